@@ -1,0 +1,104 @@
+"""Commands an auditor uses: ``log``, ``verify``, ``repair``, and ``retract``."""
+
+from __future__ import annotations
+
+import click
+import orjson
+
+from ..audit import verify as verify_log
+from ..events import AssertionRetracted
+from ..log import LedgerError
+from .main import cli, settings
+
+
+def _summary(raw: dict) -> str:
+    d = raw["data"]
+    t = raw["type"]
+    if t in ("SourceAppended", "SourceRevised"):
+        return f"{d['source_id']} v{d['version']} {d.get('title') or d.get('uri') or ''}".strip()
+    if t == "AssertionRecorded":
+        quote = d["selector"]["exact"].replace("\n", " ")
+        quote = quote if len(quote) <= 60 else quote[:57] + "..."
+        return f"{d['assertion_id']} {d['kind']} \"{quote}\""
+    if t in ("AssertionRetracted", "AssertionWithdrawn"):
+        return f"{d['assertion_id']} ({d['reason']})"
+    return " ".join(f"{k}={v}" for k, v in d.items() if isinstance(v, str | int) and len(str(v)) < 60)
+
+
+@cli.command("log")
+@click.option("--type", "types", multiple=True, help="Only events of this type (repeatable).")
+@click.option("--limit", type=click.IntRange(min=0), help="At most N events (the last N).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON event per line, exactly as stored.")
+def log_command(types, limit, as_json):
+    """List the events in the ledger."""
+    from collections import deque
+
+    store = settings().store()
+    if not store.exists():
+        raise LedgerError(f"{store.path}: no such ledger")
+    selected = (line for _off, line, raw in store.lines() if not types or raw["type"] in types)
+    if limit is not None:
+        selected = iter(deque(selected, maxlen=limit))
+    for line in selected:
+        if as_json:
+            click.echo(line.rstrip(b"\n").decode("utf-8"))
+        else:
+            raw = orjson.loads(line)
+            click.echo(f"{raw['seq']:>6}  {raw['at'][:19]}Z  {raw['actor']:<16}  {raw['type']:<18}  {_summary(raw)}")
+
+
+@cli.command()
+@click.option("--no-schema", is_flag=True, help="Skip JSON Schema validation (chain, hashes and quotes are still checked).")
+def verify(no_schema):
+    """Replay the ledger and check its hash chain, schemas and every quote."""
+    store = settings().store()
+    if not store.exists():
+        raise LedgerError(f"{store.path}: no such ledger")
+    report = verify_log(store, schemas=not no_schema)
+    if not report.ok:
+        click.echo(f"FAILED at seq {report.bad_seq}: {report.reason}", err=True)
+        click.echo(f"{report.events} events before it verified", err=True)
+        raise SystemExit(1)
+    click.echo(
+        f"OK: {report.events} events verified (seq 1-{report.head_seq}), head {report.head_hash}, "
+        f"{report.rate:,.0f} events/s"
+    )
+    for type_name, n in sorted(report.unknown_types.items()):
+        click.echo(f"note: {n} events of type {type_name!r} unknown to this version were checked against the envelope only")
+
+
+@cli.command()
+def repair():
+    """Move a torn tail (from an interrupted append) to a side file; nothing is deleted."""
+    store = settings().store()
+    moved, side = store.repair()
+    if not moved:
+        click.echo(f"{store.path}: no torn tail; nothing to repair")
+        return
+    click.echo(f"{store.path}: moved {moved} torn bytes to {side}; the ledger ends at seq {store.head().seq}")
+
+
+@cli.command()
+@click.argument("assertion_id")
+@click.option("--reason", required=True, help="Why it is retracted (recorded in the event).")
+def retract(assertion_id, reason):
+    """Record that an assertion is retracted (the original event stays)."""
+    s = settings()
+    store = s.store()
+    with store.writer() as writer:
+        writer.check_appendable()
+        state = None
+        for raw in store.raw_events():
+            d = raw["data"]
+            if d.get("assertion_id") != assertion_id:
+                continue
+            if raw["type"] == "AssertionRecorded":
+                state = "recorded"
+            elif raw["type"] == "AssertionRetracted":
+                state = "retracted"
+        if state is None:
+            raise LedgerError(f"{store.path}: no assertion {assertion_id!r}")
+        if state == "retracted":
+            raise LedgerError(f"{store.path}: assertion {assertion_id} is already retracted")
+        written = writer.append([AssertionRetracted(assertion_id=assertion_id, reason=reason)], actor=s.actor)
+    click.echo(f"retracted {assertion_id} at seq {written[0]['seq']}")

@@ -1,0 +1,88 @@
+"""The ``factledger`` click group and the options every command shares."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+
+import click
+from attrs import frozen
+
+from .. import __version__, plugins
+from ..log import LedgerError, LogStore
+from ..sources import SourceError
+
+DEFAULT_LEDGER = "ledger.jsonl"
+
+
+@frozen
+class Settings:
+    """What the group options resolved to, handed to every command via ``ctx.obj``."""
+
+    ledger: Path
+    actor: str | None
+
+    def store(self, *, fsync: bool = True) -> LogStore:
+        return LogStore(self.ledger, fsync=fsync)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    click.echo(f"warning: {message}", err=True)
+
+
+class LedgerGroup(click.Group):
+    """Turns the library's one-line errors into one-line messages and exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        warnings.showwarning = _show_warning
+        try:
+            return super().invoke(ctx)
+        except (LedgerError, SourceError, LookupError) as exc:
+            raise click.ClickException(str(exc).strip("'\"")) from None
+
+
+@click.group(cls=LedgerGroup)
+@click.version_option(__version__, prog_name="factledger")
+@click.option(
+    "--ledger",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="FACTLEDGER_LEDGER",
+    default=DEFAULT_LEDGER,
+    show_default=True,
+    help="Ledger file (env FACTLEDGER_LEDGER).",
+)
+@click.option("--actor", envvar="FACTLEDGER_ACTOR", help="Who is appending (default user@host; env FACTLEDGER_ACTOR).")
+@click.option(
+    "--disable-plugin",
+    "disabled",
+    multiple=True,
+    metavar="NAME",
+    help="Do not use this plugin (repeatable; env FACTLEDGER_DISABLE_PLUGINS, comma list).",
+)
+@click.pass_context
+def cli(ctx: click.Context, ledger: Path, actor: str | None, disabled: tuple[str, ...]) -> None:
+    """factledger: an auditable, append-only ledger of the facts in news articles."""
+    if disabled:
+        plugins.disable(disabled)
+    ctx.obj = Settings(ledger=ledger, actor=actor)
+
+
+def settings() -> Settings:
+    return click.get_current_context().find_object(Settings)
+
+
+def report_plugin_errors() -> None:
+    for message in plugins.LOAD_ERRORS.values():
+        click.echo(f"warning: {message}", err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    plugins.load_plugins()
+    plugins.pm.hook.register_commands(cli=cli)
+    report_plugin_errors()
+    cli.main(args=argv, prog_name="factledger")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

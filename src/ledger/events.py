@@ -1,0 +1,323 @@
+"""Domain events: the only things the ledger ever stores.
+
+Every line of a ledger is one :class:`Event`: an envelope (sequence, id, time, actor,
+hash chain) around a payload. Payloads are small frozen records; nothing here does I/O.
+A payload class is identified in the log by its explicit ``TYPE`` name and schema
+version ``VERSION``, never by its Python path, so classes can move without breaking
+old ledgers. Older payload versions are upgraded on read by the upcasters registered
+with :func:`upcaster`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from attrs import field, frozen
+
+GENESIS = "0" * 64
+"""``prev`` of the first event: there is nothing before it to hash."""
+
+# ---------------------------------------------------------------------------
+# Parts of payloads
+
+
+@frozen
+class Selector:
+    """Where a quote sits in the stored source text.
+
+    Attributes:
+        start: Offset of the first code point (Python ``str`` index).
+        end: Offset one past the last code point.
+        exact: ``text[start:end]``, always.
+        prefix: Up to 32 code points before ``start``.
+        suffix: Up to 32 code points after ``end``.
+    """
+
+    start: int
+    end: int
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@frozen
+class Value:
+    """A quantity or date a statement carries, with its surface text and span.
+
+    Attributes:
+        type: ``quantity``, ``ordinal``, ``percent``, ``age``, ``year``, ``date`` or ``daterange``.
+        text: The words in the article (``at least five``, ``Nov. 13``).
+        start: Offset of ``text`` in the source text.
+        end: Offset one past ``text``.
+        value: Normalised: plain decimal (``30000``, ``2.5``) or ISO 8601 (``2017-11-13``,
+            ``1950/1953`` for a range).
+        unit: What is counted (``gunshot wounds``, ``percent``), if said.
+        qualifier: ``at least``, ``more than``, ``about``... when the number is bounded.
+    """
+
+    type: str
+    text: str
+    start: int
+    end: int
+    value: str
+    unit: str | None = None
+    qualifier: str | None = None
+
+
+@frozen
+class Mention:
+    """A person, organisation or place named in a statement.
+
+    Attributes:
+        text: The words used here (``UNC``).
+        start: Offset in the source text.
+        end: Offset one past the mention.
+        type: ``person``, ``org``, ``place`` or ``other``.
+        entity: The canonical name of the entity within the source (``United Nations Command``).
+    """
+
+    text: str
+    start: int
+    end: int
+    type: str
+    entity: str
+
+
+# ---------------------------------------------------------------------------
+# Payloads
+
+
+@frozen
+class Payload:
+    """Base of every payload; subclasses set ``TYPE`` and ``VERSION``."""
+
+    TYPE: ClassVar[str] = ""
+    VERSION: ClassVar[int] = 1
+
+
+@frozen
+class SourceAppended(Payload):
+    """A source (article) entered the ledger, with its full normalised text.
+
+    The text is stored in the log itself so the log alone can prove every quote.
+    """
+
+    TYPE: ClassVar[str] = "SourceAppended"
+
+    source_id: str
+    version: int
+    uri: str | None
+    title: str | None
+    outlet: str | None
+    authors: tuple[str, ...]
+    published: str | None
+    retrieved: str | None
+    media_type: str
+    raw_sha256: str
+    text_sha256: str
+    text: str
+
+
+@frozen
+class SourceRevised(Payload):
+    """A new version of a source already in the ledger (the article changed)."""
+
+    TYPE: ClassVar[str] = "SourceRevised"
+
+    source_id: str
+    version: int
+    revision_of: int
+    uri: str | None
+    title: str | None
+    outlet: str | None
+    authors: tuple[str, ...]
+    published: str | None
+    retrieved: str | None
+    media_type: str
+    raw_sha256: str
+    text_sha256: str
+    text: str
+
+
+@frozen
+class AssertionRecorded(Payload):
+    """One assertion found in one version of a source, anchored by its selector.
+
+    ``assertion_id`` is derived from the source and the quote, so extracting the same
+    text again gives the same id; ``version`` says which stored text the selector
+    points into.
+    """
+
+    TYPE: ClassVar[str] = "AssertionRecorded"
+
+    assertion_id: str
+    source_id: str
+    version: int
+    selector: Selector
+    kind: str
+    speaker: str | None
+    speaker_cue: str | None
+    modality: str
+    modality_cue: str | None
+    values: tuple[Value, ...]
+    entities: tuple[Mention, ...]
+    extractor: str
+    extractor_version: str
+
+
+@frozen
+class AssertionRetracted(Payload):
+    """An analyst retracts an assertion (wrongly extracted, not a claim...)."""
+
+    TYPE: ClassVar[str] = "AssertionRetracted"
+
+    assertion_id: str
+    reason: str
+
+
+@frozen
+class AssertionWithdrawn(Payload):
+    """A revision of the source no longer contains this assertion."""
+
+    TYPE: ClassVar[str] = "AssertionWithdrawn"
+
+    assertion_id: str
+    source_id: str
+    version: int
+    reason: str
+
+
+@frozen
+class AssertionsLinked(Payload):
+    """An analyst says two assertions state the same fact (overrides clustering)."""
+
+    TYPE: ClassVar[str] = "AssertionsLinked"
+
+    a: str
+    b: str
+    note: str | None = None
+
+
+@frozen
+class AssertionsUnlinked(Payload):
+    """An analyst says two assertions do not state the same fact (overrides clustering)."""
+
+    TYPE: ClassVar[str] = "AssertionsUnlinked"
+
+    a: str
+    b: str
+    note: str | None = None
+
+
+@frozen
+class VerdictRecorded(Payload):
+    """An analyst's verdict on a claim or an assertion."""
+
+    TYPE: ClassVar[str] = "VerdictRecorded"
+
+    target: str
+    status: str
+    note: str | None = None
+
+
+@frozen
+class UnknownPayload(Payload):
+    """A payload this version does not know (written by a newer factledger).
+
+    It is kept whole, so nothing is lost and the hash still verifies.
+    """
+
+    TYPE: ClassVar[str] = ""
+
+    type: str
+    v: int
+    data: dict[str, Any]
+
+
+PAYLOAD_TYPES: dict[str, type[Payload]] = {
+    cls.TYPE: cls
+    for cls in (
+        SourceAppended,
+        SourceRevised,
+        AssertionRecorded,
+        AssertionRetracted,
+        AssertionWithdrawn,
+        AssertionsLinked,
+        AssertionsUnlinked,
+        VerdictRecorded,
+    )
+}
+"""Stable type name -> payload class. The names are the log's contract."""
+
+VERDICT_STATUSES = ("supported", "disputed", "false", "unverified")
+ASSERTION_KINDS = ("statement", "headline", "caption", "credit", "boilerplate")
+MODALITIES = ("asserted", "hedged", "negated")
+
+
+# ---------------------------------------------------------------------------
+# Envelope
+
+
+@frozen
+class Event:
+    """One line of the ledger.
+
+    Attributes:
+        seq: 1-based position, gapless.
+        id: Unique, time-ordered (UUIDv7 text).
+        type: The payload's stable type name.
+        v: The payload's schema version as written.
+        at: When it was recorded, UTC RFC 3339.
+        actor: Who appended it.
+        prev: ``hash`` of the previous event (:data:`GENESIS` for seq 1).
+        hash: sha256 hex of the canonical bytes of this event without ``hash``.
+        data: The payload.
+        unknown: Payload fields this version does not know, kept as read.
+    """
+
+    seq: int
+    id: str
+    type: str
+    v: int
+    at: str
+    actor: str
+    prev: str
+    hash: str
+    data: Payload
+    unknown: dict[str, Any] = field(factory=dict)
+
+
+# ---------------------------------------------------------------------------
+# Upcasting
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+def upcaster(type_name: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+    """Register a function that turns payload ``data`` of ``from_version`` into ``from_version + 1``.
+
+    When ``AssertionRecorded`` moves to v2, write::
+
+        @upcaster("AssertionRecorded", 1)
+        def _assertion_v1_v2(data):
+            return {**data, "new_field": None}
+
+    and every v1 line is upgraded on read; the line itself is never rewritten.
+    """
+
+    def decorate(fn: Upcaster) -> Upcaster:
+        UPCASTERS[(type_name, from_version)] = fn
+        return fn
+
+    return decorate
+
+
+def upcast(type_name: str, v: int, data: dict[str, Any]) -> dict[str, Any]:
+    """Bring ``data`` written as version ``v`` up to the current class version."""
+    cls = PAYLOAD_TYPES[type_name]
+    while v < cls.VERSION:
+        data = UPCASTERS[(type_name, v)](data)
+        v += 1
+    return data

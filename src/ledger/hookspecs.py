@@ -1,0 +1,87 @@
+"""The plugin author's reference: every hook factledger calls.
+
+A plugin is any module or object with functions marked ``@ledger.hookimpl`` whose
+names match the specs below. Install it as a package with an entry point in the
+``factledger`` group and factledger finds it::
+
+    [project.entry-points.factledger]
+    myformat = "factledger_myformat"
+
+Built-in extractors and exporters are plugins too: they are registered through these
+same hooks, so reading ``ledger/exporters/csv.py`` shows exactly what yours will look
+like. A hook implementation may accept fewer arguments than the spec names; new
+arguments are only ever added, so a plugin written today keeps working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import click
+import pluggy
+
+if TYPE_CHECKING:
+    from .exporters import ExporterSpec
+    from .extractors import ExtractorSpec
+
+hookspec = pluggy.HookspecMarker("factledger")
+hookimpl = pluggy.HookimplMarker("factledger")
+"""Marker for hook implementations: ``@ledger.hookimpl``."""
+
+
+@hookspec
+def register_exporters(register: Callable[[ExporterSpec], None]) -> None:
+    """Register export formats for ``factledger export FORMAT``.
+
+    Call ``register`` once per format with a :class:`ledger.exporters.ExporterSpec`::
+
+        @ledger.hookimpl
+        def register_exporters(register):
+            register(ExporterSpec(name="tsv", media_type="text/tab-separated-values",
+                                  extension="tsv", write=write_tsv,
+                                  views=("assertions",), description="Tab-separated"))
+
+    ``write(context, out)`` receives an :class:`ledger.exporters.ExportContext` (the ledger's
+    views, streamed, and the options the user gave) and a binary file to write to. It runs
+    once per export; factledger writes to a temporary file and renames it over the
+    destination only when ``write`` returns, so a failure never leaves half a file.
+
+    Names must be unique across all plugins: a duplicate is reported with both plugins'
+    names and the second registration is refused.
+
+    :param register: Callback taking one ``ExporterSpec``.
+    :return: Nothing; results are collected through ``register``.
+    """
+
+
+@hookspec
+def register_extractors(register: Callable[[ExtractorSpec], None]) -> None:
+    """Register assertion extractors for ``factledger append --extractor NAME``.
+
+    Call ``register`` once per extractor with a :class:`ledger.extractors.ExtractorSpec`.
+    ``extract(text, info)`` receives the stored (normalised) source text and a
+    :class:`ledger.extractors.SourceInfo` and returns :class:`ledger.extractors.Extracted`
+    items: spans into ``text`` with kind, speaker, modality, values and entities. It must
+    be deterministic and offline. factledger builds every selector from the spans itself,
+    so a recorded quote always equals ``text[start:end]``.
+
+    The extractor's ``name`` and ``version`` are recorded in every ``AssertionRecorded``
+    event it produces. Names must be unique across all plugins.
+
+    :param register: Callback taking one ``ExtractorSpec``.
+    :return: Nothing; results are collected through ``register``.
+    """
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add commands to the ``factledger`` command line.
+
+    ``cli`` is the top-level :class:`click.Group`; decorate functions with
+    ``@cli.command()`` to add subcommands. Use :func:`ledger.cli.options.ledger_path`
+    to get the ledger the user selected (``--ledger`` or ``FACTLEDGER_LEDGER``).
+
+    :param cli: The ``factledger`` click group.
+    :return: Nothing.
+    """

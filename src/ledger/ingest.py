@@ -1,0 +1,214 @@
+"""The append service: a document becomes one batch of events.
+
+Extraction runs before the lock (it is the slow part); deciding what to record
+(new source, unchanged, new version) runs under the lock against the ledger as it is
+at that moment, so concurrent appenders never record the same content twice or give
+two revisions the same version number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+
+from attrs import define, field, frozen
+
+from .events import (
+    AssertionRecorded,
+    AssertionWithdrawn,
+    Payload,
+    SourceAppended,
+    SourceRevised,
+)
+from .extractors import Extracted, ExtractorSpec, SourceInfo, anchor, check_extracted
+from .log import LogStore, Writer
+from .sources import Document
+
+
+def source_id_for(doc: Document) -> str:
+    """Stable id: from the URL when there is one, else from the text."""
+    basis = doc.uri if doc.uri else "text:" + doc.text_sha256
+    return "src-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def assertion_id(source_id: str, exact: str, occurrence: int) -> str:
+    """Content-derived: the same quote in the same source always gets the same id."""
+    basis = f"{source_id}\x1f{exact}\x1f{occurrence}"
+    return "as-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+@frozen
+class Extraction:
+    """Assertions found in a document, ready to be numbered into a version."""
+
+    items: tuple[tuple[str, Extracted], ...]  # (assertion id, extracted)
+    extractor: str
+    extractor_version: str
+
+
+def extract(doc: Document, source_id: str, extractor: ExtractorSpec) -> Extraction:
+    info = SourceInfo(
+        source_id=source_id,
+        title=doc.title,
+        published=doc.published,
+        outlet=doc.outlet,
+        uri=doc.uri,
+        media_type=doc.media_type,
+    )
+    found = check_extracted(doc.text, extractor.extract(doc.text, info))
+    found.sort(key=lambda e: (e.start, e.end))
+    seen_spans: set[tuple[int, int]] = set()
+    occurrences: Counter[str] = Counter()
+    items = []
+    for item in found:
+        if (item.start, item.end) in seen_spans:
+            continue
+        seen_spans.add((item.start, item.end))
+        exact = doc.text[item.start : item.end]
+        items.append((assertion_id(source_id, exact, occurrences[exact]), item))
+        occurrences[exact] += 1
+    return Extraction(tuple(items), extractor.name, extractor.version)
+
+
+@define
+class KnownSource:
+    version: int
+    raw_sha256: str
+    assertion_ids: frozenset[str]
+
+
+@define
+class SourceIndex:
+    """What the append service needs to know of the ledger, folded incrementally."""
+
+    offset: int = 0
+    sources: dict[str, KnownSource] = field(factory=dict)
+    _pending: dict[tuple[str, int], set[str]] = field(factory=dict)
+
+    def catch_up(self, store: LogStore) -> None:
+        for offset, line, raw in store.lines(self.offset):
+            self._apply(raw)
+            self.offset = offset + len(line)
+
+    def _apply(self, raw: dict) -> None:
+        t, d = raw["type"], raw["data"]
+        if t in ("SourceAppended", "SourceRevised"):
+            self.sources[d["source_id"]] = KnownSource(d["version"], d["raw_sha256"], frozenset())
+        elif t == "AssertionRecorded":
+            src = self.sources.get(d["source_id"])
+            if src is not None and src.version == d["version"]:
+                src.assertion_ids = src.assertion_ids | {d["assertion_id"]}
+
+
+@frozen
+class AppendResult:
+    """What one append recorded (or did not)."""
+
+    origin: str
+    source_id: str
+    status: str  # "appended", "revised", "unchanged"
+    version: int
+    counts: dict[str, int]
+    withdrawn: int = 0
+    first_seq: int | None = None
+    last_seq: int | None = None
+
+
+def plan(doc: Document, source_id: str, extraction: Extraction, known: KnownSource | None) -> tuple[str, int, list[Payload]]:
+    """Decide what to record for ``doc`` given what the ledger knows of its source."""
+    if known is not None and known.raw_sha256 == doc.raw_sha256:
+        return "unchanged", known.version, []
+    version = 1 if known is None else known.version + 1
+    meta = dict(
+        source_id=source_id,
+        version=version,
+        uri=doc.uri,
+        title=doc.title,
+        outlet=doc.outlet,
+        authors=tuple(doc.authors),
+        published=doc.published,
+        retrieved=doc.retrieved,
+        media_type=doc.media_type,
+        raw_sha256=doc.raw_sha256,
+        text_sha256=doc.text_sha256,
+        text=doc.text,
+    )
+    payloads: list[Payload] = []
+    if known is None:
+        status = "appended"
+        payloads.append(SourceAppended(**meta))
+    else:
+        status = "revised"
+        payloads.append(SourceRevised(revision_of=known.version, **meta))
+    payloads.extend(_recorded(doc.text, source_id, version, extraction))
+    if known is not None:
+        current = {aid for aid, _ in extraction.items}
+        for aid in sorted(known.assertion_ids - current):
+            payloads.append(
+                AssertionWithdrawn(
+                    assertion_id=aid, source_id=source_id, version=version,
+                    reason=f"not in version {version} of the source",
+                )
+            )
+    return status, version, payloads
+
+
+def _recorded(text: str, source_id: str, version: int, extraction: Extraction) -> Iterable[AssertionRecorded]:
+    for aid, item in extraction.items:
+        yield AssertionRecorded(
+            assertion_id=aid,
+            source_id=source_id,
+            version=version,
+            selector=anchor(text, item.start, item.end),
+            kind=item.kind,
+            speaker=item.speaker,
+            speaker_cue=item.speaker_cue,
+            modality=item.modality,
+            modality_cue=item.modality_cue,
+            values=tuple(item.values),
+            entities=tuple(item.entities),
+            extractor=extraction.extractor,
+            extractor_version=extraction.extractor_version,
+        )
+
+
+class Ingestor:
+    """Appends documents to one ledger, keeping its source index warm between appends."""
+
+    def __init__(self, store: LogStore, extractor: ExtractorSpec, *, actor: str | None = None) -> None:
+        self.store = store
+        self.extractor = extractor
+        self.actor = actor
+        self.index = SourceIndex()
+
+    def append(self, doc: Document, source_id: str | None = None) -> AppendResult:
+        source_id = source_id or source_id_for(doc)
+        extraction = extract(doc, source_id, self.extractor)
+        return self.record(doc, source_id, extraction)
+
+    def record(self, doc: Document, source_id: str, extraction: Extraction) -> AppendResult:
+        """Record an extraction made earlier (perhaps in another process)."""
+        with self.store.writer() as writer:
+            self._catch_up(writer)
+            status, version, payloads = plan(doc, source_id, extraction, self.index.sources.get(source_id))
+            written = writer.append(payloads, actor=self.actor)
+            self.index.offset = writer.head.size
+            for raw in written:
+                self.index._apply(raw)
+        counts = Counter(p.kind for p in payloads if isinstance(p, AssertionRecorded))
+        return AppendResult(
+            origin=doc.origin,
+            source_id=source_id,
+            status=status,
+            version=version,
+            counts=dict(sorted(counts.items())),
+            withdrawn=sum(isinstance(p, AssertionWithdrawn) for p in payloads),
+            first_seq=written[0]["seq"] if written else None,
+            last_seq=written[-1]["seq"] if written else None,
+        )
+
+    def _catch_up(self, writer: Writer) -> None:
+        writer.check_appendable()
+        if self.index.offset != writer.head.size:
+            self.index.catch_up(self.store)

@@ -1,0 +1,337 @@
+"""The storage layer: an append-only, hash-chained JSONL file behind a narrow interface.
+
+* Appends take an exclusive ``fcntl`` lock, read the head, write the whole batch with
+  one ``write`` and ``fsync`` before returning, so concurrent writers interleave whole
+  batches and an acknowledged batch survives a crash.
+* Reads stream line by line: memory does not grow with the log.
+* A crash can leave a torn tail (a last line without newline, or one that does not
+  parse). Reads stop before it with a warning; appends refuse until
+  ``factledger repair`` moves those bytes to a side file. Nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import getpass
+import os
+import socket
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from attrs import frozen
+
+from .events import GENESIS, Event, Payload
+from .serialization import canonical, event_hash, structure_event, unstructure_payload
+
+
+class LedgerError(Exception):
+    """A problem with the ledger file, phrased for the user in one line."""
+
+
+class TornTailError(LedgerError):
+    """The ledger ends with a partial line; appending would bury it."""
+
+
+class DamagedLogError(LedgerError):
+    """A line in the middle of the ledger cannot be read."""
+
+
+class TornTailWarning(UserWarning):
+    """Reads stopped before a torn tail."""
+
+
+@frozen
+class Head:
+    """The last good event: where the next append chains from.
+
+    Attributes:
+        seq: Its sequence number (0 for an empty ledger).
+        hash: Its hash (:data:`GENESIS` for an empty ledger).
+        size: Byte length of the good part of the file.
+        torn: Bytes after the good part (a torn tail), 0 when clean.
+    """
+
+    seq: int
+    hash: str
+    size: int
+    torn: int = 0
+
+
+def default_actor() -> str:
+    """``user@host`` of whoever runs the command."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"
+
+
+def now_rfc3339() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def new_event_id() -> str:
+    """A UUIDv7 string: unique, and sorting by it sorts by creation time."""
+    ms = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | (rand >> 68 & 0xFFF) << 64 | 0b10 << 62 | (rand & ((1 << 62) - 1))
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _parse_line(line: bytes) -> dict[str, Any] | None:
+    try:
+        raw = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("seq"), int) or not isinstance(raw.get("hash"), str):
+        return None
+    return raw
+
+
+class LogStore:
+    """One ledger file."""
+
+    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = True) -> None:
+        self.path = Path(path)
+        self.fsync = fsync
+
+    # -- reading ------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def head(self) -> Head:
+        """The head, reading only the end of the file."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return Head(0, GENESIS, 0)
+        except OSError as exc:
+            raise LedgerError(f"{self.path}: cannot read ledger: {exc.strerror}") from None
+        try:
+            return _head_of_fd(fd, self.path)
+        finally:
+            os.close(fd)
+
+    def lines(self, start: int = 0) -> Iterator[tuple[int, bytes, dict[str, Any]]]:
+        """Yield ``(offset, line, parsed)`` for every good line from byte ``start``.
+
+        A torn last line ends the stream with a :class:`TornTailWarning`; an unreadable
+        line with more lines after it raises :class:`DamagedLogError`.
+        """
+        try:
+            f = open(self.path, "rb")
+        except FileNotFoundError:
+            return
+        except IsADirectoryError:
+            raise LedgerError(f"{self.path}: is a directory, not a ledger file") from None
+        except OSError as exc:
+            raise LedgerError(f"{self.path}: cannot read ledger: {exc.strerror}") from None
+        with f:
+            f.seek(start)
+            offset = start
+            pending: tuple[int, bytes] | None = None
+            for line in f:
+                if pending is not None:
+                    p_off, p_line = pending
+                    raw = _parse_line(p_line)
+                    if raw is None:
+                        raise DamagedLogError(
+                            f"{self.path}: line at byte {p_off} is not a valid event; "
+                            "run 'factledger verify' for details"
+                        )
+                    yield p_off, p_line, raw
+                pending = (offset, line)
+                offset += len(line)
+            if pending is not None:
+                p_off, p_line = pending
+                raw = _parse_line(p_line) if p_line.endswith(b"\n") else None
+                if raw is None:
+                    warnings.warn(
+                        TornTailWarning(
+                            f"{self.path}: ignoring a torn tail of {len(p_line)} bytes at byte {p_off} "
+                            "(an interrupted append); run 'factledger repair' to set it aside"
+                        ),
+                        stacklevel=2,
+                    )
+                    return
+                yield p_off, p_line, raw
+
+    def raw_events(self, start: int = 0) -> Iterator[dict[str, Any]]:
+        for _offset, _line, raw in self.lines(start):
+            yield raw
+
+    def events(self, start: int = 0) -> Iterator[Event]:
+        """Typed events, streamed."""
+        for _offset, _line, raw in self.lines(start):
+            yield structure_event(raw)
+
+    # -- writing ------------------------------------------------------------
+
+    @contextmanager
+    def writer(self) -> Iterator[Writer]:
+        """Hold the ledger's exclusive lock; everything done through the writer is atomic."""
+        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND
+        try:
+            fd = os.open(self.path, flags, 0o644)
+        except IsADirectoryError:
+            raise LedgerError(f"{self.path}: is a directory, not a ledger file") from None
+        except FileNotFoundError:
+            raise LedgerError(f"{self.path}: cannot create ledger: folder {self.path.parent} does not exist") from None
+        except OSError as exc:
+            raise LedgerError(f"{self.path}: cannot open ledger for writing: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield Writer(self, fd)
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def append(self, payloads: Sequence[Payload], *, actor: str | None = None) -> list[dict[str, Any]]:
+        """Append one batch; returns the events as written."""
+        with self.writer() as w:
+            return w.append(payloads, actor=actor)
+
+    def repair(self) -> tuple[int, Path | None]:
+        """Move a torn tail to a side file and truncate; returns (bytes moved, side file)."""
+        if not self.path.exists():
+            raise LedgerError(f"{self.path}: no such ledger")
+        with self.writer() as w:
+            head = w.head
+            if not head.torn:
+                return 0, None
+            with open(self.path, "rb") as f:
+                f.seek(head.size)
+                torn = f.read()
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            side = self.path.with_name(f"{self.path.name}.torn-{stamp}")
+            with open(side, "xb") as out:
+                out.write(torn)
+                out.flush()
+                os.fsync(out.fileno())
+            os.ftruncate(w.fd, head.size)
+            os.fsync(w.fd)
+            _fsync_dir(self.path.parent)
+            return len(torn), side
+
+
+class Writer:
+    """What a holder of the lock may do: read the head, catch up, append a batch."""
+
+    def __init__(self, store: LogStore, fd: int) -> None:
+        self.store = store
+        self.fd = fd
+        self.head = _head_of_fd(fd, store.path)
+
+    def check_appendable(self) -> None:
+        """Refuse to chain onto a torn tail."""
+        if self.head.torn:
+            raise TornTailError(
+                f"{self.store.path}: the last {self.head.torn} bytes are a torn (incomplete) event from an "
+                "interrupted append; run 'factledger repair' to move them to a side file, then append again"
+            )
+
+    def append(self, payloads: Sequence[Payload], *, actor: str | None = None) -> list[dict[str, Any]]:
+        self.check_appendable()
+        if not payloads:
+            return []
+        actor = actor or default_actor()
+        at = now_rfc3339()
+        seq, prev = self.head.seq, self.head.hash
+        written: list[dict[str, Any]] = []
+        chunks: list[bytes] = []
+        for payload in payloads:
+            seq += 1
+            raw = {
+                "seq": seq,
+                "id": new_event_id(),
+                "type": payload.TYPE,
+                "v": payload.VERSION,
+                "at": at,
+                "actor": actor,
+                "prev": prev,
+                "data": unstructure_payload(payload),
+            }
+            raw["hash"] = prev = event_hash(raw)
+            chunks.append(canonical(raw) + b"\n")
+            written.append(raw)
+        data = b"".join(chunks)
+        _write_all(self.fd, data, self.head.size, self.store.path)
+        if self.store.fsync:
+            os.fsync(self.fd)
+        self.head = Head(seq, prev, self.head.size + len(data))
+        return written
+
+
+def _write_all(fd: int, data: bytes, size_before: int, path: Path) -> None:
+    """One write for the batch; on failure cut the file back so nothing partial stays."""
+    try:
+        n = os.write(fd, data)
+        view = memoryview(data)[n:]
+        while view:  # regular files write everything unless the disk is full
+            n = os.write(fd, view)
+            view = view[n:]
+    except OSError as exc:
+        os.ftruncate(fd, size_before)
+        reason = "disk full" if exc.errno == errno.ENOSPC else exc.strerror
+        raise LedgerError(f"{path}: append failed ({reason}); the ledger is unchanged") from None
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_BLOCK = 1 << 16
+
+
+def _head_of_fd(fd: int, path: Path) -> Head:
+    """Find the last complete, parseable line by reading backwards from the end."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return Head(0, GENESIS, 0)
+    last = os.pread(fd, 1, size - 1)
+    end = size if last == b"\n" else _last_newline(fd, size) + 1
+    # end: byte after the last newline (0 if none). Everything after it is torn.
+    if end == 0:
+        return Head(0, GENESIS, 0, torn=size)
+    start = _last_newline(fd, end - 1) + 1
+    line = os.pread(fd, end - start, start)
+    raw = _parse_line(line)
+    if raw is None:
+        # The last newline-terminated line is garbage: a torn write that happened to end in
+        # a newline byte. Treat it as torn too, and chain from the line before.
+        if start == 0:
+            return Head(0, GENESIS, 0, torn=size)
+        prev_start = _last_newline(fd, start - 1) + 1
+        prev = _parse_line(os.pread(fd, start - prev_start, prev_start))
+        if prev is None:
+            raise DamagedLogError(f"{path}: the last two lines are unreadable; run 'factledger verify'")
+        return Head(prev["seq"], prev["hash"], start, torn=size - start)
+    return Head(raw["seq"], raw["hash"], end, torn=size - end)
+
+
+def _last_newline(fd: int, before: int) -> int:
+    """Offset of the last ``\\n`` strictly before ``before``, or -1."""
+    pos = before
+    while pos > 0:
+        lo = max(0, pos - _BLOCK)
+        chunk = os.pread(fd, pos - lo, lo)
+        i = chunk.rfind(b"\n")
+        if i >= 0:
+            return lo + i
+        pos = lo
+    return -1

@@ -1,0 +1,106 @@
+"""The one cattrs converter, and the canonical bytes the hash chain is built on.
+
+Canonical bytes of a JSON value are what ``orjson.dumps(value, option=OPT_SORT_KEYS)``
+writes: keys sorted, no whitespace, UTF-8, non-ASCII written as-is. For the values a
+ledger holds (str, int, bool, null, arrays, objects with ASCII keys) that is
+byte-for-byte ``json.dumps(value, sort_keys=True, separators=(",", ":"),
+ensure_ascii=False).encode()``, which is how an auditor without our code checks it
+(see docs/log-format.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import orjson
+from cattrs.preconf.orjson import make_converter
+
+from .events import PAYLOAD_TYPES, Event, Payload, UnknownPayload, upcast
+
+converter = make_converter(omit_if_default=False, forbid_extra_keys=False)
+"""The project's only converter; never use cattrs' global one."""
+
+_SORT = orjson.OPT_SORT_KEYS
+
+
+def canonical(value: Any) -> bytes:
+    """Canonical JSON bytes of a plain JSON value."""
+    return orjson.dumps(value, option=_SORT)
+
+
+def event_hash(raw: dict[str, Any]) -> str:
+    """sha256 hex of the canonical bytes of ``raw`` without its ``hash`` key."""
+    body = {k: v for k, v in raw.items() if k != "hash"}
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def unstructure_payload(payload: Payload) -> dict[str, Any]:
+    return converter.unstructure(payload)
+
+
+_FIELDS: dict[type, frozenset[str]] = {
+    cls: frozenset(a.name for a in cls.__attrs_attrs__) for cls in PAYLOAD_TYPES.values()
+}
+
+
+def structure_event(raw: dict[str, Any]) -> Event:
+    """Turn one parsed line into a typed :class:`Event`.
+
+    An unknown ``type`` becomes :class:`UnknownPayload`; unknown fields of a known type
+    are kept in ``Event.unknown``. Neither is an error: a newer factledger wrote them.
+    """
+    type_name = raw["type"]
+    v = raw["v"]
+    data = raw["data"]
+    cls = PAYLOAD_TYPES.get(type_name)
+    unknown: dict[str, Any] = {}
+    if cls is None or v > cls.VERSION:
+        payload: Payload = UnknownPayload(type=type_name, v=v, data=data)
+    else:
+        if v < cls.VERSION:
+            data = upcast(type_name, v, data)
+        extra = data.keys() - _FIELDS[cls]
+        if extra:
+            unknown = {k: data[k] for k in extra}
+        payload = converter.structure(data, cls)
+    return Event(
+        seq=raw["seq"],
+        id=raw["id"],
+        type=type_name,
+        v=v,
+        at=raw["at"],
+        actor=raw["actor"],
+        prev=raw["prev"],
+        hash=raw["hash"],
+        data=payload,
+        unknown=unknown,
+    )
+
+
+def unstructure_event(event: Event) -> dict[str, Any]:
+    """The JSON object of an event as it appears on its line."""
+    if isinstance(event.data, UnknownPayload):
+        data = event.data.data
+    else:
+        data = {**converter.unstructure(event.data), **event.unknown}
+    return {
+        "seq": event.seq,
+        "id": event.id,
+        "type": event.type,
+        "v": event.v,
+        "at": event.at,
+        "actor": event.actor,
+        "prev": event.prev,
+        "hash": event.hash,
+        "data": data,
+    }
+
+
+def dumps(value: Any) -> bytes:
+    """Serialise any attrs value (or plain value) with the project's converter."""
+    return orjson.dumps(converter.unstructure(value), option=_SORT)
+
+
+def loads(data: bytes | str, cls: type) -> Any:
+    return converter.structure(orjson.loads(data), cls)
