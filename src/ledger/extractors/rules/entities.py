@@ -1,0 +1,237 @@
+"""People, organisations and places named in the article, with one canonical name each.
+
+A mention is a run of capitalized words (with ``of``/``for`` inside and initials such as
+``G.``), minus leading function words (``The``, ``In``...), dates (months, weekdays) and a
+trailing possessive. A single capitalized word opening a sentence counts only when the
+article also capitalizes it elsewhere, or it is an acronym or a known place or outlet.
+
+Typing is by cues, not by lists of people: a title (``Col.``, ``Dr.``) or a middle
+initial makes a person; an organisation head word (``Command``, ``Ministry``,
+``University``) or an acronym makes an organisation; a small gazetteer of countries and
+capitals, a place head word (``Province``, ``River``) or a locative preposition (``in
+Suwon``) makes a place; demonyms and events are ``other``.
+
+Variants resolve to one entity within the article: an acronym defined in parentheses
+(``People's Army (KPA)``), acronyms and half-acronyms that spell the initials of a full
+name (``UNC`` and ``UN Command`` -> ``United Nations Command``), and people's short
+names (``Carroll`` -> the fullest form seen so far, ``Chad G. Carroll``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...events import Mention
+from .speakers import Names
+
+_UP = "A-ZÀ-ÖØ-Þ"
+_TOK = r"(?:(?:[" + _UP + r"]\.){2,}|[" + _UP + r"][\w’'&.-]*)"
+RUN_RE = re.compile(_TOK + r"(?:[ \t]+(?:(?:of|for)(?:[ \t]+the)?|de|la|del|van|von|bin|al)?[ \t]*" + _TOK + r")*")
+ACR_DEF_RE = re.compile(r"\s*\(([A-Z][A-Z&]{1,7})\)")
+TOKEN_RE = re.compile(r"\S+")
+
+CAP_STOP = frozenset(
+    """the a an it its he she they we i you his her their our my your this that these those there
+    but and or so yet however meanwhile nevertheless nonetheless in on at for from with without after
+    before while when if as since although though by to of also still then now later earlier
+    another both all some many most only about more one shortly just even not no yes according
+    here what who why how where which mr mrs ms despite during under over into among between
+    instead indeed finally first second third last next other each every such much several""".split()
+)
+DATE_WORDS = frozenset(
+    """january february march april may june july august september october november december jan
+    feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday
+    sunday""".split()
+)
+TITLE_TOKENS = frozenset(
+    """mr mrs ms dr prof gen col lt sgt capt maj adm cmdr gov sen rep rev president minister
+    secretary senator governor mayor judge general colonel lieutenant captain admiral professor
+    pope king queen prince princess sheikh chairman chairwoman ambassador""".split()
+)
+ORG_HEADS = frozenset(
+    """command army navy force forces corps battalion brigade regiment division agency ministry
+    department university college school hospital council party company corporation corp inc ltd
+    co group bank times news post press network association institute committee court commission
+    office service services union organization organisation nations senate congress parliament
+    assembly government administration police guard federation foundation fund club league
+    agency board bureau center centre authority team images tribune journal herald telegraph
+    guardian broadcasting television radio channel""".split()
+)
+ORG_KNOWN = frozenset(
+    """cnn reuters ap afp bbc nbc cbs abc fox msnbc npr yonhap kcna xinhua upi nato un eu who imf
+    getty google apple facebook twitter""".split()
+)
+PLACE_HEADS = frozenset(
+    """province county city state river sea ocean island islands mountains mountain peninsula
+    strait valley bay lake gulf street avenue road square district region border""".split()
+)
+PLACES = frozenset(
+    """afghanistan albania algeria argentina armenia australia austria azerbaijan bahrain bangladesh
+    belarus belgium bolivia bosnia brazil bulgaria cambodia cameroon canada chile china colombia
+    congo croatia cuba cyprus czechia denmark ecuador egypt england estonia ethiopia finland france
+    georgia germany ghana greece guatemala haiti honduras hungary iceland india indonesia iran iraq
+    ireland israel italy jamaica japan jordan kazakhstan kenya korea kosovo kuwait laos latvia
+    lebanon libya lithuania malaysia mali mexico moldova mongolia morocco myanmar nepal netherlands
+    nicaragua niger nigeria norway oman pakistan palestine panama paraguay peru philippines poland
+    portugal qatar romania russia rwanda scotland senegal serbia singapore slovakia slovenia somalia
+    spain sudan sweden switzerland syria taiwan tajikistan tanzania thailand tunisia turkey
+    turkmenistan uganda ukraine uruguay uzbekistan venezuela vietnam wales yemen zambia zimbabwe
+    america europe asia africa antarctica seoul pyongyang tokyo beijing moscow london paris berlin
+    washington york kabul baghdad tehran damascus cairo jerusalem delhi mumbai shanghai
+    hong kong manila jakarta bangkok hanoi sydney toronto ottawa brussels geneva rome madrid kyiv
+    kiev warsaw vienna stockholm oslo dubai riyadh istanbul ankara panmunjom suwon busan
+    u.s. us usa uk u.k. dmz""".split()
+)
+COMPASS = frozenset("north south east west northern southern eastern western new great upper lower central".split())
+LOCATIVE_RE = re.compile(r"(?:\b(?:in|near|at|from|to|into|across|outside|inside|toward|towards)[ \t]+(?:the[ \t]+)?)$")
+ROLE_BEFORE_RE = re.compile(
+    r"\b(?:surgeon|doctor|commander|spokesman|spokeswoman|spokesperson|president|minister|director|chief|"
+    r"leader|officer|official|lawyer|attorney|professor|analyst|author|reporter|correspondent|editor|"
+    r"secretary|chairman|ambassador|envoy|researcher|expert|defector|soldier|student|judge|senator|"
+    r"dictator|ruler|coach|ceo|founder|spokesman)[ \t,]+$"
+)
+PERSON_AFTER_RE = re.compile(
+    r"(?:,[ \t]+(?:a|an|the|who|director|head|chief|spokesman|spokeswoman|[a-z]+[ \t]+(?:of|for|at)\b)"
+    r"|[ \t]+(?:said|says|told|added|asserted|wrote|explained|argued|noted|claimed)\b)"
+)
+EVENT_HEADS = frozenset("war wars games olympics cup summit agreement armistice treaty accord act law".split())
+
+
+def _tokens(run: str) -> list[str]:
+    return run.split()
+
+
+def _is_acronym(tok: str) -> bool:
+    t = tok.replace(".", "")
+    return len(t) >= 2 and t.isupper() and t.isalpha()
+
+
+def _initials(tokens: list[str]) -> str:
+    out = []
+    for t in tokens:
+        if t in ("of", "for", "the", "de", "la", "del", "van", "von", "bin", "al"):
+            continue
+        if _is_acronym(t):
+            out.append(t.replace(".", ""))
+        else:
+            out.append(t[0])
+    return "".join(out).upper()
+
+
+def _kind(tokens: list[str], had_title: bool, locative: bool, person_context: bool = False) -> str:
+    low = [t.lower().rstrip(".") for t in tokens]
+    if len(tokens) == 1 and tokens[0].lower() in PLACES:
+        return "place"
+    last = low[-1]
+    joined = " ".join(low)
+    if had_title:
+        return "person"
+    if last in ORG_HEADS or joined in ORG_KNOWN or low[0] in ORG_KNOWN and len(low) <= 2:
+        return "org"
+    if joined in PLACES or (len(low) == 2 and low[0] in COMPASS and low[1] in PLACES) or last in PLACE_HEADS:
+        return "place"
+    if last in EVENT_HEADS:
+        return "other"
+    if len(tokens) == 1 and _is_acronym(tokens[0]):
+        return "org"
+    if any(len(t) == 2 and t[1] == "." and t[0].isupper() for t in tokens[1:-1]):
+        return "person"  # middle initial
+    titlecase = all(t[0].isupper() and t[1:].replace("-", "").isalpha() and t[1:2].islower() for t in tokens)
+    if not titlecase or last.endswith(("an", "ans", "ese", "ish")):
+        return "other"
+    if locative and len(tokens) <= 3:
+        return "place"
+    if person_context and len(tokens) <= 4 and low[0] not in COMPASS:
+        return "person"
+    return "other"
+
+
+class _Raw:
+    __slots__ = ("unit", "start", "end", "text", "type", "initial")
+
+    def __init__(self, unit, start, end, text, type_, initial):
+        self.unit, self.start, self.end, self.text, self.type, self.initial = unit, start, end, text, type_, initial
+
+
+def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | None = None) -> list[list[Mention]]:
+    """Mentions in each of ``spans`` (in document order), with canonical entity names."""
+    raws: list[_Raw] = []
+    acr_defs: dict[str, str] = {}
+    mid_caps: set[str] = set()
+    for ui, (us, ue) in enumerate(spans):
+        for m in RUN_RE.finditer(text, us, ue):
+            toks = [(t.group(), m.start() + t.start()) for t in TOKEN_RE.finditer(m.group())]
+            # trim leading function words and dates, trailing dates
+            while toks and (toks[0][0].lower() in CAP_STOP or toks[0][0].lower().rstrip(".") in DATE_WORDS):
+                toks.pop(0)
+            while toks and toks[-1][0].lower().rstrip(".") in DATE_WORDS:
+                toks.pop()
+            if not toks:
+                continue
+            # trailing period (sentence end), possessive, stray punctuation
+            last, ls = toks[-1]
+            if last.endswith(".") and not (len(last) == 2 or _is_acronym(last) or last.count(".") > 1):
+                last = last[:-1]
+            if last.endswith(("'s", "’s")):
+                last = last[:-2]
+            last = last.rstrip("-'’&.") if not _is_acronym(last) and len(last) != 2 else last
+            if not last:
+                toks.pop()
+                if not toks:
+                    continue
+            else:
+                toks[-1] = (last, ls)
+            had_title = False
+            while len(toks) > 1 and toks[0][0].lower().rstrip(".") in TITLE_TOKENS:
+                had_title = True
+                toks.pop(0)
+            s = toks[0][1]
+            e = toks[-1][1] + len(toks[-1][0])
+            toks = [t for t, _ in toks]
+            j = s - 1
+            while j >= us and text[j] in " \t\"“‘'(":
+                j -= 1
+            initial = j < us or text[j] in ".!?:;"
+            possessive = text.startswith(("'s", "’s"), e)
+            loc = not possessive and LOCATIVE_RE.search(text, max(us, s - 16), s) is not None
+            ctx = bool(ROLE_BEFORE_RE.search(text, max(us, s - 30), s) or PERSON_AFTER_RE.match(text, e, ue))
+            kind = _kind(toks, had_title, loc, ctx)
+            if not initial and len(toks) == 1:
+                mid_caps.add(toks[0])
+            raws.append(_Raw(ui, s, e, text[s:e], kind, initial))
+            a = ACR_DEF_RE.match(text, e, ue)
+            if a and len(toks) >= 2:
+                acr_defs[a.group(1)] = text[s:e]
+    # full forms by initials: "United Nations Command" -> "UNC"
+    full_by_initials: dict[str, str] = {}
+    kind_of: dict[str, str] = {}
+    for r in raws:
+        toks = r.text.split()
+        if len(toks) >= 2 and not any(_is_acronym(t) for t in toks):
+            full_by_initials.setdefault(_initials(toks), r.text)
+            kind_of.setdefault(r.text, r.type)
+    names = Names()
+    out: list[list[Mention]] = [[] for _ in spans]
+    for r in raws:
+        toks = r.text.split()
+        if r.initial and len(toks) == 1 and r.text not in mid_caps:
+            low = r.text.lower()
+            if not (_is_acronym(r.text) or low in PLACES or low in ORG_KNOWN or names.resolve(r.text) != r.text):
+                continue
+        entity = r.text
+        kind = r.type
+        if r.text in acr_defs:
+            entity = acr_defs[r.text]
+            kind = kind_of.get(entity, "org")
+        elif any(_is_acronym(t) for t in toks):
+            full = full_by_initials.get(_initials(toks))
+            if full:
+                entity, kind = full, kind_of.get(full, kind)
+        if kind == "person" or len(toks) == 1 or kind == "other":
+            resolved = names.resolve(r.text)
+            if resolved != r.text:
+                entity, kind = resolved, "person"
+            elif kind == "person":
+                names.add(r.text)
+        out[r.unit].append(Mention(r.text, r.start, r.end, kind, entity))
+    return out

@@ -1,0 +1,132 @@
+"""What a line of an article is: headline, credit, caption, boilerplate or prose.
+
+Only prose is split into sentences and recorded as statements; everything else is
+recorded whole with its kind, so nothing in the article is silently dropped and nothing
+that is not a claim is counted as one.
+
+* headline: the first line, when it equals the known title (case and spacing aside) or
+  is short and has no final punctuation;
+* boilerplate: a later line repeating the headline or title; a line with a section
+  trailer (``<headline> | U.S.``; when a scraped page glued the next teaser on
+  straight after the trailer, that rest is boilerplate too); bylines (``By A and B``);
+  newsletter/share prompts (``Sign up for ...``, ``Share this article``), per sentence;
+* credit: photo credit lines (``Handout/Getty Images``, ``AP Photo/Lee Jin-man``,
+  ``Photo: ...``, ``(Reuters)``): short, agency words and slashes, no sentence;
+  also a wire dateline opening the first paragraph (``SEOUL (Reuters) -``);
+* caption: a short line ending with a credit in parentheses or after ``Photo:``; the
+  trailing credit is recorded as a credit.
+"""
+
+from __future__ import annotations
+
+import re
+
+WS_RE = re.compile(r"\s+")
+PUNCT_END = tuple(".!?…。！？:;")
+AGENCY_RE = re.compile(
+    r"\b(?:Getty Images|Getty|AP Photo|AP|Associated Press|Reuters|AFP|EPA|EPA-EFE|Shutterstock|Handout|"
+    r"Pool|Xinhua|Yonhap|Bloomberg|Corbis|Alamy|NurPhoto|SOPA Images|Anadolu|Courtesy|iStock|"
+    r"Wikimedia Commons|KCNA|KNS|UPI|Newscom|Sipa|File)\b"
+)
+CREDIT_LEAD_RE = re.compile(
+    r"^\(?(?i:photo(?:graph)?s?|image|picture|video|credit|illustration|graphic|source)\s*(?:by\b|:)"
+)
+CREDIT_WORD_OK = frozenset("via for of and the by / | - — via: photo: credit:".split())
+PAREN_CREDIT_RE = re.compile(r"\s*\(([^()]*)\)\s*$")
+TAIL_CREDIT_RE = re.compile(r"\s+((?i:photo(?:graph)?|image|credit|picture)s?\s*:\s*[^.]{1,80})$")
+TRAILER_RE = re.compile(r"\s+\|\s+((?:[A-Z]\.){2,}|[A-Z][A-Za-z&]*(?:[ \t][A-Z][a-z&]*){0,2})")
+BYLINE_RE = re.compile(r"^(?i:by)\s+[A-Z][\w.'’-]*(?:,?\s+(?:[A-Z][\w.'’-]*|and|&))*$")
+PROMPT_RE = re.compile(
+    r"^\W*(?i:sign up\b|subscribe\b|share this\b|share on\b|follow us\b|follow @|read more\b|read next\b|"
+    r"click here\b|related:|related coverage\b|advertisement\b|watch:|listen:|more:|see also\b|"
+    r"get the latest\b|download (?:the|our)\b|copyright\b|©|all rights reserved\b|"
+    r"this (?:article|story) (?:was|has been) (?:updated|corrected)\b|contact the author\b|email us\b|"
+    r"tap here\b|don't miss\b|recommended:|trending:)"
+)
+DATELINE_RE = re.compile(
+    r"^[A-Z][A-Z.'’ -]{2,}(?:,\s+[A-Z][\w.'’ -]+?)?\s*(?:\([A-Za-z .-]+\)\s*)?[—–-]+\s+(?=\S)"
+)
+
+
+def norm(s: str) -> str:
+    return WS_RE.sub(" ", s).strip().casefold()
+
+
+def is_credit(line: str) -> bool:
+    """A photo credit line: short, made of agency names and slashes, not a sentence."""
+    words = line.replace("/", " / ").split()
+    if not words or len(words) > 16:
+        return False
+    if CREDIT_LEAD_RE.match(line):
+        return True
+    if line.startswith("(") and line.endswith(")") and AGENCY_RE.search(line) and len(words) <= 6:
+        return True
+    if not AGENCY_RE.search(line):
+        return False
+    if line.endswith((".", "!", "?")) and not line.endswith(("Inc.", "Co.")):
+        return False
+    return all(w[0].isupper() or w[0].isdigit() or w.lower() in CREDIT_WORD_OK for w in words)
+
+
+def is_headline_shape(line: str) -> bool:
+    return len(line.split()) <= 25 and len(line) <= 200 and not line.endswith(PUNCT_END) and not line.endswith(('."', '.”', "'"))
+
+
+def classify_line(
+    text: str, start: int, end: int, first: bool, title: str | None, headline: str | None
+) -> list[tuple[int, int, str]]:
+    """Kinds of the parts of the trimmed line ``text[start:end]`` (``prose``: split further).
+
+    ``title``/``headline`` are normalised (:func:`norm`) or None.
+    """
+    line = text[start:end]
+    n = norm(line)
+    trailer = TRAILER_RE.search(line)
+    if trailer and len(line[: trailer.start()].split()) <= 30:
+        head_end = start + trailer.start()
+        t_end = start + trailer.end()
+        parts = []
+        if first:
+            parts.append((start, head_end, "headline"))
+            parts.append((start + line.index("|", trailer.start()), t_end, "boilerplate"))
+        else:
+            parts.append((start, t_end, "boilerplate"))
+        rest = line[trailer.end() :]
+        if rest.strip():
+            r0 = t_end + (len(rest) - len(rest.lstrip()))
+            parts.extend(classify_line(text, r0, end, False, title, headline) if not is_headline_shape(rest.strip()) else [(r0, end, "boilerplate")])
+        return parts
+    if first:
+        if (title and n == title) or is_headline_shape(line):
+            return [(start, end, "headline")]
+    elif n and (n == headline or n == title):
+        return [(start, end, "boilerplate")]
+    if is_credit(line):
+        return [(start, end, "credit")]
+    if BYLINE_RE.match(line) and len(line.split()) <= 9:
+        return [(start, end, "boilerplate")]
+    if len(line.split()) <= 60:
+        p = PAREN_CREDIT_RE.search(line)
+        if p and (AGENCY_RE.search(p.group(1)) or CREDIT_LEAD_RE.match(p.group(1))) and p.start() > 0:
+            c0 = start + p.start() + (len(p.group()) - len(p.group().lstrip()))
+            return [(start, start + p.start(), "caption"), (c0, end, "credit")]
+        t = TAIL_CREDIT_RE.search(line)
+        if t and t.start() > 0:
+            return [(start, start + t.start(), "caption"), (start + t.start(1), end, "credit")]
+    return [(start, end, "prose")]
+
+
+def is_prompt(sentence: str) -> bool:
+    """Newsletter, share and navigation prompts: boilerplate, not claims."""
+    return PROMPT_RE.match(sentence) is not None
+
+
+def dateline(sentence: str) -> int:
+    """Length of a wire dateline opening a paragraph (``SEOUL (Reuters) - ``), or 0."""
+    m = DATELINE_RE.match(sentence)
+    if not m:
+        return 0
+    head = m.group()
+    if sum(c.isupper() for c in head) < 3:
+        return 0
+    return m.end()

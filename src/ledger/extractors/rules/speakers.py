@@ -1,0 +1,287 @@
+"""Who the article says made a statement, and the words that say so.
+
+Attribution is read on the clause with quotations blanked (see
+:func:`segment.mask_quotes`), so only the article's own words can attribute. Forms:
+
+* ``X said (that) ...``, ``X told reporters``, ``X added, "..."`` — the subject before
+  the reporting verb; ``"...," said X`` — the subject after it;
+* ``X, ROLE, said`` / ``ROLE, X, said`` — the appositive that is a proper name wins;
+* ``according to X``; a trailing ``..., CNN reports, ...``;
+* nested: ``"...," A said at ..., Reuters reported.`` — the first attribution in the
+  clause (the quoted person) wins over the outlet relaying it.
+
+Weak verbs (``noted``, ``explained``, ``announced``...) attribute only before ``that``,
+a quotation or punctuation; ``was told``, ``the reported X``, ``to say`` never do.
+
+A speaker is cleaned to a name (``lead surgeon Lee Cook-Jong`` -> ``Lee Cook-Jong``,
+``Gen. Vincent K. Brooks`` -> ``Vincent K. Brooks``), or kept as a description without
+its article (``A United Nations Command spokesman`` -> ``United Nations Command
+spokesman``). Pronouns and short names are resolved later, in document order, by
+:class:`Names` and the caller.
+"""
+
+from __future__ import annotations
+
+import re
+
+from attrs import frozen
+
+STRONG = frozenset(
+    """said says say told tells added adds asserted asserts stated reported reports wrote writes
+    insisted insists tweeted""".split()
+)
+SAY_RE = re.compile(
+    r"\b(?:(said|says|say|told|tells|added|adds|asserted|asserts|stated|reported|reports|wrote|writes|"
+    r"insisted|insists|tweeted|explained|explains|noted|notes|claimed|claims|announced|announces|"
+    r"confirmed|confirms|warned|warns|argued|argues|acknowledged|acknowledges|denied|denies|testified|"
+    r"recalled|admitted|admits|alleged|alleges|maintained|maintains|stressed|emphasized|suggested)"
+    r"|((?i:according) to))\b"
+)
+WEAK_NEXT_RE = re.compile(r"\s*(?:that\b|[,:;.!?\"“\x00]|$)")
+BLOCK_PREV = frozenset(
+    """a an the no this these those his her its their our my your was were is are be been being
+    to not""".split()
+)
+TRAIL_RE = re.compile(
+    r"(?:\s+(?:also|later|then|previously|repeatedly|again|once|further|recently|earlier|has|have|had|"
+    r"would|will|had|did|does|do|[a-z]+ly))+$"
+)
+CHUNK_SPLIT_RE = re.compile(r"[,;:\x00\"“”()\[\]—–]")
+SUBORD_RE = re.compile(
+    r".*\b(?:and|but|that|because|while|as|when|after|before|if|so|although|though|since|where|whereas)\s+"
+)
+RELATIVE_RE = re.compile(r"\s+(?:who|whom|whose|which|that)\b")
+PREV_WORD_RE = re.compile(r"([\w'’]+)\W*$")
+AFTER_NP_RE = re.compile(r"\s*([^,.;:!?\x00\"“”()]{1,80})")
+NEXT_WORD_RE = re.compile(r"\s+([\w'’-]+)")
+
+NOT_IN_NP = frozenset(
+    """is was are were be been being has have had do does did will would can could should may might
+    must shall there not never it's there's""".split()
+)
+PREPOSITIONS = frozenset("in on at for from by with into after before during under over of".split())
+PRONOUNS = {"he": "person", "she": "person", "they": "any", "it": "any"}
+ROLE_TITLES = frozenset(
+    """president vice prime minister secretary senator sen sen. rep rep. gov gov. governor mayor judge
+    justice chief commander ambassador general gen gen. col col. colonel lt lt. lieutenant sgt sgt.
+    sergeant capt capt. captain maj maj. major adm adm. admiral dr dr. mr mr. mrs mrs. ms ms. prof
+    prof. professor rev rev. pope king queen prince princess sheikh deputy chairman chairwoman
+    director officer spokesman spokeswoman spokesperson foreign defense defence state interior
+    finance trade""".split()
+)
+LEADING_JUNK = frozenset("and but so also then however meanwhile".split())
+ARTICLES = ("a ", "an ", "the ", "another ")
+
+
+@frozen
+class Attribution:
+    """A reporting clause found in a statement.
+
+    Attributes:
+        speaker: Cleaned speaker phrase (before pronoun/short-name resolution).
+        form: ``name``, ``pronoun`` or ``desc`` (a descriptive phrase).
+        cue: The attribution words (``said``, ``told reporters``, ``according to``).
+        np_start: Offset of the speaker phrase in the clause.
+        verb_start: Offset of the reporting verb in the clause.
+    """
+
+    speaker: str
+    form: str
+    cue: str
+    np_start: int
+    verb_start: int
+
+
+def _is_cap(tok: str) -> bool:
+    return bool(tok) and (tok[0].isupper() or tok[0].isdigit())
+
+
+def is_name(phrase: str) -> bool:
+    """Every word capitalized (allowing ``of``/``for``/``the`` inside): a proper name."""
+    toks = phrase.split()
+    if not toks or len(toks) > 6:
+        return False
+    if toks[0].lower() in ("the", "a", "an", "his", "her", "their", "its", "another"):
+        return False
+    return _is_cap(toks[0]) and all(_is_cap(t) or t in ("of", "for", "and", "de", "van", "von", "al", "bin") for t in toks)
+
+
+def strip_titles(name: str) -> str:
+    toks = name.split()
+    while len(toks) > 1 and toks[0].lower() in ROLE_TITLES:
+        toks.pop(0)
+    return " ".join(toks)
+
+
+def clean_np(np: str) -> tuple[str, str] | None:
+    """(speaker, form) from the words naming who spoke, or None if they cannot be a speaker."""
+    toks = np.split()
+    while toks and toks[0].lower() in LEADING_JUNK:
+        toks.pop(0)
+    if not toks or len(toks) > 9:
+        return None
+    if any(t.lower() in NOT_IN_NP for t in toks) or toks[0].lower() in PREPOSITIONS:
+        return None
+    if len(toks) == 1 and toks[0].lower() in PRONOUNS:
+        return toks[0].lower(), "pronoun"
+    if toks[0].lower() in ("i", "we", "you"):
+        return None
+    # trailing run of capitalized words: the name after any role words
+    i = len(toks)
+    while i > 0 and (_is_cap(toks[i - 1]) or (toks[i - 1] in ("of", "for") and i < len(toks))):
+        i -= 1
+    run = toks[i:]
+    if run and run[0] in ("of", "for"):
+        run = run[1:]
+    if run:
+        if i > 0 and toks[i - 1].lower() in ("the", "a", "an") and i == 1:
+            pass
+        name = strip_titles(" ".join(run))
+        if name.lower() in PRONOUNS:
+            return name.lower(), "pronoun"
+        return name, "name"
+    phrase = " ".join(toks)
+    low = phrase.lower()
+    for art in ARTICLES:
+        if low.startswith(art):
+            phrase = phrase[len(art) :]
+            break
+    if phrase.lower() in PRONOUNS:
+        return phrase.lower(), "pronoun"
+    return phrase, "desc"
+
+
+def _subject_before(masked: str, vpos: int) -> tuple[str, int] | None:
+    """The words naming the speaker before a reporting verb at ``vpos``, with their offset."""
+    pre = masked[:vpos].rstrip()
+    t = TRAIL_RE.search(pre)
+    if t:
+        pre = pre[: t.start()]
+    if pre.endswith(","):
+        before = pre[:-1].rstrip()
+        if not before or before[-1] in "\x00\"”":
+            return None  # "...," said X: the subject follows the verb
+        # appositive: "X, ROLE, said" or "ROLE, X, said"
+        pieces = []
+        pos = 0
+        for m in CHUNK_SPLIT_RE.finditer(before):
+            pieces.append((pos, m.start()))
+            pos = m.end()
+        pieces.append((pos, len(before)))
+        pieces = [(a, b) for a, b in pieces if before[a:b].strip()]
+        if not pieces:
+            return None
+        cands = pieces[-2:][::-1]
+        for a, b in cands:
+            chunk = before[a:b].strip()
+            if is_name(strip_titles(chunk)):
+                return chunk, before.index(chunk, a)
+        if len(pieces) >= 2:
+            a, b = pieces[-1]
+            chunk = before[a:b].strip()
+            return chunk, before.index(chunk, a)
+        return None
+    cut = 0
+    for m in CHUNK_SPLIT_RE.finditer(pre):
+        cut = m.end()
+    chunk = pre[cut:]
+    tries = []
+    sub = SUBORD_RE.match(chunk)
+    if sub:
+        tries.append(sub.end())
+    tries.append(0)
+    for off in tries:
+        part = chunk[off:]
+        rel = RELATIVE_RE.search(part)
+        if rel:
+            part = part[: rel.start()]
+        stripped = part.strip()
+        if stripped and clean_np(stripped) is not None:
+            return stripped, cut + off + (len(part) - len(part.lstrip()))
+    return None
+
+
+def find_attribution(clause: str, masked: str) -> Attribution | None:
+    """The first reporting clause in ``clause`` (``masked``: quotes blanked), or None."""
+    for m in SAY_RE.finditer(masked):
+        if m.group(2):
+            a = AFTER_NP_RE.match(masked, m.end())
+            if not a:
+                continue
+            np = a.group(1).strip()
+            rel = RELATIVE_RE.search(np)
+            if rel:
+                np = np[: rel.start()].strip()
+            cleaned = clean_np(np)
+            if cleaned:
+                return Attribution(cleaned[0], cleaned[1], clause[m.start() : m.end()], a.start(1), m.start())
+            continue
+        verb = m.group(1)
+        p = PREV_WORD_RE.search(masked, max(0, m.start() - 30), m.start())
+        if p and p.group(1).lower() in BLOCK_PREV:
+            continue
+        if verb not in STRONG and not WEAK_NEXT_RE.match(masked, m.end()):
+            continue
+        cue = verb
+        if verb in ("told", "tells"):
+            n = NEXT_WORD_RE.match(masked, m.end())
+            if n and n.group(1).lower() not in ("that", "the", "a", "an"):
+                cue = f"{verb} {n.group(1)}"
+        subj = _subject_before(masked, m.start())
+        if subj is None:
+            # inverted: '"...," said X' — the subject follows the verb
+            pre = masked[: m.start()].rstrip()
+            if pre.endswith(",") and (len(pre) < 2 or pre[:-1].rstrip()[-1:] in "\x00\"”"):
+                a = AFTER_NP_RE.match(masked, m.end())
+                if a:
+                    np = a.group(1).strip()
+                    cleaned = clean_np(np)
+                    if cleaned:
+                        return Attribution(cleaned[0], cleaned[1], cue, a.start(1), m.start())
+            continue
+        np, start = subj
+        cleaned = clean_np(np)
+        if cleaned is None:
+            continue
+        return Attribution(cleaned[0], cleaned[1], cue, start, m.start())
+    return None
+
+
+def _tokens(name: str) -> list[str]:
+    return [t.rstrip(".").lower() for t in name.split()]
+
+
+class Names:
+    """People named so far in one article, to resolve short references to the fullest form.
+
+    ``Carroll`` resolves to ``Chad G. Carroll`` if that was seen earlier; when an article
+    uses ``Chad Carroll`` and later ``Col. Chad G. Carroll``, each reference resolves to
+    the fullest form seen up to that point.
+    """
+
+    def __init__(self) -> None:
+        self._full: list[tuple[str, list[str]]] = []
+
+    def add(self, name: str) -> None:
+        toks = _tokens(name)
+        if len(toks) >= 2 and all(n != name for n, _ in self._full):
+            self._full.append((name, toks))
+
+    def resolve(self, name: str) -> str:
+        toks = _tokens(name)
+        if not toks:
+            return name
+        best = None
+        best_len = len(toks)
+        for full, ftoks in self._full:  # later and longer forms win
+            if len(ftoks) >= best_len and _compatible(toks, ftoks):
+                best, best_len = full, len(ftoks)
+        return best if best is not None else name
+
+
+def _compatible(short: list[str], full: list[str]) -> bool:
+    if len(short) == 1:
+        return short[0] == full[-1] or short[0] == full[0]
+    if short[-1] != full[-1] or short[0] != full[0]:
+        return False
+    return all(t in full for t in short)
