@@ -185,13 +185,16 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
                 if units[i].attr is None:
                     units[i].attr = attrs[0]
     names = _speakers.Names()
+    named = [u for u in units if u.kind in ("statement", "caption", "credit")]
+    mentions = _entities.find_mentions(text, [(u.start, u.end) for u in named])
+    for u, ments in zip(named, mentions):
+        u.ments = tuple(ments)
     statements = [u for u in units if u.kind == "statement"]
-    mentions = _entities.find_mentions(text, [(u.start, u.end) for u in statements])
     last = None
     last_person = None
     prev = None
-    for u, ments in zip(statements, mentions):
-        for mn in ments:
+    for u in statements:
+        for mn in u.ments:
             if mn.type == "person":
                 names.add(mn.entity)
         a = u.attr
@@ -216,8 +219,6 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
         ):
             u.speaker, u.cue = prev.speaker, prev.cue
         prev = u
-    for u, ments in zip(statements, mentions):
-        u.ments = tuple(ments)
 
 
 def _build(text: str, units: list[_Unit], published) -> list[Extracted]:

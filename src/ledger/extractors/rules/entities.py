@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from ...events import Mention
-from .speakers import Names
+from .speakers import ROLE_TITLES, Names
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _TOK = r"(?:(?:[" + _UP + r"]\.){2,}|[" + _UP + r"][\w’'&.-]*)"
@@ -45,7 +45,7 @@ DATE_WORDS = frozenset(
 )
 TITLE_TOKENS = frozenset(
     """mr mrs ms dr prof gen col lt sgt capt maj adm cmdr gov sen rep rev president minister
-    secretary senator governor mayor judge general colonel lieutenant captain admiral professor
+    secretary senator governor mayor judge colonel lieutenant captain admiral professor
     pope king queen prince princess sheikh chairman chairwoman ambassador""".split()
 )
 ORG_HEADS = frozenset(
@@ -181,10 +181,17 @@ def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | Non
                     continue
             else:
                 toks[-1] = (last, ls)
-            had_title = False
-            while len(toks) > 1 and toks[0][0].lower().rstrip(".") in TITLE_TOKENS:
-                had_title = True
-                toks.pop(0)
+            # titles and role words before a name: "Col.", "Finance Minister"
+            k = 0
+            for i, (t, _) in enumerate(toks[:-1]):
+                low = t.lower()
+                if low.rstrip(".") in TITLE_TOKENS:
+                    k = i + 1
+                elif low not in ROLE_TITLES:
+                    break
+            had_title = k > 0 and toks[-1][0].lower() not in ORG_HEADS
+            if had_title:
+                del toks[:k]
             s = toks[0][1]
             e = toks[-1][1] + len(toks[-1][0])
             toks = [t for t, _ in toks]

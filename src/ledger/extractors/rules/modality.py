@@ -7,8 +7,9 @@ inside a quote still hedges what is quoted):
   purportedly, supposedly, presumably, likely, believed/thought/understood to,
   appear(s/ed) to, seem(s/ed) to, may, might, could, is/are/was/were said to.
   ``reported`` alone is not a cue (``no reported gunfire`` is an adjective).
-* A cue that opens the last comma-phrase of the clause (``..., possibly from poor
-  nutrition``) hedges only that trailing phrase, not the claim: it is ignored.
+* An adverb cue that opens the last comma-phrase of the clause, with no verb after it
+  (``..., possibly from poor nutrition``), hedges only that trailing phrase, not the
+  claim: it is ignored. Verb cues (``appears to``) always hedge.
 * ``negated``: not, n't, never, no, none, nobody, nothing, neither, nor, cannot, no
   longer, denied/denies. ``not only`` is not a negation.
 * Hedged takes precedence over negated: a hedged denial is still something the article
@@ -33,21 +34,29 @@ NEG_RE = re.compile(
 )
 
 
-def _tangential(masked: str, pos: int) -> bool:
-    """A cue that opens the clause's last comma-phrase: ``..., possibly from X.``"""
+ADVERB_CUES = frozenset(
+    "reportedly allegedly apparently possibly perhaps probably purportedly supposedly presumably seemingly likely".split()
+)
+FINITE_RE = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|did|does|do|shall|should|may|might|must)\b")
+
+
+def _tangential(masked: str, pos: int, cue: str) -> bool:
+    """An adverb cue opening the clause's last comma-phrase, with no verb after it:
+    ``..., possibly from poor nutrition.`` It qualifies that phrase, not the claim."""
+    if cue.lower() not in ADVERB_CUES:
+        return False
     before = masked[:pos].rstrip()
-    return before.endswith((",", "—", "–")) and "," not in masked[pos:]
+    rest = masked[pos + len(cue) :]
+    return before.endswith((",", "—", "–")) and "," not in rest and not FINITE_RE.search(rest)
 
 
 def modality(clause: str, masked: str) -> tuple[str, str | None]:
     """(modality, cue) of one clause; ``masked`` is the clause with quotes blanked."""
     for m in HEDGE_RE.finditer(clause):
-        if _tangential(masked, m.start()):
+        if _tangential(masked, m.start(), m.group()):
             continue
         return "hedged", m.group()
     for m in NEG_RE.finditer(clause):
-        if _tangential(masked, m.start()):
-            continue
         return "negated", m.group()
     return "asserted", None
 

@@ -93,7 +93,7 @@ class Attribution:
 
 
 def _is_cap(tok: str) -> bool:
-    return bool(tok) and (tok[0].isupper() or tok[0].isdigit())
+    return bool(tok) and tok[0].isupper()
 
 
 def is_name(phrase: str) -> bool:
@@ -107,7 +107,12 @@ def is_name(phrase: str) -> bool:
 
 
 def strip_titles(name: str) -> str:
+    """Drop leading titles and role words (``Col.``, ``Finance Minister``), never an org's words."""
+    from .entities import ORG_HEADS
+
     toks = name.split()
+    if toks and toks[-1].lower() in ORG_HEADS:
+        return name
     while len(toks) > 1 and toks[0].lower() in ROLE_TITLES:
         toks.pop(0)
     return " ".join(toks)
@@ -157,6 +162,8 @@ def _subject_before(masked: str, vpos: int) -> tuple[str, int] | None:
     t = TRAIL_RE.search(pre)
     if t:
         pre = pre[: t.start()]
+    if not pre or pre[-1] in "\x00\"”":
+        return None  # '"...," said X': the subject follows the verb
     if pre.endswith(","):
         before = pre[:-1].rstrip()
         if not before or before[-1] in "\x00\"”":
@@ -231,7 +238,9 @@ def find_attribution(clause: str, masked: str) -> Attribution | None:
         if subj is None:
             # inverted: '"...," said X' — the subject follows the verb
             pre = masked[: m.start()].rstrip()
-            if pre.endswith(",") and (len(pre) < 2 or pre[:-1].rstrip()[-1:] in "\x00\"”"):
+            if pre.endswith(","):
+                pre = pre[:-1].rstrip()
+            if not pre or pre[-1] in "\x00\"”":
                 a = AFTER_NP_RE.match(masked, m.end())
                 if a:
                     np = a.group(1).strip()
