@@ -9,10 +9,11 @@ two revisions the same version number.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Iterable
+import pickle
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 
-from attrs import define, field, frozen
+from attrs import define, evolve, field, frozen
 
 from .events import (
     AssertionRecorded,
@@ -23,7 +24,10 @@ from .events import (
 )
 from .extractors import Extracted, ExtractorSpec, SourceInfo, anchor, check_extracted
 from .log import LogStore, Writer
-from .sources import Document
+from .sources import MAX_BYTES, Document, SourceError
+from .sources.collect import Input
+from .sources.meta import Metadata
+from .sources.meta import apply as apply_metadata
 
 
 def source_id_for(doc: Document) -> str:
@@ -187,6 +191,26 @@ class Ingestor:
         extraction = extract(doc, source_id, self.extractor)
         return self.record(doc, source_id, extraction)
 
+    def append_many(
+        self,
+        inputs: Iterable[Input],
+        options: ReadOptions,
+        *,
+        jobs: int = 1,
+        note: Callable[[str], None] | None = None,
+    ) -> Iterator[AppendResult | Failed]:
+        """Read, extract and record ``inputs``; yields one outcome per input, in input order.
+
+        Reading and extraction run in ``jobs`` worker processes; recording stays here, one
+        locked batch per source, in input order, so the log does not depend on ``jobs``.
+        A failed input records nothing and does not stop the others.
+        """
+        for item in prepare_all(inputs, options, self.extractor, jobs=jobs, note=note):
+            if isinstance(item, Failed):
+                yield item
+            else:
+                yield self.record(item.doc, item.source_id, item.extraction)
+
     def record(self, doc: Document, source_id: str, extraction: Extraction) -> AppendResult:
         """Record an extraction made earlier (perhaps in another process)."""
         with self.store.writer() as writer:
@@ -212,3 +236,121 @@ class Ingestor:
         writer.check_appendable()
         if self.index.offset != writer.head.size:
             self.index.catch_up(self.store)
+
+
+# ---------------------------------------------------------------------------
+# Many inputs: read and extract (perhaps in worker processes), in input order
+
+
+@frozen
+class ReadOptions:
+    """How to read inputs and what the command line says about them (picklable)."""
+
+    max_bytes: int = MAX_BYTES
+    timeout: float = 20.0
+    flags: Metadata = Metadata()
+    source_id: str | None = None
+
+
+@frozen
+class Prepared:
+    """An input read and extracted, ready to be recorded under the lock."""
+
+    doc: Document
+    source_id: str
+    extraction: Extraction
+
+
+@frozen
+class Failed:
+    """An input that could not become a source; ``message`` is one line naming it."""
+
+    origin: str
+    message: str
+
+
+def prepare(item: Input, options: ReadOptions, extractor: ExtractorSpec) -> Prepared | Failed:
+    """Read, normalise and extract one input; every expected failure becomes :class:`Failed`."""
+    from .sources.read import load
+
+    try:
+        doc = apply_metadata(load(item, max_bytes=options.max_bytes, timeout=options.timeout), options.flags)
+    except SourceError as exc:
+        return Failed(item.origin, str(exc))
+    source_id = options.source_id or source_id_for(doc)
+    try:
+        extraction = extract(doc, source_id, extractor)
+    except Exception as exc:  # a plugin's bug must fail this input, not the batch
+        return Failed(item.origin, f"{item.origin}: extractor {extractor.name!r} failed: {type(exc).__name__}: {exc}")
+    return Prepared(doc, source_id, extraction)
+
+
+def parallel_jobs(extractor: ExtractorSpec, jobs: int) -> tuple[int, str | None]:
+    """How many workers can really run ``extractor``, and a note when fewer than asked.
+
+    Workers receive the extractor spec pickled (a module-level function pickles by
+    reference). An extractor made of a lambda or closure cannot travel; then extraction
+    runs in this process.
+    """
+    if jobs <= 1:
+        return 1, None
+    try:
+        pickle.dumps(extractor)
+    except Exception:
+        return 1, (
+            f"extractor {extractor.name!r} cannot be sent to worker processes (not picklable); "
+            "running with --jobs 1"
+        )
+    return jobs, None
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(spec_bytes: bytes) -> None:
+    _WORKER["extractor"] = pickle.loads(spec_bytes)
+
+
+def _prepare_chunk(items: list[Input], options: ReadOptions) -> list[Prepared | Failed]:
+    extractor = _WORKER["extractor"]
+    return [prepare(item, options, extractor) for item in items]  # type: ignore[arg-type]
+
+
+CHUNK = 8
+"""Inputs per task sent to a worker: fewer round trips, still fine-grained."""
+
+
+def prepare_all(
+    inputs: Iterable[Input],
+    options: ReadOptions,
+    extractor: ExtractorSpec,
+    *,
+    jobs: int = 1,
+    note: Callable[[str], None] | None = None,
+) -> Iterator[Prepared | Failed]:
+    """Prepared inputs in input order; at most ``4 * jobs`` chunks are in flight at once."""
+    jobs, why = parallel_jobs(extractor, jobs)
+    if why and note:
+        note(why)
+    if jobs == 1:
+        for item in inputs:
+            yield prepare(item, options, extractor)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pending: deque = deque()
+    it = iter(inputs)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(pickle.dumps(extractor),)) as pool:
+
+        def submit() -> bool:
+            chunk = [item for _, item in zip(range(CHUNK), it)]
+            if chunk:
+                pending.append(pool.submit(_prepare_chunk, chunk, options))
+            return bool(chunk)
+
+        while len(pending) < 4 * jobs and submit():
+            pass
+        while pending:
+            results = pending.popleft().result()
+            submit()
+            yield from results

@@ -1,15 +1,18 @@
-"""``factledger append``: sources in, one batch of events per source."""
+"""``factledger append``: files, folders, globs, URLs or stdin in; one batch of events per source."""
 
 from __future__ import annotations
 
+import re
 import sys
-from pathlib import Path
 
 import click
 
 from .. import plugins
-from ..ingest import AppendResult, Ingestor
-from ..sources import Document, SourceError, document_from_bytes, infer_title, read_path
+from ..ingest import AppendResult, Failed, Ingestor, ReadOptions
+from ..sources import MAX_BYTES, SourceError
+from ..sources.collect import collect
+from ..sources.meta import Metadata, normalise_published
+from ..sources.web import TIMEOUT
 from .main import cli, settings
 
 
@@ -28,42 +31,111 @@ def describe(result: AppendResult) -> str:
     )
 
 
-def _with_metadata(doc: Document, **flags) -> Document:
-    from attrs import evolve
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
-    changes = {k: v for k, v in flags.items() if v not in (None, ())}
-    if "title" not in changes and doc.title is None:
-        changes["title"] = infer_title(doc.text)
-    return evolve(doc, **changes)
+
+class ByteSize(click.ParamType):
+    """``10MB``, ``500k``, ``2048``: binary multiples, as ``ls -h`` prints them."""
+
+    name = "size"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        m = _SIZE.match(str(value))
+        if not m:
+            self.fail(f"{value!r} is not a size (e.g. 10MB, 500k, 4096)", param, ctx)
+        unit = (m.group(2) or "").lower()[:1]
+        size = int(float(m.group(1)) * _UNITS[unit])
+        if size < 1:
+            self.fail("must be at least 1 byte", param, ctx)
+        return size
+
+
+def _published(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return normalise_published(value, "--published")
+    except SourceError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[1]) from None
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--title", help="Headline of the source.")
-@click.option("--url", help="Canonical URL; identifies the source across versions.")
-@click.option("--published", help="Publication date or date-time (ISO 8601).")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--title", help="Headline of the source (one source only).")
+@click.option("--url", help="Canonical URL; identifies the source across versions (one source only).")
+@click.option("--source-id", help="Ledger id of the source, to record a new version of it (one source only).")
+@click.option("--published", callback=_published, help="Publication date or date-time (ISO 8601).")
 @click.option("--outlet", help="Publication name.")
 @click.option("--author", "authors", multiple=True, help="Byline (repeatable).")
 @click.option("--extractor", "extractor_name", help="Extractor plugin to use (default: rules).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes for reading and extraction; the log is the same for any value.")
+@click.option("--max-size", type=ByteSize(), default=MAX_BYTES, show_default="10MB",
+              help="Refuse sources larger than this (e.g. 10MB, 500k).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=TIMEOUT, show_default=True,
+              help="Seconds to wait on a URL before giving up.")
 @click.option("--no-fsync", is_flag=True, help="Skip fsync after each batch (bulk loads; a crash may lose the last batches).")
-def append(paths, title, url, published, outlet, authors, extractor_name, no_fsync):
-    """Append sources (text or Markdown files, or - for stdin) with their assertions."""
+def append(sources, title, url, source_id, published, outlet, authors, extractor_name, jobs, max_size, timeout, no_fsync):
+    """Append sources with their assertions.
+
+    SOURCES are text, Markdown (with optional YAML front matter) or HTML files, folders
+    (searched recursively for .txt, .md, .markdown, .html, .htm), quoted globs, http(s)
+    URLs, or - for stdin. Appending a source the ledger already has records a new
+    version if its content changed, and nothing if it is byte-identical.
+    """
     s = settings()
     extractor = plugins.get_extractor(extractor_name)
+    inputs = collect(sources, read_stdin=lambda: sys.stdin.buffer.read())
+    single = {"--title": title, "--url": url, "--source-id": source_id}
+    given = [flag for flag, value in single.items() if value]
+    if given and len(inputs) > 1:
+        raise click.UsageError(f"{', '.join(given)} name one source, but {len(inputs)} sources were given")
+    options = ReadOptions(
+        max_bytes=max_size,
+        timeout=timeout,
+        flags=Metadata(title=title, uri=url, outlet=outlet, authors=tuple(authors), published=published),
+        source_id=source_id,
+    )
     ingestor = Ingestor(s.store(fsync=not no_fsync), extractor, actor=s.actor)
-    failed = 0
-    for name in paths:
-        try:
-            if name == "-":
-                doc = document_from_bytes(sys.stdin.buffer.read(), "<stdin>")
+    summary = {"appended": 0, "unchanged": 0, "revised": 0, "failed": 0}
+    failures: list[str] = []
+    progress = _progress(len(inputs))
+    try:
+        for outcome in ingestor.append_many(inputs, options, jobs=jobs, note=lambda m: _echo(progress, f"note: {m}", err=True)):
+            if isinstance(outcome, Failed):
+                summary["failed"] += 1
+                failures.append(outcome.message)
             else:
-                doc = read_path(Path(name))
-            doc = _with_metadata(doc, title=title, uri=url, published=published, outlet=outlet, authors=tuple(authors))
-            result = ingestor.append(doc)
-        except SourceError as exc:
-            failed += 1
-            click.echo(f"error: {exc}", err=True)
-            continue
-        click.echo(describe(result))
-    if failed:
+                summary[outcome.status] += 1
+                _echo(progress, describe(outcome))
+            if progress is not None:
+                progress.update(1)
+    finally:
+        if progress is not None:
+            progress.close()
+    click.echo(", ".join(f"{k} {v}" for k, v in summary.items()))
+    for message in failures:
+        click.echo(f"error: {message}", err=True)
+    if failures:
         raise SystemExit(1)
+
+
+def _progress(total: int):
+    """A tqdm bar on stderr, only when stderr is a terminal and there is more than one source."""
+    if total < 2 or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, file=sys.stderr, unit="src", dynamic_ncols=True, leave=False)
+
+
+def _echo(progress, message: str, err: bool = False) -> None:
+    if progress is not None and sys.stdout.isatty() and not err:
+        progress.write(message, file=sys.stdout)
+    elif progress is not None and err:
+        progress.write(message, file=sys.stderr)
+    else:
+        click.echo(message, err=err)

@@ -7,6 +7,7 @@ problem in one line, raised before anything is written.
 from __future__ import annotations
 
 import hashlib
+import os
 import unicodedata
 from pathlib import Path
 
@@ -64,20 +65,11 @@ def normalise(text: str) -> str:
 
 
 def decode(raw: bytes, origin: str) -> str:
-    """Strict UTF-8 (a BOM is dropped); binary and empty inputs are refused."""
-    if not raw.strip():
-        raise SourceError(f"{origin}: is empty" if not raw else f"{origin}: contains only whitespace")
-    if b"\x00" in raw[:8192]:
-        raise SourceError(f"{origin}: looks like a binary file (NUL bytes), not text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceError(
-            f"{origin}: is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-        ) from None
-    if not text.strip():
-        raise SourceError(f"{origin}: contains only whitespace")
-    return text
+    """Text of ``raw``: strict UTF-8, or a legacy encoding detected with confidence; binary,
+    empty and whitespace-only inputs are refused (see :mod:`ledger.sources.detect`)."""
+    from .detect import decode as _decode
+
+    return _decode(raw, origin)
 
 
 def media_type_for(name: str) -> str:
@@ -88,22 +80,39 @@ def media_type_for(name: str) -> str:
 
 
 def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
-    """Read a file, refusing what is not a readable regular file of acceptable size."""
+    """Read a file, refusing what is not a readable regular file of acceptable size.
+
+    Special files (FIFOs, devices, sockets) are refused before opening them: opening a
+    FIFO would block until someone writes to it.
+    """
+    import errno
+    import stat
+
     origin = str(path)
     try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise SourceError(f"{origin}: no such file") from None
+        st = os.stat(path)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SourceError(f"{origin}: symbolic link loop (the link resolves back to itself)") from None
+        if exc.errno == errno.ENOENT:
+            raise SourceError(f"{origin}: no such file") from None
+        if exc.errno == errno.ENOTDIR:
+            raise SourceError(f"{origin}: cannot read: a parent of this path is a file, not a folder") from None
         raise SourceError(f"{origin}: cannot read: {exc.strerror}") from None
-    if path.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise SourceError(f"{origin}: is a directory, expected a file")
+    if not stat.S_ISREG(st.st_mode):
+        raise SourceError(f"{origin}: is not a regular file (a FIFO, device or socket); cannot read it as a source")
     if st.st_size > max_bytes:
         raise SourceError(f"{origin}: is {st.st_size} bytes, over the {max_bytes}-byte limit (--max-size)")
     try:
-        return path.read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read(max_bytes + 1)
     except OSError as exc:
         raise SourceError(f"{origin}: cannot read: {exc.strerror}") from None
+    if len(raw) > max_bytes:  # it grew while we looked
+        raise SourceError(f"{origin}: is over the {max_bytes}-byte limit (--max-size)")
+    return raw
 
 
 def document_from_bytes(raw: bytes, origin: str, media_type: str = "text/plain", **meta) -> Document:
@@ -113,8 +122,11 @@ def document_from_bytes(raw: bytes, origin: str, media_type: str = "text/plain",
 
 
 def read_path(path: Path, max_bytes: int = MAX_BYTES) -> Document:
-    raw = read_bytes(path, max_bytes)
-    return document_from_bytes(raw, str(path), media_type_for(path.name))
+    """A file of any supported format (text, Markdown, HTML), sniffed from its content."""
+    from .collect import Input
+    from .read import load
+
+    return load(Input(str(path), "file"), max_bytes=max_bytes)
 
 
 def infer_title(text: str) -> str | None:
