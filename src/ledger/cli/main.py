@@ -78,8 +78,11 @@ def report_plugin_errors() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # --disable-plugin must act before plugins are imported, and a plugin whose
+    # register_commands raises must not take the other commands down (#5).
+    plugins.disable(plugins.disabled_in_argv(sys.argv[1:] if argv is None else argv))
     plugins.load_plugins()
-    plugins.pm.hook.register_commands(cli=cli)
+    plugins.register_commands(cli)
     report_plugin_errors()
     cli.main(args=argv, prog_name="factledger")
 

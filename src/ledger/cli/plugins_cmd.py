@@ -9,35 +9,50 @@ from .. import plugins
 from .main import cli
 
 
-@cli.command("plugins")
-@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
-def plugins_command(as_json):
-    """List loaded plugins (built-in and third-party), their versions and hooks."""
+def plugin_rows(include_inactive: bool = False) -> list[dict]:
+    """One dict per plugin: name, version, origin, hooks and what it registered."""
     provided: dict[str, list[str]] = {}
     for kind, registry in (("extractor", plugins.extractors()), ("exporter", plugins.exporters())):
         for name, reg in registry.items():
             provided.setdefault(reg.plugin, []).append(f"{kind}:{name}")
-    rows = [
-        {
-            "name": info.name,
-            "version": info.version,
-            "builtin": info.builtin,
-            "source": info.distribution or info.module,
-            "module": info.module,
-            "hooks": plugins.hooks_of(info.name),
-            "provides": sorted(provided.get(info.name, [])),
-        }
-        for info in plugins.plugin_infos()
-    ]
+    rows = []
+    for info in plugins.plugin_infos(include_inactive=include_inactive):
+        status = info.status if info.name not in plugins.LOAD_ERRORS else "failed"
+        rows.append(
+            {
+                "name": info.name,
+                "version": info.version,
+                "builtin": info.builtin,
+                "distribution": info.distribution,
+                "module": info.module,
+                "path": info.path,
+                "status": status,
+                "hooks": plugins.hooks_of(info.name),
+                "provides": sorted(provided.get(info.name, [])),
+                "error": plugins.LOAD_ERRORS.get(info.name),
+            }
+        )
+    return rows
+
+
+@cli.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@click.option("--all", "include_inactive", is_flag=True, help="Also list disabled and failed plugins.")
+def plugins_command(as_json, include_inactive):
+    """List plugins (built-in and third-party): version, where each comes from, hooks, formats."""
+    rows = plugin_rows(include_inactive)
     errors = dict(plugins.LOAD_ERRORS)
     if as_json:
         click.echo(orjson.dumps({"plugins": rows, "errors": errors}, option=orjson.OPT_INDENT_2).decode())
         return
     for row in rows:
-        origin = "built-in" if row["builtin"] else row["source"]
+        origin = "built-in" if row["builtin"] else (row["distribution"] or row["module"])
+        state = "" if row["status"] == "loaded" else f" [{row['status']}]"
         click.echo(
-            f"{row['name']:<14} {row['version'] or '-':<8} {origin:<22} "
-            f"hooks: {', '.join(row['hooks'])}   provides: {', '.join(row['provides'])}"
+            f"{row['name']:<12} {row['version'] or '-':<8} {origin:<20} "
+            f"hooks: {', '.join(row['hooks']) or '-'}  provides: {', '.join(row['provides']) or '-'}{state}"
         )
-    for name, message in errors.items():
+        if row["path"]:
+            click.echo(f"{'':<12} from {row['path']}")
+    for message in errors.values():
         click.echo(f"error: {message}", err=True)

@@ -1,11 +1,30 @@
-"""The exporter contract: what a plugin registers through ``register_exporters``."""
+"""The exporter contract: what a plugin registers through ``register_exporters``, and
+what its ``write`` function receives.
+
+An exporter never folds the log itself: :class:`ExportContext` hands it the views of
+:mod:`ledger.projections`, streamed, pinned to one ``--as-of`` point. factledger owns
+where the bytes go: :func:`export_to_path` writes to a temporary file beside the
+destination and renames it only when ``write`` returned, so a failure (or Ctrl-C)
+never leaves half a file where a good one was.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import IO, Any
 
-from attrs import field, frozen
+from attrs import define, field, frozen
+
+from ..events import GENESIS
+from ..log import LedgerError, LogStore
+
+
+class ExportError(LedgerError):
+    """An export that cannot run as asked (bad option, missing ``-o``...), in one line."""
 
 
 @frozen
@@ -16,14 +35,224 @@ class ExporterSpec:
         name: What users type after ``factledger export``; unique across plugins.
         media_type: Media type of the output.
         extension: Usual file extension, without the dot.
-        write: ``write(context, out)``: stream the export to the binary file ``out``.
+        write: ``write(context, out)``: stream the export to the binary file ``out``. With
+            ``needs_path=True`` it is ``write(context, path)`` instead: create the file at
+            ``path`` (a fresh name beside the destination that factledger renames on success).
         views: The views this format can export (the first is the default).
         description: One line for ``factledger plugins``.
+        needs_path: The format writes a file that cannot be streamed (a database): the user
+            must give ``-o`` and ``write`` receives a path, not a stream.
+        options: ``(name, help)`` of the ``-O name=value`` options the format understands;
+            anything else is refused before the export starts.
     """
 
     name: str
     media_type: str
     extension: str
-    write: Callable[[Any, IO[bytes]], None] = field(eq=False)
+    write: Callable[[Any, Any], None] = field(eq=False)
     views: tuple[str, ...] = ("assertions",)
     description: str = ""
+    needs_path: bool = False
+    options: tuple[tuple[str, str], ...] = ()
+
+
+@define
+class ExportContext:
+    """Everything ``write`` may use: the ledger's views at one point in time, and the options.
+
+    Attributes:
+        store: The ledger being exported.
+        as_of: Last seq included (``None``: the whole ledger).
+        view: The view the user chose (one of the spec's ``views``).
+        options: ``-O name=value`` options (and flags such as ``spreadsheet_safe``), as strings.
+        head_seq: Seq of the last event the export reflects.
+        head_hash: Hash of that event (the value a reader can check with ``factledger verify``).
+        head_at: When that event was recorded (``None`` for an empty ledger).
+        destination: Where the export will end up (``None``: stdout).
+    """
+
+    store: LogStore
+    as_of: int | None = None
+    view: str = "assertions"
+    options: dict[str, str] = field(factory=dict)
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    head_at: str | None = None
+    destination: Path | None = None
+    _sources: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _extras: list[tuple[Path, Path]] = field(factory=list, init=False, repr=False)
+
+    # -- the views (all from ledger.projections; exporters never fold the log) ----------
+
+    def assertions(self, **filters: Any) -> Iterator[Any]:
+        """Current assertions (``AssertionRow``), streamed in log order."""
+        from .. import projections
+
+        return projections.iter_assertions(self.store, self.as_of, **filters)
+
+    def sources(self) -> Iterator[Any]:
+        """Sources as they stand (``SourceRow``), streamed."""
+        from .. import projections
+
+        return projections.iter_sources(self.store, self.as_of)
+
+    def source_index(self) -> dict[str, Any]:
+        """``source_id -> SourceRow``, built once; memory grows with sources, not assertions."""
+        if self._sources is None:
+            self._sources = {row.source_id: row for row in self.sources()}
+        return self._sources
+
+    def claims(self) -> list[Any]:
+        """Claims (``Claim``): multi-source ones first, then singles."""
+        from .. import projections
+
+        return projections.build_claims(self.store, self.as_of)
+
+    def entities(self) -> Iterator[Any]:
+        from .. import projections
+
+        return projections.iter_entities(self.store, self.as_of)
+
+    def timeline(self) -> Iterator[Any]:
+        from .. import projections
+
+        return projections.iter_timeline(self.store, self.as_of)
+
+    # -- options -----------------------------------------------------------------------
+
+    def flag(self, name: str) -> bool:
+        """An option read as a boolean (``1``, ``true``, ``yes``, ``on``)."""
+        return self.options.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+    # -- extra files written beside the main output (a CSVW sidecar...) -----------------
+
+    @contextlib.contextmanager
+    def extra_output(self, path: str | os.PathLike[str]) -> Iterator[IO[bytes]]:
+        """Open a second output file; it is renamed into place together with the main one.
+
+        If the export fails, it is removed and whatever was at ``path`` stays untouched.
+        """
+        final = Path(path)
+        tmp = _temp_path(final)
+        try:
+            with open(tmp, "wb") as out:
+                yield out
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        self._extras.append((tmp, final))
+
+    def _commit_extras(self) -> None:
+        for tmp, final in self._extras:
+            os.replace(tmp, final)
+        self._extras.clear()
+
+    def _discard_extras(self) -> None:
+        for tmp, _final in self._extras:
+            tmp.unlink(missing_ok=True)
+        self._extras.clear()
+
+
+def _temp_path(final: Path) -> Path:
+    """A fresh, unused name in the destination's folder (so the rename is atomic)."""
+    folder = final.parent if str(final.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"{final}: cannot write: folder {folder} does not exist")
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    os.unlink(name)
+    return Path(name)
+
+
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def head_at(store: LogStore, as_of: int | None) -> tuple[int, str, str | None]:
+    """``(seq, hash, at)`` of the last event an export at ``as_of`` reflects."""
+    head = store.head()
+    if head.seq == 0:
+        return 0, GENESIS, None
+    target = head.seq if as_of is None or as_of >= head.seq else as_of
+    if target == 0:
+        return 0, GENESIS, None
+    for _offset, _line, raw in store.lines():
+        if raw["seq"] == target:
+            return raw["seq"], raw["hash"], raw["at"]
+    raise LedgerError(f"{store.path}: no event with seq {target}")
+
+
+def make_context(
+    store: LogStore,
+    spec: ExporterSpec,
+    *,
+    as_of: int | None = None,
+    view: str | None = None,
+    options: dict[str, str] | None = None,
+    destination: Path | None = None,
+) -> ExportContext:
+    """Check the view and options against ``spec`` and pin the head the export reflects."""
+    view = view or spec.views[0]
+    if view not in spec.views:
+        raise ExportError(f"format {spec.name!r} has no view {view!r}; it exports: {', '.join(spec.views)}")
+    options = dict(options or {})
+    known = {name for name, _help in spec.options}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        takes = ", ".join(sorted(known)) or "none"
+        raise ExportError(f"format {spec.name!r} has no option {unknown[0]!r}; it takes: {takes}")
+    seq, hash_, at = head_at(store, as_of)
+    return ExportContext(
+        store=store,
+        as_of=as_of,
+        view=view,
+        options=options,
+        head_seq=seq,
+        head_hash=hash_,
+        head_at=at,
+        destination=destination,
+    )
+
+
+def export_to_stream(spec: ExporterSpec, context: ExportContext, out: IO[bytes]) -> None:
+    """Stream an export (formats that can); extra outputs are committed only on success."""
+    if spec.needs_path:
+        raise ExportError(f"format {spec.name!r} writes a file, not a stream; give -o PATH")
+    try:
+        spec.write(context, out)
+        out.flush()
+    except BaseException:
+        context._discard_extras()
+        raise
+    context._commit_extras()
+
+
+def export_to_path(spec: ExporterSpec, context: ExportContext, path: str | os.PathLike[str]) -> Path:
+    """Write the export to a temporary file beside ``path`` and rename it over ``path`` on success."""
+    final = Path(path)
+    if final.is_dir():
+        raise ExportError(f"{final}: is a directory; give a file name")
+    context.destination = final
+    tmp = _temp_path(final)
+    try:
+        if spec.needs_path:
+            spec.write(context, tmp)
+            if not tmp.exists():
+                raise ExportError(f"format {spec.name!r} did not create its output file")
+        else:
+            with open(tmp, "wb") as out:
+                spec.write(context, out)
+                out.flush()
+                os.fsync(out.fileno())
+        os.chmod(tmp, _umask_mode())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        context._discard_extras()
+        raise
+    context._commit_extras()
+    os.replace(tmp, final)
+    return final

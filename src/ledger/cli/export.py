@@ -1,0 +1,69 @@
+"""``factledger export FORMAT``: the ledger's views through an exporter plugin."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .. import plugins
+from ..exporters import ExportError, export_to_path, export_to_stream, make_context
+from ..log import LedgerError
+from .main import cli, settings
+
+
+def _parse_options(pairs: tuple[str, ...]) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ExportError(f"-O {pair!r}: expected NAME=VALUE")
+        options[key.strip().replace("-", "_")] = value
+    return options
+
+
+@cli.command("export")
+@click.argument("format_name", metavar="FORMAT")
+@click.option("--view", help="What to export (assertions, claims, sources...; default: the format's first).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file (atomically) instead of stdout.")
+@click.option("--as-of", "as_of", metavar="SEQ|TIME", help="Export the ledger as it was at this seq or RFC 3339 time.")
+@click.option("--spreadsheet-safe", is_flag=True, help="CSV: neutralise cells starting with = + - @ (not byte-exact; said in the sidecar).")
+@click.option("--sidecar", type=click.Path(path_type=Path), help="CSV: write the CSVW metadata here (default: beside -o; none on stdout).")
+@click.option("-O", "--option", "raw_options", multiple=True, metavar="NAME=VALUE", help="Format-specific option (repeatable).")
+def export_command(format_name, view, output, as_of, spreadsheet_safe, sidecar, raw_options):
+    """Export the ledger in FORMAT (see 'factledger plugins' for the formats loaded)."""
+    from .. import projections
+
+    spec = plugins.get_exporter(format_name)
+    options = _parse_options(raw_options)
+    if spreadsheet_safe:
+        options["spreadsheet_safe"] = "true"
+    if sidecar is not None:
+        options["sidecar"] = str(sidecar)
+    store = settings().store()
+    if not store.exists():
+        raise LedgerError(f"{store.path}: no such ledger")
+    if spec.needs_path and output is None:
+        raise ExportError(f"format {spec.name!r} writes a file ({spec.extension}); give -o PATH")
+    seq = projections.resolve_as_of(store, as_of)
+    context = make_context(store, spec, as_of=seq, view=view, options=options, destination=output)
+    try:
+        if output is None or str(output) == "-":
+            context.destination = None
+            export_to_stream(spec, context, sys.stdout.buffer)
+        else:
+            export_to_path(spec, context, output)
+    except (LedgerError, LookupError):
+        raise
+    except OSError as exc:
+        where = output or "stdout"
+        raise ExportError(f"{where}: export failed: {exc.strerror or exc}") from None
+    except Exception as exc:
+        provider = plugins.exporters()[spec.name].plugin
+        where = f"{output} left unchanged" if output is not None else "stdout output is incomplete"
+        raise ExportError(
+            f"export {spec.name!r} (plugin {provider!r}) failed: {type(exc).__name__}: {exc}; {where}"
+        ) from None
+    if output is not None:
+        click.echo(f"wrote {output} ({spec.name}, view {context.view}, head seq {context.head_seq})", err=True)

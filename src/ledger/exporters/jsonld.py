@@ -1,0 +1,316 @@
+"""JSON-LD export (built-in plugin ``jsonld``): one self-contained document, no remote contexts.
+
+Vocabulary (see docs/plugins.md and the shapes in ``shapes.ttl``):
+
+* PROV-O is the backbone: an article is a ``prov:Entity`` + ``schema:NewsArticle``; each
+  stored version (snapshot) is a ``prov:Entity`` that ``prov:specializationOf`` the
+  article, later versions ``prov:wasRevisionOf`` the one before; each recording event is
+  a ``prov:Activity`` (``fl:sequence``, ``fl:eventHash``) associated with the extractor, a
+  ``prov:SoftwareAgent``.
+* Each assertion is a ``schema:Claim`` (a quote also a ``schema:Quotation`` with
+  ``schema:spokenByCharacter``), ``prov:wasQuotedFrom`` a W3C Web Annotation
+  ``oa:SpecificResource`` carrying both a ``TextQuoteSelector`` and a
+  ``TextPositionSelector`` into the snapshot.
+* Corroboration and conflict between assertions are CiTO ``agreesWith`` /
+  ``disagreesWith`` triples plus a reified ``cito:Citation``; verdicts are
+  ``schema:ClaimReview``.
+
+schema.org is ``http://schema.org/`` (what schema.org's own context uses), and the
+project's own terms live in ``fl:`` = :data:`FL_NS`. Node IRIs are minted under the
+``base`` option (default :data:`DEFAULT_BASE`); articles with a URL use it as their IRI.
+
+The document is streamed node by node: memory grows with sources, speakers and
+extractors, never with assertions (the ``graph`` view also needs the claims list that
+:func:`ledger.projections.build_claims` builds).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+from urllib.parse import quote
+
+import orjson
+
+from .. import hookimpl
+from . import ExportContext, ExporterSpec
+
+FL_NS = "https://factledger.example/ns#"
+"""The project's own vocabulary (``fl:sequence``, ``fl:eventHash``, ``fl:Speaker``...)."""
+
+DEFAULT_BASE = "https://factledger.example/ledger/"
+"""Default base for minted node IRIs; set ``-O base=https://your.desk/ledger/`` to publish."""
+
+CONTEXT: dict[str, Any] = {
+    "@version": 1.1,
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "http://schema.org/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "cito": "http://purl.org/spar/cito/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "fl": FL_NS,
+    **{
+        term: {"@type": "xsd:dateTime"}
+        for term in ("prov:generatedAtTime", "prov:startedAtTime", "prov:endedAtTime", "oa:sourceDate")
+    },
+    **{term: {"@type": "xsd:nonNegativeInteger"} for term in ("oa:start", "oa:end", "fl:sequence", "fl:version")},
+    **{
+        term: {"@type": "@id"}
+        for term in (
+            "prov:wasDerivedFrom", "prov:wasQuotedFrom", "prov:wasGeneratedBy", "prov:wasAttributedTo",
+            "prov:hadPrimarySource", "prov:wasRevisionOf", "prov:specializationOf", "prov:used",
+            "prov:wasAssociatedWith", "prov:agent", "prov:hadRole", "schema:appearance",
+            "schema:interpretedAsClaim", "schema:author", "schema:publisher",
+            "schema:spokenByCharacter", "schema:itemReviewed", "schema:url", "oa:hasSource",
+            "oa:cachedSource", "cito:agreesWith", "cito:disagreesWith", "cito:hasCitingEntity",
+            "cito:hasCitedEntity", "cito:hasCitationCharacterization",
+        )
+    },
+}
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _slug(text: str) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-") or quote(text, safe="")
+
+
+def _date(value: str) -> dict[str, str]:
+    """A publication date typed as what it is: ``xsd:dateTime`` with a time, else ``xsd:date``."""
+    return {"@value": value, "@type": "xsd:dateTime" if "T" in value else "xsd:date"}
+
+
+class Iris:
+    """Mints the IRIs of one export, all under one base."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def article(self, row: Any) -> str:
+        return row.uri or f"{self.base}source/{row.source_id}"
+
+    def snapshot(self, source_id: str, version: int) -> str:
+        return f"{self.base}source/{source_id}/v{version}"
+
+    def outlet(self, name: str) -> str:
+        return f"{self.base}outlet/{_slug(name)}"
+
+    def assertion(self, assertion_id: str) -> str:
+        return f"{self.base}assertion/{assertion_id}"
+
+    def anchor(self, assertion_id: str) -> str:
+        return f"{self.base}assertion/{assertion_id}/anchor"
+
+    def event(self, seq: int) -> str:
+        return f"{self.base}event/{seq}"
+
+    def extractor(self, name: str, version: str) -> str:
+        return f"{self.base}agent/extractor/{quote(name, safe='')}/{quote(version, safe='')}"
+
+    def speaker(self, name: str) -> str:
+        return f"{self.base}agent/speaker/{_slug(name)}"
+
+    def claim(self, claim_id: str) -> str:
+        return f"{self.base}claim/{claim_id}"
+
+    def ledger(self) -> str:
+        return f"{self.base}ledger"
+
+
+def source_nodes(row: Any, iris: Iris) -> Iterator[dict[str, Any]]:
+    article = iris.article(row)
+    node: dict[str, Any] = {"@id": article, "@type": ["prov:Entity", "schema:NewsArticle"], "fl:sourceId": row.source_id}
+    if row.title:
+        node["schema:headline"] = row.title
+    if row.published:
+        node["schema:datePublished"] = _date(row.published)
+    if row.uri:
+        node["schema:url"] = row.uri
+    if row.authors:
+        node["schema:author"] = [{"@type": "schema:Person", "schema:name": a} for a in row.authors]
+    if row.outlet:
+        org = iris.outlet(row.outlet)
+        node["schema:publisher"] = org
+        node["prov:wasAttributedTo"] = org
+        yield {"@id": org, "@type": ["prov:Organization", "schema:NewsMediaOrganization"], "schema:name": row.outlet}
+    yield node
+    for version in range(1, row.version + 1):
+        snap: dict[str, Any] = {
+            "@id": iris.snapshot(row.source_id, version),
+            "@type": "prov:Entity",
+            "prov:specializationOf": article,
+            "fl:version": version,
+        }
+        if version > 1:
+            snap["prov:wasRevisionOf"] = iris.snapshot(row.source_id, version - 1)
+        if version == row.version:
+            snap["schema:sha256"] = row.text_sha256
+            snap["schema:encodingFormat"] = f"{row.media_type}; charset=utf-8"
+            snap["prov:generatedAtTime"] = row.recorded.at
+            snap["fl:sequence"] = row.recorded.seq
+        elif version == 1:
+            snap["prov:generatedAtTime"] = row.first_recorded.at
+            snap["fl:sequence"] = row.first_recorded.seq
+        yield snap
+
+
+def assertion_nodes(a: Any, source: Any, iris: Iris) -> Iterator[dict[str, Any]]:
+    aid = a.assertion_id
+    snapshot = iris.snapshot(a.source_id, a.version)
+    article = iris.article(source) if source is not None else f"{iris.base}source/{a.source_id}"
+    event = iris.event(a.recorded.seq)
+    extractor = iris.extractor(a.extractor, a.extractor_version)
+    sel = a.selector
+    yield {
+        "@id": iris.anchor(aid),
+        "@type": ["oa:SpecificResource", "prov:Entity"],
+        "oa:hasSource": snapshot,
+        "oa:hasSelector": [
+            {"@type": "oa:TextQuoteSelector", "oa:exact": sel.exact, "oa:prefix": sel.prefix, "oa:suffix": sel.suffix},
+            {"@type": "oa:TextPositionSelector", "oa:start": sel.start, "oa:end": sel.end},
+        ],
+        "oa:hasState": {"@type": "oa:TimeState", "oa:sourceDate": a.recorded.at, "oa:cachedSource": snapshot},
+    }
+    claim: dict[str, Any] = {
+        "@id": iris.assertion(aid),
+        "@type": ["prov:Entity", "schema:Claim"],
+        "fl:assertionId": aid,
+        "fl:kind": a.kind,
+        "fl:modality": a.modality,
+        "schema:text": sel.exact,
+        "schema:appearance": article,
+        "prov:wasQuotedFrom": iris.anchor(aid),
+        "prov:hadPrimarySource": article,
+        "prov:wasGeneratedBy": event,
+        "prov:generatedAtTime": a.recorded.at,
+    }
+    if a.speaker:
+        speaker = iris.speaker(a.speaker)
+        claim["@type"].append("schema:Quotation")
+        claim["schema:spokenByCharacter"] = speaker
+        claim["schema:author"] = speaker
+        claim["prov:qualifiedAttribution"] = {"@type": "prov:Attribution", "prov:agent": speaker, "prov:hadRole": "fl:Speaker"}
+    elif source is not None and source.outlet:
+        claim["schema:author"] = iris.outlet(source.outlet)
+    if source is not None and source.published:
+        claim["schema:datePublished"] = _date(source.published)
+    if a.values:
+        claim["fl:value"] = [
+            {"@type": "fl:Value", "fl:valueType": v.type, "schema:text": v.text, "schema:value": v.value}
+            | ({"schema:unitText": v.unit} if v.unit else {})
+            for v in a.values
+        ]
+    if a.entities:
+        claim["schema:mentions"] = [{"schema:name": m.entity, "fl:entityType": m.type} for m in a.entities]
+    yield claim
+    yield {
+        "@id": event,
+        "@type": ["prov:Activity", "fl:AssertionRecorded"],
+        "fl:sequence": a.recorded.seq,
+        "fl:eventHash": a.recorded.hash,
+        "prov:used": snapshot,
+        "prov:wasAssociatedWith": extractor,
+        "prov:startedAtTime": a.recorded.at,
+        "prov:endedAtTime": a.recorded.at,
+        "fl:actor": a.recorded.actor,
+    }
+
+
+def claim_nodes(claim: Any, iris: Iris) -> Iterator[dict[str, Any]]:
+    """CiTO links between members of a multi-source claim, and the verdict on it."""
+    conflicting = {frozenset((c.a, c.b)): c for c in claim.conflicts}
+    pairs: list[tuple[str, str, str, str | None]] = []
+    for c in claim.conflicts:
+        pairs.append((c.a, c.b, "disagreesWith", c.explanation))
+    for a, b, how in claim.links:
+        if frozenset((a, b)) not in conflicting:
+            pairs.append((a, b, "agreesWith", how))
+    for a, b, relation, note in pairs:
+        yield {"@id": iris.assertion(a), f"cito:{relation}": iris.assertion(b)}
+        citation: dict[str, Any] = {
+            "@id": f"{iris.claim(claim.claim_id)}/relation/{a}/{b}",
+            "@type": ["cito:Citation", "prov:Entity"],
+            "cito:hasCitingEntity": iris.assertion(a),
+            "cito:hasCitedEntity": iris.assertion(b),
+            "cito:hasCitationCharacterization": f"cito:{relation}",
+            "dcterms:isPartOf": iris.claim(claim.claim_id),
+        }
+        if note:
+            citation["rdfs:comment"] = note
+        yield citation
+    if claim.verdict is not None:
+        v = claim.verdict
+        review: dict[str, Any] = {
+            "@id": f"{iris.claim(claim.claim_id)}/review/{v.recorded.seq}",
+            "@type": "schema:ClaimReview",
+            "schema:itemReviewed": [iris.assertion(m.assertion_id) for m in claim.members],
+            "schema:claimReviewed": claim.label,
+            "schema:reviewRating": {"@type": "schema:Rating", "schema:alternateName": v.status},
+            "schema:datePublished": {"@value": v.recorded.at, "@type": "xsd:dateTime"},
+            "prov:wasGeneratedBy": iris.event(v.recorded.seq),
+        }
+        if v.note:
+            review["schema:reviewBody"] = v.note
+        yield review
+
+
+def iter_nodes(context: ExportContext) -> Iterator[dict[str, Any]]:
+    iris = Iris(context.options.get("base") or DEFAULT_BASE)
+    yield {
+        "@id": iris.ledger(),
+        "@type": ["prov:Collection", "fl:Ledger"],
+        "fl:headSequence": context.head_seq,
+        "fl:headHash": context.head_hash,
+        **({"fl:asOf": context.as_of} if context.as_of is not None else {}),
+    }
+    sources = context.source_index()
+    for row in sources.values():
+        yield from source_nodes(row, iris)
+    extractors: set[tuple[str, str]] = set()
+    speakers: set[str] = set()
+    for a in context.assertions():
+        if (a.extractor, a.extractor_version) not in extractors:
+            extractors.add((a.extractor, a.extractor_version))
+            yield {
+                "@id": iris.extractor(a.extractor, a.extractor_version),
+                "@type": ["prov:SoftwareAgent", "schema:SoftwareApplication"],
+                "schema:name": a.extractor,
+                "schema:softwareVersion": a.extractor_version,
+            }
+        if a.speaker and a.speaker not in speakers:
+            speakers.add(a.speaker)
+            yield {"@id": iris.speaker(a.speaker), "@type": ["prov:Agent", "schema:Person"], "schema:name": a.speaker}
+        yield from assertion_nodes(a, sources.get(a.source_id), iris)
+    if context.view == "graph":
+        for claim in context.claims():
+            if len(claim.sources) >= 2 or claim.verdict is not None:
+                yield from claim_nodes(claim, iris)
+    yield {"@id": "fl:Speaker", "@type": "prov:Role", "rdfs:label": "speaker"}
+
+
+def write(context: ExportContext, out: IO[bytes]) -> None:
+    out.write(b'{\n"@context": ' + orjson.dumps(CONTEXT) + b',\n"@graph": [\n')
+    first = True
+    for node in iter_nodes(context):
+        out.write((b"" if first else b",\n") + orjson.dumps(node))
+        first = False
+    out.write(b"\n]\n}\n")
+
+
+SPEC = ExporterSpec(
+    name="jsonld",
+    media_type="application/ld+json",
+    extension="jsonld",
+    write=write,
+    views=("graph", "assertions"),
+    description="JSON-LD (PROV-O, Web Annotation, schema.org Claim, CiTO) with an inline context",
+    options=(("base", f"Base IRI for minted node ids (default {DEFAULT_BASE})"),),
+)
+
+
+@hookimpl
+def register_exporters(register):
+    register(SPEC)

@@ -1,0 +1,133 @@
+"""Markdown export (built-in plugin ``markdown``): a report to paste into an article or a wiki.
+
+It opens with the ledger head (seq and hash) the report reflects, then lists claims
+found in several sources (conflicts called out first in each claim), then what only one
+source says, grouped by source. Every quote is a blockquote followed by a footnote
+citation ``[^assertion-id]`` whose note gives outlet, headline, date, URL, character span
+and the event seq, so any line can be checked against the ledger. Markdown
+metacharacters inside quotes are backslash-escaped, so a quote renders as written.
+Footnotes use the pandoc / GitHub ``[^label]`` syntax (markdown-it-py needs
+``mdit_py_plugins.footnote``). Each note is written right after the claim that cites
+it, so the report streams claim by claim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+
+from .. import hookimpl
+from . import ExportContext, ExporterSpec
+
+_META = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~^&:=\"'$%])")
+
+
+def escape(text: str) -> str:
+    """Backslash-escape every Markdown metacharacter (CommonMark allows it on any ASCII punctuation)."""
+    return _META.sub(r"\\\1", text)
+
+
+def blockquote(text: str) -> str:
+    lines = [escape(line.strip()) for line in text.split("\n")]
+    return "\n".join(f"> {line}" if line else ">" for line in lines)
+
+
+def label(assertion_id: str) -> str:
+    """Footnote label: the assertion id (letters, digits and ``-`` only, so it needs no escaping)."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", assertion_id)
+
+
+def footnote(a: Any, source: Any) -> str:
+    parts = []
+    if source is not None:
+        parts.append(escape(source.outlet) if source.outlet else "unknown outlet")
+        parts.append(f"*{escape(source.title)}*" if source.title else "untitled")
+        parts.append(escape(source.published) if source.published else "undated")
+        if source.uri:
+            parts.append(f"<{source.uri}>")
+    else:
+        parts.append(escape(a.source_id))
+    parts.append(f"v{a.version} chars {a.selector.start}–{a.selector.end}")
+    parts.append(f"event seq {a.recorded.seq}")
+    return f"[^{label(a.assertion_id)}]: " + ", ".join(parts) + "."
+
+
+def _speaker(a: Any) -> str:
+    return f"{escape(a.speaker)} ({escape(a.speaker_cue or 'said')})" if a.speaker else "The article"
+
+
+def _quote(a: Any) -> str:
+    hedge = f", {a.modality}" + (f" ({escape(a.modality_cue)})" if a.modality_cue else "") if a.modality != "asserted" else ""
+    return f"{blockquote(a.selector.exact)}\n>\n> — {_speaker(a)}{hedge} [^{label(a.assertion_id)}]"
+
+
+def claim_section(claim: Any, sources: dict[str, Any]) -> Iterator[str]:
+    status = {"corroborated": "Corroborated", "conflict": "Conflict"}.get(claim.status, claim.status.capitalize())
+    yield f"### {status}: {escape(_short(claim.label))}\n"
+    yield f"{len(claim.sources)} sources · claim `{claim.claim_id}`"
+    if claim.verdict is not None:
+        note = f" — {escape(claim.verdict.note)}" if claim.verdict.note else ""
+        yield f" · verdict: **{claim.verdict.status}**{note} (event seq {claim.verdict.recorded.seq})"
+    yield "\n\n"
+    for c in claim.conflicts:
+        yield f"> [!WARNING]\n> **Conflict ({escape(c.field)}):** {escape(c.explanation)}\n\n"
+    for a in claim.members:
+        yield _quote(a) + "\n\n"
+    for a in claim.members:
+        yield footnote(a, sources.get(a.source_id)) + "\n"
+    yield "\n"
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def iter_report(context: ExportContext) -> Iterator[str]:
+    sources = context.source_index()
+    yield "# Fact ledger report\n\n"
+    as_of = f" (as of seq {context.as_of})" if context.as_of is not None else ""
+    yield f"Ledger head: seq **{context.head_seq}**{as_of}, hash `{context.head_hash}`"
+    if context.head_at:
+        yield f", recorded {context.head_at}"
+    yield f".  \n{len(sources)} sources. Verify with `factledger verify`; cite by event seq.\n\n"
+    claims = context.claims()
+    multi = [c for c in claims if len(c.sources) >= 2]
+    conflicts = sum(1 for c in multi if c.status == "conflict")
+    yield f"## Claims in several sources\n\n{len(multi)} claims, {conflicts} with conflicts.\n\n"
+    for claim in multi:
+        yield from claim_section(claim, sources)
+    yield "## Single-source assertions\n\n"
+    current = None
+    for claim in claims:
+        if len(claim.sources) >= 2:
+            continue
+        for a in claim.members:
+            if a.source_id != current:
+                current = a.source_id
+                src = sources.get(a.source_id)
+                title = escape(src.title) if src is not None and src.title else escape(a.source_id)
+                outlet = f" — {escape(src.outlet)}" if src is not None and src.outlet else ""
+                yield f"### {title}{outlet}\n\n"
+            yield _quote(a) + "\n\n" + footnote(a, sources.get(a.source_id)) + "\n\n"
+
+
+def write(context: ExportContext, out: IO[bytes]) -> None:
+    for chunk in iter_report(context):
+        out.write(chunk.encode("utf-8"))
+
+
+SPEC = ExporterSpec(
+    name="markdown",
+    media_type="text/markdown; charset=utf-8",
+    extension="md",
+    write=write,
+    views=("report",),
+    description="A readable report: claims, conflicts, quotes and footnote citations",
+)
+
+
+@hookimpl
+def register_exporters(register):
+    register(SPEC)
