@@ -41,6 +41,12 @@ from . import values as _values
 NAME = "rules"
 VERSION = "1.0.0"
 
+IRREGULAR_VERBS = frozenset(
+    """rose fell went came took gave made said told got saw ran won lost left hit shot held kept met
+    paid put set sent spent stood brought bought built caught fought found heard knew led meant sold
+    thought wrote began broke chose drove flew grew threw became struck fled sank swam stole hid
+    remain remains rise rise face say know think want need plan hope expect fear""".split()
+)
 SUBJ_VERB_RE = re.compile(
     r"^(?:(?:then|also|still|now|so|yet|in fact|however),?\s+)?"
     r"(?:he|she|it|they|we|i|there|this|these|those|you"
@@ -48,7 +54,7 @@ SUBJ_VERB_RE = re.compile(
     r"|(?:the|a|an|his|her|their|its|our|my|some|most|many|both|all|no|each|other|several|few|one|two|three)"
     r"(?:\s+[\w'’-]+){1,4}?)"
     r"\s+(?:[a-z]+ly\s+)?(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|shall"
-    r"|do|does|did|[a-z]+ed|[a-z]+s|'s|’s)\b",
+    r"|do|does|did|[a-z]+ed|[a-z]+s|'s|’s|" + "|".join(sorted(IRREGULAR_VERBS)) + r")\b",
 )
 
 

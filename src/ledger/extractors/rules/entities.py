@@ -162,7 +162,10 @@ def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | Non
         for m in RUN_RE.finditer(text, us, ue):
             toks = [(t.group(), m.start() + t.start()) for t in TOKEN_RE.finditer(m.group())]
             # trim leading function words and dates, trailing dates
-            while toks and (toks[0][0].lower() in CAP_STOP or toks[0][0].lower().rstrip(".") in DATE_WORDS):
+            while toks and (
+                (toks[0][0].lower() in CAP_STOP and not _is_acronym(toks[0][0]))
+                or toks[0][0].lower().rstrip(".") in DATE_WORDS
+            ):
                 toks.pop(0)
             while toks and toks[-1][0].lower().rstrip(".") in DATE_WORDS:
                 toks.pop()

@@ -161,11 +161,13 @@ def _month_day(pub: dt.date | None, month: int, day: int, year: str | None) -> s
 
 
 def _add(found, taken, start, end, value):
+    """Keep ``value`` unless its span overlaps one already taken (``value`` None: just reserve)."""
     for a, b in taken:
         if start < b and a < end:
             return
     taken.append((start, end))
-    found.append(value)
+    if value is not None:
+        found.append(value)
 
 
 def find_values(text: str, published: dt.date | None, start: int = 0, end: int | None = None) -> list[Value]:
@@ -192,12 +194,11 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
         _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), iso))
     for m in MONTH_DAY_RE.finditer(text, start, end):
         iso = _month_day(published, MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2)), m.group(3))
-        if iso:
-            _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), iso))
+        # unresolvable (no year, no published date): reserve the span so "2" is not a count
+        _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), iso) if iso else None)
     for m in DAY_MONTH_RE.finditer(text, start, end):
         iso = _month_day(published, MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)), m.group(3))
-        if iso:
-            _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), iso))
+        _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), iso) if iso else None)
     for m in MONTH_YEAR_RE.finditer(text, start, end):
         month = MONTHS[m.group(1).lower().rstrip(".")]
         _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), f"{m.group(2)}-{month:02d}"))
