@@ -187,7 +187,6 @@ def metadata(context: ExportContext, url: str) -> dict[str, Any]:
         "fl:spreadsheetSafe": safe,
         "fl:headSeq": context.head_seq,
         "fl:headHash": context.head_hash,
-        "fl:asOf": context.as_of,
     }
 
 

@@ -264,7 +264,6 @@ def iter_nodes(context: ExportContext) -> Iterator[dict[str, Any]]:
         "@type": ["prov:Collection", "fl:Ledger"],
         "fl:headSequence": context.head_seq,
         "fl:headHash": context.head_hash,
-        **({"fl:asOf": context.as_of} if context.as_of is not None else {}),
     }
     sources = context.source_index()
     for row in sources.values():

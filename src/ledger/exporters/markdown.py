@@ -20,12 +20,19 @@ from typing import IO, Any
 from .. import hookimpl
 from . import ExportContext, ExporterSpec
 
-_META = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~^&:=\"'$%])")
+_INLINE = re.compile(r"([\\`*_\[\]<>|~&^!])")
+_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+(?=[.)]))")
 
 
 def escape(text: str) -> str:
-    """Backslash-escape every Markdown metacharacter (CommonMark allows it on any ASCII punctuation)."""
-    return _META.sub(r"\\\1", text)
+    """Backslash-escape what Markdown would read as markup, so text renders exactly as written.
+
+    Inline metacharacters are escaped everywhere; characters that only start a block
+    (``#``, ``-``, ``+``, ``=``, ``>``, ``1.``) are escaped at the start of a line, so dates
+    and hyphenated words stay readable in the source.
+    """
+    text = _INLINE.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), text)
 
 
 def blockquote(text: str) -> str:
@@ -84,18 +91,23 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def iter_report(context: ExportContext) -> Iterator[str]:
     sources = context.source_index()
     yield "# Fact ledger report\n\n"
-    as_of = f" (as of seq {context.as_of})" if context.as_of is not None else ""
-    yield f"Ledger head: seq **{context.head_seq}**{as_of}, hash `{context.head_hash}`"
+    # The head alone identifies the state; --as-of is not printed, so a report as of seq N
+    # is byte-identical to one of the ledger cut at N.
+    yield f"Ledger head: seq **{context.head_seq}**, hash `{context.head_hash}`"
     if context.head_at:
         yield f", recorded {context.head_at}"
-    yield f".  \n{len(sources)} sources. Verify with `factledger verify`; cite by event seq.\n\n"
+    yield f".  \n{_n(len(sources), 'source')}. Verify with `factledger verify`; cite by event seq.\n\n"
     claims = context.claims()
     multi = [c for c in claims if len(c.sources) >= 2]
     conflicts = sum(1 for c in multi if c.status == "conflict")
-    yield f"## Claims in several sources\n\n{len(multi)} claims, {conflicts} with conflicts.\n\n"
+    yield f"## Claims in several sources\n\n{_n(len(multi), 'claim')}, {conflicts} with conflicts.\n\n"
     for claim in multi:
         yield from claim_section(claim, sources)
     yield "## Single-source assertions\n\n"

@@ -1,0 +1,306 @@
+"""Test helpers for plugin authors: a sample ledger and a contract every exporter must pass.
+
+Subclass :class:`ExporterContract` in your plugin's tests and set ``exporter_name``::
+
+    from ledger.testing import ExporterContract
+
+    class TestMyFormat(ExporterContract):
+        exporter_name = "myformat"
+
+        def check_output(self, data, context):   # optional: read your format back
+            assert data.startswith(b"...")
+
+pytest then runs the contract against your exporter: it is registered with valid
+fields, it streams (or writes a file, for ``needs_path`` formats) every view it
+declares, the same ledger gives identical bytes twice, ``--as-of`` equals exporting the
+ledger cut at that seq, and a failure never replaces an existing destination. Override
+``make_ledger`` to export your own data. Requires pytest (factledger's ``test`` extra).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from attrs import evolve
+
+from . import plugins
+from .events import (
+    AssertionRecorded,
+    AssertionRetracted,
+    AssertionsLinked,
+    AssertionWithdrawn,
+    Mention,
+    Payload,
+    SourceAppended,
+    SourceRevised,
+    Value,
+    VerdictRecorded,
+)
+from .exporters import ExportContext, ExporterSpec, export_to_path, export_to_stream, make_context
+from .extractors import anchor
+from .log import LogStore
+from .projections import claim_id_for
+
+TEXT_A = (
+    "Ferry Service Suspended After Engine Fire\n"
+    "The Marlow ferry was taken out of service on Friday after a fire in its engine room. "
+    "\"Nobody was hurt, and *all 212 passengers* were brought ashore,\" harbour master Ines Okafor said. "
+    "The Marlow ferry carried 212 passengers when the fire started on Friday. "
+    "-12 degrees was the [reported] temperature_on deck | at midnight. "
+    "Repairs will reportedly take at least three weeks.\n"
+)
+TEXT_A2 = TEXT_A.replace("at least three weeks", "about a month")
+TEXT_B = (
+    "Marlow Ferry Fire: Passengers Safe\n"
+    "All 212 passengers were brought ashore after the engine fire, the operator said. "
+    "The Marlow ferry carried 180 passengers when the fire started on Friday, the coastguard said. "
+    "=SUM(A1) is not a formula here & <b>not HTML</b>.\n"
+)
+URI_A = "https://news-a.example/2026/ferry-fire"
+URI_B = "https://news-b.example/ferry"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _source(cls: type, text: str, source_id: str, version: int, uri: str, **meta: Any) -> Payload:
+    fields: dict[str, Any] = dict(
+        source_id=source_id, version=version, uri=uri, title=meta.pop("title"), outlet=meta.pop("outlet"),
+        authors=meta.pop("authors", ()), published=meta.pop("published", None), retrieved=None,
+        media_type="text/plain", raw_sha256=_digest(text + str(version)), text_sha256=_digest(text), text=text,
+    )
+    fields.update(meta)
+    return cls(**fields)
+
+
+def _span(text: str, quote: str) -> tuple[int, int]:
+    start = text.index(quote)
+    return start, start + len(quote)
+
+
+def _assertion(text: str, quote: str, aid: str, source_id: str, version: int = 1, **kw: Any) -> AssertionRecorded:
+    start, end = _span(text, quote)
+    fields: dict[str, Any] = dict(
+        kind="statement", speaker=None, speaker_cue=None, modality="asserted", modality_cue=None,
+        values=(), entities=(), extractor="sample", extractor_version="1.0",
+    )
+    fields.update(kw)
+    return AssertionRecorded(
+        assertion_id=aid, source_id=source_id, version=version, selector=anchor(text, start, end), **fields
+    )
+
+
+def sample_batches() -> list[list[Payload]]:
+    """A small ledger's batches: two sources, a revision, a quote, values, tricky characters,
+    a cross-source link, a verdict, a withdrawal and a retraction."""
+    a, b = "src-aaaaaaaaaaaaaaaa", "src-bbbbbbbbbbbbbbbb"
+    quote = "\"Nobody was hurt, and *all 212 passengers* were brought ashore,\""
+    q_start, _ = _span(TEXT_A, quote)
+    n = TEXT_A.index("212")
+    headline_a = _assertion(TEXT_A, "Ferry Service Suspended After Engine Fire", "as-a-head", a, kind="headline")
+    fire = _assertion(
+        TEXT_A, "The Marlow ferry was taken out of service on Friday after a fire in its engine room.", "as-a-fire", a,
+        entities=(Mention(text="Marlow", start=TEXT_A.index("Marlow"), end=TEXT_A.index("Marlow") + 6, type="place", entity="Marlow"),),
+    )
+    said = _assertion(
+        TEXT_A, quote, "as-a-quote", a, speaker="Ines Okafor", speaker_cue="said",
+        values=(Value(type="quantity", text="212", start=n, end=n + 3, value="212", unit="passengers"),),
+    )
+    def carried(text: str, number: str, aid: str, source_id: str) -> AssertionRecorded:
+        sentence = text[text.index("The Marlow ferry carried"):]
+        sentence = sentence[: sentence.index(".") + 1]
+        j = text.index("Marlow ferry carried")
+        i = text.index(f"carried {number}") + len("carried ")
+        return _assertion(
+            text, sentence, aid, source_id,
+            values=(Value(type="quantity", text=number, start=i, end=i + len(number), value=number, unit="passengers"),),
+            entities=(Mention(text="Marlow", start=j, end=j + 6, type="place", entity="Marlow"),),
+        )
+
+    carried_a = carried(TEXT_A, "212", "as-a-carried", a)
+    carried_b = carried(TEXT_B, "180", "as-b-carried", b)
+    tricky = _assertion(TEXT_A, "-12 degrees was the [reported] temperature_on deck | at midnight.", "as-a-tricky", a)
+    repairs = _assertion(
+        TEXT_A, "Repairs will reportedly take at least three weeks.", "as-a-repairs", a,
+        modality="hedged", modality_cue="reportedly",
+    )
+    b_safe = _assertion(
+        TEXT_B, "All 212 passengers were brought ashore after the engine fire, the operator said.", "as-b-safe", b,
+        speaker="the operator", speaker_cue="said",
+    )
+    b_formula = _assertion(TEXT_B, "=SUM(A1) is not a formula here & <b>not HTML</b>.", "as-b-formula", b)
+    rev_repairs = _assertion(TEXT_A2, "Repairs will reportedly take about a month.", "as-a-repairs2", a, version=2,
+                             modality="hedged", modality_cue="reportedly")
+    assert q_start >= 0
+    return [
+        [
+            _source(SourceAppended, TEXT_A, a, 1, URI_A, title="Ferry Service Suspended After Engine Fire",
+                    outlet="Harbour Gazette", authors=("A. Writer",), published="2026-03-20"),
+            headline_a, fire, said, carried_a, tricky, repairs,
+        ],
+        [
+            _source(SourceAppended, TEXT_B, b, 1, URI_B, title="Marlow Ferry Fire: Passengers Safe",
+                    outlet="Coast Courier", published="2026-03-21T08:30:00Z"),
+            b_safe, carried_b, b_formula,
+        ],
+        [AssertionsLinked(a="as-a-quote", b="as-b-safe", note="same passenger count")],
+        [VerdictRecorded(target=claim_id_for("as-a-quote"), status="supported", note="Operator confirmed | by phone")],
+        [
+            _source(SourceRevised, TEXT_A2, a, 2, URI_A, title="Ferry Service Suspended After Engine Fire",
+                    outlet="Harbour Gazette", authors=("A. Writer",), published="2026-03-20", revision_of=1),
+            *(evolve(x, version=2, selector=anchor(TEXT_A2, x.selector.start, x.selector.end)) for x in (headline_a, fire, said, carried_a, tricky)),
+            rev_repairs,
+            AssertionWithdrawn(assertion_id="as-a-repairs", source_id=a, version=2, reason="not in version 2 of the source"),
+        ],
+        [AssertionRetracted(assertion_id="as-a-fire", reason="test retraction")],
+    ]
+
+
+def build_sample_ledger(path: str | os.PathLike[str]) -> Path:
+    """Write :func:`sample_batches` to a new ledger at ``path`` (no fsync) and return the path."""
+    store = LogStore(path, fsync=False)
+    for batch in sample_batches():
+        store.append(batch, actor="sample@factledger")
+    return Path(path)
+
+
+def cut_ledger(path: Path, seq: int, to: Path) -> Path:
+    """Copy the first ``seq`` events of the ledger at ``path`` to ``to`` (the ledger as it was)."""
+    with open(path, "rb") as src, open(to, "wb") as dst:
+        for i, line in enumerate(src):
+            if i >= seq:
+                break
+            dst.write(line)
+    return to
+
+
+def run_export(spec: ExporterSpec, ledger: Path, *, view: str | None = None, as_of: int | None = None,
+               options: dict[str, str] | None = None, path: Path | None = None) -> tuple[bytes, ExportContext]:
+    """Export ``ledger`` with ``spec``: to memory, or to ``path`` (then the file's bytes are returned)."""
+    store = LogStore(ledger)
+    context = make_context(store, spec, as_of=as_of, view=view, options=options)
+    if path is None:
+        out = io.BytesIO()
+        export_to_stream(spec, context, out)
+        return out.getvalue(), context
+    export_to_path(spec, context, path)
+    return Path(path).read_bytes(), context
+
+
+class ExporterContract:
+    """The behaviour every exporter must have; subclass it and set ``exporter_name``."""
+
+    exporter_name: str = ""
+    as_of_seq: int = 11
+    """A seq inside the sample ledger (after both sources, before the link) for the as-of check."""
+
+    def make_ledger(self, path: Path) -> Path:
+        """Build the ledger to export at ``path``; the default is :func:`build_sample_ledger`."""
+        return build_sample_ledger(path)
+
+    def check_output(self, data: bytes, context: ExportContext) -> None:
+        """Read the output back and check it (override in your tests); ``data`` is the bytes written."""
+
+    # -- fixtures --------------------------------------------------------------------
+
+    @pytest.fixture
+    def spec(self) -> ExporterSpec:
+        plugins.load_plugins()
+        return plugins.get_exporter(self.exporter_name)
+
+    @pytest.fixture
+    def ledger_path(self, tmp_path: Path) -> Path:
+        return self.make_ledger(tmp_path / "ledger.jsonl")
+
+    def _export(self, spec: ExporterSpec, ledger: Path, tmp_path: Path, name: str, **kw: Any) -> tuple[bytes, ExportContext]:
+        if spec.needs_path:
+            return run_export(spec, ledger, path=tmp_path / f"{name}.{spec.extension}", **kw)
+        return run_export(spec, ledger, **kw)
+
+    # -- the contract ----------------------------------------------------------------
+
+    def test_registered_with_valid_spec(self, spec: ExporterSpec) -> None:
+        """The exporter is registered under its name with a media type, an extension and at least one view."""
+        registered = plugins.exporters()[self.exporter_name]
+        assert registered.item is spec
+        assert spec.media_type and spec.extension and not spec.extension.startswith(".")
+        assert spec.views and all(isinstance(v, str) and v for v in spec.views)
+        assert callable(spec.write)
+
+    def test_every_view_exports(self, spec: ExporterSpec, ledger_path: Path, tmp_path: Path) -> None:
+        """Every declared view exports non-empty output that passes check_output."""
+        for view in spec.views:
+            data, context = self._export(spec, ledger_path, tmp_path, f"view-{view}", view=view)
+            assert data, f"view {view!r} wrote nothing"
+            assert context.view == view
+            self.check_output(data, context)
+
+    def test_deterministic(self, spec: ExporterSpec, ledger_path: Path, tmp_path: Path) -> None:
+        """Exporting the same ledger twice gives identical bytes."""
+        for view in spec.views:
+            first, _ = self._export(spec, ledger_path, tmp_path, f"one-{view}", view=view)
+            second, _ = self._export(spec, ledger_path, tmp_path, f"two-{view}", view=view)
+            assert first == second, f"view {view!r} is not deterministic"
+
+    def test_as_of_equals_the_ledger_cut_there(self, spec: ExporterSpec, ledger_path: Path, tmp_path: Path) -> None:
+        """Exporting as of seq N gives the same bytes as exporting the ledger's first N events."""
+        cut = cut_ledger(ledger_path, self.as_of_seq, tmp_path / "cut.jsonl")
+        for view in spec.views:
+            at, ctx = self._export(spec, ledger_path, tmp_path, f"asof-{view}", view=view, as_of=self.as_of_seq)
+            whole, _ = self._export(spec, cut, tmp_path, f"cut-{view}", view=view)
+            full, _ = self._export(spec, ledger_path, tmp_path, f"full-{view}", view=view)
+            assert ctx.head_seq == self.as_of_seq
+            assert at == whole, f"view {view!r}: --as-of {self.as_of_seq} differs from the cut ledger"
+            assert at != full, f"view {view!r}: --as-of had no effect"
+
+    def test_file_output_is_atomic(self, spec: ExporterSpec, ledger_path: Path, tmp_path: Path) -> None:
+        """A write that fails leaves the existing destination untouched and no temporary files."""
+        folder = tmp_path / "out"
+        folder.mkdir()
+        dest = folder / f"export.{spec.extension}"
+        dest.write_bytes(b"previous export")
+
+        def failing(context: ExportContext, out: Any) -> None:
+            spec.write(context, out)
+            raise RuntimeError("disk on fire")
+
+        broken = evolve(spec, write=failing)
+        context = make_context(LogStore(ledger_path), broken)
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            export_to_path(broken, context, dest)
+        assert dest.read_bytes() == b"previous export"
+        assert sorted(p.name for p in folder.iterdir()) == [dest.name]
+
+    def test_file_output_replaces_destination(self, spec: ExporterSpec, ledger_path: Path, tmp_path: Path) -> None:
+        """Writing to a path replaces what was there with the same export a stream gets."""
+        dest = tmp_path / f"export.{spec.extension}"
+        dest.write_bytes(b"previous export")
+        data, context = run_export(spec, ledger_path, path=dest)
+        assert data != b"previous export" and data
+        self.check_output(data, context)
+        if not spec.needs_path:
+            streamed, _ = run_export(spec, ledger_path)
+            assert streamed == data
+
+    def test_empty_ledger(self, spec: ExporterSpec, tmp_path: Path) -> None:
+        """An empty ledger exports without error."""
+        empty = tmp_path / "empty.jsonl"
+        empty.touch()
+        for view in spec.views:
+            self._export(spec, empty, tmp_path, f"empty-{view}", view=view)
+
+    def test_unknown_view_and_option_refused(self, spec: ExporterSpec, ledger_path: Path) -> None:
+        """A view or option the format does not declare is refused before anything is written."""
+        from .exporters import ExportError
+
+        store = LogStore(ledger_path)
+        with pytest.raises(ExportError, match="no view"):
+            make_context(store, spec, view="no-such-view")
+        with pytest.raises(ExportError, match="no option"):
+            make_context(store, spec, options={"no_such_option": "1"})
