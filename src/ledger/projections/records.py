@@ -161,3 +161,51 @@ class Claim:
     conflicts: tuple[Conflict, ...]
     links: tuple[tuple[str, str, str], ...]
     verdict: Verdict | None = None
+
+
+@frozen
+class EntityRow:
+    """An entity as the sources name it (added by the projections, #4).
+
+    Attributes:
+        entity: Canonical name (``Mention.entity``).
+        type: ``person``, ``org``, ``place`` or ``other`` (the most frequent type given).
+        variants: Distinct surface forms used (``UNC``, ``United Nations Command``).
+        mentions: How many mentions in current assertions.
+        sources: Distinct source ids that mention it.
+        assertions: Ids of the current assertions that mention it, in log order.
+    """
+
+    entity: str
+    type: str
+    variants: tuple[str, ...]
+    mentions: int
+    sources: tuple[str, ...]
+    assertions: tuple[str, ...]
+
+
+@frozen
+class TimelineRow:
+    """A dated statement, placed at the date it speaks of (added by the projections, #4).
+
+    Attributes:
+        date: Normalised date the assertion speaks of (``2017-11-13``, ``1953``, ``1950/1953``).
+        type: The value type: ``date``, ``daterange`` or ``year``.
+        text: The words that gave the date (``Nov. 13``).
+        assertion_id: The assertion.
+        source_id: Its source.
+        outlet: The source's outlet, if known.
+        title: The source's title, if known.
+        quote: The assertion's exact quote.
+        recorded: The event that recorded the assertion.
+    """
+
+    date: str
+    type: str
+    text: str
+    assertion_id: str
+    source_id: str
+    outlet: str | None
+    title: str | None
+    quote: str
+    recorded: Provenance

@@ -1,0 +1,148 @@
+"""The catalog projection: everything about the log that is small.
+
+Sources and their versions, retractions, withdrawals, ids re-recorded in later source
+versions, analyst link/unlink decisions and verdicts. Its size grows with sources and
+analyst actions, not with assertions, so every view can afford to fold it first and then
+stream the assertions in a second pass.
+"""
+
+from __future__ import annotations
+
+from attrs import define, field
+
+from ..events import (
+    AssertionRecorded,
+    AssertionRetracted,
+    AssertionsLinked,
+    AssertionsUnlinked,
+    AssertionWithdrawn,
+    Event,
+    SourceAppended,
+    SourceRevised,
+    VerdictRecorded,
+)
+from .machinery import Projection, register
+from .records import Provenance, Verdict
+
+
+def provenance(event: Event) -> Provenance:
+    return Provenance(seq=event.seq, hash=event.hash, at=event.at, actor=event.actor)
+
+
+@define
+class SourceState:
+    """A source's current version and metadata."""
+
+    source_id: str
+    version: int
+    versions: int
+    uri: str | None
+    title: str | None
+    outlet: str | None
+    authors: tuple[str, ...]
+    published: str | None
+    retrieved: str | None
+    media_type: str
+    raw_sha256: str
+    text_sha256: str
+    recorded: Provenance
+    first_recorded: Provenance
+    seq_by_version: dict[int, int] = field(factory=dict)
+
+
+@define
+class PairDecision:
+    """The latest analyst decision on a pair of assertions."""
+
+    a: str
+    b: str
+    linked: bool
+    note: str | None
+    recorded: Provenance
+
+
+@define
+class Retraction:
+    reason: str
+    recorded: Provenance
+
+
+@define
+class Catalog:
+    """State of the catalog fold."""
+
+    sources: dict[str, SourceState] = field(factory=dict)
+    retracted: dict[str, Retraction] = field(factory=dict)
+    withdrawn: dict[str, int] = field(factory=dict)  # id -> version it is absent from
+    rerecorded: dict[str, int] = field(factory=dict)  # id -> latest version > 1 it was recorded in
+    pairs: dict[str, PairDecision] = field(factory=dict)  # "a|b" (sorted) -> latest decision
+    verdicts: dict[str, Verdict] = field(factory=dict)  # target -> latest verdict
+    assertion_events: int = 0
+
+    def is_current(self, a: AssertionRecorded) -> bool:
+        """Is this recording the live one: not retracted, withdrawn or superseded?"""
+        aid = a.assertion_id
+        if aid in self.retracted:
+            return False
+        if self.rerecorded.get(aid, 0) > a.version:
+            return False  # a later version of the source recorded it again: that one wins
+        gone = self.withdrawn.get(aid)
+        return gone is None or gone <= a.version
+
+
+def _apply(state: Catalog, event: Event) -> Catalog:
+    d = event.data
+    if isinstance(d, (SourceAppended, SourceRevised)):
+        prov = provenance(event)
+        old = state.sources.get(d.source_id)
+        meta = dict(
+            uri=d.uri, title=d.title, outlet=d.outlet, authors=tuple(d.authors), published=d.published,
+            retrieved=d.retrieved, media_type=d.media_type, raw_sha256=d.raw_sha256, text_sha256=d.text_sha256,
+        )
+        if old is None:
+            state.sources[d.source_id] = SourceState(
+                source_id=d.source_id, version=d.version, versions=1, recorded=prov, first_recorded=prov,
+                seq_by_version={d.version: event.seq}, **meta,
+            )
+        else:
+            for k, v in meta.items():
+                setattr(old, k, v)
+            old.version = d.version
+            old.versions += 1
+            old.recorded = prov
+            old.seq_by_version[d.version] = event.seq
+    elif isinstance(d, AssertionRecorded):
+        state.assertion_events += 1
+        if d.version > 1:
+            state.rerecorded[d.assertion_id] = max(d.version, state.rerecorded.get(d.assertion_id, 0))
+        gone = state.withdrawn.get(d.assertion_id)
+        if gone is not None and gone <= d.version:
+            del state.withdrawn[d.assertion_id]  # recorded again after being withdrawn
+    elif isinstance(d, AssertionRetracted):
+        state.retracted[d.assertion_id] = Retraction(d.reason, provenance(event))
+    elif isinstance(d, AssertionWithdrawn):
+        state.withdrawn[d.assertion_id] = d.version
+    elif isinstance(d, (AssertionsLinked, AssertionsUnlinked)):
+        a, b = sorted((d.a, d.b))
+        state.pairs[f"{a}|{b}"] = PairDecision(a, b, isinstance(d, AssertionsLinked), d.note, provenance(event))
+    elif isinstance(d, VerdictRecorded):
+        state.verdicts[d.target] = Verdict(status=d.status, note=d.note, recorded=provenance(event))
+    return state
+
+
+CATALOG = register(
+    Projection(
+        name="catalog",
+        version="1",
+        types=frozenset(
+            cls.TYPE
+            for cls in (
+                SourceAppended, SourceRevised, AssertionRecorded, AssertionRetracted, AssertionWithdrawn,
+                AssertionsLinked, AssertionsUnlinked, VerdictRecorded,
+            )
+        ),
+        state_type=Catalog,
+        init=Catalog,
+        apply=_apply,
+    )
+)

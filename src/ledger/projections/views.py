@@ -1,0 +1,217 @@
+"""The read views: sources, current assertions, entities, timeline, provenance trails.
+
+Each view folds the small :mod:`catalog <ledger.projections.catalog>` (cached) and then
+streams the log once more for the assertions, so memory follows the number of sources
+and analyst actions, not the number of assertions (entities and timeline keep what they
+report, nothing more).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
+from ..events import AssertionRecorded, Event
+from ..log import LogStore
+from ..serialization import converter, structure_event
+from .catalog import CATALOG, Catalog, provenance
+from .machinery import fold
+from .records import AssertionRow, EntityRow, Provenance, SourceRow, TimelineRow
+
+_RECORDED = AssertionRecorded.TYPE
+
+
+def catalog(store: LogStore, as_of: int | None = None, *, cache: bool = True) -> Catalog:
+    """The catalog as it stood at ``as_of``."""
+    return fold(store, CATALOG, as_of, cache=cache).state
+
+
+def _row(a: AssertionRecorded, raw: dict) -> AssertionRow:
+    return AssertionRow(
+        assertion_id=a.assertion_id, source_id=a.source_id, version=a.version, selector=a.selector, kind=a.kind,
+        speaker=a.speaker, speaker_cue=a.speaker_cue, modality=a.modality, modality_cue=a.modality_cue,
+        values=a.values, entities=a.entities, extractor=a.extractor, extractor_version=a.extractor_version,
+        recorded=Provenance(seq=raw["seq"], hash=raw["hash"], at=raw["at"], actor=raw["actor"]),
+    )
+
+
+def _matches(row: AssertionRow, source, speaker, kind, entity) -> bool:
+    if source is not None and row.source_id != source:
+        return False
+    if kind is not None and row.kind != kind:
+        return False
+    if speaker is not None and (row.speaker or "").casefold() != speaker.casefold():
+        return False
+    if entity is not None:
+        e = entity.casefold()
+        if not any(m.entity.casefold() == e or m.text.casefold() == e for m in row.entities):
+            return False
+    return True
+
+
+def current_assertions(
+    store: LogStore, cat: Catalog, as_of: int | None = None, *, source=None, speaker=None, kind=None, entity=None
+) -> Iterator[AssertionRow]:
+    """Second pass: stream the recordings the catalog says are live."""
+    for _offset, _line, raw in store.lines():
+        if as_of is not None and raw["seq"] > as_of:
+            return
+        if raw["type"] != _RECORDED:
+            continue
+        data = raw["data"]
+        if source is not None and data.get("source_id") != source:
+            continue
+        if kind is not None and data.get("kind") != kind:
+            continue
+        a = structure_event(raw).data
+        if not isinstance(a, AssertionRecorded) or not cat.is_current(a):
+            continue
+        row = _row(a, raw)
+        if _matches(row, source, speaker, kind, entity):
+            yield row
+
+
+def iter_assertions(
+    store: LogStore, as_of: int | None = None, *, source=None, speaker=None, kind=None, entity=None, cache: bool = True
+) -> Iterator[AssertionRow]:
+    """Current assertions in log order of their latest recording, optionally filtered."""
+    cat = catalog(store, as_of, cache=cache)
+    yield from current_assertions(store, cat, as_of, source=source, speaker=speaker, kind=kind, entity=entity)
+
+
+def iter_sources(store: LogStore, as_of: int | None = None, *, cache: bool = True) -> Iterator[SourceRow]:
+    """Every source with its current version, metadata and counts of current assertions by kind."""
+    cat = catalog(store, as_of, cache=cache)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for row in current_assertions(store, cat, as_of):
+        counts[row.source_id][row.kind] += 1
+    for s in cat.sources.values():
+        yield SourceRow(
+            source_id=s.source_id, version=s.version, versions=s.versions, uri=s.uri, title=s.title, outlet=s.outlet,
+            authors=s.authors, published=s.published, retrieved=s.retrieved, media_type=s.media_type,
+            raw_sha256=s.raw_sha256, text_sha256=s.text_sha256, counts=dict(sorted(counts[s.source_id].items())),
+            recorded=s.recorded, first_recorded=s.first_recorded,
+        )
+
+
+def iter_entities(store: LogStore, as_of: int | None = None, *, cache: bool = True) -> Iterator[EntityRow]:
+    """Entities named in current assertions, most mentioned first, with variants and sources."""
+    types: dict[str, Counter] = defaultdict(Counter)
+    variants: dict[str, dict[str, None]] = defaultdict(dict)
+    sources: dict[str, dict[str, None]] = defaultdict(dict)
+    assertions: dict[str, dict[str, None]] = defaultdict(dict)
+    mentions: Counter = Counter()
+    for row in iter_assertions(store, as_of, cache=cache):
+        for m in row.entities:
+            types[m.entity][m.type] += 1
+            variants[m.entity][m.text] = None
+            sources[m.entity][row.source_id] = None
+            assertions[m.entity][row.assertion_id] = None
+            mentions[m.entity] += 1
+    for name in sorted(mentions, key=lambda n: (-mentions[n], n.casefold())):
+        yield EntityRow(
+            entity=name, type=types[name].most_common(1)[0][0], variants=tuple(variants[name]),
+            mentions=mentions[name], sources=tuple(sources[name]), assertions=tuple(assertions[name]),
+        )
+
+
+TIMELINE_TYPES = ("date", "daterange", "year")
+
+
+def iter_timeline(store: LogStore, as_of: int | None = None, *, cache: bool = True) -> Iterator[TimelineRow]:
+    """Statements that carry a date, ordered by the date they speak of (then log order)."""
+    cat = catalog(store, as_of, cache=cache)
+    rows: list[TimelineRow] = []
+    for row in current_assertions(store, cat, as_of):
+        if row.kind != "statement":
+            continue
+        src = cat.sources.get(row.source_id)
+        seen = set()
+        for v in row.values:
+            if v.type not in TIMELINE_TYPES or v.value in seen:
+                continue
+            seen.add(v.value)
+            rows.append(
+                TimelineRow(
+                    date=v.value, type=v.type, text=v.text, assertion_id=row.assertion_id, source_id=row.source_id,
+                    outlet=src.outlet if src else None, title=src.title if src else None, quote=row.selector.exact,
+                    recorded=row.recorded,
+                )
+            )
+    rows.sort(key=lambda r: (r.date[:10], r.recorded.seq))
+    yield from rows
+
+
+def trail(store: LogStore, id: str, *, as_of: int | None = None, cache: bool = True) -> list[Event]:
+    """Every event that touched an assertion, or every member of a claim, in log order.
+
+    For an assertion: its recordings, retraction or withdrawal, the source versions its
+    recordings point into, analyst links/unlinks naming it, verdicts on it or on its claim.
+    For a claim id: the same for all its members, plus verdicts on the claim.
+    """
+    from .claims import anchor_of, build_claims, claim_id_for
+
+    ids: set[str]
+    claim_ids: set[str] = set()
+    if id.startswith("cl-"):
+        claims = build_claims(store, as_of, cache=cache)
+        claim = next((c for c in claims if c.claim_id == id), None)
+        if claim is None:
+            anchor = anchor_of(id)
+            if not any(True for _ in iter_assertions(store, as_of, cache=cache) if _.assertion_id == anchor):
+                raise LookupError(f"{store.path}: no claim {id}")
+            ids = {anchor}
+        else:
+            ids = {m.assertion_id for m in claim.members}
+        claim_ids = {id} | {claim_id_for(i) for i in ids}
+    else:
+        ids = {id}
+        claim_ids = {claim_id_for(id)}
+    wanted_versions: set[tuple[str, int]] = set()
+    # First pass: which source versions do the recordings point into?
+    for _offset, _line, raw in store.lines():
+        if as_of is not None and raw["seq"] > as_of:
+            break
+        if raw["type"] == _RECORDED and raw["data"].get("assertion_id") in ids:
+            wanted_versions.add((raw["data"]["source_id"], raw["data"]["version"]))
+    if not wanted_versions and not id.startswith("cl-"):
+        raise LookupError(f"{store.path}: no assertion {id}")
+    out: list[Event] = []
+    for _offset, _line, raw in store.lines():
+        if as_of is not None and raw["seq"] > as_of:
+            break
+        t, d = raw["type"], raw["data"]
+        hit = False
+        if t in ("SourceAppended", "SourceRevised"):
+            hit = (d.get("source_id"), d.get("version")) in wanted_versions
+        elif t in ("AssertionRecorded", "AssertionRetracted", "AssertionWithdrawn"):
+            hit = d.get("assertion_id") in ids
+        elif t in ("AssertionsLinked", "AssertionsUnlinked"):
+            hit = d.get("a") in ids or d.get("b") in ids
+        elif t == "VerdictRecorded":
+            hit = d.get("target") in ids or d.get("target") in claim_ids
+        if hit:
+            out.append(structure_event(raw))
+    return out
+
+
+def context_of(row_or_event) -> str:
+    """The quote with its stored context: ``…prefix[exact]suffix…``."""
+    sel = row_or_event.selector
+    return f"…{sel.prefix}[{sel.exact}]{sel.suffix}…"
+
+
+def dump(value) -> object:
+    """Plain JSON of a row (the project's converter)."""
+    return converter.unstructure(value)
+
+
+__all__ = [
+    "catalog",
+    "iter_assertions",
+    "iter_sources",
+    "iter_entities",
+    "iter_timeline",
+    "trail",
+    "provenance",
+]
