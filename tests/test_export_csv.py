@@ -1,0 +1,120 @@
+"""The CSV export: RFC 4180 bytes, exact cells, the spreadsheet-safe variant and the CSVW sidecar."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import orjson
+import pytest
+
+from ledger import plugins
+from ledger.log import LogStore
+from ledger.projections import iter_assertions
+from ledger.testing import build_sample_ledger, run_export
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory):
+    return build_sample_ledger(tmp_path_factory.mktemp("csv") / "ledger.jsonl")
+
+
+@pytest.fixture
+def spec():
+    plugins.load_plugins()
+    return plugins.get_exporter("csv")
+
+
+def parse(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def test_rfc4180_bytes(spec, ledger):
+    """Header row, CRLF after every record, UTF-8 without BOM, quotes only where needed."""
+    data, _ = run_export(spec, ledger)
+    assert not data.startswith(b"\xef\xbb\xbf")
+    assert data.endswith(b"\r\n")
+    assert data.split(b"\r\n", 1)[0].startswith(b"assertion_id,source_id,source_version,uri,title,outlet,published,start,end,exact,")
+    assert b"\n" not in data.replace(b"\r\n", b"")
+    header = data.split(b"\r\n", 1)[0]
+    assert b'"' not in header  # minimal quoting: plain names are not quoted
+    assert b'"""Nobody was hurt, and *all 212 passengers* were brought ashore,"""' in data  # inner quotes doubled
+
+
+def test_one_row_per_current_assertion_with_exact_cells(spec, ledger):
+    """Each current assertion is one row whose quote, span and event match the ledger exactly."""
+    data, _ = run_export(spec, ledger)
+    rows = parse(data)
+    expected = list(iter_assertions(LogStore(ledger)))
+    assert [r["assertion_id"] for r in rows] == [a.assertion_id for a in expected]
+    for row, a in zip(rows, expected):
+        assert row["exact"] == a.selector.exact
+        assert (int(row["start"]), int(row["end"])) == (a.selector.start, a.selector.end)
+        assert (int(row["event_seq"]), row["event_hash"]) == (a.recorded.seq, a.recorded.hash)
+        assert orjson.loads(row["values"]) == [
+            {k: getattr(v, k) for k in ("type", "text", "start", "end", "value", "unit", "qualifier")} for v in a.values
+        ]
+    quote = next(r for r in rows if r["assertion_id"] == "as-a-quote")
+    assert (quote["speaker"], quote["outlet"], quote["source_version"]) == ("Ines Okafor", "Harbour Gazette", "2")
+    assert "as-a-fire" not in {r["assertion_id"] for r in rows}  # retracted
+
+
+def test_canonical_csv_keeps_formula_like_cells_and_safe_variant_neutralises_them(spec, ledger):
+    """Canonical cells start with = or - as recorded; --spreadsheet-safe prefixes them with an apostrophe."""
+    canonical, _ = run_export(spec, ledger)
+    safe, _ = run_export(spec, ledger, options={"spreadsheet_safe": "true"})
+    by_id = {r["assertion_id"]: r for r in parse(canonical)}
+    safe_by_id = {r["assertion_id"]: r for r in parse(safe)}
+    assert by_id["as-b-formula"]["exact"].startswith("=SUM(A1)")
+    assert by_id["as-a-tricky"]["exact"].startswith("-12 degrees")
+    assert safe_by_id["as-b-formula"]["exact"] == "'" + by_id["as-b-formula"]["exact"]
+    assert safe_by_id["as-a-tricky"]["exact"] == "'" + by_id["as-a-tricky"]["exact"]
+    for row in parse(safe):
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row.values())
+
+
+def test_sidecar_beside_output_describes_columns(spec, ledger, tmp_path):
+    """With a file destination, <name>-metadata.json is written beside it, naming every column in order."""
+    out = tmp_path / "facts.csv"
+    data, _ = run_export(spec, ledger, path=out)
+    meta = orjson.loads((tmp_path / "facts.csv-metadata.json").read_bytes())
+    header = data.split(b"\r\n", 1)[0].decode().split(",")
+    assert meta["url"] == "facts.csv"
+    assert [c["name"] for c in meta["tableSchema"]["columns"]] == header
+    assert meta["tableSchema"]["primaryKey"] == "assertion_id"
+    assert meta["fl:spreadsheetSafe"] is False
+    safe_out = tmp_path / "safe.csv"
+    run_export(spec, ledger, path=safe_out, options={"spreadsheet_safe": "1"})
+    safe_meta = orjson.loads((tmp_path / "safe.csv-metadata.json").read_bytes())
+    assert safe_meta["fl:spreadsheetSafe"] is True
+    assert "apostrophe" in safe_meta["dc:description"]
+
+
+def test_no_sidecar_on_stdout_unless_asked(spec, ledger, tmp_path):
+    """Streaming writes no sidecar; the sidecar option puts it where asked."""
+    before = set(tmp_path.iterdir())
+    run_export(spec, ledger)
+    assert set(tmp_path.iterdir()) == before
+    side = tmp_path / "meta.json"
+    run_export(spec, ledger, options={"sidecar": str(side)})
+    assert orjson.loads(side.read_bytes())["tableSchema"]["columns"][0]["name"] == "assertion_id"
+
+
+def test_claims_view_one_row_per_claim_member(spec, ledger):
+    """The claims CSV links each claim to each member's source, with status, verdict and conflicts."""
+    data, _ = run_export(spec, ledger, view="claims")
+    rows = parse(data)
+    corroborated = [r for r in rows if r["claim_status"] == "corroborated"]
+    assert {r["source_id"] for r in corroborated} == {"src-aaaaaaaaaaaaaaaa", "src-bbbbbbbbbbbbbbbb"}
+    assert {r["verdict"] for r in corroborated} == {"supported"}
+    conflict = [r for r in rows if r["claim_status"] == "conflict"]
+    assert len(conflict) == 2 and all("212" in r["conflicts"] and "180" in r["conflicts"] for r in conflict)
+
+
+def test_sources_view(spec, ledger):
+    """The sources CSV has one row per source at its current version."""
+    rows = parse(run_export(spec, ledger, view="sources")[0])
+    assert [(r["source_id"], r["version"], r["versions"]) for r in rows] == [
+        ("src-aaaaaaaaaaaaaaaa", "2", "2"),
+        ("src-bbbbbbbbbbbbbbbb", "1", "1"),
+    ]
