@@ -240,7 +240,7 @@ def hooks_of(name: str) -> list[str]:
 def register_commands(cli: Any) -> None:
     """Call every plugin's ``register_commands``; one that raises is reported, not fatal."""
     load_plugins()
-    for impl in reversed(pm.hook.register_commands.get_hookimpls()):
+    for impl in pm.hook.register_commands.get_hookimpls():
         plugin_name = pm.get_name(impl.plugin) or repr(impl.plugin)
         try:
             impl.function(*[{"cli": cli}[arg] for arg in impl.argnames])
@@ -275,7 +275,7 @@ def _collect(hook_name: str, kind: type, required: tuple[str, ...], callables: t
     load_plugins()
     found: dict[str, Registered] = {}
     hook = getattr(pm.hook, hook_name)
-    for impl in reversed(hook.get_hookimpls()):  # registration order
+    for impl in hook.get_hookimpls():  # registration order (pluggy calls them in reverse)
         plugin_name = pm.get_name(impl.plugin) or repr(impl.plugin)
 
         def register(item: Any, _plugin: str = plugin_name) -> None:
