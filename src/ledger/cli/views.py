@@ -1,0 +1,179 @@
+"""Read views: ``sources``, ``assertions``, ``show``, ``entities``, ``timeline``, ``claims``.
+
+Human tables by default, ``--json`` for one JSON document (rows via the project's
+converter); ``--as-of SEQ|TIME`` rebuilds the view as it stood then; ``--no-cache``
+ignores and does not write the projection cache.
+"""
+
+from __future__ import annotations
+
+import click
+import orjson
+
+from .. import projections as P
+from ..serialization import converter
+from .main import cli, settings
+
+
+def _common(fn):
+    fn = click.option("--no-cache", is_flag=True, help="Fold the whole log; neither read nor write the cache.")(fn)
+    fn = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(fn)
+    fn = click.option("--as-of", "as_of", metavar="SEQ|TIME", help="The view as it stood at a seq or RFC 3339 time.")(fn)
+    return fn
+
+
+def _store_and_seq(as_of: str | None):
+    store = settings().store()
+    if not store.exists():
+        raise click.ClickException(f"{store.path}: no such ledger")
+    return store, P.resolve_as_of(store, as_of)
+
+
+def _emit_json(rows) -> None:
+    click.echo(orjson.dumps(converter.unstructure(rows), option=orjson.OPT_INDENT_2).decode())
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> None:
+    if not rows:
+        click.echo("(none)")
+        return
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    for r in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+
+
+def _cut(text: str | None, n: int = 70) -> str:
+    text = (text or "").replace("\n", " ")
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+@cli.command()
+@_common
+def sources(as_of, as_json, no_cache):
+    """Every source with its versions, metadata and assertion counts by kind."""
+    store, seq = _store_and_seq(as_of)
+    rows = list(P.iter_sources(store, seq, cache=not no_cache))
+    if as_json:
+        return _emit_json(rows)
+    _table(
+        ["SOURCE", "VER", "PUBLISHED", "OUTLET", "TITLE", "ASSERTIONS"],
+        [
+            [r.source_id, f"{r.version}/{r.versions}", r.published or "-", _cut(r.outlet, 20) or "-", _cut(r.title, 50) or "-",
+             ", ".join(f"{n} {k}" for k, n in r.counts.items()) or "0"]
+            for r in rows
+        ],
+    )
+
+
+@cli.command()
+@_common
+@click.option("--source", help="Only this source id.")
+@click.option("--speaker", help="Only statements attributed to this speaker.")
+@click.option("--kind", type=click.Choice(["statement", "headline", "caption", "credit", "boilerplate"]))
+@click.option("--entity", help="Only assertions naming this entity.")
+def assertions(as_of, as_json, no_cache, source, speaker, kind, entity):
+    """Current assertions (retracted and withdrawn ones gone), filterable."""
+    store, seq = _store_and_seq(as_of)
+    rows = P.iter_assertions(store, seq, source=source, speaker=speaker, kind=kind, entity=entity, cache=not no_cache)
+    if as_json:
+        return _emit_json(list(rows))
+    _table(
+        ["ID", "SEQ", "KIND", "SPEAKER", "QUOTE"],
+        [[r.assertion_id, str(r.recorded.seq), r.kind, _cut(r.speaker, 24) or "-", _cut(r.selector.exact)] for r in rows],
+    )
+
+
+def _describe(event) -> str:
+    d = event.data
+    t = event.type
+    if t in ("SourceAppended", "SourceRevised"):
+        return f"{t} {d.source_id} v{d.version} {d.title or ''}".rstrip()
+    if t == "AssertionRecorded":
+        s = d.selector
+        return f"{t} {d.assertion_id} in {d.source_id} v{d.version} ({d.kind}, {d.modality}): …{s.prefix}[{s.exact}]{s.suffix}…"
+    if t == "AssertionRetracted":
+        return f"{t} {d.assertion_id}: {d.reason}"
+    if t == "AssertionWithdrawn":
+        return f"{t} {d.assertion_id} from {d.source_id} v{d.version}: {d.reason}"
+    if t in ("AssertionsLinked", "AssertionsUnlinked"):
+        return f"{t} {d.a} {d.b}" + (f": {d.note}" if d.note else "")
+    if t == "VerdictRecorded":
+        return f"{t} {d.target} {d.status}" + (f": {d.note}" if d.note else "")
+    return t
+
+
+@cli.command()
+@click.argument("id")
+@_common
+def show(id, as_of, as_json, no_cache):
+    """The provenance trail of one assertion or claim: every event that touched it."""
+    store, seq = _store_and_seq(as_of)
+    events = P.trail(store, id, as_of=seq, cache=not no_cache)
+    if as_json:
+        from ..serialization import unstructure_event
+
+        click.echo(orjson.dumps([unstructure_event(e) for e in events], option=orjson.OPT_INDENT_2).decode())
+        return
+    if id.startswith("cl-"):
+        claim = next((c for c in P.build_claims(store, seq, cache=not no_cache) if c.claim_id == id), None)
+        if claim is not None:
+            click.echo(f"claim {claim.claim_id} [{claim.status}] {len(claim.members)} assertions from {len(claim.sources)} sources")
+            for c in claim.conflicts:
+                click.echo(f"  conflict ({c.field}): {c.explanation}")
+            if claim.verdict:
+                click.echo(f"  verdict: {claim.verdict.status}" + (f" ({claim.verdict.note})" if claim.verdict.note else ""))
+    for e in events:
+        click.echo(f"seq {e.seq}  {e.at}  {e.actor}  {e.hash[:16]}")
+        click.echo(f"    {_describe(e)}")
+
+
+@cli.command()
+@_common
+def entities(as_of, as_json, no_cache):
+    """Each entity with its variants and mentions across sources."""
+    store, seq = _store_and_seq(as_of)
+    rows = list(P.iter_entities(store, seq, cache=not no_cache))
+    if as_json:
+        return _emit_json(rows)
+    _table(
+        ["ENTITY", "TYPE", "MENTIONS", "SOURCES", "VARIANTS"],
+        [[_cut(r.entity, 40), r.type, str(r.mentions), str(len(r.sources)), _cut(", ".join(r.variants), 50)] for r in rows],
+    )
+
+
+@cli.command()
+@_common
+def timeline(as_of, as_json, no_cache):
+    """Dated statements ordered by the date they speak of, with their sources."""
+    store, seq = _store_and_seq(as_of)
+    rows = list(P.iter_timeline(store, seq, cache=not no_cache))
+    if as_json:
+        return _emit_json(rows)
+    _table(
+        ["DATE", "SOURCE", "ASSERTION", "QUOTE"],
+        [[r.date, _cut(r.outlet or r.title or r.source_id, 24), r.assertion_id, _cut(r.quote, 60)] for r in rows],
+    )
+
+
+@cli.command()
+@_common
+@click.option("--all", "show_all", is_flag=True, help="Also list single-source claims.")
+def claims(as_of, as_json, no_cache, show_all):
+    """Facts stated by several sources: corroboration and conflicts, with quotes."""
+    store, seq = _store_and_seq(as_of)
+    rows = P.build_claims(store, seq, cache=not no_cache)
+    if not show_all:
+        rows = [c for c in rows if len(c.sources) > 1 or c.verdict is not None]
+    if as_json:
+        return _emit_json(rows)
+    if not rows:
+        click.echo("(no claims joining two sources; --all lists single-source ones)")
+    for c in rows:
+        verdict = f"  verdict: {c.verdict.status}" if c.verdict else ""
+        click.echo(f"{c.claim_id}  [{c.status}]  {len(c.sources)} sources{verdict}")
+        for m in c.members:
+            click.echo(f"  {m.source_id}  {m.assertion_id}  {_cut(m.selector.exact, 100)}")
+        for x in c.conflicts:
+            click.echo(f"  CONFLICT ({x.field}): {x.explanation}")
+        click.echo("")

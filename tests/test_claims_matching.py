@@ -1,0 +1,147 @@
+"""Claims across sources: corroboration, conflicts, analyst overrides, stable ids, verdicts."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from ledger.cli import cli
+from ledger.events import AssertionsLinked, AssertionsUnlinked, VerdictRecorded
+from ledger.log import LogStore
+from ledger.projections import build_claims, claim_id_for, trail
+from test_projections_views import src, stmt
+
+A_TEXT = (
+    "Flooding closed the Riverside Bridge on Monday. "
+    "The city council approved a budget of 4,500,000 dollars for repairs. "
+    "Mayor Ellen Park opened the new library in Eastfield."
+)
+B_TEXT = (
+    "The Riverside Bridge was closed by flooding on Sunday. "
+    "Councillors approved 4,500,000 dollars in repair funding for the bridge. "
+    "A bakery in Northgate won a regional prize."
+)
+UNRELATED = "Astronomers at Kessler Observatory catalogued forty comets near Jupiter. The telescope mirror measures 8 metres."
+
+
+def _ledger(tmp_path) -> LogStore:
+    store = LogStore(tmp_path / "l.jsonl", fsync=False)
+    store.append([
+        src(A_TEXT, "src-a", outlet="Daily Tide"),
+        stmt(A_TEXT, "src-a", "as-a1", "Flooding closed the Riverside Bridge on Monday.", [("date", "Monday", "2024-03-04")]),
+        stmt(A_TEXT, "src-a", "as-a2", "The city council approved a budget of 4,500,000 dollars for repairs.",
+             [("quantity", "4,500,000", "4500000")]),
+        stmt(A_TEXT, "src-a", "as-a3", "Mayor Ellen Park opened the new library in Eastfield."),
+    ])
+    store.append([
+        src(B_TEXT, "src-b", outlet="Evening Post"),
+        stmt(B_TEXT, "src-b", "as-b1", "The Riverside Bridge was closed by flooding on Sunday.", [("date", "Sunday", "2024-03-03")]),
+        stmt(B_TEXT, "src-b", "as-b2", "Councillors approved 4,500,000 dollars in repair funding for the bridge.",
+             [("quantity", "4,500,000", "4500000")]),
+        stmt(B_TEXT, "src-b", "as-b3", "A bakery in Northgate won a regional prize."),
+    ])
+    return store
+
+
+def _claim_of(claims, aid):
+    return next(c for c in claims if any(m.assertion_id == aid for m in c.members))
+
+
+def test_corroboration_and_date_conflict(tmp_path):
+    """Same fact in two sources is one claim; a different date for the same happening is a conflict."""
+    claims = build_claims(_ledger(tmp_path))
+    money = _claim_of(claims, "as-a2")
+    assert {m.assertion_id for m in money.members} == {"as-a2", "as-b2"}
+    assert money.status == "corroborated" and not money.conflicts
+    bridge = _claim_of(claims, "as-a1")
+    assert {m.assertion_id for m in bridge.members} == {"as-a1", "as-b1"}
+    assert bridge.status == "conflict"
+    (conflict,) = bridge.conflicts
+    assert conflict.field == "date"
+    assert "2024-03-04 (Monday" in conflict.explanation and "2024-03-03 (Sunday" in conflict.explanation
+    assert "Daily Tide" in conflict.explanation and "Evening Post" in conflict.explanation
+    assert claims[0].sources and len(claims[0].sources) == 2 and len(claims[-1].sources) == 1
+
+
+def test_unrelated_statements_stay_single(tmp_path):
+    """Statements on other subjects, even in the same ledger, are not joined to anything."""
+    store = _ledger(tmp_path)
+    store.append([src(UNRELATED, "src-u"), stmt(UNRELATED, "src-u", "as-u1", UNRELATED.split(". ")[0] + "."),
+                  stmt(UNRELATED, "src-u", "as-u2", "The telescope mirror measures 8 metres.")])
+    claims = build_claims(store)
+    for aid in ("as-a3", "as-b3", "as-u1", "as-u2"):
+        assert len(_claim_of(claims, aid).members) == 1
+
+
+def test_qualified_numbers_that_overlap_do_not_conflict(tmp_path):
+    """'more than 30,000' and 'about 30,000' agree; 'fewer than 100' and 'more than 200' conflict."""
+    from ledger.projections.claims import Features, Num, _num_conflicts
+
+    def f(*nums):
+        return Features(0, "s", frozenset(), frozenset(), frozenset(), (), tuple(nums), frozenset(), False)
+
+    assert not _num_conflicts(f(Num(30000, "refuge", "more than", "", "quantity")), f(Num(30000, "refuge", "about", "", "quantity")))
+    assert _num_conflicts(f(Num(100, "car", "fewer than", "", "quantity")), f(Num(200, "car", "more than", "", "quantity")))
+    assert not _num_conflicts(f(Num(5, "car", None, "", "quantity")), f(Num(7, "boat", None, "", "quantity")))
+
+
+def test_analyst_unlink_and_link_override(tmp_path):
+    """unlink splits an automatic pair; link joins statements the matcher left apart."""
+    store = _ledger(tmp_path)
+    store.append([AssertionsUnlinked(a="as-a2", b="as-b2", note="different budgets")])
+    store.append([AssertionsLinked(a="as-a3", b="as-b3", note="test")])
+    claims = build_claims(store)
+    assert len(_claim_of(claims, "as-a2").members) == 1
+    joined = _claim_of(claims, "as-a3")
+    assert {m.assertion_id for m in joined.members} == {"as-a3", "as-b3"}
+    assert ("as-a3", "as-b3", "analyst") in joined.links
+
+
+def test_claim_id_stable_and_verdict_follows(tmp_path):
+    """A claim keeps its id across unrelated appends and its verdict stays attached."""
+    store = _ledger(tmp_path)
+    cid = _claim_of(build_claims(store), "as-a2").claim_id
+    assert cid == claim_id_for("as-a2")
+    store.append([VerdictRecorded(target=cid, status="supported", note="budget papers")])
+    store.append([src(UNRELATED, "src-u"), stmt(UNRELATED, "src-u", "as-u1", UNRELATED.split(". ")[0] + ".")])
+    claim = _claim_of(build_claims(store), "as-a2")
+    assert claim.claim_id == cid
+    assert claim.verdict is not None and claim.verdict.status == "supported"
+    assert "VerdictRecorded" in [e.type for e in trail(store, cid)]
+
+
+def test_as_of_claims_before_second_source(tmp_path):
+    """Claims as of the first source's batch join nothing."""
+    store = _ledger(tmp_path)
+    assert all(len(c.sources) == 1 for c in build_claims(store, as_of=4))
+
+
+def test_analyst_cli_validates_and_records(tmp_path):
+    """link/unlink/verdict refuse unknown ids (nothing written) and record valid decisions."""
+    store = _ledger(tmp_path)
+    runner = CliRunner()
+    size = store.path.stat().st_size
+    bad = runner.invoke(cli, ["--ledger", str(store.path), "link", "as-a1", "as-nope"])
+    assert bad.exit_code == 1 and "no current assertion as-nope" in bad.output
+    assert store.path.stat().st_size == size
+    ok = runner.invoke(cli, ["--ledger", str(store.path), "unlink", "as-a1", "as-b1", "--note", "not the same"])
+    assert ok.exit_code == 0, ok.output
+    assert len(_claim_of(build_claims(store), "as-a1").members) == 1
+    cid = claim_id_for("as-a2")
+    v = runner.invoke(cli, ["--ledger", str(store.path), "verdict", cid, "--status", "disputed", "--note", "n"])
+    assert v.exit_code == 0, v.output
+    assert _claim_of(build_claims(store), "as-a2").verdict.status == "disputed"
+    bad_status = runner.invoke(cli, ["--ledger", str(store.path), "verdict", cid, "--status", "maybe"])
+    assert bad_status.exit_code != 0
+
+
+@pytest.mark.parametrize("n", [3])
+def test_no_giant_component(tmp_path, n):
+    """Many near-identical statements never collapse into a claim beyond max_members."""
+    from ledger.projections.claims import DEFAULT_CONFIG
+
+    store = LogStore(tmp_path / "l.jsonl", fsync=False)
+    for k in range(DEFAULT_CONFIG.max_members + n):
+        t = f"Storm Orla flooded the Harbour Road in Kestrel Bay on Monday, report {k}."
+        store.append([src(t, f"src-{k:03d}"), stmt(t, f"src-{k:03d}", f"as-{k:03d}", t)])
+    assert max(len(c.members) for c in build_claims(store)) <= DEFAULT_CONFIG.max_members
