@@ -1,0 +1,87 @@
+"""The real third-party plugin in plugins/factledger-sqlite, installed from its path and run via the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from ledger.testing import build_sample_ledger
+
+PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "factledger-sqlite"
+
+pytest.importorskip("sqlite_utils")
+
+
+def _install_by_layout(src: Path, target: Path) -> None:
+    """What an installer leaves behind, from the plugin's own pyproject.toml: package + dist-info.
+
+    Used only when pip cannot build offline here (setuptools < 70.1 without ``wheel``).
+    """
+    meta = tomllib.loads((src / "pyproject.toml").read_text("utf-8"))["project"]
+    shutil.copytree(src / "src" / "factledger_sqlite", target / "factledger_sqlite")
+    info = target / f"{meta['name'].replace('-', '_')}-{meta['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {meta['name']}\nVersion: {meta['version']}\n")
+    eps = "".join(f"{k} = {v}\n" for k, v in meta["entry-points"]["factledger"].items())
+    (info / "entry_points.txt").write_text(f"[factledger]\n{eps}")
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """The plugin installed into a fresh folder (a copy of its source, so the checkout stays clean)."""
+    base = tmp_path_factory.mktemp("sqlite-plugin")
+    src, target = base / "src", base / "site"
+    shutil.copytree(PLUGIN, src, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build", ".pytest_cache"))
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
+         "--disable-pip-version-check", "--target", str(target), str(src)],
+        capture_output=True, text=True, timeout=300,
+    )
+    if pip.returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir()
+        _install_by_layout(src, target)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACTLEDGER_")}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(target), env.get("PYTHONPATH", "")) if p)
+    return src, env
+
+
+def test_cli_discovers_and_exports_sqlite(installed, tmp_path):
+    """`factledger plugins` lists it by distribution and version; `export sqlite -o` builds a searchable database."""
+    _src, env = installed
+    ledger = build_sample_ledger(tmp_path / "ledger.jsonl")
+    listing = subprocess.run([sys.executable, "-m", "ledger", "plugins"], capture_output=True, text=True, env=env, timeout=120)
+    line = next(l for l in listing.stdout.splitlines() if l.startswith("sqlite "))
+    assert "0.1.0" in line and "factledger-sqlite" in line and "exporter:sqlite" in line
+    out = tmp_path / "facts.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "ledger", "--ledger", str(ledger), "export", "sqlite", "-o", str(out)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(out) as conn:
+        hits = conn.execute("SELECT rowid FROM assertions_fts WHERE assertions_fts MATCH 'ashore'").fetchall()
+        assert len(hits) == 2
+    refused = subprocess.run(
+        [sys.executable, "-m", "ledger", "--ledger", str(ledger), "export", "sqlite"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert refused.returncode == 1 and "give -o PATH" in refused.stderr
+
+
+def test_plugin_own_test_suite_passes(installed):
+    """The plugin's own tests (the exporter contract and its database checks) pass against the install."""
+    src, env = installed
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(src / "tests")],
+        capture_output=True, text=True, env=env, cwd=src, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout
