@@ -320,8 +320,13 @@ def conflicts_between(
     """The ways two statements about the same thing disagree, explained from their values."""
     out: list[Conflict] = []
     na, nb = _source_name(cat, ra.source_id), _source_name(cat, rb.source_id)
+    date_differs = bool(fa.dates and fb.dates and not (fa.dates & fb.dates))
+    nums = _num_conflicts(fa, fb)
+    negation = fa.negated != fb.negated and lex >= strong
+    if not (date_differs or nums or negation):
+        return out
     topic = _topic(fa, fb, ra)
-    if fa.dates and fb.dates and not (fa.dates & fb.dates):
+    if date_differs:
         da = sorted(fa.dates)[0]
         db = sorted(fb.dates)[0]
         ta = dict(fa.dates_text).get(da, da)
@@ -335,7 +340,7 @@ def conflicts_between(
                 ),
             )
         )
-    for x, y in _num_conflicts(fa, fb):
+    for x, y in nums:
         field = "qualifier" if x.value == y.value else "quantity"
         out.append(
             Conflict(
@@ -343,7 +348,7 @@ def conflicts_between(
                 explanation=f'{x.unit} in "{topic}": "{x.text}" ({x.value:g}) in {na} vs "{y.text}" ({y.value:g}) in {nb}',
             )
         )
-    if fa.negated != fb.negated and lex >= strong:
+    if negation:
         neg, pos = (ra, rb) if fa.negated else (rb, ra)
         out.append(
             Conflict(

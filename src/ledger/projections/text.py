@@ -9,6 +9,7 @@ wording the same fact differently still share keys. Nothing here knows any corpu
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
 _NAME = re.compile(r"\b(?:[A-Z][A-Za-z'’\-\.]*[A-Za-z]|[A-Z]{2,})(?:\s+(?:of\s+|the\s+)?(?:[A-Z][A-Za-z'’\-\.]*[A-Za-z]|[A-Z]{2,}))*")
@@ -93,6 +94,7 @@ for _group in _SYNONYMS:
         SYNONYMS.setdefault(_w, _words[0])
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Light stem, then fold synonyms (``troops`` -> ``soldier``)."""
     b = _base(word)
