@@ -42,13 +42,22 @@ def register_exporters(register: Callable[[ExporterSpec], None]) -> None:
                                   extension="tsv", write=write_tsv,
                                   views=("assertions",), description="Tab-separated"))
 
-    ``write(context, out)`` receives an :class:`ledger.exporters.ExportContext` (the ledger's
-    views, streamed, and the options the user gave) and a binary file to write to. It runs
-    once per export; factledger writes to a temporary file and renames it over the
-    destination only when ``write`` returns, so a failure never leaves half a file.
+    ``write(context, out)`` receives an :class:`ledger.exporters.ExportContext` and a binary
+    file. The context streams the ledger's views pinned to the user's ``--as-of``
+    (``context.assertions()``, ``context.sources()``, ``context.claims()``...), carries the
+    chosen ``view``, the ``-O name=value`` ``options`` the spec declares, and the
+    ``head_seq``/``head_hash`` the export reflects. Write rows as you read them: a ledger may
+    hold millions of assertions. A format that cannot stream (a database) sets
+    ``needs_path=True`` and gets ``write(context, path)``: create the file at ``path``.
 
-    Names must be unique across all plugins: a duplicate is reported with both plugins'
-    names and the second registration is refused.
+    factledger owns the destination: with ``-o`` it writes to a temporary file beside it and
+    renames it only when ``write`` returns, so an exception never leaves half a file;
+    ``context.extra_output(path)`` opens a second file (a sidecar) with the same guarantee.
+    An exception from ``write`` is reported in one line naming your plugin.
+
+    Names must be unique across all plugins: a duplicate is refused and reported with both
+    plugins' names. Specs missing ``name``, ``media_type``, ``extension``, ``views`` or a
+    callable ``write`` are refused.
 
     :param register: Callback taking one ``ExporterSpec``.
     :return: Nothing; results are collected through ``register``.
@@ -79,8 +88,10 @@ def register_commands(cli: click.Group) -> None:
     """Add commands to the ``factledger`` command line.
 
     ``cli`` is the top-level :class:`click.Group`; decorate functions with
-    ``@cli.command()`` to add subcommands. Use :func:`ledger.cli.options.ledger_path`
-    to get the ledger the user selected (``--ledger`` or ``FACTLEDGER_LEDGER``).
+    ``@cli.command()`` to add subcommands. Inside a command,
+    ``ledger.cli.main.settings().store()`` is the ledger the user selected (``--ledger`` or
+    ``FACTLEDGER_LEDGER``). Raise :class:`ledger.log.LedgerError` for a one-line error. A
+    plugin whose ``register_commands`` raises is reported and the other commands still work.
 
     :param cli: The ``factledger`` click group.
     :return: Nothing.
