@@ -83,8 +83,11 @@ def _differs(a: _speakers.Attribution | None, b: _speakers.Attribution | None) -
     return a.speaker.lower() != b.speaker.lower()
 
 
-def _clauses(sent: str, msent: str) -> list[tuple[int, int]]:
-    """Clause spans (relative to ``sent``) by the clause policy in the module docstring."""
+def _clauses(sent: str, msent: str, attribution) -> list[tuple[int, int]]:
+    """Clause spans (relative to ``sent``) by the clause policy in the module docstring.
+
+    ``attribution(clause, masked)`` is :func:`.speakers.find_attribution`, memoised per article.
+    """
     joints = list(_segment.JOINT_RE.finditer(msent))
     if not joints:
         return [(0, len(sent))]
@@ -96,10 +99,10 @@ def _clauses(sent: str, msent: str) -> list[tuple[int, int]]:
         right, mright = sent[j.end() : r_end], msent[j.end() : r_end]
         if not left.strip() or not right.strip():
             continue
-        a_right = _speakers.find_attribution(right, mright)
+        a_right = attribution(right, mright)
         split = False
         if a_right is not None and a_right.np_start <= 12 and a_right.verb_start > a_right.np_start:
-            split = _differs(_speakers.find_attribution(left, mleft), a_right)
+            split = _differs(attribution(left, mleft), a_right)
         if not split and SUBJ_VERB_RE.match(mright):
             split = _modality.is_hedged(left, mleft) != _modality.is_hedged(right, mright)
         if split:
@@ -123,6 +126,14 @@ def extract(text: str, info: SourceInfo) -> list[Extracted]:
     first = True
     para = 0
     sent_no = 0
+    memo: dict[tuple[str, str], _speakers.Attribution | None] = {}
+
+    def attribution(c: str, m: str):
+        key = (c, m)
+        if key not in memo:
+            memo[key] = _speakers.find_attribution(c, m)
+        return memo[key]
+
     for ls, le in _segment.lines(text):
         parts = _kinds.classify_line(text, ls, le, first, title, headline)
         if first:
@@ -139,7 +150,7 @@ def extract(text: str, info: SourceInfo) -> list[Extracted]:
             qspans = _segment.quote_spans(part)
             masked = _segment.mask_quotes(part, qspans)
             sents = _segment.sentences(text, s, e)
-            first_unit_of_sent = {}
+            part_first_unit = len(units)
             for si, (ss, se) in enumerate(sents):
                 sent_no += 1
                 sent = text[ss:se]
@@ -154,8 +165,7 @@ def extract(text: str, info: SourceInfo) -> list[Extracted]:
                         ss += d
                         sent = text[ss:se]
                 msent = masked[ss - s : se - s]
-                first_unit_of_sent[si] = len(units)
-                for cs, ce in _clauses(sent, msent):
+                for cs, ce in _clauses(sent, msent, attribution):
                     c_text = sent[cs:ce]
                     m_text = msent[cs:ce]
                     # trim the joint and spaces so each clause is a clean quote
@@ -166,7 +176,7 @@ def extract(text: str, info: SourceInfo) -> list[Extracted]:
                         continue
                     u = _Unit(ss + cs + lead, ss + cs + c_end, "statement", para, sent_no)
                     c_text, m_text = c_text[lead:c_end], m_text[lead:c_end]
-                    u.attr = _speakers.find_attribution(c_text, m_text)
+                    u.attr = attribution(c_text, m_text)
                     u.modality, u.mcue = _modality.modality(c_text, m_text)
                     u.quote_start = c_text[:1] in "\"“"
                     u.has_quote = "\x00" in m_text or u.quote_start
@@ -174,7 +184,7 @@ def extract(text: str, info: SourceInfo) -> list[Extracted]:
             # sentences sharing one quotation share its speaker
             for qa, qb in qspans:
                 members = [
-                    i for i in range(len(units)) if units[i].kind == "statement" and units[i].para == para
+                    i for i in range(part_first_unit, len(units)) if units[i].kind == "statement"
                     and units[i].start < s + qb and s + qa < units[i].end
                 ]
                 if len({units[i].sent for i in members}) > 1:
@@ -215,9 +225,7 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
                 u.speaker = a.speaker
             if u.speaker is not None:
                 last = u.speaker
-                if a.form != "desc" and len(u.speaker.split()) >= 2 and not _entities._kind(
-                    u.speaker.split(), False, False
-                ) in ("org", "place"):
+                if a.form != "desc" and len(u.speaker.split()) >= 2 and _entities._kind(u.speaker.split(), False, lambda: False) not in ("org", "place"):
                     last_person = u.speaker
         elif (
             u.quote_start and prev is not None and prev.para == u.para and prev.speaker is not None

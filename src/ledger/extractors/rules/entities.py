@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from ...events import Mention
-from .speakers import ROLE_TITLES, Names
+from .speakers import ORG_HEADS, ROLE_TITLES, Names
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _TOK = r"(?:(?:[" + _UP + r"]\.){2,}|[" + _UP + r"][\w’'&.-]*)"
@@ -47,15 +47,6 @@ TITLE_TOKENS = frozenset(
     """mr mrs ms dr prof gen col lt sgt capt maj adm cmdr gov sen rep rev president minister
     secretary senator governor mayor judge colonel lieutenant captain admiral professor
     pope king queen prince princess sheikh chairman chairwoman ambassador""".split()
-)
-ORG_HEADS = frozenset(
-    """command army navy force forces corps battalion brigade regiment division agency ministry
-    department university college school hospital council party company corporation corp inc ltd
-    co group bank times news post press network association institute committee court commission
-    office service services union organization organisation nations senate congress parliament
-    assembly government administration police guard federation foundation fund club league
-    agency board bureau center centre authority team images tribune journal herald telegraph
-    guardian broadcasting television radio channel""".split()
 )
 ORG_KNOWN = frozenset(
     """cnn reuters ap afp bbc nbc cbs abc fox msnbc npr yonhap kcna xinhua upi nato un eu who imf
@@ -102,6 +93,8 @@ def _tokens(run: str) -> list[str]:
 
 
 def _is_acronym(tok: str) -> bool:
+    if not tok.isupper():
+        return False
     t = tok.replace(".", "")
     return len(t) >= 2 and t.isupper() and t.isalpha()
 
@@ -118,7 +111,8 @@ def _initials(tokens: list[str]) -> str:
     return "".join(out).upper()
 
 
-def _kind(tokens: list[str], had_title: bool, locative: bool, person_context: bool = False) -> str:
+def _kind(tokens: list[str], had_title: bool, locative, person_context=lambda: False) -> str:
+    """Type of a run; ``locative``/``person_context`` are called only when the cheap cues fail."""
     low = [t.lower().rstrip(".") for t in tokens]
     if len(tokens) == 1 and tokens[0].lower() in PLACES:
         return "place"
@@ -139,9 +133,9 @@ def _kind(tokens: list[str], had_title: bool, locative: bool, person_context: bo
     titlecase = all(t[0].isupper() and t[1:].replace("-", "").isalpha() and t[1:2].islower() for t in tokens)
     if not titlecase or last.endswith(("an", "ans", "ese", "ish")):
         return "other"
-    if locative and len(tokens) <= 3:
+    if len(tokens) <= 3 and locative():
         return "place"
-    if person_context and len(tokens) <= 4 and low[0] not in COMPASS:
+    if len(tokens) <= 4 and low[0] not in COMPASS and person_context():
         return "person"
     return "other"
 
@@ -160,6 +154,9 @@ def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | Non
     mid_caps: set[str] = set()
     for ui, (us, ue) in enumerate(spans):
         for m in RUN_RE.finditer(text, us, ue):
+            g = m.group()
+            if " " not in g and g.lower() in CAP_STOP:
+                continue  # fast path: "The", "He", "In"
             toks = [(t.group(), m.start() + t.start()) for t in TOKEN_RE.finditer(m.group())]
             # trim leading function words and dates, trailing dates
             while toks and (
@@ -202,9 +199,12 @@ def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | Non
             while j >= us and text[j] in " \t\"“‘'(":
                 j -= 1
             initial = j < us or text[j] in ".!?:;"
-            possessive = text.startswith(("'s", "’s"), e)
-            loc = not possessive and LOCATIVE_RE.search(text, max(us, s - 16), s) is not None
-            ctx = bool(ROLE_BEFORE_RE.search(text, max(us, s - 30), s) or PERSON_AFTER_RE.match(text, e, ue))
+            def loc(s=s, e=e, us=us):
+                return not text.startswith(("'s", "’s"), e) and LOCATIVE_RE.search(text, max(us, s - 16), s) is not None
+
+            def ctx(s=s, e=e, us=us, ue=ue):
+                return bool(ROLE_BEFORE_RE.search(text, max(us, s - 30), s) or PERSON_AFTER_RE.match(text, e, ue))
+
             kind = _kind(toks, had_title, loc, ctx)
             if not initial and len(toks) == 1:
                 mid_caps.add(toks[0])

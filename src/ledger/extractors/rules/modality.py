@@ -20,18 +20,34 @@ from __future__ import annotations
 
 import re
 
-HEDGE_RE = re.compile(
-    r"\b(?:(?i:reportedly|allegedly|apparently|possibly|perhaps|probably|purportedly|supposedly|"
-    r"presumably|seemingly|likely)"
-    r"|(?:believed|thought|understood|rumou?red|alleged) to"
-    r"|(?:appears?|appeared|seems?|seemed) to"
-    r"|(?:is|are|was|were) said to"
-    r"|may|might|could)\b"
-)
-NEG_RE = re.compile(
-    r"\b(?:(?i:not)(?! only\b)|(?i:never|none|nobody|nothing|neither|nor|cannot)|(?i:no)(?= \w)(?! doubt\b)"
-    r"|denied|denies|deny)\b|\b\w+n['’]t\b"
-)
+from .trie import trie_pattern
+
+def _cased(words: str) -> str:
+    """An alternation of literal words, each also capitalized: literal-first is much faster in ``re``."""
+    out = []
+    for w in words.split("|"):
+        out.append(w)
+        if w[0].islower():
+            out.append(w[0].upper() + w[1:])
+    return "|".join(out)
+
+
+HEDGE_WORDS = _cased(
+    "reportedly|allegedly|apparently|possibly|perhaps|probably|purportedly|supposedly|presumably|"
+    "seemingly|likely"
+).split("|") + (
+    "believed to|thought to|understood to|rumored to|rumoured to|alleged to|appears to|appear to|"
+    "appeared to|seems to|seem to|seemed to|is said to|are said to|was said to|were said to|may|might|could"
+).split("|")
+HEDGE_RE = re.compile(r"\b" + trie_pattern(HEDGE_WORDS) + r"\b")
+NEG_WORDS = _cased("not|never|none|nobody|nothing|neither|nor|cannot|no").split("|") + ["denied", "denies", "deny"]
+NEG_RE = re.compile(r"\b" + trie_pattern(NEG_WORDS) + r"\b|n['’]t\b")
+NOT_ONLY_RE = re.compile(r"[ \t]+only\b")
+NO_NEXT_RE = re.compile(r" (?!doubt\b)\w")
+
+
+def _word_start(text: str, pos: int) -> bool:
+    return pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")
 
 
 ADVERB_CUES = frozenset(
@@ -53,11 +69,25 @@ def _tangential(masked: str, pos: int, cue: str) -> bool:
 def modality(clause: str, masked: str) -> tuple[str, str | None]:
     """(modality, cue) of one clause; ``masked`` is the clause with quotes blanked."""
     for m in HEDGE_RE.finditer(clause):
-        if _tangential(masked, m.start(), m.group()):
+        if not _word_start(clause, m.start()) or _tangential(masked, m.start(), m.group()):
             continue
         return "hedged", m.group()
     for m in NEG_RE.finditer(clause):
-        return "negated", m.group()
+        cue, s = m.group(), m.start()
+        if cue in ("n't", "n’t"):
+            while s > 0 and clause[s - 1].isalpha():
+                s -= 1
+            if s == m.start():
+                continue
+            return "negated", clause[s : m.end()]
+        if not _word_start(clause, s):
+            continue
+        low = cue.lower()
+        if low == "not" and NOT_ONLY_RE.match(clause, m.end()):
+            continue
+        if low == "no" and not NO_NEXT_RE.match(clause, m.end()):
+            continue
+        return "negated", cue
     return "asserted", None
 
 

@@ -26,17 +26,17 @@ import re
 
 from attrs import frozen
 
+from .trie import trie_pattern
+
 STRONG = frozenset(
     """said says say told tells added adds asserted asserts stated reported reports wrote writes
     insisted insists tweeted""".split()
 )
-SAY_RE = re.compile(
-    r"\b(?:(said|says|say|told|tells|added|adds|asserted|asserts|stated|reported|reports|wrote|writes|"
-    r"insisted|insists|tweeted|explained|explains|noted|notes|claimed|claims|announced|announces|"
-    r"confirmed|confirms|warned|warns|argued|argues|acknowledged|acknowledges|denied|denies|testified|"
-    r"recalled|admitted|admits|alleged|alleges|maintained|maintains|stressed|emphasized|suggested)"
-    r"|((?i:according) to))\b"
-)
+SAY_WORDS = """said says say told tells added adds asserted asserts stated reported reports wrote writes
+    insisted insists tweeted explained explains noted notes claimed claims announced announces
+    confirmed confirms warned warns argued argues acknowledged acknowledges denied denies testified
+    recalled admitted admits alleged alleges maintained maintains stressed emphasized suggested""".split()
+SAY_RE = re.compile(r"\b(?:(" + trie_pattern(SAY_WORDS) + r")|(" + trie_pattern(["according to", "According to"]) + r"))\b")
 WEAK_NEXT_RE = re.compile(r"\s*(?:that\b|[,:;.!?\"“\x00]|$)")
 BLOCK_PREV = frozenset(
     """a an the no this these those his her its their our my your was were is are be been being
@@ -69,6 +69,16 @@ ROLE_TITLES = frozenset(
     director officer spokesman spokeswoman spokesperson foreign defense defence state interior
     finance trade""".split()
 )
+ORG_HEADS = frozenset(
+    """command army navy force forces corps battalion brigade regiment division agency ministry
+    department university college school hospital council party company corporation corp inc ltd
+    co group bank times news post press network association institute committee court commission
+    office service services union organization organisation nations senate congress parliament
+    assembly government administration police guard federation foundation fund club league
+    board bureau center centre authority team images tribune journal herald telegraph
+    guardian broadcasting television radio channel""".split()
+)
+"""Last words that make a capitalized run an organisation (shared with :mod:`.entities`)."""
 LEADING_JUNK = frozenset("and but so also then however meanwhile".split())
 ARTICLES = ("a ", "an ", "the ", "another ")
 
@@ -108,8 +118,6 @@ def is_name(phrase: str) -> bool:
 
 def strip_titles(name: str) -> str:
     """Drop leading titles and role words (``Col.``, ``Finance Minister``), never an org's words."""
-    from .entities import ORG_HEADS
-
     toks = name.split()
     if toks and toks[-1].lower() in ORG_HEADS:
         return name
@@ -211,6 +219,8 @@ def _subject_before(masked: str, vpos: int) -> tuple[str, int] | None:
 def find_attribution(clause: str, masked: str) -> Attribution | None:
     """The first reporting clause in ``clause`` (``masked``: quotes blanked), or None."""
     for m in SAY_RE.finditer(masked):
+        if m.start() and (masked[m.start() - 1].isalnum() or masked[m.start() - 1] == "_"):
+            continue  # not a word start ("unsaid")
         if m.group(2):
             a = AFTER_NP_RE.match(masked, m.end())
             if not a:
@@ -269,12 +279,18 @@ class Names:
     """
 
     def __init__(self) -> None:
-        self._full: list[tuple[str, list[str]]] = []
+        self._seen: set[str] = set()
+        self._by_token: dict[str, list[tuple[str, list[str]]]] = {}
 
     def add(self, name: str) -> None:
+        if name in self._seen:
+            return
         toks = _tokens(name)
-        if len(toks) >= 2 and all(n != name for n, _ in self._full):
-            self._full.append((name, toks))
+        if len(toks) >= 2:
+            self._seen.add(name)
+            entry = (name, toks)
+            for key in {toks[0], toks[-1]}:
+                self._by_token.setdefault(key, []).append(entry)
 
     def resolve(self, name: str) -> str:
         toks = _tokens(name)
@@ -282,7 +298,7 @@ class Names:
             return name
         best = None
         best_len = len(toks)
-        for full, ftoks in self._full:  # later and longer forms win
+        for full, ftoks in self._by_token.get(toks[-1], ()):  # later and longer forms win
             if len(ftoks) >= best_len and _compatible(toks, ftoks):
                 best, best_len = full, len(ftoks)
         return best if best is not None else name

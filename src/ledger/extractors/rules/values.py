@@ -162,12 +162,41 @@ def _month_day(pub: dt.date | None, month: int, day: int, year: str | None) -> s
 
 def _add(found, taken, start, end, value):
     """Keep ``value`` unless its span overlaps one already taken (``value`` None: just reserve)."""
-    for a, b in taken:
-        if start < b and a < end:
-            return
-    taken.append((start, end))
+    if taken.find(1, start, end) != -1:
+        return
+    taken[start:end] = b"\x01" * (end - start)
     if value is not None:
         found.append(value)
+
+
+WORD_GATE_RE = re.compile(r"[A-Za-z]+")
+DIGIT_GATE_RE = re.compile(r"[$€£¥₩0-9][0-9]*")
+_G_MONTH, _G_WEEK, _G_REL, _G_RELY, _G_NUM, _G_ORD = 1, 2, 4, 8, 16, 32
+GATE_WORDS: dict[str, int] = {}
+for _w in MONTHS:
+    GATE_WORDS[_w] = GATE_WORDS.get(_w, 0) | _G_MONTH
+for _w in list(WEEKDAYS) + ["last", "next", "this", "on", "early", "late"]:
+    GATE_WORDS[_w] = GATE_WORDS.get(_w, 0) | _G_WEEK
+for _w in ("yesterday", "today", "tomorrow"):
+    GATE_WORDS[_w] = GATE_WORDS.get(_w, 0) | _G_REL
+for _w in ("this", "last", "next"):
+    GATE_WORDS[_w] = GATE_WORDS.get(_w, 0) | _G_RELY
+for _w in list(UNITS_WORDS) + list(TENS_WORDS) + [q.split()[0] for q in QUALIFIERS.split("|")]:
+    GATE_WORDS[_w] = GATE_WORDS.get(_w, 0) | _G_NUM
+for _w in ORDINALS:
+    GATE_WORDS[_w] = GATE_WORDS.get(_w, 0) | _G_ORD
+
+
+def _matches(rx: re.Pattern, text: str, positions: list[int], end: int):
+    """``rx`` tried only where a cheap gate found a candidate: same results as finditer, faster."""
+    last = -1
+    for p in positions:
+        if p < last:
+            continue
+        m = rx.match(text, p, end)
+        if m:
+            last = m.end()
+            yield m
 
 
 def find_values(text: str, published: dt.date | None, start: int = 0, end: int | None = None) -> list[Value]:
@@ -178,32 +207,43 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
     if end is None:
         end = len(text)
     found: list[Value] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # 1 where a value was already found
+    digits = [m.start() for m in DIGIT_GATE_RE.finditer(text, start, end)]
+    g = {_G_MONTH: [], _G_WEEK: [], _G_REL: [], _G_RELY: [], _G_NUM: [], _G_ORD: []}
+    get = GATE_WORDS.get
+    for m in WORD_GATE_RE.finditer(text, start, end):
+        flags = get(m.group().lower())
+        if flags:
+            for bit, lst in g.items():
+                if flags & bit:
+                    lst.append(m.start())
+    num_pos = sorted(digits + g[_G_NUM])
+    ord_pos = sorted(digits + g[_G_ORD])
 
-    for m in DATERANGE_RE.finditer(text, start, end):
+    for m in _matches(DATERANGE_RE, text, digits, end):
         a, b = m.group(1), m.group(2)
         if len(b) == 2:
             b = a[:2] + b
         if int(b) > int(a):
             _add(found, taken, m.start(), m.end(), Value("daterange", m.group(), m.start(), m.end(), f"{a}/{b}"))
-    for m in ISO_RE.finditer(text, start, end):
+    for m in _matches(ISO_RE, text, digits, end):
         try:
             iso = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
         except ValueError:
             continue
         _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), iso))
-    for m in MONTH_DAY_RE.finditer(text, start, end):
+    for m in _matches(MONTH_DAY_RE, text, g[_G_MONTH], end):
         iso = _month_day(published, MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2)), m.group(3))
         # unresolvable (no year, no published date): reserve the span so "2" is not a count
         _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), iso) if iso else None)
-    for m in DAY_MONTH_RE.finditer(text, start, end):
+    for m in _matches(DAY_MONTH_RE, text, digits, end):
         iso = _month_day(published, MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)), m.group(3))
         _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), iso) if iso else None)
-    for m in MONTH_YEAR_RE.finditer(text, start, end):
+    for m in _matches(MONTH_YEAR_RE, text, g[_G_MONTH], end):
         month = MONTHS[m.group(1).lower().rstrip(".")]
         _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), f"{m.group(2)}-{month:02d}"))
     if published is not None:
-        for m in WEEKDAY_RE.finditer(text, start, end):
+        for m in _matches(WEEKDAY_RE, text, g[_G_WEEK], end):
             mod = (m.group(1) or "").lower()
             target = WEEKDAYS[m.group(2).lower()]
             delta = (published.weekday() - target) % 7
@@ -214,11 +254,11 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
                 day = published + dt.timedelta(days=(target - published.weekday()) % 7 or 7)
             s = m.start(2) if mod in ("on", "early", "late") else m.start()
             _add(found, taken, s, m.end(), Value("date", text[s : m.end()], s, m.end(), day.isoformat()))
-        for m in RELDAY_RE.finditer(text, start, end):
+        for m in _matches(RELDAY_RE, text, g[_G_REL], end):
             shift = {"yesterday": -1, "today": 0, "tomorrow": 1}[m.group(1).lower()]
             day = published + dt.timedelta(days=shift)
             _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), day.isoformat()))
-        for m in RELYEAR_RE.finditer(text, start, end):
+        for m in _matches(RELYEAR_RE, text, g[_G_RELY], end):
             shift = {"this": 0, "last": -1, "next": 1}[m.group(1).lower()]
             if m.group(2).lower() == "year":
                 iso, kind = str(published.year + shift), "year"
@@ -226,7 +266,7 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
                 mon = published.month - 1 + shift
                 iso, kind = f"{published.year + mon // 12}-{mon % 12 + 1:02d}", "date"
             _add(found, taken, m.start(), m.end(), Value(kind, m.group(), m.start(), m.end(), iso))
-    for m in YEAR_RE.finditer(text, start, end):
+    for m in _matches(YEAR_RE, text, digits, end):
         before = PREV_WORD_RE.search(text, max(start, m.start() - 20), m.start())
         after = UNIT_WORD_RE.match(text, m.end())
         prev = before.group(1).lower() if before else ""
@@ -235,7 +275,7 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
         ):
             continue  # "about 2000 troops", "2000 soldiers": a count, not a year
         _add(found, taken, m.start(), m.end(), Value("year", m.group(), m.start(), m.end(), m.group(1)))
-    for m in NUMBER_RE.finditer(text, start, end):
+    for m in _matches(NUMBER_RE, text, num_pos, end):
         qual, cur, raw, scale, pct, age, hyph = m.groups()
         num = _number(raw)
         if num is None:
@@ -269,7 +309,7 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
         if qual_n == "an estimated":
             qual_n = "estimated"
         _add(found, taken, s, e, Value(vtype, text[s:e], s, e, _plain(num), unit, qual_n))
-    for m in ORDINAL_RE.finditer(text, start, end):
+    for m in _matches(ORDINAL_RE, text, ord_pos, end):
         n = ORDINALS[m.group(1).lower()] if m.group(1) else int(m.group(2))
         _add(found, taken, m.start(), m.end(), Value("ordinal", m.group(), m.start(), m.end(), str(n)))
     found.sort(key=lambda v: (v.start, v.end))
