@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import getpass
+import hashlib
 import os
 import socket
 import time
@@ -28,7 +29,7 @@ import orjson
 from attrs import frozen
 
 from .events import GENESIS, Event, Payload
-from .serialization import canonical, event_hash, structure_event, unstructure_payload
+from .serialization import canonical, structure_event, unstructure_payload
 
 
 class LedgerError(Exception):
@@ -259,8 +260,8 @@ class Writer:
                 "prev": prev,
                 "data": unstructure_payload(payload),
             }
-            raw["hash"] = prev = event_hash(raw)
-            chunks.append(canonical(raw) + b"\n")
+            chunks.append(_hashed_line(raw))
+            prev = raw["hash"]
             written.append(raw)
         data = b"".join(chunks)
         _write_all(self.fd, data, self.head.size, self.store.path)
@@ -268,6 +269,23 @@ class Writer:
             os.fsync(self.fd)
         self.head = Head(seq, prev, self.head.size + len(data))
         return written
+
+
+_ID_MEMBER = b',"id":"'
+
+
+def _hashed_line(raw: dict[str, Any]) -> bytes:
+    """Set ``raw["hash"]`` and return the event's line, serialising it only once.
+
+    Sorted keys put ``hash`` right after ``data`` and before ``id``; nothing after ``data``
+    (id, prev, seq, type, v) can contain ``,"id":"``, so the last occurrence is where the
+    hash member goes. Same bytes as ``canonical(raw) + b"\\n"`` and ``event_hash``.
+    """
+    body = canonical(raw)
+    digest = hashlib.sha256(body).hexdigest()
+    raw["hash"] = digest
+    i = body.rfind(_ID_MEMBER)
+    return b"".join((body[:i], b',"hash":"', digest.encode("ascii"), b'"', body[i:], b"\n"))
 
 
 def _write_all(fd: int, data: bytes, size_before: int, path: Path) -> None:

@@ -1,0 +1,192 @@
+"""LogStore: append, read, head, one write per batch, the exclusive lock, streaming reads."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tracemalloc
+
+import pytest
+from conftest import all_types_payloads, assertion_payload, source_payload
+
+from ledger import log as log_module
+from ledger.events import GENESIS
+from ledger.log import Head, LedgerError, LogStore
+from ledger.serialization import canonical, event_hash, structure_event
+
+TEXT = "The ferry left at nine. It carried 40 cars.\n"
+
+
+def _batch(n: int, source_id: str = "src-0000000000000001"):
+    text = TEXT * n
+    payloads = [source_payload(text, source_id=source_id)]
+    for i in range(n - 1):
+        start = i * len(TEXT)
+        payloads.append(assertion_payload(text, start, start + 23, source_id=source_id, assertion_id=f"as-{source_id[-4:]}-{i}"))
+    return payloads
+
+
+def test_empty_ledger_head_is_genesis(tmp_ledger):
+    """A ledger that does not exist yet has head seq 0 chaining from the genesis hash."""
+    store = LogStore(tmp_ledger)
+    assert store.head() == Head(0, GENESIS, 0)
+    assert list(store.lines()) == []
+
+
+def test_append_chains_and_lines_are_canonical(tmp_ledger):
+    """Appended events get gapless seq, prev = previous hash, hash of the event without hash, canonical lines."""
+    store = LogStore(tmp_ledger, fsync=False)
+    for batch in all_types_payloads():
+        store.append(batch, actor="me@here")
+    prev, expected = GENESIS, 1
+    for _offset, line, raw in store.lines():
+        assert raw["seq"] == expected
+        assert raw["prev"] == prev
+        assert raw["hash"] == event_hash(raw)
+        assert raw["actor"] == "me@here"
+        assert raw["at"].endswith("Z")
+        assert line == canonical(raw) + b"\n"
+        prev, expected = raw["hash"], expected + 1
+    head = store.head()
+    assert (head.seq, head.hash, head.size, head.torn) == (expected - 1, prev, tmp_ledger.stat().st_size, 0)
+
+
+def test_append_returns_what_was_written(tmp_ledger):
+    """The dicts append returns are exactly the events read back, typed equal to the payloads."""
+    store = LogStore(tmp_ledger, fsync=False)
+    payloads = _batch(5)
+    written = store.append(payloads, actor="a@b")
+    assert written == list(store.raw_events())
+    assert [e.data for e in store.events()] == payloads
+    assert [structure_event(w).data for w in written] == payloads
+
+
+def test_default_actor_is_user_at_host(tmp_ledger):
+    """Without an actor the event records user@host."""
+    store = LogStore(tmp_ledger, fsync=False)
+    (raw,) = store.append(_batch(1))
+    assert raw["actor"] == log_module.default_actor()
+    assert "@" in raw["actor"]
+
+
+def test_event_ids_unique_and_time_ordered(tmp_ledger):
+    """Event ids are distinct UUIDv7 strings whose text order follows seq across batches."""
+    store = LogStore(tmp_ledger, fsync=False)
+    store.append(_batch(3, "src-0000000000000001"))
+    store.append(_batch(3, "src-0000000000000002"))
+    ids = [raw["id"] for raw in store.raw_events()]
+    assert len(set(ids)) == len(ids)
+    assert all(i[14] == "7" for i in ids)
+    first_batch, second_batch = ids[:3], ids[3:]
+    assert max(first_batch)[:13] <= min(second_batch)[:13]
+
+
+def test_batch_is_one_write_and_one_fsync(tmp_ledger, monkeypatch):
+    """A whole batch goes to the file in a single os.write and is fsynced before append returns."""
+    writes, syncs = [], []
+    real_write, real_fsync = os.write, os.fsync
+    monkeypatch.setattr(log_module.os, "write", lambda fd, data: writes.append(len(data)) or real_write(fd, data))
+    monkeypatch.setattr(log_module.os, "fsync", lambda fd: syncs.append(fd) or real_fsync(fd))
+    LogStore(tmp_ledger).append(_batch(20))
+    assert writes == [tmp_ledger.stat().st_size]
+    assert len(syncs) == 1
+
+
+def test_no_fsync_skips_fsync(tmp_ledger, monkeypatch):
+    """With fsync=False (the --no-fsync bulk mode) append never calls fsync."""
+    syncs = []
+    monkeypatch.setattr(log_module.os, "fsync", lambda fd: syncs.append(fd))
+    LogStore(tmp_ledger, fsync=False).append(_batch(3))
+    assert syncs == []
+
+
+def test_failed_write_leaves_ledger_unchanged(tmp_ledger, monkeypatch):
+    """If the write fails (disk full) the file is cut back and the error names the ledger."""
+    store = LogStore(tmp_ledger, fsync=False)
+    store.append(_batch(2, "src-0000000000000001"))
+    before = tmp_ledger.read_bytes()
+    real_write = os.write
+
+    def half_then_enospc(fd, data):
+        real_write(fd, bytes(data)[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(log_module.os, "write", half_then_enospc)
+    with pytest.raises(LedgerError, match="disk full") as exc:
+        store.append(_batch(2, "src-0000000000000002"))
+    assert str(tmp_ledger) in str(exc.value)
+    assert tmp_ledger.read_bytes() == before
+
+
+def test_empty_batch_writes_nothing(tmp_ledger):
+    """Appending no payloads creates no events."""
+    store = LogStore(tmp_ledger, fsync=False)
+    assert store.append([]) == []
+    assert store.head().seq == 0
+
+
+def test_writer_holds_exclusive_lock(tmp_ledger):
+    """While a writer is open, another process cannot take the ledger's lock."""
+    store = LogStore(tmp_ledger, fsync=False)
+    store.append(_batch(1))
+    probe = (
+        "import fcntl, os, sys\n"
+        "fd = os.open(sys.argv[1], os.O_RDWR)\n"
+        "try:\n    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n    print('free')\n"
+        "except BlockingIOError:\n    print('locked')\n"
+    )
+    with store.writer():
+        inside = subprocess.run([sys.executable, "-c", probe, str(tmp_ledger)], capture_output=True, text=True).stdout
+    outside = subprocess.run([sys.executable, "-c", probe, str(tmp_ledger)], capture_output=True, text=True).stdout
+    assert (inside.strip(), outside.strip()) == ("locked", "free")
+
+
+def test_lines_resume_from_offset(tmp_ledger):
+    """lines(start) continues from a byte offset a reader remembered."""
+    store = LogStore(tmp_ledger, fsync=False)
+    store.append(_batch(3, "src-0000000000000001"))
+    size = store.head().size
+    store.append(_batch(2, "src-0000000000000002"))
+    rest = [raw["seq"] for _o, _l, raw in store.lines(size)]
+    assert rest == [4, 5]
+    offsets = [o for o, _l, _r in store.lines()]
+    assert offsets[3] == size
+
+
+def test_reads_stream_lazily(tmp_ledger):
+    """events() is lazy: a line appended after the first event was read is still seen."""
+    store = LogStore(tmp_ledger, fsync=False)
+    store.append(_batch(2, "src-0000000000000001"))
+    it = store.events()
+    assert next(it).seq == 1
+    store.append(_batch(1, "src-0000000000000002"))
+    assert [e.seq for e in it] == [2, 3]
+
+
+def _replay_peak(store: LogStore) -> int:
+    tracemalloc.start()
+    try:
+        for _event in store.events():
+            pass
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_replay_memory_does_not_grow_with_log(tmp_path):
+    """Peak memory of a typed replay of 2,000 events stays within that of 200 events plus slack."""
+    small, large = LogStore(tmp_path / "small.jsonl", fsync=False), LogStore(tmp_path / "large.jsonl", fsync=False)
+    small.append(_batch(200))
+    for i in range(10):
+        large.append(_batch(200, f"src-{i:016x}"))
+    peak_small, peak_large = _replay_peak(small), _replay_peak(large)
+    assert peak_large < peak_small * 1.5 + 64 * 1024
+
+
+def test_directory_as_ledger_is_refused(tmp_path):
+    """A directory given as the ledger is a one-line LedgerError naming it."""
+    store = LogStore(tmp_path)
+    with pytest.raises(LedgerError, match="is a directory") as exc:
+        store.append(_batch(1))
+    assert str(tmp_path) in str(exc.value)
