@@ -1,0 +1,142 @@
+"""Benchmark: exporters stream, so peak memory stays flat as the ledger grows.
+
+    python bench/export_bench.py [--sizes 100000,1000000] [--formats csv,jsonld] [--dir DIR] [--keep]
+
+For each size it builds a synthetic ledger of ``AssertionRecorded`` events spread over a
+few sources, then, each in a fresh process so peak RSS is that export's alone:
+
+* baseline: read every line of the ledger with ``LogStore.lines()`` and write it to
+  ``/dev/null`` (the least any export must do);
+* each format: ``factledger export FORMAT --view assertions`` to ``/dev/null`` through
+  the same code path as the CLI (``make_context`` + ``export_to_stream``).
+
+It prints time and peak RSS per run, the time ratio to the baseline of the same size, and
+the RSS ratio of the largest size to the smallest: about 1.0 means memory does not grow
+with the number of assertions. Ratios, not absolute numbers, are what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ledger.events import AssertionRecorded, SourceAppended, Value
+from ledger.extractors import anchor
+from ledger.log import LogStore
+
+SOURCES = 20
+BATCH = 5000
+WORDS = "the council said bridge engineers found cracks girders monday vehicles mayor repairs cost euros".split()
+
+
+def build(path: Path, size: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    store = LogStore(path, fsync=False)
+    sources = []
+    for n in range(SOURCES):
+        sentences = [" ".join(rng.choice(WORDS) for _ in range(8)).capitalize() + f" {rng.randint(2, 9999)} times." for _ in range(200)]
+        text = " ".join(sentences)
+        spans, pos = [], 0
+        for s in sentences:
+            spans.append((pos, pos + len(s)))
+            pos += len(s) + 1
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        sources.append((SourceAppended(
+            source_id=f"src-{n:016x}", version=1, uri=f"https://news.example/{n}", title=f"Article {n}",
+            outlet="Example Gazette", authors=(), published="2026-03-18", retrieved=None, media_type="text/plain",
+            raw_sha256=digest, text_sha256=digest, text=text), spans))
+    made = 0
+    while made < size:
+        n = min(BATCH, size - made)
+        batch: list = [s for s, _ in sources] if made == 0 else []
+        for i in range(made, made + n):
+            src, spans = sources[i % SOURCES]
+            start, end = spans[rng.randrange(len(spans))]
+            batch.append(AssertionRecorded(
+                assertion_id=f"as-{i:016x}", source_id=src.source_id, version=1, selector=anchor(src.text, start, end),
+                kind="statement", speaker="Ilona Varga" if i % 3 == 0 else None, speaker_cue="said" if i % 3 == 0 else None,
+                modality="asserted", modality_cue=None,
+                values=(Value(type="quantity", text=src.text[start:start + 2], start=start, end=start + 2, value="12"),),
+                entities=(), extractor="bench", extractor_version="1"))
+        store.append(batch, actor="bench@factledger")
+        made += n
+
+
+CHILD = r"""
+import resource, sys, time
+from ledger import plugins
+from ledger.exporters import export_to_stream, make_context
+from ledger.log import LogStore
+path, fmt = sys.argv[1], sys.argv[2]
+store = LogStore(path)
+t0 = time.perf_counter()
+with open("/dev/null", "wb") as out:
+    if fmt == "baseline":
+        n = 0
+        for _off, line, _raw in store.lines():
+            out.write(line)
+            n += 1
+    else:
+        plugins.load_plugins()
+        spec = plugins.get_exporter(fmt)
+        view = "assertions" if "assertions" in spec.views else spec.views[0]
+        export_to_stream(spec, make_context(store, spec, view=view), out)
+seconds = time.perf_counter() - t0
+# VmHWM (peak resident set) from /proc: ru_maxrss is not reliable in every container.
+hwm = next((int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")), None)
+print(seconds, (hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024)
+"""
+
+
+def run(path: Path, fmt: str) -> tuple[float, float]:
+    result = subprocess.run([sys.executable, "-c", CHILD, str(path), fmt], capture_output=True, text=True, check=True)
+    seconds, rss = result.stdout.split()
+    return float(seconds), float(rss)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--formats", default="csv,jsonld")
+    parser.add_argument("--dir")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    formats = args.formats.split(",")
+    folder = Path(args.dir or tempfile.mkdtemp(prefix="export-bench-"))
+    rss: dict[str, list[float]] = {f: [] for f in ["baseline", *formats]}
+    print(f"{'assertions':>11} {'run':>9} {'seconds':>9} {'x baseline':>10} {'peak RSS MB':>12}")
+    try:
+        for size in sizes:
+            path = folder / f"ledger-{size}.jsonl"
+            t0 = time.perf_counter()
+            build(path, size)
+            print(f"# built {size:,} assertions ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t0:.0f}s", flush=True)
+            base_s, base_rss = run(path, "baseline")
+            rss["baseline"].append(base_rss)
+            print(f"{size:>11,} {'baseline':>9} {base_s:>9.2f} {1.0:>10.2f} {base_rss:>12.1f}", flush=True)
+            for fmt in formats:
+                seconds, peak = run(path, fmt)
+                rss[fmt].append(peak)
+                print(f"{size:>11,} {fmt:>9} {seconds:>9.2f} {seconds / base_s:>10.2f} {peak:>12.1f}", flush=True)
+            if not args.keep:
+                shutil.rmtree(path.with_name(path.name + ".cache"), ignore_errors=True)
+                path.unlink()
+        if len(sizes) > 1:
+            print(f"# peak RSS at {sizes[-1]:,} / at {sizes[0]:,} (1.0 = flat):")
+            for fmt, values in rss.items():
+                print(f"#   {fmt:<9} {values[-1] / values[0]:.2f}")
+    finally:
+        if not args.keep and not args.dir:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
