@@ -1,0 +1,144 @@
+"""Damage in the middle is never repaired: verify names the first bad seq and what is wrong."""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+import pytest
+from conftest import all_types_payloads
+
+from ledger.audit import verify
+from ledger.log import LogStore
+
+
+@pytest.fixture
+def lines(all_types_ledger) -> list[bytes]:
+    return all_types_ledger.read_bytes().splitlines(keepends=True)
+
+
+def _write(path, lines):
+    path.write_bytes(b"".join(lines))
+
+
+def _rehash_from(lines: list[bytes], index: int) -> list[bytes]:
+    """What a forger does: recompute hash and prev from line ``index`` on so the chain looks intact."""
+    out = list(lines[:index])
+    prev = orjson.loads(out[-1])["hash"] if out else "0" * 64
+    for line in lines[index:]:
+        raw = orjson.loads(line)
+        raw["prev"] = prev
+        raw.pop("hash")
+        raw["hash"] = prev = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        out.append(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n")
+    return out
+
+
+def _check(path, run_cli, seq: int, words: str):
+    report = verify(LogStore(path))
+    assert not report.ok
+    assert report.bad_seq == seq, report.reason
+    assert words in report.reason
+    res = run_cli("verify")
+    assert res.exit_code == 1
+    assert f"seq {seq}" in res.stderr and words in res.stderr
+
+
+def test_intact_ledger_verifies(all_types_ledger, run_cli):
+    """The untouched test ledger verifies and the CLI prints a summary with the event rate."""
+    res = run_cli("verify")
+    assert res.exit_code == 0, res.stderr
+    n = sum(len(b) for b in all_types_payloads())
+    assert f"OK: {n} events verified (seq 1-{n})" in res.stdout and "events/s" in res.stdout
+
+
+def test_one_changed_byte(all_types_ledger, lines, run_cli):
+    """Changing one letter of a stored text breaks that event's hash: verify names its seq."""
+    lines[3] = lines[3].replace(b"Harbour", b"Harbor!", 1)
+    _write(all_types_ledger, lines)
+    _check(all_types_ledger, run_cli, 4, "hash mismatch")
+
+
+def test_one_byte_making_the_line_unparseable(all_types_ledger, lines, run_cli):
+    """A byte edit that breaks the JSON of a middle line is reported at that seq, not as a crash."""
+    lines[2] = lines[2].replace(b'"seq":3', b'"seq":3,', 1)
+    _write(all_types_ledger, lines)
+    _check(all_types_ledger, run_cli, 3, "not a valid JSON event")
+
+
+def test_dropped_line(all_types_ledger, lines, run_cli):
+    """Removing a line leaves a gap: verify names the missing seq."""
+    del lines[4]
+    _write(all_types_ledger, lines)
+    _check(all_types_ledger, run_cli, 5, "seq 5 is missing")
+
+
+def test_swapped_lines(all_types_ledger, lines, run_cli):
+    """Swapping two lines is found at the first out-of-place seq."""
+    lines[5], lines[6] = lines[6], lines[5]
+    _write(all_types_ledger, lines)
+    _check(all_types_ledger, run_cli, 6, "missing")
+
+
+def test_inserted_duplicate_line(all_types_ledger, lines, run_cli):
+    """A copy of an earlier line inserted later is named as a repeated seq."""
+    lines.insert(7, lines[2])
+    _write(all_types_ledger, lines)
+    _check(all_types_ledger, run_cli, 8, "appears again")
+
+
+def test_inserted_forged_event_breaks_chain(all_types_ledger, lines, run_cli):
+    """A forged event with a correct own hash but spliced into the middle breaks the prev chain."""
+    forged = _rehash_from(lines[:3] + [lines[8]], 3)[3]
+    raw = orjson.loads(forged)
+    raw["seq"] = 4
+    raw.pop("hash")
+    raw["prev"] = "f" * 64
+    raw["hash"] = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    lines.insert(3, orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n")
+    _write(all_types_ledger, lines)
+    _check(all_types_ledger, run_cli, 4, "prev does not match")
+
+
+def test_edited_quote_with_rehashed_chain(all_types_ledger, lines, run_cli):
+    """Even with every hash recomputed, a quote that no longer matches the stored text is named."""
+    raw = orjson.loads(lines[2])
+    assert raw["type"] == "AssertionRecorded"
+    raw["data"]["selector"]["exact"] = raw["data"]["selector"]["exact"].replace("1,200", "9,200")
+    lines[2] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
+    _write(all_types_ledger, _rehash_from(lines, 2))
+    _check(all_types_ledger, run_cli, 3, "exact quote differs")
+
+
+def test_non_canonical_line_with_valid_hash(all_types_ledger, lines, run_cli):
+    """Re-serialising a line with spaces (same JSON value) is caught as non-canonical."""
+    raw = orjson.loads(lines[5])
+    lines[5] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).replace(b"\n", b"") + b"\n"
+    _write(all_types_ledger, lines)
+    report = verify(LogStore(all_types_ledger))
+    assert not report.ok and report.bad_seq == 6
+
+
+def test_schema_violation_with_rehashed_chain(all_types_ledger, lines, run_cli):
+    """A well-chained event whose data breaks its schema (unknown verdict status) is named."""
+    index = next(i for i, line in enumerate(lines) if b'"VerdictRecorded"' in line)
+    raw = orjson.loads(lines[index])
+    raw["data"]["status"] = "probably"
+    lines[index] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
+    _write(all_types_ledger, _rehash_from(lines, index))
+    _check(all_types_ledger, run_cli, index + 1, "VerdictRecorded v1 schema")
+
+
+def test_damaged_ledger_refuses_writes_and_stays_untouched(all_types_ledger, lines, run_cli, tmp_path, simple_extractor):
+    """With an unreadable middle line, verify, append and retract fail in one line and change nothing."""
+    lines[4] = b"this is not an event\n"
+    _write(all_types_ledger, lines)
+    before = all_types_ledger.read_bytes()
+    article = tmp_path / "new.txt"
+    article.write_text("A new article about the harbour.\n", encoding="utf-8")
+    assert run_cli("verify").exit_code == 1
+    for args in (("retract", "as-plain", "--reason", "x"), ("append", "--extractor", "simple-test", str(article))):
+        res = run_cli(*args)
+        assert res.exit_code == 1
+        assert res.stderr.count("\n") == 1 and str(all_types_ledger) in res.stderr
+    assert all_types_ledger.read_bytes() == before
