@@ -225,7 +225,7 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
                 u.speaker = a.speaker
             if u.speaker is not None:
                 last = u.speaker
-                if a.form != "desc" and len(u.speaker.split()) >= 2 and _entities._kind(u.speaker.split(), False, lambda: False) not in ("org", "place"):
+                if a.form != "desc" and len(u.speaker.split()) >= 2 and _entities._kind(u.speaker.split(), False) not in ("org", "place"):
                     last_person = u.speaker
         elif (
             u.quote_start and prev is not None and prev.para == u.para and prev.speaker is not None

@@ -111,8 +111,10 @@ def _initials(tokens: list[str]) -> str:
     return "".join(out).upper()
 
 
-def _kind(tokens: list[str], had_title: bool, locative, person_context=lambda: False) -> str:
-    """Type of a run; ``locative``/``person_context`` are called only when the cheap cues fail."""
+def _kind(tokens: list[str], had_title: bool, where: tuple[str, int, int, int, int] | None = None) -> str:
+    """Type of a run; ``where`` (text, start, end, span start, span end) is read for context
+    (a locative preposition before, a role word before, an appositive or speech verb after)
+    only when the cheap cues fail."""
     low = [t.lower().rstrip(".") for t in tokens]
     if len(tokens) == 1 and tokens[0].lower() in PLACES:
         return "place"
@@ -133,18 +135,30 @@ def _kind(tokens: list[str], had_title: bool, locative, person_context=lambda: F
     titlecase = all(t[0].isupper() and t[1:].replace("-", "").isalpha() and t[1:2].islower() for t in tokens)
     if not titlecase or last.endswith(("an", "ans", "ese", "ish")):
         return "other"
-    if len(tokens) <= 3 and locative():
+    if where is None:
+        return "other"
+    text, s, e, us, ue = where
+    if (
+        len(tokens) <= 3
+        and not text.startswith(("'s", "’s"), e)
+        and LOCATIVE_RE.search(text, max(us, s - 16), s) is not None
+    ):
         return "place"
-    if len(tokens) <= 4 and low[0] not in COMPASS and person_context():
+    if (
+        len(tokens) <= 4
+        and low[0] not in COMPASS
+        and (ROLE_BEFORE_RE.search(text, max(us, s - 30), s) or PERSON_AFTER_RE.match(text, e, ue))
+    ):
         return "person"
     return "other"
 
 
 class _Raw:
-    __slots__ = ("unit", "start", "end", "text", "type", "initial")
+    __slots__ = ("unit", "start", "end", "text", "type", "initial", "acr")
 
-    def __init__(self, unit, start, end, text, type_, initial):
+    def __init__(self, unit, start, end, text, type_, initial, acr):
         self.unit, self.start, self.end, self.text, self.type, self.initial = unit, start, end, text, type_, initial
+        self.acr = acr
 
 
 def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | None = None) -> list[list[Mention]]:
@@ -199,16 +213,10 @@ def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | Non
             while j >= us and text[j] in " \t\"“‘'(":
                 j -= 1
             initial = j < us or text[j] in ".!?:;"
-            def loc(s=s, e=e, us=us):
-                return not text.startswith(("'s", "’s"), e) and LOCATIVE_RE.search(text, max(us, s - 16), s) is not None
-
-            def ctx(s=s, e=e, us=us, ue=ue):
-                return bool(ROLE_BEFORE_RE.search(text, max(us, s - 30), s) or PERSON_AFTER_RE.match(text, e, ue))
-
-            kind = _kind(toks, had_title, loc, ctx)
+            kind = _kind(toks, had_title, (text, s, e, us, ue))
             if not initial and len(toks) == 1:
                 mid_caps.add(toks[0])
-            raws.append(_Raw(ui, s, e, text[s:e], kind, initial))
+            raws.append(_Raw(ui, s, e, text[s:e], kind, initial, any(_is_acronym(t) for t in toks)))
             a = ACR_DEF_RE.match(text, e, ue)
             if a and len(toks) >= 2:
                 acr_defs[a.group(1)] = text[s:e]
@@ -217,7 +225,7 @@ def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | Non
     kind_of: dict[str, str] = {}
     for r in raws:
         toks = r.text.split()
-        if len(toks) >= 2 and not any(_is_acronym(t) for t in toks):
+        if len(toks) >= 2 and not r.acr:
             full_by_initials.setdefault(_initials(toks), r.text)
             kind_of.setdefault(r.text, r.type)
     names = Names()
@@ -233,7 +241,7 @@ def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | Non
         if r.text in acr_defs:
             entity = acr_defs[r.text]
             kind = kind_of.get(entity, "org")
-        elif any(_is_acronym(t) for t in toks):
+        elif r.acr:
             full = full_by_initials.get(_initials(toks))
             if full:
                 entity, kind = full, kind_of.get(full, kind)

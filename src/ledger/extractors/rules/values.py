@@ -17,6 +17,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ...events import Value
+from .trie import trie_pattern
 
 UNITS_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -187,6 +188,12 @@ for _w in ORDINALS:
     GATE_WORDS[_w] = GATE_WORDS.get(_w, 0) | _G_ORD
 
 
+GATE_RE = re.compile(
+    r"\b(?:" + trie_pattern(sorted({v for w in GATE_WORDS for v in (w, w[0].upper() + w[1:])})) + r")\b"
+)
+"""Only the words that can start a date or a number: one trie scan instead of a Python loop per word."""
+
+
 def _matches(rx: re.Pattern, text: str, positions: list[int], end: int):
     """``rx`` tried only where a cheap gate found a candidate: same results as finditer, faster."""
     last = -1
@@ -211,7 +218,7 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
     digits = [m.start() for m in DIGIT_GATE_RE.finditer(text, start, end)]
     g = {_G_MONTH: [], _G_WEEK: [], _G_REL: [], _G_RELY: [], _G_NUM: [], _G_ORD: []}
     get = GATE_WORDS.get
-    for m in WORD_GATE_RE.finditer(text, start, end):
+    for m in GATE_RE.finditer(text, start, end):
         flags = get(m.group().lower())
         if flags:
             for bit, lst in g.items():
