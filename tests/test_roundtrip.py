@@ -1,0 +1,136 @@
+"""Every event type survives unstructure -> canonical bytes -> structure; unknown types and fields are kept."""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+
+import orjson
+import pytest
+from attrs import frozen
+from conftest import all_types_payloads
+
+from ledger import events as ev
+from ledger import serialization
+from ledger.audit import verify
+from ledger.events import PAYLOAD_TYPES, UnknownPayload
+from ledger.log import LogStore
+from ledger.serialization import canonical, converter, event_hash, structure_event, unstructure_event
+
+
+def _every_payload():
+    return [p for batch in all_types_payloads() for p in batch]
+
+
+def test_test_data_covers_every_payload_type():
+    """The fixture batches hold at least one payload of every registered type."""
+    assert {type(p) for p in _every_payload()} == set(PAYLOAD_TYPES.values())
+
+
+@pytest.mark.parametrize("payload", _every_payload(), ids=lambda p: type(p).__name__)
+def test_payload_roundtrip_through_canonical_bytes(payload):
+    """unstructure -> canonical bytes -> parse -> structure gives back an equal payload."""
+    data = orjson.loads(canonical(converter.unstructure(payload)))
+    assert converter.structure(data, type(payload)) == payload
+
+
+def test_ledger_roundtrip_every_event(all_types_ledger):
+    """Events read from a ledger equal the payloads appended and unstructure back to their exact lines."""
+    store = LogStore(all_types_ledger)
+    events = list(store.events())
+    assert [e.data for e in events] == _every_payload()
+    for event, (_off, line, _raw) in zip(events, store.lines()):
+        assert canonical(unstructure_event(event)) + b"\n" == line
+
+
+def _append_raw(path, data_by_type: list[tuple[str, int, dict]]):
+    """Append hand-made events (as a newer factledger would write them) with a correct chain."""
+    store = LogStore(path, fsync=False)
+    head = store.head()
+    seq, prev = head.seq, head.hash
+    with open(path, "ab") as f:
+        for type_name, v, data in data_by_type:
+            seq += 1
+            raw = {"seq": seq, "id": "0190a5b2-0000-7000-8000-00000000%04x" % seq, "type": type_name, "v": v,
+                   "at": "2026-03-18T10:00:00.000000Z", "actor": "future@host", "prev": prev, "data": data}
+            raw["hash"] = prev = event_hash(raw)
+            f.write(canonical(raw) + b"\n")
+
+
+def test_unknown_type_kept_reported_and_verified(all_types_ledger, run_cli):
+    """An event type this version does not know is read as UnknownPayload, verified on its envelope, and noted."""
+    data = {"assertion_id": "as-plain", "score": 3, "tags": ["a", "b"]}
+    _append_raw(all_types_ledger, [("AssertionScored", 1, data)])
+    store = LogStore(all_types_ledger)
+    last = list(store.events())[-1]
+    assert isinstance(last.data, UnknownPayload)
+    assert (last.data.type, last.data.v, last.data.data) == ("AssertionScored", 1, data)
+    assert canonical(unstructure_event(last)) + b"\n" == all_types_ledger.read_bytes().splitlines(keepends=True)[-1]
+    report = verify(store)
+    assert report.ok, report.reason
+    assert report.unknown_types == {"AssertionScored": 1}
+    res = run_cli("verify")
+    assert res.exit_code == 0 and "AssertionScored" in res.stdout
+
+
+def test_newer_version_of_known_type_is_kept_whole(all_types_ledger):
+    """A v2 event of a known v1 type is kept as UnknownPayload rather than mis-read as v1."""
+    data = {"target": "as-plain", "status": "supported", "note": None, "confidence": "high"}
+    _append_raw(all_types_ledger, [("VerdictRecorded", 2, data)])
+    store = LogStore(all_types_ledger)
+    last = list(store.events())[-1]
+    assert isinstance(last.data, UnknownPayload) and last.data.data == data and last.v == 2
+    assert verify(store).ok
+
+
+def test_unknown_field_kept_and_hash_verifies(all_types_ledger):
+    """An extra data field on a known type is kept in Event.unknown, written back identically, and its hash holds.
+
+    The v1 schemas are strict (a writer adding a field must bump v), so full verify flags it.
+    """
+    _append_raw(all_types_ledger, [("AssertionRetracted", 1, {"assertion_id": "as-plain", "reason": "dup", "ticket": "T-9"})])
+    store = LogStore(all_types_ledger)
+    last = list(store.events())[-1]
+    assert last.data == ev.AssertionRetracted(assertion_id="as-plain", reason="dup")
+    assert last.unknown == {"ticket": "T-9"}
+    raw = unstructure_event(last)
+    assert raw["data"]["ticket"] == "T-9" and event_hash(raw) == last.hash
+    assert verify(store, schemas=False).ok
+    strict = verify(store)
+    assert not strict.ok and "AssertionRetracted v1 schema" in strict.reason
+
+
+@frozen
+class Noted(ev.Payload):
+    """A stand-in payload at v2 whose v1 called ``text`` ``note`` and had no ``lang``."""
+
+    TYPE = "Noted"
+    VERSION = 2
+
+    assertion_id: str
+    text: str
+    lang: str
+
+
+def test_upcaster_applied_on_read(tmp_ledger, monkeypatch):
+    """A v1 line is upgraded on read by the registered upcaster; the line itself is never rewritten."""
+    monkeypatch.setitem(PAYLOAD_TYPES, "Noted", Noted)
+    monkeypatch.setitem(serialization._FIELDS, Noted, frozenset({"assertion_id", "text", "lang"}))
+    monkeypatch.setattr(ev, "UPCASTERS", dict(ev.UPCASTERS))
+    ev.upcaster("Noted", 1)(lambda d: {"assertion_id": d["assertion_id"], "text": d["note"], "lang": "und"})
+    _append_raw(tmp_ledger, [("Noted", 1, {"assertion_id": "as-1", "note": "checked"})])
+    before = tmp_ledger.read_bytes()
+    (event,) = LogStore(tmp_ledger).events()
+    assert event.data == Noted(assertion_id="as-1", text="checked", lang="und")
+    assert event.v == 1 and event.unknown == {}
+    assert tmp_ledger.read_bytes() == before
+
+
+def test_structure_event_rejects_nothing_it_can_keep():
+    """structure_event on a raw line of an unknown type never raises, whatever its data holds."""
+    raw = {"seq": 1, "id": "x", "type": "Zzz", "v": 7, "at": "t", "actor": "a", "prev": "0" * 64,
+           "hash": hashlib.sha256(b"").hexdigest(), "data": {"nested": {"deep": [1, {"x": None}]}}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        event = structure_event(raw)
+    assert unstructure_event(event) == raw
