@@ -1,0 +1,105 @@
+"""docs/log-format.md is enough to verify a ledger: its stdlib-only verifier, run verbatim, agrees with ours."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from conftest import SHARED, assertion_payload, source_payload
+
+from ledger.ingest import Ingestor
+from ledger.log import LogStore
+from ledger.sources import read_path
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "log-format.md"
+
+
+@pytest.fixture(scope="module")
+def verifier(tmp_path_factory) -> Path:
+    """The verifier code block of docs/log-format.md, saved as a script."""
+    doc = DOC.read_text(encoding="utf-8")
+    block = re.search(r"<!-- stdlib-verifier:start -->\n```python\n(.*?)```\n<!-- stdlib-verifier:end -->", doc, re.S)
+    assert block, "docs/log-format.md lost its stdlib verifier block"
+    code = block.group(1)
+    imported = set(re.findall(r"^\s*import ([\w, ]+)", code, re.M)[0].replace(" ", "").split(","))
+    assert imported == {"hashlib", "json", "sys"} and not re.search(r"^\s*from \S+ import", code, re.M) and "ledger." not in code
+    path = tmp_path_factory.mktemp("doc") / "verify_ledger.py"
+    path.write_text(code, encoding="utf-8")
+    return path
+
+
+def _run(verifier: Path, ledger: Path) -> subprocess.CompletedProcess:
+    # -I -S: isolated, no site-packages, so the script could not import factledger even if it tried.
+    return subprocess.run([sys.executable, "-I", "-S", str(verifier), str(ledger)], capture_output=True, text=True)
+
+
+def test_verifier_runs_without_site_packages(verifier, all_types_ledger):
+    """The doc's verifier accepts a ledger holding every event type, run with no site-packages at all."""
+    res = _run(verifier, all_types_ledger)
+    assert (res.returncode, res.stdout.strip()) == (0, "OK"), res.stderr
+
+
+def test_corpus_ledger(verifier, tmp_ledger, simple_extractor):
+    """A ledger of the two real articles in ../shared/corpus verifies with the stdlib alone."""
+    corpus = sorted((SHARED / "corpus").glob("*.txt"))
+    if len(corpus) < 2:
+        pytest.skip(f"no corpus articles under {SHARED / 'corpus'}")
+    ingestor = Ingestor(LogStore(tmp_ledger, fsync=False), simple_extractor, actor="auditor@test")
+    for path in corpus:
+        assert ingestor.append(read_path(path)).status == "appended"
+    res = _run(verifier, tmp_ledger)
+    assert (res.returncode, res.stdout.strip()) == (0, "OK"), res.stderr
+
+
+TRICKY = unicodedata.normalize(
+    "NFC",
+    "港口大桥周一关闭 🚧👩‍👩‍👧 — «ça va», café, e\u0301, Ωμέγα.\n"
+    "Control: \u0001\u001f\u007f tab\tend; line sep\u2028para sep\u2029; quote \" backslash \\ slash /.\n"
+    "Emoji flag 🇳🇿 and math 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 at the end.",
+)
+
+
+def _tricky_ledger(path: Path) -> Path:
+    store = LogStore(path, fsync=False)
+    src = source_payload(TRICKY, title="标题 🚧", authors=("Zoë Ĳssel", "李雷"), outlet="\u0001odd")
+    spans = [(0, 8), (9, 19), (TRICKY.index("Control"), TRICKY.index(" tab")), (TRICKY.index("🇳🇿"), TRICKY.index("🇳🇿") + 2),
+             (TRICKY.index("𝔘"), TRICKY.index("𝔘") + 7)]
+    store.append([src] + [assertion_payload(TRICKY, s, e, assertion_id=f"as-{i}") for i, (s, e) in enumerate(spans)], actor="ünï@høst")
+    return path
+
+
+def test_unicode_and_control_characters(verifier, tmp_ledger):
+    """Emoji, CJK, combining marks, astral characters and control characters hash the same in json and orjson."""
+    from ledger.audit import verify
+
+    _tricky_ledger(tmp_ledger)
+    assert verify(LogStore(tmp_ledger)).ok
+    res = _run(verifier, tmp_ledger)
+    assert (res.returncode, res.stdout.strip()) == (0, "OK"), res.stderr
+
+
+@pytest.mark.parametrize(
+    "damage, seq, words",
+    [
+        (lambda ls: ls[:2] + [ls[2].replace("港口".encode(), "港湾".encode())] + ls[3:], None, "hash mismatch"),
+        (lambda ls: ls[:2] + ls[3:], 3, "found seq 4"),
+        (lambda ls: ls[:1] + [ls[2], ls[1]] + ls[3:], 2, "found seq 3"),
+        (lambda ls: ls[:3] + [b"{}\n"] + ls[3:], 4, "found seq None"),
+    ],
+    ids=["changed-byte", "dropped-line", "swapped-lines", "inserted-line"],
+)
+def test_verifier_detects_tampering(verifier, tmp_ledger, damage, seq, words):
+    """The doc's verifier fails with exit 1 and names the seq for each kind of tampering."""
+    _tricky_ledger(tmp_ledger)
+    lines = tmp_ledger.read_bytes().splitlines(keepends=True)
+    changed = damage(lines)
+    assert changed != lines
+    tmp_ledger.write_bytes(b"".join(changed))
+    res = _run(verifier, tmp_ledger)
+    assert res.returncode == 1
+    first_bad = seq or next(i + 1 for i, (a, b) in enumerate(zip(lines, changed)) if a != b)
+    assert f"seq {first_bad}:" in res.stderr and words in res.stderr
