@@ -83,6 +83,8 @@ def repair():
 @click.option("--reason", required=True, help="Why it is retracted (recorded in the event).")
 def retract(assertion_id, reason):
     """Record that an assertion is retracted (the original event stays)."""
+    if not reason.strip():
+        raise click.ClickException("--reason must not be blank: say why the assertion is retracted")
     s = settings()
     store = s.store()
     with store.writer() as writer:

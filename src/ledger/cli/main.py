@@ -46,7 +46,7 @@ class LedgerGroup(click.Group):
 @click.version_option(__version__, prog_name="factledger")
 @click.option(
     "--ledger",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a directory is refused by LogStore in one line
     envvar="FACTLEDGER_LEDGER",
     default=DEFAULT_LEDGER,
     show_default=True,
