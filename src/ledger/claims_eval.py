@@ -131,7 +131,9 @@ def evaluate_claims(gold_path: str | Path, corpus_dir: str | Path, *, extractor=
     for rows in rows_by_file.values():
         rows.sort(key=lambda r: r.selector.start)
     ours = _gold_rows(gold, rows_by_file)
-    gold_of = {v: k for k, v in ours.items()}
+    gold_of: dict[str, list[str]] = {}  # one assertion may hold several gold items (a merged sentence)
+    for gid, aid in ours.items():
+        gold_of.setdefault(aid, []).append(gid)
 
     def judge(a: str, b: str, note: str) -> PairResult:
         x, y = ours.get(a), ours.get(b)
@@ -153,11 +155,12 @@ def evaluate_claims(gold_path: str | Path, corpus_dir: str | Path, *, extractor=
                 if ma.source_id == mb.source_id:
                     continue
                 n_cross += 1
-                ga, gb = gold_of.get(ma.assertion_id), gold_of.get(mb.assertion_id)
-                if ga and gb and frozenset((ga, gb)) in gold_pairs:
+                ga, gb = gold_of.get(ma.assertion_id, []), gold_of.get(mb.assertion_id, [])
+                if any(frozenset((x, y)) in gold_pairs for x in ga for y in gb):
                     continue
                 extra.append(
-                    ExtraLink(c.claim_id, ga or ma.assertion_id, gb or mb.assertion_id, ma.selector.exact, mb.selector.exact, c.status)
+                    ExtraLink(c.claim_id, "/".join(ga) or ma.assertion_id, "/".join(gb) or mb.assertion_id,
+                              ma.selector.exact, mb.selector.exact, c.status)
                 )
     statements = sum(len(v) for v in rows_by_file.values())
     return ClaimsReport(
