@@ -202,7 +202,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    folder = Path(args.dir or tempfile.mkdtemp(prefix="factledger-bench-"))
+    folder = Path(args.dir or tempfile.mkdtemp(prefix="factledger-logbench-"))
     folder.mkdir(parents=True, exist_ok=True)
     rows: list[tuple[str, str, str, float, str, bool]] = []
     rss: dict[int, int] = {}

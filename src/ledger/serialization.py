@@ -52,6 +52,16 @@ def _tune_payload_hooks() -> None:
             return tuple([_hook(item, _item) for item in value])
 
         converter.register_structure_hook_func(lambda t, _t=tuple_type: t == _t, structure_tuple)
+        if item_type is str:
+            converter.register_unstructure_hook_func(lambda t, _t=tuple_type: t == _t, list)
+        else:
+            item_unhook = make_dict_unstructure_fn(item_type, converter)
+            converter.register_unstructure_hook(item_type, item_unhook)
+
+            def unstructure_tuple(value: tuple, _hook=item_unhook) -> list:
+                return [_hook(item) for item in value]
+
+            converter.register_unstructure_hook_func(lambda t, _t=tuple_type: t == _t, unstructure_tuple)
     for cls in classes:
         converter.register_structure_hook(cls, make_dict_structure_fn(cls, converter, _cattrs_detailed_validation=False))
         converter.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, converter))
