@@ -52,12 +52,16 @@ class ClaimsConfig:
 
     strong: float = 0.45
     weak: float = 0.25
+    floor: float = 0.2
     conflict_threshold: float = 0.2
     min_shared: int = 2
     df_cap: int = 60
     probe_keys: int = 8
     max_members: int = 12
     value_weight: float = 1.5
+    topic_share: float = 0.5
+    min_evidence: float = 0.8
+    quorum: float = 0.5
 
 
 DEFAULT_CONFIG = ClaimsConfig()
@@ -96,6 +100,8 @@ class Features:
 
 
 _NUMERIC = ("quantity", "ordinal", "percent", "age")
+_NUM_PREFIX = {"quantity": "n:", "ordinal": "o:", "percent": "p:", "age": "a:"}
+_VALUE_PREFIXES = ("d:", "n:", "o:", "p:", "a:")
 
 
 def _unit_key(unit: str | None) -> str | None:
@@ -141,9 +147,11 @@ def features(i: int, row: AssertionRow) -> Features:
     base = row.selector.start
     stems = frozenset(content_stems(text))
     dates, dates_text, nums = set(), [], []
+    spans = []
     for v in row.values:
         if not (lo <= v.start - base and v.end - base <= hi):
             continue  # said *Wednesday*: when it was told, not when it happened
+        spans.append((v.start - base - lo, v.end - base - lo))
         if v.type == "date":
             dates.add(v.value[:10])
             dates_text.append((v.value[:10], v.text))
@@ -156,12 +164,14 @@ def features(i: int, row: AssertionRow) -> Features:
     names = set(name_keys(text))
     for m in row.entities:
         if lo <= m.start - base and m.end - base <= hi:
-            names.add(m.entity.lower())
+            names.add(m.entity.lower().rstrip("."))
+    # A one-word name is already a stem (``Suwon``/``suwon``); counting it twice would make
+    # every capitalised word double evidence.
     tokens = set(stems)
-    tokens.update("e:" + n for n in names)
+    tokens.update("e:" + n for n in names if " " in n or stem(n) not in stems)
     tokens.update("d:" + d for d in dates)
-    tokens.update(f"n:{n.value:g}" for n in nums)
-    tokens.update("n:" + k for k in number_keys(text))
+    tokens.update(f"{_NUM_PREFIX[n.type]}{n.value:g}" for n in nums)  # "third" is not "three"
+    tokens.update("n:" + k for k in number_keys(text, tuple(spans)))
     return Features(
         index=i, source=row.source_id, stems=stems, tokens=frozenset(tokens), dates=frozenset(dates), dates_text=tuple(dates_text),
         nums=tuple(nums), names=frozenset(names), negated=row.modality == "negated",
@@ -192,37 +202,94 @@ def _overlaps(a: Num, b: Num) -> bool:
 
 
 class _Scorer:
-    """IDF-weighted token overlap; values weigh more than words (they are what facts hinge on)."""
+    """IDF-weighted token overlap, with the topic of the two sources discounted.
+
+    Values weigh more than words (they are what facts hinge on). A token that most statements
+    of *both* sources carry (``north``, ``korean`` in two articles on one North Korean story)
+    names the shared topic, not a fact: it tells none of their statements apart, so for a pair
+    from sources S and T its weight shrinks with its share of the statements of S and T
+    (repeats only: a one-statement source discounts nothing). Corpus-wide IDF alone cannot do
+    this: in a ledger of many stories, a story's topic words are rare.
+    """
 
     def __init__(self, feats: list[Features], config: ClaimsConfig) -> None:
         self.feats = feats
         self.config = config
         df: dict[str, int] = defaultdict(int)
+        self.n_src: dict[str, int] = defaultdict(int)
+        df_src: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for f in feats:
+            self.n_src[f.source] += 1
+            d = df_src[f.source]
             for t in f.tokens:
                 df[t] += 1
+                d[t] += 1
+        # Only tokens a source repeats can be its topic; keep just those (memory ~ repeats).
+        self.rep: dict[str, dict[str, int]] = {s: {t: c - 1 for t, c in d.items() if c > 1} for s, d in df_src.items()}
         n = max(len(feats), 2)
         vw = config.value_weight
         self.idf = {
-            t: math.log((n + 1) / (c + 0.5)) * (vw if t[:2] in ("d:", "n:") else 1.0) for t, c in df.items()
+            t: math.log((n + 1) / (c + 0.5)) * (vw if t[:2] in _VALUE_PREFIXES else 1.0) for t, c in df.items()
         }
-        self.weight = [sum(self.idf[t] for t in f.tokens) or 1.0 for f in feats]
+        self.idf_max = math.log((n + 1) / 1.5)
+        self._memo: dict[tuple[int, str], tuple[float, dict[str, float]]] = {}
 
-    def lexical(self, a: Features, b: Features) -> tuple[float, int]:
-        """(similarity in [0, 1], number of shared tokens)."""
+    def _weights(self, f: Features, other: str) -> tuple[float, dict[str, float]]:
+        """(total weight, weight of each token) of ``f`` when compared with source ``other``."""
+        key = (f.index, other)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        rs, ro = self.rep.get(f.source, {}), self.rep.get(other, {})
+        span = (self.n_src[f.source] + self.n_src[other]) * self.config.topic_share
+        idf = self.idf
+        ws: dict[str, float] = {}
+        total = 0.0
+        for t in f.tokens:
+            r = rs.get(t, 0) + ro.get(t, 0)
+            w = idf[t] * (max(0.0, 1.0 - r / span) if r else 1.0)
+            ws[t] = w
+            total += w
+        out = (total or 1.0, ws)
+        if len(self._memo) < 500_000:
+            self._memo[key] = out
+        return out
+
+    def lexical(self, a: Features, b: Features) -> tuple[float, float, int, bool]:
+        """(similarity in [0, 1], shared weight, shared tokens not mostly topic, a value shared).
+
+        The value must be specific to the pair too: a number every statement of both sources
+        repeats is the topic, not a fact they agree on.
+        """
         shared = a.tokens & b.tokens
         if not shared:
-            return 0.0, 0
-        w = sum(self.idf[t] for t in shared)
-        wa, wb = self.weight[a.index], self.weight[b.index]
-        return 0.5 * w / min(wa, wb) + 0.5 * w / math.sqrt(wa * wb), len(shared)
+            return 0.0, 0.0, 0, False
+        wa, xa = self._weights(a, b.source)
+        wb, xb = self._weights(b, a.source)
+        idf = self.idf
+        w = 0.0
+        n = 0
+        value = False
+        for t in shared:
+            v = min(xa[t], xb[t])
+            w += v
+            if v >= 0.5 * idf[t] > 0:
+                n += 1
+                if t[:2] in _VALUE_PREFIXES:
+                    value = True
+        return 0.5 * w / min(wa, wb) + 0.5 * w / math.sqrt(wa * wb), w, n, value
 
-    def score(self, a: Features, b: Features) -> tuple[float, int, bool]:
-        """(score, shared tokens, same happening told with a different value)."""
-        lex, n_shared = self.lexical(a, b)
+    def score(self, a: Features, b: Features) -> tuple[float, int, bool, bool]:
+        """(score, specific shared tokens, strong evidence, same happening told with a different value).
+
+        Strong evidence is a shared specific value, or shared words together at least
+        ``min_evidence`` times as informative as a word seen once among these statements.
+        """
+        lex, w, n_shared, value = self.lexical(a, b)
+        strong = value or w >= self.config.min_evidence * self.idf_max
         differs = bool(a.dates and b.dates and not (a.dates & b.dates)) or bool(_num_conflicts(a, b))
         happening = differs and bool(a.names & b.names) and n_shared >= 3 and lex >= self.config.conflict_threshold
-        return lex, n_shared, happening
+        return lex, n_shared, strong, happening
 
 
 def _num_conflicts(a: Features, b: Features) -> list[tuple[Num, Num]]:
@@ -234,28 +301,6 @@ def _num_conflicts(a: Features, b: Features) -> list[tuple[Num, Num]]:
         if same_unit and not any(_overlaps(x, y) for y in same_unit):
             out.append((x, same_unit[0]))
     return out
-
-
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-        self.size = [1] * n
-
-    def find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> int:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return ra
-        if self.size[ra] < self.size[rb]:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.size[ra] += self.size[rb]
-        return ra
 
 
 def candidate_pairs(feats: list[Features], config: ClaimsConfig) -> Iterable[tuple[int, int]]:
@@ -362,23 +407,109 @@ def conflicts_between(
     return out
 
 
+class _Clusters:
+    """Claims grown by merging, where every member keeps most of its other-source company.
+
+    Plain union-find chains: A~B and B~C put A with C although they share nothing but a
+    topic. Here a merge is allowed only when afterwards every member is linked (by an
+    accepted edge or an analyst) to at least ``quorum`` of the claim's members from other
+    sources, and no analyst-unlinked pair ends up together. Checking a merge costs the product
+    of the two sizes, and automatic merges never pass ``max_members``, so the work per edge is
+    bounded.
+    """
+
+    def __init__(self, sources: list[str], linked: set[tuple[int, int]], unlinked: dict[int, set[int]], quorum: float):
+        n = len(sources)
+        self.sources = sources
+        self.linked = linked
+        self.unlinked = unlinked
+        self.quorum = quorum
+        self.root = list(range(n))
+        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self.n_linked = [0] * n  # other-source co-members linked to i
+        self.n_other = [0] * n  # other-source co-members of i
+        self.disputed: set[int] = set()  # roots of claims holding a conflict link
+
+    def _plan(self, ra: int, rb: int, check_quorum: bool) -> dict[int, tuple[int, int]] | None:
+        add: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        src, linked, unlinked = self.sources, self.linked, self.unlinked
+        for x in self.members[ra]:
+            ux = unlinked.get(x)
+            for y in self.members[rb]:
+                if ux and y in ux:
+                    return None
+                if src[x] == src[y]:
+                    continue
+                ax, ay = add[x], add[y]
+                ax[1] += 1
+                ay[1] += 1
+                if ((x, y) if x < y else (y, x)) in linked:
+                    ax[0] += 1
+                    ay[0] += 1
+        if check_quorum:
+            for x, (dl, do) in add.items():
+                if self.n_linked[x] + dl < self.quorum * (self.n_other[x] + do):
+                    return None
+        return {x: (dl, do) for x, (dl, do) in add.items()}
+
+    def merge(
+        self, i: int, j: int, *, check_quorum: bool = True, max_members: int | None = None, bridge: bool = True,
+        conflict: bool = False,
+    ) -> bool:
+        """Join the claims of ``i`` and ``j`` if the rules allow; True if they end up together.
+
+        Joining two claims that both already hold 2+ statements takes a ``bridge`` (a link with
+        strong evidence), and neither may hold a conflict yet: a conflict must stay about one
+        fact, or a reader cannot tell which fact is disputed. A lone statement may still join a
+        disputed claim (a third source giving one of the two values). ``conflict`` marks the
+        link as a disagreement on a value.
+        """
+        ra, rb = self.root[i], self.root[j]
+        if ra == rb:
+            if conflict:
+                self.disputed.add(ra)
+            return True
+        if len(self.members[ra]) > 1 and len(self.members[rb]) > 1:
+            if not bridge or ra in self.disputed or rb in self.disputed:
+                return False
+        if max_members is not None and len(self.members[ra]) + len(self.members[rb]) > max_members:
+            return False
+        plan = self._plan(ra, rb, check_quorum)
+        if plan is None:
+            return False
+        for x, (dl, do) in plan.items():
+            self.n_linked[x] += dl
+            self.n_other[x] += do
+        if len(self.members[ra]) < len(self.members[rb]):
+            ra, rb = rb, ra
+        moved = self.members.pop(rb)
+        if rb in self.disputed or conflict:
+            self.disputed.discard(rb)
+            self.disputed.add(ra)
+        for x in moved:
+            self.root[x] = ra
+        self.members[ra].extend(moved)
+        return True
+
+
 def cluster(rows: list[AssertionRow], cat: Catalog, config: ClaimsConfig = DEFAULT_CONFIG) -> list[Claim]:
     """Claims from current assertion rows (statements, plus anything an analyst linked)."""
     feats = [features(i, r) for i, r in enumerate(rows)]
     position = {r.assertion_id: i for i, r in enumerate(rows)}
     scorer = _Scorer(feats, config)
-    scored: list[tuple[float, int, int, bool]] = []
+    scored: list[tuple[float, int, int, bool, bool]] = []  # (score, i, j, may join two claims, conflict)
     best = [0.0] * len(rows)
     for i, j in candidate_pairs(feats, config):
-        score, evidence, happening = scorer.score(feats[i], feats[j])
-        if evidence < config.min_shared or (score < config.weak and not happening):
+        score, specific, strong, happening = scorer.score(feats[i], feats[j])
+        if specific < config.min_shared or not (strong or happening) or (score < config.floor and not happening):
             continue
-        scored.append((score, i, j, happening))
+        value = scorer.lexical(feats[i], feats[j])[3]
+        scored.append((score, i, j, happening or score >= config.strong or value, happening))
         best[i] = max(best[i], score)
         best[j] = max(best[j], score)
-    # Strong pairs link; weaker ones only when each is the other's (or one's) best match across
-    # sources, which keeps a common topic from chaining every statement into one claim.
-    edges = [e for e in scored if e[0] >= config.strong or e[3] or e[0] >= best[e[1]] or e[0] >= best[e[2]]]
+    # Below ``weak`` a pair links only as the best cross-source match of one of the two: the
+    # closest counterpart a statement has, when it has evidence, is likelier the same fact.
+    edges = [e for e in scored if e[0] >= config.weak or e[4] or e[0] >= best[e[1]] or e[0] >= best[e[2]]]
     unlinked: dict[int, set[int]] = defaultdict(set)
     analyst: list[tuple[int, int]] = []
     for d in sorted(cat.pairs.values(), key=lambda d: d.recorded.seq):
@@ -390,53 +521,24 @@ def cluster(rows: list[AssertionRow], cat: Catalog, config: ClaimsConfig = DEFAU
         else:
             unlinked[i].add(j)
             unlinked[j].add(i)
-    uf = _UnionFind(len(rows))
-    members_of: dict[int, set[int]] = {}  # root -> members, only for roots with unlink constraints
-
-    def blocked(ra: int, rb: int) -> bool:
-        if not unlinked:
-            return False
-        ma = members_of.get(ra, {ra})
-        mb = members_of.get(rb, {rb})
-        return any(uf.find(y) == rb for x in ma for y in unlinked.get(x, ())) or any(
-            uf.find(y) == ra for x in mb for y in unlinked.get(x, ())
-        )
-
-    def join(i: int, j: int) -> bool:
-        ra, rb = uf.find(i), uf.find(j)
-        if ra == rb:
-            return True
-        if blocked(ra, rb):
-            return False
-        ma, mb = members_of.pop(ra, {ra}), members_of.pop(rb, {rb})
-        root = uf.union(i, j)
-        if unlinked:
-            members_of[root] = ma | mb
-        return True
-
+    linked = {(min(i, j), max(i, j)) for _s, i, j, _b, _c in edges if j not in unlinked.get(i, ())}
+    linked.update((min(i, j), max(i, j)) for i, j in analyst)
+    groups = _Clusters([f.source for f in feats], linked, unlinked, config.quorum)
     links: list[tuple[int, int, str]] = []
-    for i, j in analyst:
-        if join(i, j):
+    for i, j in analyst:  # an analyst link always joins, unless it would join an unlinked pair
+        if groups.merge(i, j, check_quorum=False):
             links.append((i, j, "analyst"))
     edges.sort(key=lambda e: (-e[0], e[1], e[2]))
-    for score, i, j, _happening in edges:
+    for _score, i, j, bridges, conflict in edges:
         if j in unlinked.get(i, ()):
             continue
-        ra, rb = uf.find(i), uf.find(j)
-        if ra != rb and uf.size[ra] + uf.size[rb] > config.max_members:
-            continue
-        if ra == rb:
+        if groups.merge(i, j, max_members=config.max_members, bridge=bridges, conflict=conflict):
             links.append((i, j, "auto"))
-        elif join(i, j):
-            links.append((i, j, "auto"))
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(rows)):
-        groups[uf.find(i)].append(i)
     links_by_root: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for i, j, how in links:
-        links_by_root[uf.find(i)].append((i, j, how))
+        links_by_root[groups.root[i]].append((i, j, how))
     claims = []
-    for root, idx in groups.items():
+    for root, idx in groups.members.items():
         members = sorted(idx, key=lambda k: (rows[k].source_id, rows[k].selector.start, rows[k].assertion_id))
         claims.append(_claim(members, rows, feats, scorer, links_by_root[root], cat, config))
     claims.sort(key=lambda c: (len(c.sources) < 2, -len(c.sources), min(m.recorded.seq for m in c.members)))
@@ -452,7 +554,7 @@ def _claim(members, rows, feats, scorer, links, cat: Catalog, config: ClaimsConf
         if rows[i].source_id == rows[j].source_id or (i, j) in seen:
             continue
         seen.add((i, j))
-        lex, _n = scorer.lexical(feats[i], feats[j])
+        lex = scorer.lexical(feats[i], feats[j])[0]
         conflicts.extend(conflicts_between(feats[i], feats[j], rows[i], rows[j], cat, lex, config.strong))
     anchor = min(r.assertion_id for r in mrows)
     cid = claim_id_for(anchor)

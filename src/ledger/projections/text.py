@@ -120,9 +120,17 @@ def content_stems(text: str) -> list[str]:
 _DIGITS = re.compile(r"(?<![\w.\-])\d[\d,]*(?:\.\d+)?(?![\w])")
 
 
-def number_keys(text: str) -> set[str]:
-    """Numbers written in digits (``1953``, ``30,000`` -> ``30000``): values even an extractor missed."""
-    return {m.group().replace(",", "").rstrip(".") for m in _DIGITS.finditer(text)}
+def number_keys(text: str, skip: tuple[tuple[int, int], ...] = ()) -> set[str]:
+    """Numbers written in digits (``1953``, ``30,000`` -> ``30000``): values even an extractor missed.
+
+    Matches inside a ``skip`` span (a value the extractor already read, such as the ``13`` of
+    ``Nov. 13``) are left out, so one value is not counted twice as evidence.
+    """
+    return {
+        m.group().replace(",", "").rstrip(".")
+        for m in _DIGITS.finditer(text)
+        if not any(lo <= m.start() < hi for lo, hi in skip)
+    }
 
 
 def name_keys(text: str) -> set[str]:
