@@ -32,6 +32,7 @@ follows its anchor assertion into whatever claim holds it later.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date as _date
@@ -41,7 +42,7 @@ from attrs import frozen
 from ..log import LogStore
 from .catalog import Catalog
 from .records import AssertionRow, Claim, Conflict, Verdict
-from .text import content_stems, name_keys, number_keys, stem
+from .text import STOPWORDS, content_stems, name_keys, number_keys, stem
 from .views import catalog as _catalog
 from .views import current_assertions
 
@@ -336,19 +337,61 @@ def _weekday(iso: str) -> str:
         return ""
 
 
+_PIECE = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\S")
+
+
 def _topic(a: Features, b: Features, row_a: AssertionRow) -> str:
-    """The shared wording, in the order ``a`` says it: names what the disagreement is about."""
+    """What two statements disagree about: the longest run of words ``a`` shares with ``b``.
+
+    A run is read in ``a``'s wording and order (``United Nations Command released video``);
+    stop words may sit inside it, while a content word the other side lacks, a number or
+    punctuation ends it. Without a run of two shared words, the shared words in order.
+    """
     shared = a.stems & b.stems
-    words, seen = [], set()
-    for w in row_a.selector.exact.replace("\n", " ").split():
-        core = w.strip(".,;:!?\"'“”()")
-        if not core:
+    lo, hi = content_region(row_a)
+    pieces = _PIECE.findall(row_a.selector.exact[lo:hi].replace("\n", " "))
+    best: list[str] = []
+    run: list[str] = []
+    hits = best_hits = 0
+
+    def close() -> None:
+        nonlocal best, best_hits
+        while run and run[-1].lower() in STOPWORDS:
+            run.pop()
+        if hits > best_hits:
+            best, best_hits = list(run), hits
+
+    for w in pieces:
+        lw = w.lower()
+        if w[0].isalpha() and lw in STOPWORDS:
+            if run:
+                run.append(w)
             continue
-        s = content_stems(core)
-        if s and s[0] in shared and s[0] not in seen:
-            seen.add(s[0])
-            words.append(core)
+        stems = content_stems(w) if w[0].isalpha() else []
+        if stems and stems[0] in shared:
+            run.append(w)
+            hits += 1
+            continue
+        close()
+        run, hits = [], 0
+    close()
+    if best_hits >= 2:
+        return " ".join(best)
+    words, seen = [], set()
+    for w in pieces:
+        st = content_stems(w) if w[0].isalpha() else []
+        if st and st[0] in shared and st[0] not in seen:
+            seen.add(st[0])
+            words.append(w)
     return " ".join(words[:6]) or "the same statement"
+
+
+def _day(iso: str, text: str) -> str:
+    """``2017-11-22 (Wednesday)``; the words too when they are not just the weekday (``Nov. 13``)."""
+    wd = _weekday(iso)
+    if not wd:
+        return f'{iso} ("{text}")' if text and text != iso else iso
+    return f"{iso} ({wd})" if text.strip().lower() in (wd.lower(), "") else f'{iso} ({wd}, "{text}")'
 
 
 def _source_name(cat: Catalog, source_id: str) -> str:
@@ -379,10 +422,7 @@ def conflicts_between(
         out.append(
             Conflict(
                 a=ra.assertion_id, b=rb.assertion_id, field="date",
-                explanation=(
-                    f'date of "{topic}": {da} ({_weekday(da)}, "{ta}") in {na} '
-                    f'vs {db} ({_weekday(db)}, "{tb}") in {nb}'
-                ),
+                explanation=f'{"day" if len(da) == 10 else "date"} "{topic}": {_day(da, ta)} in {na} vs {_day(db, tb)} in {nb}',
             )
         )
     for x, y in nums:
@@ -390,7 +430,7 @@ def conflicts_between(
         out.append(
             Conflict(
                 a=ra.assertion_id, b=rb.assertion_id, field=field,
-                explanation=f'{x.unit} in "{topic}": "{x.text}" ({x.value:g}) in {na} vs "{y.text}" ({y.value:g}) in {nb}',
+                explanation=f'number "{topic}": "{x.text}" ({x.value:g}) in {na} vs "{y.text}" ({y.value:g}) in {nb}',
             )
         )
     if negation:
