@@ -41,7 +41,7 @@ def test_as_of_seq_and_time(run_cli, sample):
     early = run_cli("export", "csv", "--as-of", "7")
     assert early.exit_code == 0, early.output
     ids = [line.split(",")[0] for line in early.stdout.splitlines()[1:]]
-    assert ids == ["as-a-head", "as-a-fire", "as-a-quote", "as-a-carried", "as-a-tricky", "as-a-repairs"]
+    assert ids == ["as-a-head", "as-a-fire", "as-a-quote", "as-a-crew", "as-a-tricky", "as-a-repairs"]
     at = run_cli("export", "csv", "--as-of", "2999-01-01T00:00:00Z")
     assert at.exit_code == 0 and at.stdout == run_cli("export", "csv").stdout
     beyond = run_cli("export", "csv", "--as-of", "999")
@@ -52,7 +52,7 @@ def test_as_of_seq_and_time(run_cli, sample):
     "args, message",
     [
         (("export", "nope"), "no export format named 'nope'; loaded:"),
-        (("export", "csv", "--view", "nope"), "format 'csv' has no view 'nope'; it exports: assertions, claims, sources"),
+        (("export", "csv", "--view", "nope"), "format 'csv' has no view 'nope'; it exports: assertions, claims, sources, entities, timeline"),
         (("export", "markdown", "--spreadsheet-safe"), "format 'markdown' has no option 'spreadsheet_safe'"),
         (("export", "csv", "-O", "novalue"), "expected NAME=VALUE"),
     ],

@@ -104,11 +104,14 @@ def test_claims_view_one_row_per_claim_member(spec, ledger):
     """The claims CSV links each claim to each member's source, with status, verdict and conflicts."""
     data, _ = run_export(spec, ledger, view="claims")
     rows = parse(data)
-    corroborated = [r for r in rows if r["claim_status"] == "corroborated"]
-    assert {r["source_id"] for r in corroborated} == {"src-aaaaaaaaaaaaaaaa", "src-bbbbbbbbbbbbbbbb"}
-    assert {r["verdict"] for r in corroborated} == {"supported"}
-    conflict = [r for r in rows if r["claim_status"] == "conflict"]
-    assert len(conflict) == 2 and all("212" in r["conflicts"] and "180" in r["conflicts"] for r in conflict)
+    quote_claim = next(r["claim_id"] for r in rows if r["assertion_id"] == "as-a-quote")
+    linked = [r for r in rows if r["claim_id"] == quote_claim]
+    assert {r["assertion_id"] for r in linked} == {"as-a-quote", "as-b-safe"}  # the analyst's link
+    assert {r["source_id"] for r in linked} == {"src-aaaaaaaaaaaaaaaa", "src-bbbbbbbbbbbbbbbb"}
+    assert {(r["claim_status"], r["verdict"], r["claim_sources"]) for r in linked} == {("corroborated", "supported", "2")}
+    crew = [r for r in rows if r["assertion_id"] in ("as-a-crew", "as-b-crew")]
+    assert len(crew) == 2 and {r["claim_status"] for r in crew} == {"conflict"}
+    assert all("14" in r["conflicts"] and "11" in r["conflicts"] for r in crew)
 
 
 def test_sources_view(spec, ledger):

@@ -85,8 +85,9 @@ def test_corroboration_conflict_and_verdict(graph):
         SELECT ?a ?b WHERE { ?x cito:%s ?y . ?x fl:assertionId ?a . ?y fl:assertionId ?b }"""
     agrees = {tuple(sorted(map(str, r))) for r in graph.query(q % "agreesWith")}
     disagrees = {tuple(sorted(map(str, r))) for r in graph.query(q % "disagreesWith")}
-    assert agrees == {("as-a-quote", "as-b-safe")}
-    assert disagrees == {("as-a-carried", "as-b-carried")}
+    assert ("as-a-quote", "as-b-safe") in agrees  # linked by the analyst
+    assert ("as-a-crew", "as-b-crew") in disagrees  # 14 vs 11 crew members
+    assert not agrees & disagrees
     reviews = list(
         graph.query(
             """PREFIX schema: <http://schema.org/>

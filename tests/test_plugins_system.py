@@ -88,6 +88,7 @@ def test_broken_plugins_are_named_and_the_rest_works(site, tmp_path):
     assert "as-a-quote" in result.stdout.split()
     assert "plugin 'broken' (fl_broken) failed to load: ImportError: No module named 'frobnicate'" in result.stderr
     assert "plugin 'typo' (fl_typo) failed to load" in result.stderr and "register_exporter" in result.stderr
+    assert "plugin 'raises' failed in register_exporters: RuntimeError: config file missing" in result.stderr
     listing = factledger(site, "plugins", "--json", "--all")
     data = orjson.loads(listing.stdout)
     assert "plugin 'raises' failed in register_exporters: RuntimeError: config file missing" in data["errors"]["raises"]

@@ -50,7 +50,7 @@ TEXT_A = (
     "Ferry Service Suspended After Engine Fire\n"
     "The Marlow ferry was taken out of service on Friday after a fire in its engine room. "
     "\"Nobody was hurt, and *all 212 passengers* were brought ashore,\" harbour master Ines Okafor said. "
-    "The Marlow ferry carried 212 passengers when the fire started on Friday. "
+    "The Marlow ferry had 14 crew members on board when the fire started on Friday. "
     "-12 degrees was the [reported] temperature_on deck | at midnight. "
     "Repairs will reportedly take at least three weeks.\n"
 )
@@ -58,7 +58,7 @@ TEXT_A2 = TEXT_A.replace("at least three weeks", "about a month")
 TEXT_B = (
     "Marlow Ferry Fire: Passengers Safe\n"
     "All 212 passengers were brought ashore after the engine fire, the operator said. "
-    "The Marlow ferry carried 180 passengers when the fire started on Friday, the coastguard said. "
+    "The Marlow ferry had 11 crew members on board when the fire started on Friday, the coastguard said. "
     "=SUM(A1) is not a formula here & <b>not HTML</b>.\n"
 )
 URI_A = "https://news-a.example/2026/ferry-fire"
@@ -101,7 +101,6 @@ def sample_batches() -> list[list[Payload]]:
     a cross-source link, a verdict, a withdrawal and a retraction."""
     a, b = "src-aaaaaaaaaaaaaaaa", "src-bbbbbbbbbbbbbbbb"
     quote = "\"Nobody was hurt, and *all 212 passengers* were brought ashore,\""
-    q_start, _ = _span(TEXT_A, quote)
     n = TEXT_A.index("212")
     headline_a = _assertion(TEXT_A, "Ferry Service Suspended After Engine Fire", "as-a-head", a, kind="headline")
     fire = _assertion(
@@ -113,18 +112,22 @@ def sample_batches() -> list[list[Payload]]:
         values=(Value(type="quantity", text="212", start=n, end=n + 3, value="212", unit="passengers"),),
     )
     def carried(text: str, number: str, aid: str, source_id: str) -> AssertionRecorded:
-        sentence = text[text.index("The Marlow ferry carried"):]
+        sentence = text[text.index("The Marlow ferry had"):]
         sentence = sentence[: sentence.index(".") + 1]
-        j = text.index("Marlow ferry carried")
-        i = text.index(f"carried {number}") + len("carried ")
+        j = text.index("Marlow ferry had")
+        i = text.index(f"had {number}") + len("had ")
+        d = text.index("Friday", i)
         return _assertion(
             text, sentence, aid, source_id,
-            values=(Value(type="quantity", text=number, start=i, end=i + len(number), value=number, unit="passengers"),),
+            values=(
+                Value(type="quantity", text=number, start=i, end=i + len(number), value=number, unit="crew members"),
+                Value(type="date", text="Friday", start=d, end=d + 6, value="2026-03-20"),
+            ),
             entities=(Mention(text="Marlow", start=j, end=j + 6, type="place", entity="Marlow"),),
         )
 
-    carried_a = carried(TEXT_A, "212", "as-a-carried", a)
-    carried_b = carried(TEXT_B, "180", "as-b-carried", b)
+    carried_a = carried(TEXT_A, "14", "as-a-crew", a)
+    carried_b = carried(TEXT_B, "11", "as-b-crew", b)
     tricky = _assertion(TEXT_A, "-12 degrees was the [reported] temperature_on deck | at midnight.", "as-a-tricky", a)
     repairs = _assertion(
         TEXT_A, "Repairs will reportedly take at least three weeks.", "as-a-repairs", a,
@@ -137,7 +140,6 @@ def sample_batches() -> list[list[Payload]]:
     b_formula = _assertion(TEXT_B, "=SUM(A1) is not a formula here & <b>not HTML</b>.", "as-b-formula", b)
     rev_repairs = _assertion(TEXT_A2, "Repairs will reportedly take about a month.", "as-a-repairs2", a, version=2,
                              modality="hedged", modality_cue="reportedly")
-    assert q_start >= 0
     return [
         [
             _source(SourceAppended, TEXT_A, a, 1, URI_A, title="Ferry Service Suspended After Engine Fire",

@@ -68,8 +68,8 @@ def test_claims_conflicts_and_head(db):
     """Claims, their members, conflicts and the head the database reflects are stored."""
     conn, context = db
     status = dict(conn.execute("SELECT claim_id, status FROM claims"))
-    assert status["cl-a-quote"] == "corroborated" and status["cl-a-carried"] == "conflict"
+    assert status["cl-a-quote"] == "corroborated" and status["cl-a-crew"] == "conflict"
     assert conn.execute("SELECT verdict FROM claims WHERE claim_id='cl-a-quote'").fetchone() == ("supported",)
-    assert conn.execute("SELECT count(*) FROM conflicts WHERE claim_id='cl-a-carried'").fetchone()[0] >= 1
+    assert conn.execute("SELECT count(*) FROM conflicts WHERE claim_id='cl-a-crew'").fetchone()[0] >= 1
     head = dict(conn.execute("SELECT key, value FROM ledger"))
     assert head["head_seq"] == str(context.head_seq) and head["head_hash"] == context.head_hash

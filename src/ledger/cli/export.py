@@ -35,7 +35,14 @@ def export_command(format_name, view, output, as_of, spreadsheet_safe, sidecar, 
     """Export the ledger in FORMAT (see 'factledger plugins' for the formats loaded)."""
     from .. import projections
 
-    spec = plugins.get_exporter(format_name)
+    known_errors = set(plugins.LOAD_ERRORS)
+    try:
+        spec = plugins.get_exporter(format_name)
+    finally:
+        # Plugins that raised while registering exporters are found only now: name them.
+        for name, message in plugins.LOAD_ERRORS.items():
+            if name not in known_errors:
+                click.echo(f"warning: {message}", err=True)
     options = _parse_options(raw_options)
     if spreadsheet_safe:
         options["spreadsheet_safe"] = "true"

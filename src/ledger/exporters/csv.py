@@ -114,6 +114,32 @@ def source_columns(context: ExportContext) -> list[Column]:
     ]
 
 
+def entity_columns(context: ExportContext) -> list[Column]:
+    return [
+        ("entity", "string", "Canonical name of the entity", lambda e: e.entity),
+        ("type", "string", "person, org, place or other", lambda e: e.type),
+        ("variants", "json", "Surface forms used, canonical JSON array", lambda e: _json(e.variants)),
+        ("mentions", "nonNegativeInteger", "Mentions in current assertions", lambda e: e.mentions),
+        ("sources", "json", "Source ids that mention it, canonical JSON array", lambda e: _json(e.sources)),
+        ("assertions", "json", "Assertion ids that mention it, canonical JSON array", lambda e: _json(e.assertions)),
+    ]
+
+
+def timeline_columns(context: ExportContext) -> list[Column]:
+    return [
+        ("date", "string", "Normalised date the statement speaks of", lambda t: t.date),
+        ("date_type", "string", "date, daterange or year", lambda t: t.type),
+        ("date_text", "string", "The words that gave the date", lambda t: t.text),
+        ("assertion_id", "string", "The assertion", lambda t: t.assertion_id),
+        ("source_id", "string", "Its source", lambda t: t.source_id),
+        ("outlet", "string", "Publication", lambda t: t.outlet),
+        ("title", "string", "Headline", lambda t: t.title),
+        ("exact", "string", "The exact quote", lambda t: t.quote),
+        ("event_seq", "nonNegativeInteger", "Seq of the AssertionRecorded event", lambda t: t.recorded.seq),
+        ("event_hash", "string", "sha256 hash of that event", lambda t: t.recorded.hash),
+    ]
+
+
 def _claim_members(context: ExportContext) -> Iterator[tuple[Any, Any]]:
     for claim in context.claims():
         for member in claim.members:
@@ -124,6 +150,8 @@ VIEWS: dict[str, tuple[Callable[[ExportContext], list[Column]], Callable[[Export
     "assertions": (assertion_columns, lambda c: c.assertions(), ["assertion_id"]),
     "claims": (claim_columns, _claim_members, ["claim_id", "assertion_id"]),
     "sources": (source_columns, lambda c: c.sources(), ["source_id"]),
+    "entities": (entity_columns, lambda c: c.entities(), ["entity"]),
+    "timeline": (timeline_columns, lambda c: c.timeline(), ["date", "assertion_id"]),
 }
 
 
@@ -219,7 +247,7 @@ SPEC = ExporterSpec(
     media_type="text/csv; charset=utf-8; header=present",
     extension="csv",
     write=write,
-    views=("assertions", "claims", "sources"),
+    views=("assertions", "claims", "sources", "entities", "timeline"),
     description="RFC 4180 CSV with provenance columns and a CSVW metadata sidecar",
     options=(
         ("spreadsheet_safe", "Prefix cells starting with = + - @ with ' (not byte-exact)"),
