@@ -36,6 +36,15 @@ def test_output_file_and_view(run_cli, sample, tmp_path):
     assert "wrote" in result.stderr and result.stdout == ""
 
 
+def test_spreadsheet_safe_and_sidecar_flags(run_cli, sample, tmp_path):
+    """--spreadsheet-safe neutralises formula-like cells; --sidecar writes the CSVW metadata even on stdout."""
+    side = tmp_path / "meta.json"
+    result = run_cli("export", "csv", "--spreadsheet-safe", "--sidecar", str(side))
+    assert result.exit_code == 0, result.output
+    assert ",'=SUM(A1) is not a formula" in result.stdout and ",=SUM(A1)" not in result.stdout
+    assert b'"fl:spreadsheetSafe": true' in side.read_bytes()
+
+
 def test_as_of_seq_and_time(run_cli, sample):
     """--as-of takes a seq or an RFC 3339 time; a seq beyond the head is a one-line error."""
     early = run_cli("export", "csv", "--as-of", "7")

@@ -53,6 +53,14 @@ RAISES_IN_HOOK = """
         raise RuntimeError("config file missing")
 """
 
+BAD_COMMANDS = """
+    import ledger
+
+    @ledger.hookimpl
+    def register_commands(cli):
+        raise KeyError("no such group")
+"""
+
 TYPO = """
     import ledger
 
@@ -70,6 +78,7 @@ def site(tmp_path):
     make_dist(site, "fl-broken", "0.1", {"broken": "fl_broken"}, {"fl_broken": BROKEN_IMPORT})
     make_dist(site, "fl-raises", "0.1", {"raises": "fl_raises"}, {"fl_raises": RAISES_IN_HOOK})
     make_dist(site, "fl-typo", "0.1", {"typo": "fl_typo"}, {"fl_typo": TYPO})
+    make_dist(site, "fl-cmds", "0.1", {"cmds": "fl_cmds"}, {"fl_cmds": BAD_COMMANDS})
     return site
 
 
@@ -89,6 +98,7 @@ def test_broken_plugins_are_named_and_the_rest_works(site, tmp_path):
     assert "plugin 'broken' (fl_broken) failed to load: ImportError: No module named 'frobnicate'" in result.stderr
     assert "plugin 'typo' (fl_typo) failed to load" in result.stderr and "register_exporter" in result.stderr
     assert "plugin 'raises' failed in register_exporters: RuntimeError: config file missing" in result.stderr
+    assert "plugin 'cmds' failed in register_commands: KeyError" in result.stderr
     listing = factledger(site, "plugins", "--json", "--all")
     data = orjson.loads(listing.stdout)
     assert "plugin 'raises' failed in register_exporters: RuntimeError: config file missing" in data["errors"]["raises"]
