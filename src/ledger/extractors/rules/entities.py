@@ -26,7 +26,10 @@ from .speakers import ORG_HEADS, ROLE_TITLES, Names
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _TOK = r"(?:(?:[" + _UP + r"]\.){2,}|[" + _UP + r"][\w’'&.-]*)"
-RUN_RE = re.compile(_TOK + r"(?:[ \t]+(?:(?:of|for)(?:[ \t]+the)?|de|la|del|van|von|bin|al)?[ \t]*" + _TOK + r")*")
+# The first token's two alternatives share their first character; written with it factored
+# out, the pattern opens with a character class and ``re`` skips to candidates in C.
+_TOK_FIRST = r"[" + _UP + r"](?:\.(?:[" + _UP + r"]\.)+|[\w’'&.-]*)"
+RUN_RE = re.compile(_TOK_FIRST + r"(?:[ \t]+(?:(?:of|for)(?:[ \t]+the)?|de|la|del|van|von|bin|al)?[ \t]*" + _TOK + r")*")
 ACR_DEF_RE = re.compile(r"\s*\(([A-Z][A-Z&]{1,7})\)")
 TOKEN_RE = re.compile(r"\S+")
 

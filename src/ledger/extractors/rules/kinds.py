@@ -49,7 +49,8 @@ DATELINE_RE = re.compile(
 
 
 def norm(s: str) -> str:
-    return WS_RE.sub(" ", s).strip().casefold()
+    """Spacing collapsed and case folded (``str.split`` splits on exactly what ``\\s`` matches)."""
+    return " ".join(s.split()).casefold()
 
 
 def is_credit(line: str) -> bool:
@@ -80,8 +81,8 @@ def classify_line(
     ``title``/``headline`` are normalised (:func:`norm`) or None.
     """
     line = text[start:end]
-    n = norm(line)
-    trailer = TRAILER_RE.search(line)
+    # Each regex below runs only when a character it needs is present: most lines are prose.
+    trailer = TRAILER_RE.search(line) if "|" in line else None
     if trailer and len(line[: trailer.start()].split()) <= 30:
         head_end = start + trailer.start()
         t_end = start + trailer.end()
@@ -97,20 +98,23 @@ def classify_line(
             parts.extend(classify_line(text, r0, end, False, title, headline) if not is_headline_shape(rest.strip()) else [(r0, end, "boilerplate")])
         return parts
     if first:
-        if (title and n == title) or is_headline_shape(line):
+        if (title and norm(line) == title) or is_headline_shape(line):
             return [(start, end, "headline")]
-    elif n and (n == headline or n == title):
-        return [(start, end, "boilerplate")]
-    if is_credit(line):
+    elif headline or title:
+        n = norm(line)
+        if n and (n == headline or n == title):
+            return [(start, end, "boilerplate")]
+    nwords = len(line.split())
+    if nwords <= 16 and is_credit(line):  # is_credit never accepts more than 16 words
         return [(start, end, "credit")]
-    if BYLINE_RE.match(line) and len(line.split()) <= 9:
+    if nwords <= 9 and BYLINE_RE.match(line):
         return [(start, end, "boilerplate")]
-    if len(line.split()) <= 60:
-        p = PAREN_CREDIT_RE.search(line)
+    if nwords <= 60:
+        p = PAREN_CREDIT_RE.search(line) if line.endswith(")") else None
         if p and (AGENCY_RE.search(p.group(1)) or CREDIT_LEAD_RE.match(p.group(1))) and p.start() > 0:
             c0 = start + p.start() + (len(p.group()) - len(p.group().lstrip()))
             return [(start, start + p.start(), "caption"), (c0, end, "credit")]
-        t = TAIL_CREDIT_RE.search(line)
+        t = TAIL_CREDIT_RE.search(line) if ":" in line else None
         if t and t.start() > 0:
             return [(start, start + t.start(), "caption"), (start + t.start(1), end, "credit")]
     return [(start, end, "prose")]

@@ -47,6 +47,12 @@ TRAIL_RE = re.compile(
     r"would|will|had|did|does|do|[a-z]+ly))+$"
 )
 CHUNK_SPLIT_RE = re.compile(r"[,;:\x00\"“”()\[\]—–]")
+LAST_CHUNK_RE = re.compile(r"[\s\S]*[,;:\x00\"“”()\[\]—–]")
+"""Greedy up to the last ``CHUNK_SPLIT_RE`` character: one backward scan finds the last chunk."""
+TRAIL_WORDS = frozenset(
+    "also later then previously repeatedly again once further recently earlier has have had would will did does do".split()
+)
+LY_RE = re.compile(r"[a-z]+ly")
 SUBORD_RE = re.compile(
     r".*\b(?:and|but|that|because|while|as|when|after|before|if|so|although|though|since|where|whereas)\s+"
 )
@@ -164,10 +170,20 @@ def clean_np(np: str) -> tuple[str, str] | None:
     return phrase, "desc"
 
 
-def _subject_before(masked: str, vpos: int) -> tuple[str, int] | None:
-    """The words naming the speaker before a reporting verb at ``vpos``, with their offset."""
+def _trail_can_match(pre: str) -> bool:
+    """Whether ``TRAIL_RE`` can match ``pre``: only if its last word is an adverb or auxiliary."""
+    last = pre.rsplit(None, 1)
+    if len(last) < 2 and not pre[:1].isspace():
+        return False
+    w = last[-1]
+    return w in TRAIL_WORDS or LY_RE.fullmatch(w) is not None
+
+
+def _subject_before(masked: str, vpos: int) -> tuple[str, int, tuple[str, str] | None] | None:
+    """The words naming the speaker before a reporting verb at ``vpos``, with their offset
+    and, when already computed, their :func:`clean_np`."""
     pre = masked[:vpos].rstrip()
-    t = TRAIL_RE.search(pre)
+    t = TRAIL_RE.search(pre) if pre and _trail_can_match(pre) else None
     if t:
         pre = pre[: t.start()]
     if not pre or pre[-1] in "\x00\"”":
@@ -190,15 +206,14 @@ def _subject_before(masked: str, vpos: int) -> tuple[str, int] | None:
         for a, b in cands:
             chunk = before[a:b].strip()
             if is_name(strip_titles(chunk)):
-                return chunk, before.index(chunk, a)
+                return chunk, before.index(chunk, a), None
         if len(pieces) >= 2:
             a, b = pieces[-1]
             chunk = before[a:b].strip()
-            return chunk, before.index(chunk, a)
+            return chunk, before.index(chunk, a), None
         return None
-    cut = 0
-    for m in CHUNK_SPLIT_RE.finditer(pre):
-        cut = m.end()
+    last = LAST_CHUNK_RE.match(pre)
+    cut = last.end() if last else 0
     chunk = pre[cut:]
     tries = []
     sub = SUBORD_RE.match(chunk)
@@ -211,8 +226,10 @@ def _subject_before(masked: str, vpos: int) -> tuple[str, int] | None:
         if rel:
             part = part[: rel.start()]
         stripped = part.strip()
-        if stripped and clean_np(stripped) is not None:
-            return stripped, cut + off + (len(part) - len(part.lstrip()))
+        if stripped:
+            cleaned = clean_np(stripped)
+            if cleaned is not None:
+                return stripped, cut + off + (len(part) - len(part.lstrip())), cleaned
     return None
 
 
@@ -258,8 +275,9 @@ def find_attribution(clause: str, masked: str) -> Attribution | None:
                     if cleaned:
                         return Attribution(cleaned[0], cleaned[1], cue, a.start(1), m.start())
             continue
-        np, start = subj
-        cleaned = clean_np(np)
+        np, start, cleaned = subj
+        if cleaned is None:
+            cleaned = clean_np(np)
         if cleaned is None:
             continue
         return Attribution(cleaned[0], cleaned[1], cue, start, m.start())

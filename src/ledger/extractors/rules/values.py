@@ -188,6 +188,13 @@ for _w in ORDINALS:
     GATE_WORDS[_w] = GATE_WORDS.get(_w, 0) | _G_ORD
 
 
+_GATE_BITS = (_G_MONTH, _G_WEEK, _G_REL, _G_RELY, _G_NUM, _G_ORD)
+GATE_INDEX: dict[str, tuple[int, ...]] = {}
+"""Each gate word as written (lower case or capitalized) -> the candidate lists it feeds."""
+for _w, _flags in GATE_WORDS.items():
+    for _form in (_w, _w[0].upper() + _w[1:]):
+        GATE_INDEX[_form] = tuple(i for i, bit in enumerate(_GATE_BITS) if _flags & bit)
+
 GATE_RE = re.compile(
     r"\b(?:" + trie_pattern(sorted({v for w in GATE_WORDS for v in (w, w[0].upper() + w[1:])})) + r")\b"
 )
@@ -216,14 +223,12 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
     found: list[Value] = []
     taken = bytearray(len(text))  # 1 where a value was already found
     digits = [m.start() for m in DIGIT_GATE_RE.finditer(text, start, end)]
-    g = {_G_MONTH: [], _G_WEEK: [], _G_REL: [], _G_RELY: [], _G_NUM: [], _G_ORD: []}
-    get = GATE_WORDS.get
+    lists: list[list[int]] = [[], [], [], [], [], []]
+    index = GATE_INDEX
     for m in GATE_RE.finditer(text, start, end):
-        flags = get(m.group().lower())
-        if flags:
-            for bit, lst in g.items():
-                if flags & bit:
-                    lst.append(m.start())
+        for i in index[m.group()]:
+            lists[i].append(m.start())
+    g = dict(zip(_GATE_BITS, lists))
     num_pos = sorted(digits + g[_G_NUM])
     ord_pos = sorted(digits + g[_G_ORD])
 
