@@ -145,3 +145,103 @@ def test_no_giant_component(tmp_path, n):
         t = f"Storm Orla flooded the Harbour Road in Kestrel Bay on Monday, report {k}."
         store.append([src(t, f"src-{k:03d}"), stmt(t, f"src-{k:03d}", f"as-{k:03d}", t)])
     assert max(len(c.members) for c in build_claims(store)) <= DEFAULT_CONFIG.max_members
+
+
+# Two outlets on one event, five distinct facts each; every sentence names the mill and the town,
+# so union-find over topic-sharing pairs would chain them into one claim.
+MILL_A = (
+    "A fire broke out at the Halden paper mill on Tuesday night. "
+    "Firefighters from Halden and Rossby needed six hours to bring the blaze at the mill under control. "
+    "Forty workers were evacuated from the Halden mill before the roof collapsed. "
+    "The Halden mill employs 320 people and supplies paper to printers across the region. "
+    "Mill owner Brannock Paper said production at the Halden mill would resume within two weeks. "
+    "The Halden mill was built by the Brannock family and is the oldest paper mill in the region. "
+    "Smoke from the burning mill drifted over Halden and Rossby during the night."
+)
+MILL_B = (
+    "Fire swept through the paper mill in Halden on Tuesday evening. "
+    "It took crews from Halden and Rossby six hours to control the mill blaze. "
+    "About 40 employees were evacuated from the Halden mill before part of the roof fell in. "
+    "Brannock Paper, which owns the Halden mill, expects paper production to restart in two weeks. "
+    "The mill, one of the largest employers in Halden, has 320 staff. "
+    "Workers at the Halden mill had complained about faulty wiring in the paper store last year. "
+    "Brannock Paper is the largest paper maker in the region and runs two mills. "
+    "Residents of Halden said the mill fire was frightening."
+)
+# (fact, quote, values) per source; the fact label is what each claim must be pure in.
+MILL_FACTS = {
+    "src-ma": [
+        ("fire", "A fire broke out at the Halden paper mill on Tuesday night.", [("date", "Tuesday", "2024-05-07")]),
+        ("hours", "Firefighters from Halden and Rossby needed six hours to bring the blaze at the mill under control.",
+         [("quantity", "six", "6")]),
+        ("evacuated", "Forty workers were evacuated from the Halden mill before the roof collapsed.", [("quantity", "Forty", "40")]),
+        ("staff", "The Halden mill employs 320 people and supplies paper to printers across the region.",
+         [("quantity", "320", "320")]),
+        ("restart", "Mill owner Brannock Paper said production at the Halden mill would resume within two weeks.",
+         [("quantity", "two", "2")]),
+        ("history", "The Halden mill was built by the Brannock family and is the oldest paper mill in the region.", []),
+        ("smoke", "Smoke from the burning mill drifted over Halden and Rossby during the night.", []),
+    ],
+    "src-mb": [
+        ("fire", "Fire swept through the paper mill in Halden on Tuesday evening.", [("date", "Tuesday", "2024-05-07")]),
+        ("hours", "It took crews from Halden and Rossby six hours to control the mill blaze.", [("quantity", "six", "6")]),
+        ("evacuated", "About 40 employees were evacuated from the Halden mill before part of the roof fell in.",
+         [("quantity", "40", "40")]),
+        ("restart", "Brannock Paper, which owns the Halden mill, expects paper production to restart in two weeks.",
+         [("quantity", "two", "2")]),
+        ("staff", "The mill, one of the largest employers in Halden, has 320 staff.", [("quantity", "320", "320")]),
+        ("wiring", "Workers at the Halden mill had complained about faulty wiring in the paper store last year.", []),
+        ("company", "Brannock Paper is the largest paper maker in the region and runs two mills.", [("quantity", "two", "2")]),
+        ("residents", "Residents of Halden said the mill fire was frightening.", []),
+    ],
+}
+
+
+def _mill_ledger(tmp_path) -> tuple[LogStore, dict[str, str]]:
+    store = LogStore(tmp_path / "mill.jsonl", fsync=False)
+    fact_of = {}
+    for sid, text, outlet in (("src-ma", MILL_A, "Daily Tide"), ("src-mb", MILL_B, "Evening Post")):
+        batch = [src(text, sid, outlet=outlet)]
+        for k, (fact, quote, values) in enumerate(MILL_FACTS[sid]):
+            aid = f"as-{sid[-1]}{k}"
+            fact_of[aid] = fact
+            batch.append(stmt(text, sid, aid, quote, values))
+        store.append(batch)
+    return store, fact_of
+
+
+def test_topic_sharing_statements_do_not_chain(tmp_path):
+    """Two sources on one event: each claim holds statements of one fact only, and most facts still pair up."""
+    store, fact_of = _mill_ledger(tmp_path)
+    claims = build_claims(store)
+    for c in claims:
+        facts = {fact_of[m.assertion_id] for m in c.members}
+        assert len(facts) == 1, [m.selector.exact for m in c.members]
+    corroborated = {fact_of[c.members[0].assertion_id] for c in claims if len(c.sources) == 2}
+    assert len(corroborated) >= 4, corroborated
+    assert all(c.status == "corroborated" for c in claims if len(c.sources) == 2)
+
+
+def test_hub_statement_does_not_glue_other_facts(tmp_path):
+    """A statement linked to two facts of another source keeps a claim from absorbing a third unrelated fact."""
+    from ledger.projections.claims import _Clusters
+
+    # 0,1 from source a; 2,3,4 from source b. 0~2, 0~3 linked (a hub), 1~4 linked, 1~3 only weakly.
+    linked = {(0, 2), (0, 3), (1, 4), (1, 3)}
+    groups = _Clusters(["a", "a", "b", "b", "b"], linked, {}, 0.5)
+    assert groups.merge(0, 2) and groups.merge(0, 3)
+    assert groups.merge(1, 4)
+    # Joining {0,2,3} with {1,4} through 1~3: 4 would sit with 0 unlinked and 1 with 2 unlinked;
+    # 2 keeps 1 of 2 links (ok) but a weak bridge between two claims is refused.
+    assert not groups.merge(1, 3, bridge=False)
+    assert groups.root[1] != groups.root[0]
+
+
+def test_conflict_claim_absorbs_no_other_claim(tmp_path):
+    """A claim holding a conflict is not merged with another corroborated claim through a shared value."""
+    from ledger.projections.claims import _Clusters
+
+    groups = _Clusters(["a", "b", "a", "b"], {(0, 1), (2, 3), (1, 2)}, {}, 0.5)
+    assert groups.merge(0, 1, conflict=True) and groups.merge(2, 3)
+    assert not groups.merge(1, 2, bridge=True)
+    assert groups.root[0] != groups.root[2]

@@ -42,7 +42,7 @@ from attrs import frozen
 from ..log import LogStore
 from .catalog import Catalog
 from .records import AssertionRow, Claim, Conflict, Verdict
-from .text import STOPWORDS, content_stems, name_keys, number_keys, stem
+from .text import STOPWORDS, content_stems, name_keys, number_keys, stem, verb_stems
 from .views import catalog as _catalog
 from .views import current_assertions
 
@@ -98,6 +98,7 @@ class Features:
     nums: tuple[Num, ...]
     names: frozenset[str]
     negated: bool
+    verbs: frozenset[str] = frozenset()
 
 
 _NUMERIC = ("quantity", "ordinal", "percent", "age")
@@ -176,6 +177,7 @@ def features(i: int, row: AssertionRow) -> Features:
     return Features(
         index=i, source=row.source_id, stems=stems, tokens=frozenset(tokens), dates=frozenset(dates), dates_text=tuple(dates_text),
         nums=tuple(nums), names=frozenset(names), negated=row.modality == "negated",
+        verbs=frozenset(verb_stems(text)) & stems,
     )
 
 
@@ -233,27 +235,25 @@ class _Scorer:
             t: math.log((n + 1) / (c + 0.5)) * (vw if t[:2] in _VALUE_PREFIXES else 1.0) for t, c in df.items()
         }
         self.idf_max = math.log((n + 1) / 1.5)
-        self._memo: dict[tuple[int, str], tuple[float, dict[str, float]]] = {}
+        self.weight = [sum(self.idf[t] for t in f.tokens) for f in feats]
 
-    def _weights(self, f: Features, other: str) -> tuple[float, dict[str, float]]:
-        """(total weight, weight of each token) of ``f`` when compared with source ``other``."""
-        key = (f.index, other)
-        hit = self._memo.get(key)
-        if hit is not None:
-            return hit
-        rs, ro = self.rep.get(f.source, {}), self.rep.get(other, {})
-        span = (self.n_src[f.source] + self.n_src[other]) * self.config.topic_share
-        idf = self.idf
-        ws: dict[str, float] = {}
-        total = 0.0
-        for t in f.tokens:
-            r = rs.get(t, 0) + ro.get(t, 0)
-            w = idf[t] * (max(0.0, 1.0 - r / span) if r else 1.0)
-            ws[t] = w
-            total += w
-        out = (total or 1.0, ws)
-        if len(self._memo) < 500_000:
-            self._memo[key] = out
+    def _repeats(self, a: Features, b: Features) -> dict[str, int]:
+        """Tokens of ``a`` or ``b`` that their sources repeat, with the number of repeats."""
+        rs, ru = self.rep.get(a.source) or {}, self.rep.get(b.source) or {}
+        if not rs and not ru:
+            return {}
+        ta, tb = a.tokens, b.tokens
+        out: dict[str, int] = {}
+        if len(rs) + len(ru) < len(ta) + len(tb):  # walk whichever side is shorter
+            for r in (rs, ru):
+                for t, c in r.items():
+                    if t in ta or t in tb:
+                        out[t] = out.get(t, 0) + c
+        else:
+            for t in ta | tb:
+                c = rs.get(t, 0) + ru.get(t, 0)
+                if c:
+                    out[t] = c
         return out
 
     def lexical(self, a: Features, b: Features) -> tuple[float, float, int, bool]:
@@ -265,23 +265,36 @@ class _Scorer:
         shared = a.tokens & b.tokens
         if not shared:
             return 0.0, 0.0, 0, False
-        wa, xa = self._weights(a, b.source)
-        wb, xb = self._weights(b, a.source)
         idf = self.idf
+        reps = self._repeats(a, b)
+        wa, wb = self.weight[a.index], self.weight[b.index]
+        factor: dict[str, float] = {}
+        if reps:
+            span = (self.n_src[a.source] + self.n_src[b.source]) * self.config.topic_share
+            for t, r in reps.items():
+                f = max(0.0, 1.0 - r / span)
+                factor[t] = f
+                lost = idf[t] * (1.0 - f)
+                if t in a.tokens:
+                    wa -= lost
+                if t in b.tokens:
+                    wb -= lost
+        wa, wb = max(wa, 1e-9), max(wb, 1e-9)
         w = 0.0
         n = 0
         value = False
         for t in shared:
-            v = min(xa[t], xb[t])
-            w += v
-            if v >= 0.5 * idf[t] > 0:
+            f = factor.get(t, 1.0)
+            w += idf[t] * f
+            if f >= 0.5 and idf[t] > 0:
                 n += 1
                 if t[:2] in _VALUE_PREFIXES:
                     value = True
         return 0.5 * w / min(wa, wb) + 0.5 * w / math.sqrt(wa * wb), w, n, value
 
-    def score(self, a: Features, b: Features) -> tuple[float, int, bool, bool]:
-        """(score, specific shared tokens, strong evidence, same happening told with a different value).
+    def score(self, a: Features, b: Features) -> tuple[float, int, bool, bool, bool]:
+        """(score, specific shared tokens, strong evidence, a value shared, same happening told
+        with a different value).
 
         Strong evidence is a shared specific value, or shared words together at least
         ``min_evidence`` times as informative as a word seen once among these statements.
@@ -290,7 +303,7 @@ class _Scorer:
         strong = value or w >= self.config.min_evidence * self.idf_max
         differs = bool(a.dates and b.dates and not (a.dates & b.dates)) or bool(_num_conflicts(a, b))
         happening = differs and bool(a.names & b.names) and n_shared >= 3 and lex >= self.config.conflict_threshold
-        return lex, n_shared, strong, happening
+        return lex, n_shared, strong, value, happening
 
 
 def _num_conflicts(a: Features, b: Features) -> list[tuple[Num, Num]]:
@@ -540,10 +553,14 @@ def cluster(rows: list[AssertionRow], cat: Catalog, config: ClaimsConfig = DEFAU
     scored: list[tuple[float, int, int, bool, bool]] = []  # (score, i, j, may join two claims, conflict)
     best = [0.0] * len(rows)
     for i, j in candidate_pairs(feats, config):
-        score, specific, strong, happening = scorer.score(feats[i], feats[j])
-        if specific < config.min_shared or not (strong or happening) or (score < config.floor and not happening):
+        fi, fj = feats[i], feats[j]
+        score, specific, strong, value, happening = scorer.score(fi, fj)
+        if not (strong or happening) or (score < config.floor and not happening):
             continue
-        value = scorer.lexical(feats[i], feats[j])[3]
+        if specific < config.min_shared and not (value and score >= config.weak):
+            continue  # one shared word is no evidence; one shared value (320 people / 320 staff) is
+        if score < config.weak and not (value or happening or fi.verbs & fj.stems or fj.verbs & fi.stems):
+            continue  # a weak link must at least share the action (crossed / cross), not only nouns
         scored.append((score, i, j, happening or score >= config.strong or value, happening))
         best[i] = max(best[i], score)
         best[j] = max(best[j], score)

@@ -58,10 +58,16 @@ _SYNONYMS = [
     "fall drop decline decrease",
 ]
 _IRREGULAR = {
-    "shot": "shoot", "fought": "fight", "fled": "flee", "ran": "run", "men": "man", "women": "woman",
+    "shot": "shoot", "men": "man", "women": "woman",
     "children": "child", "people": "person", "taken": "take", "took": "take", "gave": "give", "given": "give",
-    "died": "die", "dying": "die", "dead": "die", "death": "die",
+    "died": "die", "dying": "die", "dead": "die", "death": "die", "built": "build", "caught": "catch",
+    "brought": "bring", "bought": "buy", "drove": "drive", "driven": "drive", "fell": "fall", "fallen": "fall",
+    "won": "win", "lost": "lose", "sent": "send", "sold": "sell", "held": "hold", "broke": "break",
+    "broken": "break", "began": "begin", "begun": "begin", "swept": "sweep", "struck": "strike", "threw": "throw",
+    "thrown": "throw", "wrote": "write", "written": "write", "rose": "rise", "risen": "rise", "spent": "spend",
+    "fought": "fight", "fled": "flee", "ran": "run",
 }
+_PAST = frozenset(k for k in _IRREGULAR if k not in ("men", "women", "children", "people", "dead", "death"))
 
 
 def _base(word: str) -> str:
@@ -114,6 +120,22 @@ def content_stems(text: str) -> list[str]:
             out.extend(stem(p) for p in lw.split("-") if len(p) >= 3 and p not in STOPWORDS)
         elif lw.startswith("gun") and len(lw) > 5:  # gunshot, gunfire, gunman
             out.append(stem(lw[3:]))
+    return out
+
+
+def verb_stems(text: str) -> set[str]:
+    """Stems of words inflected as verbs (``crossed``, ``driving``, ``built``): the predicates.
+
+    Without a tagger this is a guess (``-ed``/``-ing`` forms and common irregular pasts), good
+    enough to tell two statements that share the action from two that share only nouns.
+    """
+    out = set()
+    for m in _WORD.finditer(text):
+        lw = m.group().lower()
+        if lw in STOPWORDS or len(lw) < 4:
+            continue
+        if lw in _PAST or (len(lw) > 4 and lw.endswith(("ed", "ing"))):
+            out.add(stem(lw))
     return out
 
 
