@@ -206,6 +206,7 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
     for u, ments in zip(named, mentions):
         u.ments = tuple(ments)
     statements = [u for u in units if u.kind == "statement"]
+    person_like: dict[str, bool] = {}  # speaker -> not typed org or place by its words
     last = None
     last_person = None
     prev = None
@@ -225,8 +226,14 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
                 u.speaker = a.speaker
             if u.speaker is not None:
                 last = u.speaker
-                if a.form != "desc" and len(u.speaker.split()) >= 2 and _entities._kind(u.speaker.split(), False) not in ("org", "place"):
-                    last_person = u.speaker
+                if a.form != "desc":
+                    sp = u.speaker
+                    ok = person_like.get(sp)
+                    if ok is None:
+                        toks = sp.split()
+                        ok = person_like[sp] = len(toks) >= 2 and _entities._kind(toks, False) not in ("org", "place")
+                    if ok:
+                        last_person = sp
         elif (
             u.quote_start and prev is not None and prev.para == u.para and prev.speaker is not None
             and prev.has_quote

@@ -89,6 +89,10 @@ PERSON_AFTER_RE = re.compile(
     r"|[ \t]+(?:said|says|told|added|asserted|wrote|explained|argued|noted|claimed)\b)"
 )
 EVENT_HEADS = frozenset("war wars games olympics cup summit agreement armistice treaty accord act law".split())
+LOCATIVE_ENDS = ("in", "near", "at", "from", "to", "into", "across", "outside", "inside", "toward", "towards", "the")
+ROLE_ENDS = tuple(ROLE_BEFORE_RE.pattern[len(r"\b(?:") : ROLE_BEFORE_RE.pattern.index(")")].split("|"))
+"""Words the context regexes end on: a window that does not end with one is not searched."""
+DEMONYM_ENDS = ("an", "ans", "ese", "ish")
 
 
 def _tokens(run: str) -> list[str]:
@@ -118,9 +122,24 @@ def _kind(tokens: list[str], had_title: bool, where: tuple[str, int, int, int, i
     """Type of a run; ``where`` (text, start, end, span start, span end) is read for context
     (a locative preposition before, a role word before, an appositive or speech verb after)
     only when the cheap cues fail."""
-    low = [t.lower().rstrip(".") for t in tokens]
-    if len(tokens) == 1 and tokens[0].lower() in PLACES:
-        return "place"
+    kind = _kind_of_words(tokens, had_title)
+    if kind is not None:
+        return kind
+    if where is None:
+        return "other"
+    return _kind_in_context(tokens, where)
+
+
+def _kind_of_words(tokens: list[str], had_title: bool) -> str | None:
+    """The type the words alone give, or None when only the context can tell (see :func:`_kind`)."""
+    if len(tokens) == 1:
+        t0 = tokens[0]
+        l0 = t0.lower()
+        if l0 in PLACES:
+            return "place"
+        low = [l0.rstrip(".")]
+    else:
+        low = [t.lower().rstrip(".") for t in tokens]
     last = low[-1]
     joined = " ".join(low)
     if had_title:
@@ -133,108 +152,152 @@ def _kind(tokens: list[str], had_title: bool, where: tuple[str, int, int, int, i
         return "other"
     if len(tokens) == 1 and _is_acronym(tokens[0]):
         return "org"
-    if any(len(t) == 2 and t[1] == "." and t[0].isupper() for t in tokens[1:-1]):
-        return "person"  # middle initial
-    titlecase = all(t[0].isupper() and t[1:].replace("-", "").isalpha() and t[1:2].islower() for t in tokens)
-    if not titlecase or last.endswith(("an", "ans", "ese", "ish")):
+    for t in tokens[1:-1]:
+        if len(t) == 2 and t[1] == "." and t[0].isupper():
+            return "person"  # middle initial
+    for t in tokens:
+        if not (t[0].isupper() and t[1:].replace("-", "").isalpha() and t[1:2].islower()):
+            return "other"  # not title case
+    if last.endswith(DEMONYM_ENDS):
         return "other"
-    if where is None:
-        return "other"
+    return None
+
+
+def _kind_in_context(tokens: list[str], where: tuple[str, int, int, int, int]) -> str:
     text, s, e, us, ue = where
-    if (
-        len(tokens) <= 3
-        and not text.startswith(("'s", "’s"), e)
-        and LOCATIVE_RE.search(text, max(us, s - 16), s) is not None
-    ):
-        return "place"
-    if (
-        len(tokens) <= 4
-        and low[0] not in COMPASS
-        and (ROLE_BEFORE_RE.search(text, max(us, s - 30), s) or PERSON_AFTER_RE.match(text, e, ue))
-    ):
-        return "person"
+    if len(tokens) <= 3 and not text.startswith(("'s", "’s"), e):
+        lo = max(us, s - 16)
+        w = text[lo:s]
+        if w.rstrip(" \t").endswith(LOCATIVE_ENDS) and LOCATIVE_RE.search(text, lo, s) is not None:
+            return "place"
+    if len(tokens) <= 4 and tokens[0].lower().rstrip(".") not in COMPASS:
+        lo = max(us, s - 30)
+        if text[lo:s].rstrip(" \t,").endswith(ROLE_ENDS) and ROLE_BEFORE_RE.search(text, lo, s):
+            return "person"
+        if PERSON_AFTER_RE.match(text, e, ue):
+            return "person"
     return "other"
 
 
 class _Raw:
-    __slots__ = ("unit", "start", "end", "text", "type", "initial", "acr")
+    __slots__ = ("unit", "start", "end", "text", "toks", "type", "initial", "acr", "initials")
 
-    def __init__(self, unit, start, end, text, type_, initial, acr):
-        self.unit, self.start, self.end, self.text, self.type, self.initial = unit, start, end, text, type_, initial
-        self.acr = acr
+    def __init__(self, unit, start, end, text, toks, type_, initial, acr, initials):
+        self.unit, self.start, self.end, self.text, self.toks = unit, start, end, text, toks
+        self.type, self.initial, self.acr, self.initials = type_, initial, acr, initials
+
+
+_NO_RUN = ()
+
+
+def _analyse_run(g: str):
+    """What a capitalized run's own words say, independent of where it stands.
+
+    None when nothing is left after trimming; else (offset and end of the mention in ``g``,
+    its tokens, whether a title was stripped, its type from the words or None when the
+    context decides, whether a token is an acronym, its initials).
+    """
+    if " " not in g and "\t" not in g:
+        toks = [(g, 0)]
+    else:
+        toks = []
+        pos = 0
+        for t in g.split():  # a run's only spaces are spaces and tabs
+            pos = g.index(t, pos)
+            toks.append((t, pos))
+            pos += len(t)
+    # trim leading function words and dates, trailing dates
+    while toks and (
+        (toks[0][0].lower() in CAP_STOP and not _is_acronym(toks[0][0]))
+        or toks[0][0].lower().rstrip(".") in DATE_WORDS
+    ):
+        toks.pop(0)
+    while toks and toks[-1][0].lower().rstrip(".") in DATE_WORDS:
+        toks.pop()
+    if not toks:
+        return None
+    # trailing period (sentence end), possessive, stray punctuation
+    last, ls = toks[-1]
+    if last.endswith(".") and not (len(last) == 2 or _is_acronym(last) or last.count(".") > 1):
+        last = last[:-1]
+    if last.endswith(("'s", "’s")):
+        last = last[:-2]
+    last = last.rstrip("-'’&.") if not _is_acronym(last) and len(last) != 2 else last
+    if not last:
+        toks.pop()
+        if not toks:
+            return None
+    else:
+        toks[-1] = (last, ls)
+    # titles and role words before a name: "Col.", "Finance Minister"
+    k = 0
+    for i, (t, _) in enumerate(toks[:-1]):
+        low = t.lower()
+        if low.rstrip(".") in TITLE_TOKENS:
+            k = i + 1
+        elif low not in ROLE_TITLES:
+            break
+    had_title = k > 0 and toks[-1][0].lower() not in ORG_HEADS
+    if had_title:
+        del toks[:k]
+    s = toks[0][1]
+    e = toks[-1][1] + len(toks[-1][0])
+    words = [t for t, _ in toks]
+    acr = any(map(_is_acronym, words))
+    initials = _initials(words) if len(words) >= 2 or acr else None
+    return s, e, words, had_title, _kind_of_words(words, had_title), acr, initials
 
 
 def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | None = None) -> list[list[Mention]]:
-    """Mentions in each of ``spans`` (in document order), with canonical entity names."""
+    """Mentions in each of ``spans`` (in document order), with canonical entity names.
+
+    A run's own words are analysed once per article (:func:`_analyse_run`); only the
+    context cues are read at each occurrence.
+    """
     raws: list[_Raw] = []
     acr_defs: dict[str, str] = {}
     mid_caps: set[str] = set()
+    seen: dict[str, tuple | None] = {}
     for ui, (us, ue) in enumerate(spans):
         for m in RUN_RE.finditer(text, us, ue):
             g = m.group()
-            if " " not in g and g.lower() in CAP_STOP:
-                continue  # fast path: "The", "He", "In"
-            toks = [(t.group(), m.start() + t.start()) for t in TOKEN_RE.finditer(m.group())]
-            # trim leading function words and dates, trailing dates
-            while toks and (
-                (toks[0][0].lower() in CAP_STOP and not _is_acronym(toks[0][0]))
-                or toks[0][0].lower().rstrip(".") in DATE_WORDS
-            ):
-                toks.pop(0)
-            while toks and toks[-1][0].lower().rstrip(".") in DATE_WORDS:
-                toks.pop()
-            if not toks:
+            info = seen.get(g, _NO_RUN)
+            if info is _NO_RUN:
+                if " " not in g and g.lower() in CAP_STOP:
+                    info = None  # fast path: "The", "He", "In"
+                else:
+                    info = _analyse_run(g)
+                seen[g] = info
+            if info is None:
                 continue
-            # trailing period (sentence end), possessive, stray punctuation
-            last, ls = toks[-1]
-            if last.endswith(".") and not (len(last) == 2 or _is_acronym(last) or last.count(".") > 1):
-                last = last[:-1]
-            if last.endswith(("'s", "’s")):
-                last = last[:-2]
-            last = last.rstrip("-'’&.") if not _is_acronym(last) and len(last) != 2 else last
-            if not last:
-                toks.pop()
-                if not toks:
-                    continue
-            else:
-                toks[-1] = (last, ls)
-            # titles and role words before a name: "Col.", "Finance Minister"
-            k = 0
-            for i, (t, _) in enumerate(toks[:-1]):
-                low = t.lower()
-                if low.rstrip(".") in TITLE_TOKENS:
-                    k = i + 1
-                elif low not in ROLE_TITLES:
-                    break
-            had_title = k > 0 and toks[-1][0].lower() not in ORG_HEADS
-            if had_title:
-                del toks[:k]
-            s = toks[0][1]
-            e = toks[-1][1] + len(toks[-1][0])
-            toks = [t for t, _ in toks]
+            rs, re_, toks, had_title, kind, acr, initials = info
+            s = m.start() + rs
+            e = m.start() + re_
             j = s - 1
             while j >= us and text[j] in " \t\"“‘'(":
                 j -= 1
             initial = j < us or text[j] in ".!?:;"
-            kind = _kind(toks, had_title, (text, s, e, us, ue))
+            if kind is None:
+                kind = _kind_in_context(toks, (text, s, e, us, ue))
             if not initial and len(toks) == 1:
                 mid_caps.add(toks[0])
-            raws.append(_Raw(ui, s, e, text[s:e], kind, initial, any(_is_acronym(t) for t in toks)))
-            a = ACR_DEF_RE.match(text, e, ue)
-            if a and len(toks) >= 2:
-                acr_defs[a.group(1)] = text[s:e]
+            mtext = g[rs:re_]
+            raws.append(_Raw(ui, s, e, mtext, toks, kind, initial, acr, initials))
+            if len(toks) >= 2:
+                a = ACR_DEF_RE.match(text, e, ue)
+                if a:
+                    acr_defs[a.group(1)] = mtext
     # full forms by initials: "United Nations Command" -> "UNC"
     full_by_initials: dict[str, str] = {}
     kind_of: dict[str, str] = {}
     for r in raws:
-        toks = r.text.split()
-        if len(toks) >= 2 and not r.acr:
-            full_by_initials.setdefault(_initials(toks), r.text)
+        if len(r.toks) >= 2 and not r.acr:
+            full_by_initials.setdefault(r.initials, r.text)
             kind_of.setdefault(r.text, r.type)
     names = Names()
     out: list[list[Mention]] = [[] for _ in spans]
     for r in raws:
-        toks = r.text.split()
+        toks = r.toks
         if r.initial and len(toks) == 1 and r.text not in mid_caps:
             low = r.text.lower()
             if not (_is_acronym(r.text) or low in PLACES or low in ORG_KNOWN or names.resolve(r.text) != r.text):
@@ -245,7 +308,7 @@ def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | Non
             entity = acr_defs[r.text]
             kind = kind_of.get(entity, "org")
         elif r.acr:
-            full = full_by_initials.get(_initials(toks))
+            full = full_by_initials.get(r.initials)
             if full:
                 entity, kind = full, kind_of.get(full, kind)
         if kind == "person" or len(toks) == 1 or kind == "other":

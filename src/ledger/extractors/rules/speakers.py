@@ -299,19 +299,31 @@ class Names:
     def __init__(self) -> None:
         self._seen: set[str] = set()
         self._by_token: dict[str, list[tuple[str, list[str]]]] = {}
+        self._toks: dict[str, list[str]] = {}
+        self._resolved: dict[str, str] = {}  # valid until the next name is added
+
+    def _tokens_of(self, name: str) -> list[str]:
+        toks = self._toks.get(name)
+        if toks is None:
+            toks = self._toks[name] = _tokens(name)
+        return toks
 
     def add(self, name: str) -> None:
         if name in self._seen:
             return
-        toks = _tokens(name)
+        toks = self._tokens_of(name)
         if len(toks) >= 2:
             self._seen.add(name)
+            self._resolved.clear()
             entry = (name, toks)
             for key in {toks[0], toks[-1]}:
                 self._by_token.setdefault(key, []).append(entry)
 
     def resolve(self, name: str) -> str:
-        toks = _tokens(name)
+        done = self._resolved.get(name)
+        if done is not None:
+            return done
+        toks = self._tokens_of(name)
         if not toks:
             return name
         best = None
@@ -319,7 +331,8 @@ class Names:
         for full, ftoks in self._by_token.get(toks[-1], ()):  # later and longer forms win
             if len(ftoks) >= best_len and _compatible(toks, ftoks):
                 best, best_len = full, len(ftoks)
-        return best if best is not None else name
+        done = self._resolved[name] = best if best is not None else name
+        return done
 
 
 def _compatible(short: list[str], full: list[str]) -> bool:
