@@ -7,7 +7,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,50 +18,22 @@ PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "factledger-sqlite"
 pytest.importorskip("sqlite_utils")
 
 
-def _install_by_layout(src: Path, target: Path) -> None:
-    """What an installer leaves behind, from the plugin's own pyproject.toml: package + dist-info.
-
-    Used only when pip cannot build offline here (setuptools < 70.1 without ``wheel``).
-    """
-    meta = tomllib.loads((src / "pyproject.toml").read_text("utf-8"))["project"]
-    shutil.copytree(src / "src" / "factledger_sqlite", target / "factledger_sqlite")
-    info = target / f"{meta['name'].replace('-', '_')}-{meta['version']}.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {meta['name']}\nVersion: {meta['version']}\n")
-    eps = "".join(f"{k} = {v}\n" for k, v in meta["entry-points"]["factledger"].items())
-    (info / "entry_points.txt").write_text(f"[factledger]\n{eps}")
-
-
-def _can_build_offline() -> bool:
-    """pip can build a wheel without the network: setuptools >= 70.1, or the wheel package present."""
-    import importlib.metadata
-    import importlib.util
-
-    try:
-        major, minor = (int(x) for x in importlib.metadata.version("setuptools").split(".")[:2])
-    except (importlib.metadata.PackageNotFoundError, ValueError):
-        return False
-    return (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     """The plugin installed into a fresh folder (a copy of its source, so the checkout stays clean)."""
     base = tmp_path_factory.mktemp("sqlite-plugin")
     src, target = base / "src", base / "site"
     shutil.copytree(PLUGIN, src, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build", ".pytest_cache"))
-    pip_ok = False
-    if _can_build_offline():
-        pip = subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
-             "--disable-pip-version-check", "--target", str(target), str(src)],
-            capture_output=True, text=True, timeout=300,
-        )
-        pip_ok = pip.returncode == 0
-    if not pip_ok:
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir()
-        _install_by_layout(src, target)
+    # The test extra requires setuptools >= 70.1, which builds the wheel offline without
+    # the separate 'wheel' package, so this is a real pip install from the plugin's path.
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
+         "--disable-pip-version-check", "--target", str(target), str(src)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert pip.returncode == 0, f"pip could not install the plugin from its path:\n{pip.stderr[-3000:]}"
+    assert (target / "factledger_sqlite").is_dir()
+    assert any(target.glob("factledger_sqlite-*.dist-info/entry_points.txt"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACTLEDGER_")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(target), env.get("PYTHONPATH", "")) if p)
     return src, env
