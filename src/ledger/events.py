@@ -97,13 +97,12 @@ class Payload:
 
 
 @frozen
-class SourceAppended(Payload):
-    """A source (article) entered the ledger, with its full normalised text.
+class SourceSnapshot(Payload):
+    """What every version of a source records: its metadata and full normalised text.
 
     The text is stored in the log itself so the log alone can prove every quote.
+    Not an event type of its own: see :class:`SourceAppended` and :class:`SourceRevised`.
     """
-
-    TYPE: ClassVar[str] = "SourceAppended"
 
     source_id: str
     version: int
@@ -120,24 +119,19 @@ class SourceAppended(Payload):
 
 
 @frozen
-class SourceRevised(Payload):
+class SourceAppended(SourceSnapshot):
+    """A source (article) entered the ledger: its version 1."""
+
+    TYPE: ClassVar[str] = "SourceAppended"
+
+
+@frozen
+class SourceRevised(SourceSnapshot):
     """A new version of a source already in the ledger (the article changed)."""
 
     TYPE: ClassVar[str] = "SourceRevised"
 
-    source_id: str
-    version: int
     revision_of: int
-    uri: str | None
-    title: str | None
-    outlet: str | None
-    authors: tuple[str, ...]
-    published: str | None
-    retrieved: str | None
-    media_type: str
-    raw_sha256: str
-    text_sha256: str
-    text: str
 
 
 @frozen
