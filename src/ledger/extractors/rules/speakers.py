@@ -58,6 +58,9 @@ SUBORD_RE = re.compile(
 )
 RELATIVE_RE = re.compile(r"\s+(?:who|whom|whose|which|that)\b")
 PREV_WORD_RE = re.compile(r"([\w'’]+)\W*$")
+"""The word before a reporting verb (found by :func:`_prev_word`, which gives the same group)."""
+LAST_WORD_CHAR_RE = re.compile(r"[\s\S]*\w")
+RUN_START_RE = re.compile(r"[\s\S]*[^\w'’]")
 AFTER_NP_RE = re.compile(r"\s*([^,.;:!?\x00\"“”()]{1,80})")
 NEXT_WORD_RE = re.compile(r"\s+([\w'’-]+)")
 
@@ -135,19 +138,21 @@ def strip_titles(name: str) -> str:
 def clean_np(np: str) -> tuple[str, str] | None:
     """(speaker, form) from the words naming who spoke, or None if they cannot be a speaker."""
     toks = np.split()
-    while toks and toks[0].lower() in LEADING_JUNK:
+    lows = [t.lower() for t in toks]
+    while toks and lows[0] in LEADING_JUNK:
         toks.pop(0)
+        lows.pop(0)
     if not toks or len(toks) > 9:
         return None
-    if any(t.lower() in NOT_IN_NP for t in toks) or toks[0].lower() in PREPOSITIONS:
+    if not NOT_IN_NP.isdisjoint(lows) or lows[0] in PREPOSITIONS:
         return None
-    if len(toks) == 1 and toks[0].lower() in PRONOUNS:
-        return toks[0].lower(), "pronoun"
-    if toks[0].lower() in ("i", "we", "you"):
+    if len(toks) == 1 and lows[0] in PRONOUNS:
+        return lows[0], "pronoun"
+    if lows[0] in ("i", "we", "you"):
         return None
     # trailing run of capitalized words: the name after any role words
     i = len(toks)
-    while i > 0 and (_is_cap(toks[i - 1]) or (toks[i - 1] in ("of", "for") and i < len(toks))):
+    while i > 0 and (toks[i - 1][0].isupper() or (toks[i - 1] in ("of", "for") and i < len(toks))):
         i -= 1
     run = toks[i:]
     if run and run[0] in ("of", "for"):
@@ -177,6 +182,19 @@ def _trail_can_match(pre: str) -> bool:
         return False
     w = last[-1]
     return w in TRAIL_WORDS or LY_RE.fullmatch(w) is not None
+
+
+def _prev_word(text: str, lo: int, pos: int) -> str:
+    """``PREV_WORD_RE.search(text, lo, pos).group(1)`` when it has a letter, else ``""``,
+    by greedy backward matches instead of a search that rescans from every position."""
+    last = LAST_WORD_CHAR_RE.match(text, lo, pos)
+    if last is None:
+        return ""  # no word character: at most apostrophes, never a blocking word
+    j = last.end()
+    while j < pos and text[j] in "'’":
+        j += 1
+    k = RUN_START_RE.match(text, lo, last.end())
+    return text[k.end() if k else lo : j]
 
 
 def _subject_before(masked: str, vpos: int) -> tuple[str, int, tuple[str, str] | None] | None:
@@ -251,8 +269,7 @@ def find_attribution(clause: str, masked: str) -> Attribution | None:
                 return Attribution(cleaned[0], cleaned[1], clause[m.start() : m.end()], a.start(1), m.start())
             continue
         verb = m.group(1)
-        p = PREV_WORD_RE.search(masked, max(0, m.start() - 30), m.start())
-        if p and p.group(1).lower() in BLOCK_PREV:
+        if _prev_word(masked, max(0, m.start() - 30), m.start()).lower() in BLOCK_PREV:
             continue
         if verb not in STRONG and not WEAK_NEXT_RE.match(masked, m.end()):
             continue
