@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 import orjson
 
-from .. import evaluation, plugins
+from .. import claims_eval, evaluation, plugins
+from ..serialization import converter
 from .main import cli
 
 
@@ -22,7 +23,7 @@ from .main import cli
 @click.option("--extractor", "extractor_name", default=None, help="Extractor to score (default: rules).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable metrics.")
 def eval_command(gold: Path | None, corpus: Path, extractor_name: str | None, as_json: bool) -> None:
-    """Score the extractor against GOLD (recall, not-statements, speaker, hedge, values).
+    """Score the extractor against GOLD (recall, not-statements, speaker, hedge, values) and the claims view.
 
     Without GOLD, print the assertions found in every article of --corpus by kind.
     Speakers compare case-insensitively after stripping one leading a/an/the.
@@ -37,7 +38,9 @@ def eval_command(gold: Path | None, corpus: Path, extractor_name: str | None, as
             click.echo(f"extractor {spec.name} {spec.version}")
             click.echo(evaluation.format_counts(rows))
         return
-    per, total = evaluation.evaluate(evaluation.load_gold(gold), corpus, spec.extract)
+    gold_data = evaluation.load_gold(gold)
+    per, total = evaluation.evaluate(gold_data, corpus, spec.extract)
+    claims = claims_eval.evaluate_claims(gold, corpus, extractor=spec) if gold_data.get("cross_source") else None
     if as_json:
         payload = {
             "extractor": spec.name,
@@ -47,7 +50,21 @@ def eval_command(gold: Path | None, corpus: Path, extractor_name: str | None, as
             "targets": evaluation.TARGETS,
             "failures": evaluation.failures(total),
         }
+        if claims is not None:
+            payload["claims"] = {
+                "corroborating_pairs_in_one_claim": claims.corroborated_found,
+                "corroborating_pairs": len(claims.corroborate),
+                "conflicts_flagged": claims.conflicts_flagged,
+                "conflicts": len(claims.conflict),
+                "corroborations_flagged_as_conflict": len(claims.wrongly_flagged),
+                "cross_source_pairs": claims.cross_pairs,
+                "precision_against_gold": claims.precision,
+                "extra_links": converter.unstructure(list(claims.extra)),
+            }
         click.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
     else:
         click.echo(f"extractor {spec.name} {spec.version}")
         click.echo(evaluation.format_report(per, total))
+        if claims is not None:
+            click.echo("\nclaims across sources (gold cross_source pairs):")
+            click.echo(claims_eval.format_claims_report(claims))
