@@ -80,26 +80,51 @@ class ExportContext:
     head_at: str | None = None
     destination: Path | None = None
     _sources: dict[str, Any] | None = field(default=None, init=False, repr=False)
+    _catalog: Any = field(default=None, init=False, repr=False)
     _extras: list[tuple[Path, Path]] = field(factory=list, init=False, repr=False)
 
     # -- the views (all from ledger.projections; exporters never fold the log) ----------
 
-    def assertions(self, **filters: Any) -> Iterator[Any]:
-        """Current assertions (``AssertionRow``), streamed in log order."""
-        from .. import projections
+    def catalog(self) -> Any:
+        """The catalog at ``as_of``, folded (or read from its cache) once per export."""
+        if self._catalog is None:
+            from .. import projections
 
-        return projections.iter_assertions(self.store, self.as_of, **filters)
+            self._catalog = projections.catalog(self.store, self.as_of)
+        return self._catalog
+
+    def assertions(self, **filters: Any) -> Iterator[Any]:
+        """Current assertions (``AssertionRow``), streamed in log order: one pass over the log."""
+        from ..projections.views import current_assertions
+
+        yield from current_assertions(self.store, self.catalog(), self.as_of, **filters)
 
     def sources(self) -> Iterator[Any]:
-        """Sources as they stand (``SourceRow``), streamed."""
-        from .. import projections
+        """Sources as they stand (``SourceRow``), streamed (one pass over the log for the counts)."""
+        from ..projections.views import sources_of
 
-        return projections.iter_sources(self.store, self.as_of)
+        yield from sources_of(self.store, self.catalog(), self.as_of)
 
     def source_index(self) -> dict[str, Any]:
-        """``source_id -> SourceRow``, built once; memory grows with sources, not assertions."""
+        """``source_id -> SourceRow``, built once from the catalog; memory grows with sources, not assertions.
+
+        The rows' ``counts`` are counted only if read (one pass over the log, shared by all
+        sources), so an export that wants sources' titles beside its rows reads the log
+        twice in all: once for the catalog, once for the rows.
+        """
         if self._sources is None:
-            self._sources = {row.source_id: row for row in self.sources()}
+            from ..projections.views import LazyCounts, count_current, source_row
+
+            cat = self.catalog()
+            tally: dict[str, dict[str, int]] | None = None
+
+            def counts() -> dict[str, dict[str, int]]:
+                nonlocal tally
+                if tally is None:
+                    tally = count_current(self.store, cat, self.as_of)
+                return tally
+
+            self._sources = {sid: source_row(s, LazyCounts(sid, counts)) for sid, s in cat.sources.items()}
         return self._sources
 
     def claims(self) -> list[Any]:

@@ -4,6 +4,10 @@ Sources and their versions, retractions, withdrawals, ids re-recorded in later s
 versions, analyst link/unlink decisions and verdicts. Its size grows with sources and
 analyst actions, not with assertions, so every view can afford to fold it first and then
 stream the assertions in a second pass.
+
+``AssertionRecorded`` lines are the bulk of a log and the fold needs only their id and
+version, so lines at the current payload version are read from the parsed line without
+structuring (see ``Projection.raw``); older versions are upcast and structured as usual.
 """
 
 from __future__ import annotations
@@ -81,13 +85,36 @@ class Catalog:
 
     def is_current(self, a: AssertionRecorded) -> bool:
         """Is this recording the live one: not retracted, withdrawn or superseded?"""
-        aid = a.assertion_id
+        return self.is_live(a.assertion_id, a.version)
+
+    def is_live(self, aid: str, version: int) -> bool:
+        """:meth:`is_current` from the id and source version alone (no typed event needed)."""
         if aid in self.retracted:
             return False
-        if self.rerecorded.get(aid, 0) > a.version:
+        if self.rerecorded.get(aid, 0) > version:
             return False  # a later version of the source recorded it again: that one wins
         gone = self.withdrawn.get(aid)
-        return gone is None or gone <= a.version
+        return gone is None or gone <= version
+
+
+def _recorded(state: Catalog, aid: str, version: int) -> None:
+    """One ``AssertionRecorded``, typed or raw: the fold needs only its id and version."""
+    state.assertion_events += 1
+    if version > 1:
+        rerecorded = state.rerecorded
+        if rerecorded.get(aid, 0) < version:
+            rerecorded[aid] = version
+    if state.withdrawn:
+        gone = state.withdrawn.get(aid)
+        if gone is not None and gone <= version:
+            del state.withdrawn[aid]  # recorded again after being withdrawn
+
+
+def _apply_recorded_raw(state: Catalog, raw: dict) -> Catalog:
+    """Fast path for current-version lines: same as ``_apply`` without structuring the event."""
+    data = raw["data"]
+    _recorded(state, data["assertion_id"], data["version"])
+    return state
 
 
 def _apply(state: Catalog, event: Event) -> Catalog:
@@ -112,12 +139,7 @@ def _apply(state: Catalog, event: Event) -> Catalog:
             old.recorded = prov
             old.seq_by_version[d.version] = event.seq
     elif isinstance(d, AssertionRecorded):
-        state.assertion_events += 1
-        if d.version > 1:
-            state.rerecorded[d.assertion_id] = max(d.version, state.rerecorded.get(d.assertion_id, 0))
-        gone = state.withdrawn.get(d.assertion_id)
-        if gone is not None and gone <= d.version:
-            del state.withdrawn[d.assertion_id]  # recorded again after being withdrawn
+        _recorded(state, d.assertion_id, d.version)
     elif isinstance(d, AssertionRetracted):
         state.retracted[d.assertion_id] = Retraction(d.reason, provenance(event))
     elif isinstance(d, AssertionWithdrawn):
@@ -144,5 +166,6 @@ CATALOG = register(
         state_type=Catalog,
         init=Catalog,
         apply=_apply,
+        raw={AssertionRecorded.TYPE: _apply_recorded_raw},
     )
 )

@@ -4,17 +4,21 @@ Each view folds the small :mod:`catalog <ledger.projections.catalog>` (cached) a
 streams the log once more for the assertions, so memory follows the number of sources
 and analyst actions, not the number of assertions (entities and timeline keep what they
 report, nothing more).
+
+The second pass decides on the parsed line whether a recording is live and passes the
+filters, and builds a row only for those (lines at an older payload version are upcast
+and structured first), so a million assertions cost about two reads of the log.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
-from ..events import AssertionRecorded, Event
+from ..events import AssertionRecorded, Event, Mention, Selector, Value
 from ..log import LogStore
 from ..serialization import converter, structure_event
-from .catalog import CATALOG, Catalog, provenance
+from .catalog import CATALOG, Catalog, SourceState, provenance
 from .machinery import fold
 from .records import AssertionRow, EntityRow, Provenance, SourceRow, TimelineRow
 
@@ -35,6 +39,36 @@ def _row(a: AssertionRecorded, raw: dict) -> AssertionRow:
     )
 
 
+def _raw_row_builder() -> Callable[[dict], AssertionRow]:
+    """``raw line -> AssertionRow`` for current-version lines, without an intermediate typed event.
+
+    Uses the converter's hooks for the parts and the same coercions its generated
+    ``AssertionRecorded`` hook applies (``str``/``int`` calls, ``str | None``), so the row
+    equals ``_row(structure_event(raw).data, raw)``.
+    """
+    sel_t, values_t, entities_t = Selector, tuple[Value, ...], tuple[Mention, ...]
+    sel_h = converter.get_structure_hook(sel_t)
+    values_h = converter.get_structure_hook(values_t)
+    entities_h = converter.get_structure_hook(entities_t)
+    opt_h = converter.get_structure_hook(str | None)
+    opt_t = str | None
+
+    def build(raw: dict) -> AssertionRow:
+        d = raw["data"]
+        return AssertionRow(
+            str(d["assertion_id"]), str(d["source_id"]), int(d["version"]), sel_h(d["selector"], sel_t),
+            str(d["kind"]), opt_h(d["speaker"], opt_t), opt_h(d["speaker_cue"], opt_t), str(d["modality"]),
+            opt_h(d["modality_cue"], opt_t), values_h(d["values"], values_t), entities_h(d["entities"], entities_t),
+            str(d["extractor"]), str(d["extractor_version"]),
+            Provenance(raw["seq"], raw["hash"], raw["at"], raw["actor"]),
+        )
+
+    return build
+
+
+_raw_row = _raw_row_builder()
+
+
 def _matches(row: AssertionRow, source, speaker, kind, entity) -> bool:
     if source is not None and row.source_id != source:
         return False
@@ -49,19 +83,46 @@ def _matches(row: AssertionRow, source, speaker, kind, entity) -> bool:
     return True
 
 
+def _raw_matches(d: dict, source, speaker, kind, entity) -> bool:
+    """:func:`_matches` on a current-version line's data, before any structuring."""
+    if source is not None and d["source_id"] != source:
+        return False
+    if kind is not None and d["kind"] != kind:
+        return False
+    if speaker is not None and (d["speaker"] or "").casefold() != speaker.casefold():
+        return False
+    if entity is not None:
+        e = entity.casefold()
+        if not any(m["entity"].casefold() == e or m["text"].casefold() == e for m in d["entities"]):
+            return False
+    return True
+
+
 def current_assertions(
     store: LogStore, cat: Catalog, as_of: int | None = None, *, source=None, speaker=None, kind=None, entity=None
 ) -> Iterator[AssertionRow]:
-    """Second pass: stream the recordings the catalog says are live."""
+    """Second pass: stream the recordings the catalog says are live.
+
+    Lines at the current ``AssertionRecorded`` version are checked (live? filters?) on the
+    parsed line and only the survivors become rows; older versions are upcast and
+    structured first. Either way the rows are the same.
+    """
+    version_now = AssertionRecorded.VERSION
+    filtered = source is not None or speaker is not None or kind is not None or entity is not None
+    is_live = cat.is_live
+    build = _raw_row
     for _offset, _line, raw in store.lines():
         if as_of is not None and raw["seq"] > as_of:
             return
         if raw["type"] != _RECORDED:
             continue
-        data = raw["data"]
-        if source is not None and data.get("source_id") != source:
-            continue
-        if kind is not None and data.get("kind") != kind:
+        if raw["v"] == version_now:
+            d = raw["data"]
+            if not is_live(d["assertion_id"], d["version"]):
+                continue
+            if filtered and not _raw_matches(d, source, speaker, kind, entity):
+                continue
+            yield build(raw)
             continue
         a = structure_event(raw).data
         if not isinstance(a, AssertionRecorded) or not cat.is_current(a):
@@ -79,19 +140,77 @@ def iter_assertions(
     yield from current_assertions(store, cat, as_of, source=source, speaker=speaker, kind=kind, entity=entity)
 
 
+def count_current(store: LogStore, cat: Catalog, as_of: int | None = None) -> dict[str, dict[str, int]]:
+    """``source_id -> {kind: n}`` of current assertions, sorted by kind; no rows are built."""
+    version_now = AssertionRecorded.VERSION
+    is_live = cat.is_live
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for _offset, _line, raw in store.lines():
+        if as_of is not None and raw["seq"] > as_of:
+            break
+        if raw["type"] != _RECORDED:
+            continue
+        if raw["v"] == version_now:
+            d = raw["data"]
+            if is_live(d["assertion_id"], d["version"]):
+                counts[str(d["source_id"])][str(d["kind"])] += 1
+            continue
+        a = structure_event(raw).data
+        if isinstance(a, AssertionRecorded) and cat.is_current(a):
+            counts[a.source_id][a.kind] += 1
+    return {sid: dict(sorted(c.items())) for sid, c in counts.items()}
+
+
+def source_row(s: SourceState, counts: Mapping[str, int]) -> SourceRow:
+    """The row of one catalogued source, with the given counts of current assertions."""
+    return SourceRow(
+        source_id=s.source_id, version=s.version, versions=s.versions, uri=s.uri, title=s.title, outlet=s.outlet,
+        authors=s.authors, published=s.published, retrieved=s.retrieved, media_type=s.media_type,
+        raw_sha256=s.raw_sha256, text_sha256=s.text_sha256, counts=counts,
+        recorded=s.recorded, first_recorded=s.first_recorded,
+    )
+
+
+def sources_of(store: LogStore, cat: Catalog, as_of: int | None = None) -> Iterator[SourceRow]:
+    """:func:`iter_sources` for a catalog already folded (one pass, for the counts)."""
+    counts = count_current(store, cat, as_of)
+    for s in cat.sources.values():
+        yield source_row(s, counts.get(s.source_id, {}))
+
+
 def iter_sources(store: LogStore, as_of: int | None = None, *, cache: bool = True) -> Iterator[SourceRow]:
     """Every source with its current version, metadata and counts of current assertions by kind."""
-    cat = catalog(store, as_of, cache=cache)
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for row in current_assertions(store, cat, as_of):
-        counts[row.source_id][row.kind] += 1
-    for s in cat.sources.values():
-        yield SourceRow(
-            source_id=s.source_id, version=s.version, versions=s.versions, uri=s.uri, title=s.title, outlet=s.outlet,
-            authors=s.authors, published=s.published, retrieved=s.retrieved, media_type=s.media_type,
-            raw_sha256=s.raw_sha256, text_sha256=s.text_sha256, counts=dict(sorted(counts[s.source_id].items())),
-            recorded=s.recorded, first_recorded=s.first_recorded,
-        )
+    yield from sources_of(store, catalog(store, as_of, cache=cache), as_of)
+
+
+class LazyCounts(Mapping[str, int]):
+    """One source's counts of current assertions, counted on first read.
+
+    Counting needs a pass over every assertion; an export that only wants sources' titles
+    and URLs next to its rows should not pay for it. All sources of one index share one
+    ``tally`` (memoised by the caller), so the pass runs at most once.
+    """
+
+    __slots__ = ("_source_id", "_tally")
+
+    def __init__(self, source_id: str, tally: Callable[[], dict[str, dict[str, int]]]) -> None:
+        self._source_id = source_id
+        self._tally = tally
+
+    def _counts(self) -> dict[str, int]:
+        return self._tally().get(self._source_id, {})
+
+    def __getitem__(self, kind: str) -> int:
+        return self._counts()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._counts())
+
+    def __len__(self) -> int:
+        return len(self._counts())
+
+    def __repr__(self) -> str:
+        return repr(self._counts())
 
 
 def iter_entities(store: LogStore, as_of: int | None = None, *, cache: bool = True) -> Iterator[EntityRow]:
@@ -208,8 +327,12 @@ def dump(value) -> object:
 
 __all__ = [
     "catalog",
+    "count_current",
+    "current_assertions",
     "iter_assertions",
     "iter_sources",
+    "sources_of",
+    "source_row",
     "iter_entities",
     "iter_timeline",
     "trail",
