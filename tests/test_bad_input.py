@@ -160,6 +160,13 @@ def test_missing_file_is_refused(tmp_path, refused):
     assert "no such file" in refused(str(tmp_path / "nope.txt"))
 
 
+def test_folder_without_articles_is_refused(tmp_path, refused):
+    """A folder holding no readable article is an error, not a silent 'appended 0'."""
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cover.png").write_bytes(b"\x89PNG\r\n")
+    assert "holds no articles" in refused(str(tmp_path / "photos"))
+
+
 def test_symlink_loop_is_refused(tmp_path, refused):
     """Two links pointing at each other are a loop, reported as such."""
     os.symlink(tmp_path / "b.txt", tmp_path / "a.txt")

@@ -91,7 +91,11 @@ def _expand_path(name: str) -> list[Input]:
             return items
         return [Input(name, "error", error=_stat_error(name, exc))]
     if stat.S_ISDIR(st.st_mode):
-        return _walk(path)
+        found = _walk(path)
+        if not found:
+            suffixes = ", ".join(sorted(KNOWN_SUFFIXES))
+            return [Input(name, "error", error=f"{name}: folder holds no articles (files ending in {suffixes})")]
+        return found
     return [Input(name, "file")]
 
 
