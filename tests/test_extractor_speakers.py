@@ -95,6 +95,19 @@ def test_names_registry():
     assert names.resolve("Brooks") == "Brooks"
 
 
+def test_names_registry_recomputes_a_cached_resolution_after_a_fuller_form():
+    """A short name resolved (and cached) before a fuller form appears resolves to it afterwards, by first or last name."""
+    names = Names()
+    assert names.resolve("Kim") == "Kim"
+    assert names.resolve("Un") == "Un"
+    names.add("Kim Jong Un")
+    assert names.resolve("Kim") == "Kim Jong Un"
+    assert names.resolve("Un") == "Kim Jong Un"
+    names.add("Lee Sang-hoon")  # files under other tokens: Kim's resolution stands
+    assert names.resolve("Kim") == "Kim Jong Un"
+    assert names.resolve("Lee") == "Lee Sang-hoon"
+
+
 def test_direct_call_without_published_date():
     items = extract('"Fine," she said.', SourceInfo())
     assert items and all(x.speaker is None for x in items)

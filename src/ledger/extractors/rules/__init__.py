@@ -27,6 +27,7 @@ Pipeline, all on exact offsets into the text it was given:
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from ... import hookimpl
@@ -170,8 +171,8 @@ def extract(text: str, info: SourceInfo) -> list[Extracted]:
                     m_text = msent[cs:ce]
                     # trim the joint and spaces so each clause is a clean quote
                     lead = len(c_text) - len(c_text.lstrip())
-                    tail = _segment.TRIM_RE.search(c_text)
-                    c_end = tail.start() if tail and ce < len(sent) else len(c_text.rstrip())
+                    tail = _segment.TRIM_RE.search(c_text) if ce < len(sent) else None
+                    c_end = tail.start() if tail else len(c_text.rstrip())
                     if c_end <= lead:
                         continue
                     u = _Unit(ss + cs + lead, ss + cs + c_end, "statement", para, sent_no)
@@ -245,29 +246,18 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
 def _build(text: str, units: list[_Unit], published) -> list[Extracted]:
     vals = _values.find_values(text, published)
     starts = [v.start for v in vals]
-    import bisect
-
+    n = len(vals)
     out = []
     for u in units:
         i = bisect.bisect_left(starts, u.start)
         vs = []
-        while i < len(vals) and vals[i].start < u.end:
+        while i < n and vals[i].start < u.end:
             if vals[i].end <= u.end:
                 vs.append(vals[i])
             i += 1
-        out.append(
-            Extracted(
-                kind=u.kind,
-                start=u.start,
-                end=u.end,
-                speaker=u.speaker,
-                speaker_cue=u.cue,
-                modality=u.modality,
-                modality_cue=u.mcue,
-                values=tuple(vs),
-                entities=u.ments,
-            )
-        )
+        # positional, in Extracted's field order: kind start end speaker speaker_cue
+        # modality modality_cue values entities
+        out.append(Extracted(u.kind, u.start, u.end, u.speaker, u.cue, u.modality, u.mcue, tuple(vs), u.ments))
     return out
 
 

@@ -87,13 +87,15 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         b = m.end()
         if b >= end:
             break
-        if m.group()[0] in CJK_TERMS:
+        a = m.start()
+        first = text[a]
+        if first in CJK_TERMS:
             j = b
             while j < end and text[j].isspace():
                 j += 1
         else:
             if not text[b].isspace():
-                continue
+                continue  # 3.5, U.S.-led
             j = b + 1
             while j < end and text[j].isspace():
                 j += 1
@@ -103,7 +105,7 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             c = text[k]
             if not (c.isupper() or c.isdigit()):
                 continue
-            if m.group()[0] == "." and not m.group().startswith("..") and not _breaks_after(text, m.start(), j, start):
+            if first == "." and text[a + 1] != "." and not _breaks_after(text, a, j, start):
                 continue
         if j >= end:
             break

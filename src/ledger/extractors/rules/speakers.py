@@ -317,7 +317,9 @@ class Names:
         self._seen: set[str] = set()
         self._by_token: dict[str, list[tuple[str, list[str]]]] = {}
         self._toks: dict[str, list[str]] = {}
-        self._resolved: dict[str, str] = {}  # valid until the next name is added
+        # resolutions by the name's last token: adding a name can only change those filed
+        # under its first or last token, so only those are dropped
+        self._resolved: dict[str, dict[str, str]] = {}
 
     def _tokens_of(self, name: str) -> list[str]:
         toks = self._toks.get(name)
@@ -331,24 +333,27 @@ class Names:
         toks = self._tokens_of(name)
         if len(toks) >= 2:
             self._seen.add(name)
-            self._resolved.clear()
             entry = (name, toks)
             for key in {toks[0], toks[-1]}:
                 self._by_token.setdefault(key, []).append(entry)
+                self._resolved.pop(key, None)
 
     def resolve(self, name: str) -> str:
-        done = self._resolved.get(name)
-        if done is not None:
-            return done
         toks = self._tokens_of(name)
         if not toks:
             return name
+        memo = self._resolved.get(toks[-1])
+        if memo is None:
+            memo = self._resolved[toks[-1]] = {}
+        done = memo.get(name)
+        if done is not None:
+            return done
         best = None
         best_len = len(toks)
         for full, ftoks in self._by_token.get(toks[-1], ()):  # later and longer forms win
             if len(ftoks) >= best_len and _compatible(toks, ftoks):
                 best, best_len = full, len(ftoks)
-        done = self._resolved[name] = best if best is not None else name
+        done = memo[name] = best if best is not None else name
         return done
 
 

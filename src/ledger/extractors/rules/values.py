@@ -170,6 +170,12 @@ def _add(found, taken, start, end, value):
         found.append(value)
 
 
+def _free(taken: bytearray, start: int, end: int) -> bool:
+    """Whether no value was taken in ``start:end`` yet (then :func:`_add` will keep one there):
+    checked before a value is built, so an overlapped one costs nothing."""
+    return taken.find(1, start, end) == -1
+
+
 WORD_GATE_RE = re.compile(r"[A-Za-z]+")
 DIGIT_GATE_RE = re.compile(r"[$€£¥₩0-9][0-9]*")
 _G_MONTH, _G_WEEK, _G_REL, _G_RELY, _G_NUM, _G_ORD = 1, 2, 4, 8, 16, 32
@@ -305,6 +311,8 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
         if scale:
             num *= SCALES[scale.lower()]
         e = m.end()
+        if not _free(taken, s, e):
+            continue  # inside a date or an earlier value: _add would drop it
         unit = None
         vtype = "quantity"
         if pct:
