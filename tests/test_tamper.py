@@ -142,3 +142,48 @@ def test_damaged_ledger_refuses_writes_and_stays_untouched(all_types_ledger, lin
         assert res.exit_code == 1
         assert res.stderr.count("\n") == 1 and str(all_types_ledger) in res.stderr
     assert all_types_ledger.read_bytes() == before
+
+
+def _append_refused(path, run_cli, tmp_path, seq: int) -> str:
+    """Append a new article; assert it is refused in one line naming ``seq`` and verify, bytes unchanged."""
+    before = path.read_bytes()
+    article = tmp_path / "later.txt"
+    article.write_text("The ferry resumed service on Tuesday. About 40 boats sailed.\n", encoding="utf-8")
+    res = run_cli("append", "--extractor", "simple-test", str(article))
+    assert res.exit_code == 1
+    assert res.stderr.count("\n") == 1 and str(path) in res.stderr, res.stderr
+    assert f"seq {seq}" in res.stderr and "factledger verify" in res.stderr, res.stderr
+    assert path.read_bytes() == before
+    return res.stderr
+
+
+def test_append_refuses_a_dropped_line(all_types_ledger, lines, run_cli, tmp_path, simple_extractor):
+    """Append catches up over the log and refuses when a middle line was removed, naming the missing seq."""
+    del lines[4]
+    _write(all_types_ledger, lines)
+    assert "missing" in _append_refused(all_types_ledger, run_cli, tmp_path, 5)
+
+
+def test_append_refuses_swapped_lines(all_types_ledger, lines, run_cli, tmp_path, simple_extractor):
+    """Two swapped middle lines make append refuse at the first out-of-place seq."""
+    lines[5], lines[6] = lines[6], lines[5]
+    _write(all_types_ledger, lines)
+    _append_refused(all_types_ledger, run_cli, tmp_path, 6)
+
+
+def test_append_refuses_a_broken_prev(all_types_ledger, lines, run_cli, tmp_path, simple_extractor):
+    """A middle line whose prev no longer names the previous hash (seq intact) makes append refuse."""
+    raw = orjson.loads(lines[3])
+    raw["prev"] = "f" * 64
+    lines[3] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
+    _write(all_types_ledger, lines)
+    assert "does not chain" in _append_refused(all_types_ledger, run_cli, tmp_path, 4)
+
+
+def test_intact_ledger_still_appends_after_catch_up(all_types_ledger, run_cli, tmp_path, simple_extractor):
+    """The chain check accepts an intact ledger: append after catching up succeeds and verify passes."""
+    article = tmp_path / "later.txt"
+    article.write_text("The ferry resumed service on Tuesday. About 40 boats sailed.\n", encoding="utf-8")
+    res = run_cli("append", "--extractor", "simple-test", str(article))
+    assert res.exit_code == 0, res.stderr
+    assert verify(LogStore(all_types_ledger)).ok

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from attrs import define, evolve, field, frozen
 
 from .events import (
+    GENESIS,
     AssertionRecorded,
     AssertionWithdrawn,
     Payload,
@@ -23,7 +24,7 @@ from .events import (
     SourceRevised,
 )
 from .extractors import Extracted, ExtractorSpec, SourceInfo, anchor, check_extracted
-from .log import LogStore, Writer
+from .log import DamagedLogError, Head, LogStore, Writer
 from .sources import MAX_BYTES, Document, SourceError
 from .sources.collect import Input
 from .sources.meta import Metadata
@@ -84,16 +85,44 @@ class KnownSource:
 
 @define
 class SourceIndex:
-    """What the append service needs to know of the ledger, folded incrementally."""
+    """What the append service needs to know of the ledger, folded incrementally.
+
+    ``seq`` and ``hash`` are those of the last event folded: catching up checks that each
+    new line follows on (next seq, ``prev`` equal to the last hash), so an append refuses
+    a ledger with a dropped or reordered line instead of chaining onto it. (Cheap: no
+    re-hashing; ``verify`` proves the hashes.)
+    """
 
     offset: int = 0
+    seq: int = 0
+    hash: str = GENESIS
     sources: dict[str, KnownSource] = field(factory=dict)
     _pending: dict[tuple[str, int], set[str]] = field(factory=dict)
 
     def catch_up(self, store: LogStore) -> None:
+        seq, prev = self.seq, self.hash
         for offset, line, raw in store.lines(self.offset):
+            seq += 1
+            if raw["seq"] != seq:
+                raise DamagedLogError(
+                    f"{store.path}: seq {seq} is missing or out of place (found seq {raw['seq']} at byte {offset}): "
+                    "a line was removed or reordered; run 'factledger verify' for details"
+                )
+            if raw.get("prev") != prev:
+                raise DamagedLogError(
+                    f"{store.path}: seq {seq} does not chain to seq {seq - 1} (its prev is not that event's hash); "
+                    "run 'factledger verify' for details"
+                )
+            prev = raw["hash"]
             self._apply(raw)
             self.offset = offset + len(line)
+            self.seq, self.hash = seq, prev
+
+    def advance(self, head: Head, written: list[dict]) -> None:
+        """Fold a batch this process just wrote (under the lock, so it follows on)."""
+        for raw in written:
+            self._apply(raw)
+        self.offset, self.seq, self.hash = head.size, head.seq, head.hash
 
     def _apply(self, raw: dict) -> None:
         t, d = raw["type"], raw["data"]
@@ -217,9 +246,7 @@ class Ingestor:
             self._catch_up(writer)
             status, version, payloads = plan(doc, source_id, extraction, self.index.sources.get(source_id))
             written = writer.append(payloads, actor=self.actor)
-            self.index.offset = writer.head.size
-            for raw in written:
-                self.index._apply(raw)
+            self.index.advance(writer.head, written)
         counts = Counter(p.kind for p in payloads if isinstance(p, AssertionRecorded))
         return AppendResult(
             origin=doc.origin,
