@@ -103,7 +103,7 @@ def _mutations(raw: dict):
 
 
 def test_broken_events_fail_in_both_validators(all_types_ledger):
-    """Each kind of broken AssertionRecorded fails jsonschema and the fastjsonschema validator verify uses."""
+    """Each kind of broken AssertionRecorded fails jsonschema and the jsonschema-rs validator verify uses."""
     raw = next(r for r in LogStore(all_types_ledger).raw_events() if r["type"] == "AssertionRecorded" and r["data"]["values"])
     full = _validator("AssertionRecorded", 1)
     fast = validator_for("AssertionRecorded", 1)
@@ -133,3 +133,17 @@ def test_enums_match_the_code():
     assert enum("VerdictRecorded", "status") == VERDICT_STATUSES
     assert enum("AssertionRecorded", "kind") == ASSERTION_KINDS
     assert enum("AssertionRecorded", "modality") == MODALITIES
+
+
+def test_schema_problem_names_the_path_on_one_line(all_types_ledger):
+    """A failing event's problem is one line naming the schema and the JSON path of the bad member."""
+    raw = next(r for r in LogStore(all_types_ledger).raw_events() if r["type"] == "AssertionRecorded")
+    validate = validator_for("AssertionRecorded", 1)
+    broken = copy.deepcopy(raw)
+    broken["data"]["kind"] = "rumour"
+    problem = validate(broken)
+    assert problem is not None and "\n" not in problem
+    assert problem.startswith("does not match the AssertionRecorded v1 schema: at /data/kind: ") and "rumour" in problem
+    broken = copy.deepcopy(raw)
+    broken["data"]["values"] = [{"type": "quantity"}]
+    assert "at /data/values/0: " in validate(broken)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
-import fastjsonschema
+import jsonschema_rs
 
 Validate = Callable[[dict[str, Any]], str | None]
 
@@ -33,8 +33,10 @@ def schema_files() -> dict[tuple[str, int], dict[str, Any]]:
 
 
 @functools.cache
-def _compiled() -> dict[tuple[str, int], Callable[[Any], Any]]:
-    return {key: fastjsonschema.compile(schema) for key, schema in schema_files().items()}
+def _compiled() -> dict[tuple[str, int], Any]:
+    """jsonschema-rs validators (draft from each schema's ``$schema``): ~4x fastjsonschema per event,
+    and ``verify`` runs one per line."""
+    return {key: jsonschema_rs.validator_for(schema) for key, schema in schema_files().items()}
 
 
 @functools.cache
@@ -43,12 +45,22 @@ def validator_for(type_name: Any, version: Any) -> Validate | None:
     compiled = _compiled().get((type_name, version))
     if compiled is None:
         return None
-    return functools.partial(_run, compiled, f"{type_name} v{version}")
+    is_valid = compiled.is_valid
+    label = f"{type_name} v{version}"
+
+    def validate(raw: dict[str, Any]) -> str | None:
+        if is_valid(raw):  # the fast path: no error objects are built for a valid event
+            return None
+        return _problem(compiled, label, raw)
+
+    return validate
 
 
-def _run(compiled: Callable[[Any], Any], label: str, raw: dict[str, Any]) -> str | None:
-    try:
-        compiled(raw)
-    except fastjsonschema.JsonSchemaValueException as exc:
-        return f"does not match the {label} schema: {exc.message}"
-    return None
+def _problem(compiled: Any, label: str, raw: dict[str, Any]) -> str:
+    """The first error, located by its JSON path, on one line."""
+    error = next(iter(compiled.iter_errors(raw)), None)
+    if error is None:  # cannot happen: is_valid said no
+        return f"does not match the {label} schema"
+    where = "".join(f"/{part}" for part in error.instance_path) or "the event's top level"
+    message = " ".join(error.message.split())
+    return f"does not match the {label} schema: at {where}: {message}"
