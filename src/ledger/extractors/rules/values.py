@@ -235,16 +235,18 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
         for i in index[m.group()]:
             lists[i].append(m.start())
     g = dict(zip(_GATE_BITS, lists))
+    # ranges, ISO dates and years all open with 19 or 20: try them only there
+    year_pos = [p for p in digits if text.startswith(("19", "20"), p)]
     num_pos = sorted(digits + g[_G_NUM])
     ord_pos = sorted(digits + g[_G_ORD])
 
-    for m in _matches(DATERANGE_RE, text, digits, end):
+    for m in _matches(DATERANGE_RE, text, year_pos, end):
         a, b = m.group(1), m.group(2)
         if len(b) == 2:
             b = a[:2] + b
         if int(b) > int(a):
             _add(found, taken, m.start(), m.end(), Value("daterange", m.group(), m.start(), m.end(), f"{a}/{b}"))
-    for m in _matches(ISO_RE, text, digits, end):
+    for m in _matches(ISO_RE, text, year_pos, end):
         try:
             iso = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
         except ValueError:
@@ -284,7 +286,7 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
                 mon = published.month - 1 + shift
                 iso, kind = f"{published.year + mon // 12}-{mon % 12 + 1:02d}", "date"
             _add(found, taken, m.start(), m.end(), Value(kind, m.group(), m.start(), m.end(), iso))
-    for m in _matches(YEAR_RE, text, digits, end):
+    for m in _matches(YEAR_RE, text, year_pos, end):
         before = PREV_WORD_RE.search(text, max(start, m.start() - 20), m.start())
         after = UNIT_WORD_RE.match(text, m.end())
         prev = before.group(1).lower() if before else ""
