@@ -121,3 +121,87 @@ def test_sources_view(spec, ledger):
         ("src-aaaaaaaaaaaaaaaa", "2", "2"),
         ("src-bbbbbbbbbbbbbbbb", "1", "1"),
     ]
+
+
+# -- speed work (issues #4/#5 follow-up): same bytes, fewer passes -------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELL = st.one_of(
+    st.none(),
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.text(alphabet=st.sampled_from(list(',"\r\n \'=ab\t;|é中\x00')), max_size=8),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CELL, min_size=1, max_size=6))
+def test_csv_record_is_what_the_csv_module_writes(cells):
+    """csv_record gives the bytes csv.writer (QUOTE_MINIMAL, CRLF) writes, for any cells."""
+    from ledger.exporters.csv import csv_record
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL).writerow(cells)
+    assert csv_record(cells) + "\r\n" == buffer.getvalue()
+
+
+def test_one_empty_cell_is_not_an_empty_line():
+    """A record of one empty cell is a quoted empty cell, like the csv module's; more cells are just commas."""
+    from ledger.exporters.csv import csv_record
+
+    assert (csv_record([None]), csv_record([""]), csv_record(["", None, ""])) == ('""', '""', ",,")
+
+
+class _CountingStore(LogStore):
+    """A LogStore that counts the lines it hands out (each pass over the log reads them all)."""
+
+    read = 0
+
+    def lines(self, start=0):
+        for item in super().lines(start):
+            type(self).read += 1
+            yield item
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonld"])
+def test_assertions_export_reads_the_log_at_most_twice(fmt, ledger, tmp_path):
+    """An assertions export reads the log twice (catalog, rows), and once when the catalog is cached."""
+    import shutil
+
+    from ledger.exporters import export_to_stream, make_context
+
+    plugins.load_plugins()
+    spec = plugins.get_exporter(fmt)
+    path = tmp_path / "l.jsonl"
+    shutil.copy(ledger, path)
+    n = len(path.read_bytes().splitlines())
+    expected, _ = run_export(spec, path, view="assertions")
+    shutil.rmtree(tmp_path / "l.jsonl.cache")
+    for cached, passes in ((False, 2), (True, 1)):
+        _CountingStore.read = 0
+        store = _CountingStore(path)
+        out = io.BytesIO()
+        export_to_stream(spec, make_context(store, spec, view="assertions"), out)
+        assert out.getvalue() == expected
+        assert _CountingStore.read == passes * n, f"cached={cached}"
+
+
+def test_source_index_counts_are_read_lazily_and_right(ledger):
+    """The export's source index needs no counting pass, yet its counts equal the sources view's."""
+    from ledger.exporters import make_context
+    from ledger.projections import iter_sources
+
+    plugins.load_plugins()
+    spec = plugins.get_exporter("csv")
+    store = _CountingStore(ledger)
+    context = make_context(store, spec)
+    context.catalog()
+    _CountingStore.read = 0
+    index = context.source_index()
+    assert _CountingStore.read == 0
+    expected = {r.source_id: r.counts for r in iter_sources(LogStore(ledger))}
+    assert {sid: dict(row.counts) for sid, row in index.items()} == expected
+    assert expected["src-aaaaaaaaaaaaaaaa"]  # the comparison is not vacuous
+    assert {sid: sum(row.counts.values()) for sid, row in index.items()} == {sid: sum(c.values()) for sid, c in expected.items()}

@@ -154,3 +154,109 @@ def test_retraction_after_recording(tmp_path):
     assert list(iter_assertions(store)) == []
     assert [r.assertion_id for r in iter_assertions(store, 2)] == ["as-d"]
     assert "as-d" in catalog(store).retracted
+
+
+# -- raw fast paths (issues #4/#5 follow-up): same results as the typed path -------------
+
+
+def _typed_reference(store, as_of=None, **filters):
+    """Catalog, rows and counts computed the slow way: every line structured (no raw fast path)."""
+    from collections import Counter, defaultdict
+
+    from attrs import evolve
+
+    from ledger.projections.catalog import CATALOG
+    from ledger.projections.views import _matches, _row
+    from ledger.serialization import structure_event
+
+    cat = fold(store, evolve(CATALOG, name="catalog-typed", raw={}), as_of, cache=False).state
+    rows, counts = [], defaultdict(Counter)
+    for _off, _line, raw in store.lines():
+        if as_of is not None and raw["seq"] > as_of:
+            break
+        event = structure_event(raw)
+        if isinstance(event.data, AssertionRecorded) and cat.is_current(event.data):
+            row = _row(event.data, raw)
+            counts[row.source_id][row.kind] += 1
+            if _matches(row, filters.get("source"), filters.get("speaker"), filters.get("kind"), filters.get("entity")):
+                rows.append(row)
+    return cat, rows, {sid: dict(sorted(c.items())) for sid, c in counts.items()}
+
+
+@pytest.mark.parametrize("as_of", [None, 3, 5])
+def test_raw_fast_paths_equal_the_typed_path(all_types_ledger, tmp_path, as_of):
+    """Catalog, current rows (filtered or not) and counts from raw lines equal those from typed events."""
+    from ledger.projections.views import count_current, current_assertions
+    from ledger.serialization import converter
+    from ledger.testing import build_sample_ledger
+
+    for path in (all_types_ledger, build_sample_ledger(tmp_path / "sample.jsonl")):
+        store = LogStore(path, fsync=False)
+        ref_cat, ref_rows, ref_counts = _typed_reference(store, as_of)
+        cat = catalog(store, as_of, cache=False)
+        assert converter.unstructure(cat) == converter.unstructure(ref_cat)
+        assert list(current_assertions(store, cat, as_of)) == ref_rows
+        assert ref_rows  # the comparison is not vacuous
+        assert count_current(store, cat, as_of) == ref_counts
+        for filters in ({"source": "src-aaaaaaaaaaaaaaaa", "kind": "statement"}, {"speaker": "INES OKAFOR"},
+                        {"entity": "harbour gate"}, {"entity": "Marlow"}, {"kind": "headline"}):
+            assert list(current_assertions(store, cat, as_of, **filters)) == _typed_reference(store, as_of, **filters)[1]
+
+
+def _write_raw_lines(path, datas: list[tuple[str, int, dict]]):
+    """Append hand-made events (type, v, data) with a valid hash chain, as an older writer would have."""
+    from ledger.serialization import canonical, event_hash
+
+    head = LogStore(path).head()
+    seq, prev, lines = head.seq, head.hash, []
+    for type_name, v, data in datas:
+        seq += 1
+        raw = {"seq": seq, "id": f"0190f000-0000-7000-8000-{seq:012x}", "type": type_name, "v": v,
+               "at": "2026-01-01T00:00:00.000000Z", "actor": "old@factledger", "prev": prev, "data": data}
+        raw["hash"] = prev = event_hash(raw)
+        lines.append(canonical(raw) + b"\n")
+    with open(path, "ab") as f:
+        f.writelines(lines)
+
+
+def test_older_payload_version_is_upcast_not_read_raw(tmp_path, monkeypatch):
+    """Lines written at an older AssertionRecorded version go through the upcaster in every view."""
+    from ledger import events
+    from ledger.serialization import converter
+
+    def v1_to_v2(data):
+        # pretend v1 had no "version" (always 1) and called "kind" "category"
+        data = {k: v for k, v in data.items() if k != "category"}
+        return {**data, "version": 1, "kind": "caption" if data.get("legacy_caption") else "statement"}
+
+    monkeypatch.setattr(AssertionRecorded, "VERSION", 2)
+    monkeypatch.setitem(events.UPCASTERS, ("AssertionRecorded", 1), v1_to_v2)
+    path = tmp_path / "l.jsonl"
+    t = "Old words here. New words there."
+    store = LogStore(path, fsync=False)
+    store.append([src(t, "src-o")])
+    old = converter.unstructure(stmt(t, "src-o", "as-old", "Old words here."))
+    del old["version"], old["kind"]
+    old["category"] = "statement"
+    old_caption = {**converter.unstructure(stmt(t, "src-o", "as-cap", "words")), "legacy_caption": True}
+    del old_caption["version"], old_caption["kind"]
+    _write_raw_lines(path, [("AssertionRecorded", 1, old), ("AssertionRecorded", 1, old_caption)])
+    store.append([stmt(t, "src-o", "as-new", "New words there.")])  # written at v2: the raw fast path
+    assert orjson_lines(path)[-1]["v"] == 2
+
+    rows = list(iter_assertions(store, cache=False))
+    assert [(r.assertion_id, r.version, r.kind) for r in rows] == [
+        ("as-old", 1, "statement"), ("as-cap", 1, "caption"), ("as-new", 1, "statement")]
+    assert [r.assertion_id for r in iter_assertions(store, kind="caption", cache=False)] == ["as-cap"]
+    (row,) = iter_sources(store, cache=False)
+    assert row.counts == {"caption": 1, "statement": 2}
+    assert catalog(store, cache=False).assertion_events == 3
+    store.append([AssertionRetracted(assertion_id="as-old", reason="test")])
+    assert [r.assertion_id for r in iter_assertions(store)] == ["as-cap", "as-new"]
+
+
+def orjson_lines(path):
+    """Every line of a ledger, parsed."""
+    import orjson
+
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]

@@ -84,10 +84,15 @@ def _date(value: str) -> dict[str, str]:
 
 
 class Iris:
-    """Mints the IRIs of one export, all under one base."""
+    """Mints the IRIs of one export, all under one base.
+
+    IRIs that need quoting or slugging (outlets, extractors, speakers) are memoised: there
+    are few of them, and each assertion names one or two.
+    """
 
     def __init__(self, base: str) -> None:
         self.base = base
+        self._memo: dict[tuple[str, ...], str] = {}
 
     def article(self, row: Any) -> str:
         return row.uri or f"{self.base}source/{row.source_id}"
@@ -96,7 +101,11 @@ class Iris:
         return f"{self.base}source/{source_id}/v{version}"
 
     def outlet(self, name: str) -> str:
-        return f"{self.base}outlet/{_slug(name)}"
+        key = ("outlet", name)
+        iri = self._memo.get(key)
+        if iri is None:
+            iri = self._memo[key] = f"{self.base}outlet/{_slug(name)}"
+        return iri
 
     def assertion(self, assertion_id: str) -> str:
         return f"{self.base}assertion/{assertion_id}"
@@ -108,10 +117,18 @@ class Iris:
         return f"{self.base}event/{seq}"
 
     def extractor(self, name: str, version: str) -> str:
-        return f"{self.base}agent/extractor/{quote(name, safe='')}/{quote(version, safe='')}"
+        key = ("extractor", name, version)
+        iri = self._memo.get(key)
+        if iri is None:
+            iri = self._memo[key] = f"{self.base}agent/extractor/{quote(name, safe='')}/{quote(version, safe='')}"
+        return iri
 
     def speaker(self, name: str) -> str:
-        return f"{self.base}agent/speaker/{_slug(name)}"
+        key = ("speaker", name)
+        iri = self._memo.get(key)
+        if iri is None:
+            iri = self._memo[key] = f"{self.base}agent/speaker/{_slug(name)}"
+        return iri
 
     def claim(self, claim_id: str) -> str:
         return f"{self.base}claim/{claim_id}"
@@ -290,12 +307,27 @@ def iter_nodes(context: ExportContext) -> Iterator[dict[str, Any]]:
     yield {"@id": "fl:Speaker", "@type": "prov:Role", "rdfs:label": "speaker"}
 
 
+_FLUSH = 1 << 16
+
+
 def write(context: ExportContext, out: IO[bytes]) -> None:
+    """Stream the document: nodes joined by ``,\\n``, written about 64 KiB at a time."""
     out.write(b'{\n"@context": ' + orjson.dumps(CONTEXT) + b',\n"@graph": [\n')
+    dumps = orjson.dumps
+    chunk: list[bytes] = []
+    size = 0
     first = True
     for node in iter_nodes(context):
-        out.write((b"" if first else b",\n") + orjson.dumps(node))
-        first = False
+        data = dumps(node)
+        chunk.append(data)
+        size += len(data)
+        if size > _FLUSH:
+            out.write((b"" if first else b",\n") + b",\n".join(chunk))
+            first = False
+            chunk.clear()
+            size = 0
+    if chunk:
+        out.write((b"" if first else b",\n") + b",\n".join(chunk))
     out.write(b"\n]\n}\n")
 
 
