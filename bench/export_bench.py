@@ -1,6 +1,7 @@
 """Benchmark: exporters stream, so peak memory stays flat as the ledger grows.
 
     python bench/export_bench.py [--sizes 100000,1000000] [--formats csv,jsonld] [--dir DIR] [--keep]
+                                 [--compare OTHER_SRC] [--warm]
 
 For each size it builds a synthetic ledger of ``AssertionRecorded`` events spread over a
 few sources, then, each in a fresh process so peak RSS is that export's alone:
@@ -10,15 +11,23 @@ few sources, then, each in a fresh process so peak RSS is that export's alone:
 * each format: ``factledger export FORMAT --view assertions`` to ``/dev/null`` through
   the same code path as the CLI (``make_context`` + ``export_to_stream``).
 
-It prints time and peak RSS per run, the time ratio to the baseline of the same size, and
-the RSS ratio of the largest size to the smallest: about 1.0 means memory does not grow
-with the number of assertions. Ratios, not absolute numbers, are what to compare.
+It prints wall and CPU time and peak RSS per run, the CPU-time ratio to the baseline of
+the same size (CPU time: wall time swings on a shared machine), and the RSS ratio of the
+largest size to the smallest: about 1.0 means memory does not grow with the number of
+assertions. Ratios, not absolute numbers, are what to compare.
+
+Every export runs with the catalog cache removed first (the cold, worst case); ``--warm``
+adds a run with the cache the cold run left. ``--compare OTHER_SRC`` also runs each
+format with ``PYTHONPATH=OTHER_SRC`` (the ``src`` folder of another checkout, e.g. a
+``git archive`` of the commit before a change) on the same ledger, interleaved with this
+checkout's runs, and prints the speedup (other CPU time / this CPU time).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import shutil
 import subprocess
@@ -76,7 +85,7 @@ from ledger.exporters import export_to_stream, make_context
 from ledger.log import LogStore
 path, fmt = sys.argv[1], sys.argv[2]
 store = LogStore(path)
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 with open("/dev/null", "wb") as out:
     if fmt == "baseline":
         n = 0
@@ -88,17 +97,23 @@ with open("/dev/null", "wb") as out:
         spec = plugins.get_exporter(fmt)
         view = "assertions" if "assertions" in spec.views else spec.views[0]
         export_to_stream(spec, make_context(store, spec, view=view), out)
-seconds = time.perf_counter() - t0
+seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
 # VmHWM (peak resident set) from /proc: ru_maxrss is not reliable in every container.
 hwm = next((int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")), None)
-print(seconds, (hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024)
+print(seconds, cpu, (hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024)
 """
 
 
-def run(path: Path, fmt: str) -> tuple[float, float]:
-    result = subprocess.run([sys.executable, "-c", CHILD, str(path), fmt], capture_output=True, text=True, check=True)
-    seconds, rss = result.stdout.split()
-    return float(seconds), float(rss)
+def run(path: Path, fmt: str, src: str | None = None, *, cold: bool = True) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS MB) of one run in a fresh process."""
+    if cold:
+        shutil.rmtree(path.with_name(path.name + ".cache"), ignore_errors=True)
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    result = subprocess.run([sys.executable, "-c", CHILD, str(path), fmt], capture_output=True, text=True, check=True, env=env)
+    seconds, cpu, rss = result.stdout.split()
+    return float(seconds), float(cpu), float(rss)
 
 
 def main() -> None:
@@ -107,25 +122,36 @@ def main() -> None:
     parser.add_argument("--formats", default="csv,jsonld")
     parser.add_argument("--dir")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--compare", metavar="OTHER_SRC", help="also run each format with PYTHONPATH=OTHER_SRC")
+    parser.add_argument("--warm", action="store_true", help="also run each format with the catalog cache in place")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     formats = args.formats.split(",")
     folder = Path(args.dir or tempfile.mkdtemp(prefix="export-bench-"))
     rss: dict[str, list[float]] = {f: [] for f in ["baseline", *formats]}
-    print(f"{'assertions':>11} {'run':>9} {'seconds':>9} {'x baseline':>10} {'peak RSS MB':>12}")
+    print(f"{'assertions':>11} {'run':>12} {'wall s':>8} {'CPU s':>8} {'x baseline':>10} {'peak RSS MB':>12} {'speedup':>8}")
+
+    def row(size: int, label: str, wall: float, cpu: float, peak: float, base_cpu: float, speedup: str = "") -> None:
+        print(f"{size:>11,} {label:>12} {wall:>8.2f} {cpu:>8.2f} {cpu / base_cpu:>10.2f} {peak:>12.1f} {speedup:>8}", flush=True)
+
     try:
         for size in sizes:
             path = folder / f"ledger-{size}.jsonl"
             t0 = time.perf_counter()
             build(path, size)
             print(f"# built {size:,} assertions ({path.stat().st_size / 1e6:,.0f} MB) in {time.perf_counter() - t0:.0f}s", flush=True)
-            base_s, base_rss = run(path, "baseline")
+            base_s, base_cpu, base_rss = run(path, "baseline")
             rss["baseline"].append(base_rss)
-            print(f"{size:>11,} {'baseline':>9} {base_s:>9.2f} {1.0:>10.2f} {base_rss:>12.1f}", flush=True)
+            row(size, "baseline", base_s, base_cpu, base_rss, base_cpu)
             for fmt in formats:
-                seconds, peak = run(path, fmt)
+                other = run(path, fmt, args.compare) if args.compare else None
+                seconds, cpu, peak = run(path, fmt)
                 rss[fmt].append(peak)
-                print(f"{size:>11,} {fmt:>9} {seconds:>9.2f} {seconds / base_s:>10.2f} {peak:>12.1f}", flush=True)
+                if other is not None:
+                    row(size, f"{fmt}@compare", *other, base_cpu)
+                row(size, fmt, seconds, cpu, peak, base_cpu, f"{other[1] / cpu:.2f}x" if other else "")
+                if args.warm:
+                    row(size, f"{fmt} warm", *run(path, fmt, cold=False), base_cpu)
             if not args.keep:
                 shutil.rmtree(path.with_name(path.name + ".cache"), ignore_errors=True)
                 path.unlink()
