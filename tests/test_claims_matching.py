@@ -245,3 +245,41 @@ def test_conflict_claim_absorbs_no_other_claim(tmp_path):
     assert groups.merge(0, 1, conflict=True) and groups.merge(2, 3)
     assert not groups.merge(1, 2, bridge=True)
     assert groups.root[0] != groups.root[2]
+
+
+def _story_features(stories: int):
+    """Two outlets per story: the story's own names and number, plus words every story uses."""
+    from ledger.projections.claims import Features
+
+    feats = []
+    for k in range(stories):
+        for outlet in range(2):
+            tokens = frozenset({f"e:name{k}", f"place{k}", f"n:{k + 10}", "police", "said", f"word{outlet}"})
+            feats.append(Features(len(feats), f"src-{k}-{outlet}", tokens, tokens, frozenset(), (), (), frozenset(), False))
+    return feats
+
+
+def test_candidates_per_statement_do_not_grow_with_stories():
+    """Blocking yields the same candidates per statement for 100 and 1,000 stories: common words are not indexed."""
+    from ledger.projections.claims import DEFAULT_CONFIG, candidate_pairs
+
+    for stories in (100, 1000):
+        feats = _story_features(stories)
+        pairs = set(candidate_pairs(feats, DEFAULT_CONFIG))
+        assert pairs == {(2 * k, 2 * k + 1) for k in range(stories)}, stories
+
+
+def test_build_claims_restores_garbage_collector(tmp_path):
+    """build_claims pauses the cyclic GC only while it runs and leaves it as it found it."""
+    import gc
+
+    store = _ledger(tmp_path)
+    assert gc.isenabled()
+    build_claims(store, cache=False)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_claims(store, cache=False)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
