@@ -147,32 +147,40 @@ class LogStore:
         with f:
             f.seek(start)
             offset = start
-            pending: tuple[int, bytes] | None = None
+            loads, error = orjson.loads, orjson.JSONDecodeError
             for line in f:
-                if pending is not None:
-                    p_off, p_line = pending
-                    raw = _parse_line(p_line)
+                # The common case inline (no helper call per line): a newline-terminated
+                # line that parses to an object with an int seq and a str hash.
+                try:
+                    raw = loads(line)
+                except error:
+                    raw = None
+                if (
+                    raw.__class__ is not dict
+                    or not line.endswith(b"\n")
+                    or raw.get("seq").__class__ is not int
+                    or raw.get("hash").__class__ is not str
+                ):
+                    raw = _parse_line(line) if line.endswith(b"\n") else None
                     if raw is None:
-                        raise DamagedLogError(
-                            f"{self.path}: line at byte {p_off} is not a valid event; "
-                            "run 'factledger verify' for details"
-                        )
-                    yield p_off, p_line, raw
-                pending = (offset, line)
+                        self._bad_line(f, offset, line)
+                        return
+                yield offset, line, raw
                 offset += len(line)
-            if pending is not None:
-                p_off, p_line = pending
-                raw = _parse_line(p_line) if p_line.endswith(b"\n") else None
-                if raw is None:
-                    warnings.warn(
-                        TornTailWarning(
-                            f"{self.path}: ignoring a torn tail of {len(p_line)} bytes at byte {p_off} "
-                            "(an interrupted append); run 'factledger repair' to set it aside"
-                        ),
-                        stacklevel=2,
-                    )
-                    return
-                yield p_off, p_line, raw
+
+    def _bad_line(self, f: Any, offset: int, line: bytes) -> None:
+        """An unreadable line: a torn tail if it is the last one (warn), damage if not (raise)."""
+        if f.read(1):
+            raise DamagedLogError(
+                f"{self.path}: line at byte {offset} is not a valid event; run 'factledger verify' for details"
+            )
+        warnings.warn(
+            TornTailWarning(
+                f"{self.path}: ignoring a torn tail of {len(line)} bytes at byte {offset} "
+                "(an interrupted append); run 'factledger repair' to set it aside"
+            ),
+            stacklevel=3,
+        )
 
     def raw_events(self, start: int = 0) -> Iterator[dict[str, Any]]:
         for _offset, _line, raw in self.lines(start):

@@ -40,6 +40,14 @@ def _compiled() -> dict[tuple[str, int], Any]:
 
 
 @functools.cache
+def compiled_for(type_name: Any, version: Any) -> Callable[[Any], bool] | None:
+    """The bare ``is_valid`` of a type's schema (``None`` if none): verify's fast path, which
+    asks :func:`validator_for` for the message only when an event fails."""
+    compiled = _compiled().get((type_name, version))
+    return None if compiled is None else compiled.is_valid
+
+
+@functools.cache
 def validator_for(type_name: Any, version: Any) -> Validate | None:
     """A function returning ``None`` for a valid event or a one-line problem; ``None`` if no schema."""
     compiled = _compiled().get((type_name, version))

@@ -11,6 +11,7 @@ ensure_ascii=False).encode()``, which is how an auditor without our code checks 
 from __future__ import annotations
 
 import hashlib
+from itertools import repeat
 from typing import Any
 
 import orjson
@@ -48,8 +49,10 @@ def _tune_payload_hooks() -> None:
         tuple_type = tuple[item_type, ...]
         item_hook = converter.get_structure_hook(item_type)
 
-        def structure_tuple(value: Any, _type: Any, _hook=item_hook, _item=item_type) -> tuple:
-            return tuple([_hook(item, _item) for item in value])
+        def structure_tuple(value: Any, _type: Any, _hook=item_hook, _items=repeat(item_type)) -> tuple:
+            # map() over a repeat of the item type: no comprehension frame per tuple; an
+            # empty list (most values/entities lists) costs one call.
+            return tuple(map(_hook, value, _items)) if value else ()
 
         converter.register_structure_hook_func(lambda t, _t=tuple_type: t == _t, structure_tuple)
         if item_type is str:
@@ -91,10 +94,15 @@ _FIELDS: dict[type, frozenset[str]] = {
     cls: frozenset(a.name for a in cls.__attrs_attrs__) for cls in PAYLOAD_TYPES.values()
 }
 
+_READERS: dict[type, tuple[int, frozenset[str], Any]] = {}
+"""payload class -> (version, field names, structure hook), fetched once per class:
+skipping cattrs' dispatch per line matters at a million lines. (Register any payload
+hook before the first read.)"""
 
-_PAYLOAD_HOOKS: dict[type, Any] = {}
-"""Structure hooks of payload classes, fetched once: skipping cattrs' dispatch per line
-matters at a million lines. (Register any payload hook before the first read.)"""
+
+def _reader(cls: type) -> tuple[int, frozenset[str], Any]:
+    found = _READERS[cls] = (cls.VERSION, _FIELDS[cls], converter.get_structure_hook(cls))
+    return found
 
 
 def structure_event(raw: dict[str, Any]) -> Event:
@@ -107,31 +115,18 @@ def structure_event(raw: dict[str, Any]) -> Event:
     v = raw["v"]
     data = raw["data"]
     cls = PAYLOAD_TYPES.get(type_name)
-    unknown: dict[str, Any] = {}
+    unknown: dict[str, Any]
     if cls is None or v > cls.VERSION:
         payload: Payload = UnknownPayload(type=type_name, v=v, data=data)
+        unknown = {}
     else:
-        if v < cls.VERSION:
+        version, fields, hook = _READERS.get(cls) or _reader(cls)
+        if v < version:
             data = upcast(type_name, v, data)
-        fields = _FIELDS[cls]
-        if not data.keys() <= fields:
-            unknown = {k: data[k] for k in data.keys() - fields}
-        hook = _PAYLOAD_HOOKS.get(cls)
-        if hook is None:
-            hook = _PAYLOAD_HOOKS[cls] = converter.get_structure_hook(cls)
+        unknown = {} if data.keys() <= fields else {k: data[k] for k in data.keys() - fields}
         payload = hook(data, cls)
-    return Event(
-        seq=raw["seq"],
-        id=raw["id"],
-        type=type_name,
-        v=v,
-        at=raw["at"],
-        actor=raw["actor"],
-        prev=raw["prev"],
-        hash=raw["hash"],
-        data=payload,
-        unknown=unknown,
-    )
+    # Positional: Event's field order is (seq, id, type, v, at, actor, prev, hash, data, unknown).
+    return Event(raw["seq"], raw["id"], type_name, v, raw["at"], raw["actor"], raw["prev"], raw["hash"], payload, unknown)
 
 
 def unstructure_event(event: Event) -> dict[str, Any]:
