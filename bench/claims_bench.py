@@ -8,7 +8,10 @@ For N in 1,000 / 10,000 / 50,000 articles it prints the seconds, the statements,
 time per statement (wall and CPU), and the growth against linear (CPU per statement over
 that of the smallest run, in this process: 1.0 is perfectly linear).
 
-    python3 bench/claims_bench.py [--sizes 1000,10000,50000]
+Two generators: ``zipf`` (default; words, names and numbers with news-like frequencies) and
+``uniform`` (the original fixed name pools, kept for comparison); see docs/projections.md, Scale.
+
+    python3 bench/claims_bench.py [--sizes 1000,10000,50000] [--generator zipf|uniform] [--pairs]
 """
 
 from __future__ import annotations
