@@ -179,7 +179,7 @@ def extract(text: str, info: SourceInfo) -> list[Extracted]:
                     c_text, m_text = c_text[lead:c_end], m_text[lead:c_end]
                     u.attr = attribution(c_text, m_text)
                     u.modality, u.mcue = _modality.modality(c_text, m_text)
-                    u.quote_start = c_text[:1] in "\"“"
+                    u.quote_start = m_text[:1] in "\"“"  # single quotes are masked as "
                     u.has_quote = "\x00" in m_text or u.quote_start
                     units.append(u)
             # sentences sharing one quotation share its speaker

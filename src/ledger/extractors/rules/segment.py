@@ -115,16 +115,29 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-QUOTE_RE = re.compile(r"\"[^\"]*(?:\"|$)|“[^”\"]*(?:”|$)")
+QUOTE_RE = re.compile(
+    r"\"[^\"]*(?:\"|$)|“[^”\"]*(?:”|$)"
+    r"|‘(?:[^’]|’(?=\w))*(?:’|$)"
+    r"|(?<![\w'’])'(?=[^\s'])(?:[^']|'(?=\w))*?'(?!\w)"
+)
+"""Double quotes (straight or curly; one left open runs to the line's end), curly single
+quotes (``‘...’``; a ``’`` inside a word is an apostrophe) and straight single quotes
+(``'...'``): opened at a word start and closed by a ``'`` that no letter follows, so
+``don't`` and ``Korea's`` never open or close one, and an unclosed ``'`` is no quote."""
+SINGLE_OPEN = "'‘"
+SINGLE_CLOSE = "'’"
 
 
 def quote_spans(line: str) -> list[tuple[int, int]]:
-    """Spans of quotations in one line (a quote left open runs to the line's end)."""
+    """Spans of quotations in one line (a double quote left open runs to the line's end)."""
+    if "'" not in line and "‘" not in line:
+        return [m.span() for m in QUOTE_RE.finditer(line)] if ('"' in line or "“" in line) else []
     return [m.span() for m in QUOTE_RE.finditer(line)]
 
 
 def mask_quotes(line: str, spans: list[tuple[int, int]]) -> str:
-    """``line`` with the inside of every quotation replaced by NULs (same length).
+    """``line`` with the inside of every quotation replaced by NULs (same length); the
+    marks of a single-quoted quotation become ``"``.
 
     Attribution and clause rules read the masked text, so a ``said`` or ``, and`` inside a
     quotation is never taken for the article's own.
@@ -135,10 +148,17 @@ def mask_quotes(line: str, spans: list[tuple[int, int]]) -> str:
     pos = 0
     for a, b in spans:
         parts.append(line[pos:a])
-        inner_end = b - 1 if b - a >= 2 and line[b - 1] in CLOSE_QUOTES else b
-        parts.append(line[a])
-        parts.append("\x00" * (inner_end - a - 1))
-        parts.append(line[inner_end:b])
+        if line[a] in SINGLE_OPEN:
+            # single quotes read as double ones, so attribution rules need one set of marks
+            inner_end = b - 1 if b - a >= 2 and line[b - 1] in SINGLE_CLOSE else b
+            parts.append('"')
+            parts.append("\x00" * (inner_end - a - 1))
+            parts.append('"' * (b - inner_end))
+        else:
+            inner_end = b - 1 if b - a >= 2 and line[b - 1] in CLOSE_QUOTES else b
+            parts.append(line[a])
+            parts.append("\x00" * (inner_end - a - 1))
+            parts.append(line[inner_end:b])
         pos = b
     parts.append(line[pos:])
     return "".join(parts)

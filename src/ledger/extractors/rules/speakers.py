@@ -46,9 +46,14 @@ TRAIL_RE = re.compile(
     r"(?:\s+(?:also|later|then|previously|repeatedly|again|once|further|recently|earlier|has|have|had|"
     r"would|will|had|did|does|do|[a-z]+ly))+$"
 )
-CHUNK_SPLIT_RE = re.compile(r"[,;:\x00\"“”()\[\]—–]")
-LAST_CHUNK_RE = re.compile(r"[\s\S]*[,;:\x00\"“”()\[\]—–]")
-"""Greedy up to the last ``CHUNK_SPLIT_RE`` character: one backward scan finds the last chunk."""
+CHUNK_SPLIT_RE = re.compile(r"[;:\x00\"“”()\[\]—–]|,(?!\d{3})")
+"""Where a phrase before a reporting verb breaks; the comma in ``4,500`` does not."""
+LAST_CHUNK_RE = re.compile(r"[\s\S]*(?:[;:\x00\"“”()\[\]—–]|,(?!\d{3}))")
+"""Greedy up to the last ``CHUNK_SPLIT_RE`` match: one backward scan finds the last chunk."""
+AGE_PIECE_RE = re.compile(r"\s*(?:aged\s+)?\d{1,3}\s*$")
+"""An appositive that is only an age (``Tom Reilly, 61, said``): never the speaker."""
+NOT_SPEAKER_PIECE_RE = re.compile(r"\s*(?:who|which|whose|whom|where|when)\b")
+"""A relative clause (``Campaigners, who gathered signatures, said``) names no one."""
 TRAIL_WORDS = frozenset(
     "also later then previously repeatedly again once further recently earlier has have had would will did does do".split()
 )
@@ -62,6 +67,19 @@ PREV_WORD_RE = re.compile(r"([\w'’]+)\W*$")
 LAST_WORD_CHAR_RE = re.compile(r"[\s\S]*\w")
 RUN_START_RE = re.compile(r"[\s\S]*[^\w'’]")
 AFTER_NP_RE = re.compile(r"\s*([^,.;:!?\x00\"“”()]{1,80})")
+NP_STOP = frozenset(",.;:!?\x00\"“”()")
+DOT_TOKEN_RE = re.compile(r"[\s\S]*[^\w'’.-]")
+ABBREV_DOT = frozenset(
+    """mr mrs ms dr prof gen col lt sgt capt maj adm cmdr gov sen rep rev fr st mt ft jr sr inc
+    corp co ltd bros no""".split()
+)
+"""Tokens whose period belongs to the name (``Dr.``, ``St.``, ``Jr.``, ``Inc.``)."""
+SOURCE_DOC_RE = re.compile(
+    r"(?:an?|the)\s+(?:[\w-]+\s+){0,2}?(?:statement|report|release|letter|filing|post|study|survey|"
+    r"analysis|estimate|estimates|data|figures|tally|count|census|assessment|document|documents)\s+"
+    r"(?:(?:issued|released|published|seen|compiled|obtained)\s+)?(?:from|by|of)\s+(?=\S)"
+)
+"""``according to a statement from X``: the words before X, so that X is the speaker."""
 NEXT_WORD_RE = re.compile(r"\s+([\w'’-]+)")
 
 NOT_IN_NP = frozenset(
@@ -130,9 +148,32 @@ def strip_titles(name: str) -> str:
     toks = name.split()
     if toks and toks[-1].lower() in ORG_HEADS:
         return name
+    if len(toks) > 2 and toks[0].endswith(("'s", "’s")) and toks[1].lower() in ROLE_TITLES:
+        toks.pop(0)  # "Italy's Prime Minister Giorgia Meloni"
     while len(toks) > 1 and toks[0].lower() in ROLE_TITLES:
         toks.pop(0)
+        if len(toks) > 2 and toks[0] in ("of", "for"):
+            del toks[:2]  # "Secretary of State Antony Blinken"
     return " ".join(toks)
+
+
+NOT_PERSON_LAST = frozenset("states kingdom republic emirates islands union nations".split())
+
+
+def _person_of_org(run: list[str]) -> list[str]:
+    """``Dr. Ana Ruiz of St. Mary's Hospital`` -> the person; ``Bank of England``,
+    ``University of Chile``, ``Secretary of State`` stay whole (one word before ``of``)."""
+    for k, t in enumerate(run):
+        if t in ("of", "for"):
+            head = strip_titles(" ".join(run[:k])).split()
+            if (
+                len(head) >= 2 and head[-1].lower().rstrip(".") not in ORG_HEADS
+                and head[-1].lower() not in NOT_PERSON_LAST
+                and all(w[:1].isupper() and not w.isupper() for w in head)
+            ):
+                return run[:k]
+            break
+    return run
 
 
 def clean_np(np: str) -> tuple[str, str] | None:
@@ -151,15 +192,25 @@ def clean_np(np: str) -> tuple[str, str] | None:
     if lows[0] in ("i", "we", "you"):
         return None
     # trailing run of capitalized words: the name after any role words
-    i = len(toks)
-    while i > 0 and (toks[i - 1][0].isupper() or (toks[i - 1] in ("of", "for") and i < len(toks))):
-        i -= 1
+    n = len(toks)
+    i = n
+    while i > 0:
+        t = toks[i - 1]
+        if t[0].isupper() or (i < n and (
+            t in ("of", "for")
+            or (t == "the" and i >= 2 and toks[i - 2] in ("of", "for"))  # Ana Ruiz of the Interior Ministry
+            or (t in ("and", "&") and i >= 2 and toks[i - 2][:1].isupper() and lows[-1].rstrip(".") in ORG_HEADS)
+        )):
+            i -= 1
+            continue
+        break
     run = toks[i:]
-    if run and run[0] in ("of", "for"):
+    while run and run[0] in ("of", "for", "the", "and", "&"):
         run = run[1:]
+    if len(run) > 1 and run[0] in ("The", "A", "An"):
+        run = run[1:]  # capitalized at the start of a sentence: "The U.S. State Department"
     if run:
-        if i > 0 and toks[i - 1].lower() in ("the", "a", "an") and i == 1:
-            pass
+        run = _person_of_org(run)
         name = strip_titles(" ".join(run))
         if name.lower() in PRONOUNS:
             return name.lower(), "pronoun"
@@ -218,6 +269,11 @@ def _subject_before(masked: str, vpos: int) -> tuple[str, int, tuple[str, str] |
             pos = m.end()
         pieces.append((pos, len(before)))
         pieces = [(a, b) for a, b in pieces if before[a:b].strip()]
+        n_all = len(pieces)
+        pieces = [
+            (a, b) for a, b in pieces
+            if not AGE_PIECE_RE.match(before, a, b) and not NOT_SPEAKER_PIECE_RE.match(before, a, b)
+        ]
         if not pieces:
             return None
         cands = pieces[-2:][::-1]
@@ -225,7 +281,7 @@ def _subject_before(masked: str, vpos: int) -> tuple[str, int, tuple[str, str] |
             chunk = before[a:b].strip()
             if is_name(strip_titles(chunk)):
                 return chunk, before.index(chunk, a), None
-        if len(pieces) >= 2:
+        if len(pieces) >= 2 or (pieces and n_all > len(pieces)):
             a, b = pieces[-1]
             chunk = before[a:b].strip()
             return chunk, before.index(chunk, a), None
@@ -251,22 +307,74 @@ def _subject_before(masked: str, vpos: int) -> tuple[str, int, tuple[str, str] |
     return None
 
 
+NP_GO_ON_STOP = frozenset(
+    """in on at for from by with into after before during under over of and or but that who which
+    to as said says told added on since while when if is was are were has had have will would""".split()
+)
+
+
+def _stop_word(text: str, pos: int) -> bool:
+    m = NEXT_WORD_RE.match(" " + text[pos : pos + 20])
+    return m is None or m.group(1).lower() in NP_GO_ON_STOP
+
+
+def _np_after(masked: str, pos: int) -> tuple[int, str] | None:
+    """(offset, words) of the phrase after ``pos`` naming a speaker: up to the first
+    punctuation, where a period does not stop it when it belongs to an initial, a dotted
+    acronym or an abbreviation (``the U.S. Geological Survey``, ``Dr. Ana Ruiz``,
+    ``Martin Luther King Jr.``)."""
+    a = AFTER_NP_RE.match(masked, pos)
+    if a is None:
+        return None
+    start, end = a.start(1), a.end(1)
+    n = len(masked)
+    while end < n and masked[end] == "." and end - start < 80:
+        t = DOT_TOKEN_RE.match(masked, start, end)
+        tok = masked[t.end() if t else start : end]
+        bare = tok.replace(".", "")
+        if not bare or not (
+            (len(tok) == 1 and tok.isupper())  # an initial, or the U of U.S.
+            or (bare.isalpha() and bare.isupper() and "." in tok)  # U.S
+            or tok.lower() in ABBREV_DOT
+        ):
+            break
+        after = end + 1
+        j = after
+        while j < n and masked[j] in " \t":
+            j += 1
+        if j < n and (
+            j == after or masked[j].isupper()
+            or (tok.lower() not in ABBREV_DOT and masked[j].islower() and not _stop_word(masked, j))
+        ):
+            b = AFTER_NP_RE.match(masked, j)
+            if b is not None and b.start(1) == j:
+                end = b.end(1)  # the name goes on: "U.S. Geological Survey", "Dr. Ana Ruiz"
+                continue
+        end = after  # the period ends the abbreviation and the name: "Acme Corp."
+        break
+    return start, masked[start:end]
+
+
 def find_attribution(clause: str, masked: str) -> Attribution | None:
     """The first reporting clause in ``clause`` (``masked``: quotes blanked), or None."""
     for m in SAY_RE.finditer(masked):
         if m.start() and (masked[m.start() - 1].isalnum() or masked[m.start() - 1] == "_"):
             continue  # not a word start ("unsaid")
         if m.group(2):
-            a = AFTER_NP_RE.match(masked, m.end())
+            a = _np_after(masked, m.end())
             if not a:
                 continue
-            np = a.group(1).strip()
+            np_start, np = a
+            doc = SOURCE_DOC_RE.match(np)
+            if doc:  # according to a statement from X: X
+                np = np[doc.end() :]
+            np = np.strip()
             rel = RELATIVE_RE.search(np)
             if rel:
                 np = np[: rel.start()].strip()
             cleaned = clean_np(np)
             if cleaned:
-                return Attribution(cleaned[0], cleaned[1], clause[m.start() : m.end()], a.start(1), m.start())
+                return Attribution(cleaned[0], cleaned[1], clause[m.start() : m.end()], np_start, m.start())
             continue
         verb = m.group(1)
         if _prev_word(masked, max(0, m.start() - 30), m.start()).lower() in BLOCK_PREV:
@@ -282,15 +390,19 @@ def find_attribution(clause: str, masked: str) -> Attribution | None:
         if subj is None:
             # inverted: '"...," said X' — the subject follows the verb
             pre = masked[: m.start()].rstrip()
-            if pre.endswith(","):
+            comma = pre.endswith(",")
+            if comma:
                 pre = pre[:-1].rstrip()
-            if not pre or pre[-1] in "\x00\"”":
-                a = AFTER_NP_RE.match(masked, m.end())
+            quoted = not pre or pre[-1] in "\x00\"”"
+            if quoted or comma:
+                a = _np_after(masked, m.end())
                 if a:
-                    np = a.group(1).strip()
+                    np = a[1].strip()
                     cleaned = clean_np(np)
-                    if cleaned:
-                        return Attribution(cleaned[0], cleaned[1], cue, a.start(1), m.start())
+                    # after plain text ("The plant will close, said X"), only a name or
+                    # "the/a ..." names a speaker: "..., said hello" does not
+                    if cleaned and (quoted or cleaned[1] == "name" or np.lower().startswith(ARTICLES)):
+                        return Attribution(cleaned[0], cleaned[1], cue, a[0], m.start())
             continue
         np, start, cleaned = subj
         if cleaned is None:
