@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -283,3 +285,28 @@ def test_build_claims_restores_garbage_collector(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_claims_do_not_depend_on_the_hash_seed(tmp_path):
+    """The same log gives byte-identical claims under any PYTHONHASHSEED (no set-order float sums or ties)."""
+    import importlib.util
+    import os
+    import subprocess
+    import sys
+
+    bench = Path(__file__).resolve().parents[1] / "bench" / "claims_bench.py"
+    spec = importlib.util.spec_from_file_location("claims_bench", bench)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    ledger = tmp_path / "many.jsonl"
+    module.build(ledger, 300)
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "ledger", "--ledger", str(ledger), "claims", "--json", "--no-cache"],
+            capture_output=True, env=env, timeout=300,
+        )
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+        outputs.add(done.stdout)
+    assert len(outputs) == 1

@@ -242,7 +242,9 @@ class _Scorer:
             t: math.log((n + 1) / (c + 0.5)) * (vw if t[:2] in _VALUE_PREFIXES else 1.0) for t, c in df.items()
         }
         self.idf_max = math.log((n + 1) / 1.5)
-        self.weight = [sum(self.idf[t] for t in f.tokens) for f in feats]
+        # math.fsum is exactly rounded, so no sum here depends on set iteration order (which
+        # follows PYTHONHASHSEED): the same log always gives the same scores, ties and claims.
+        self.weight = [math.fsum([self.idf[t] for t in f.tokens]) for f in feats]
 
     def _repeats(self, a: Features, b: Features) -> dict[str, int]:
         """Tokens of ``a`` or ``b`` that their sources repeat, with the number of repeats."""
@@ -278,25 +280,28 @@ class _Scorer:
         factor: dict[str, float] = {}
         if reps:
             span = (self.n_src[a.source] + self.n_src[b.source]) * self.config.topic_share
+            lost_a, lost_b = [wa], [wb]
             for t, r in reps.items():
                 f = max(0.0, 1.0 - r / span)
                 factor[t] = f
                 lost = idf[t] * (1.0 - f)
                 if t in a.tokens:
-                    wa -= lost
+                    lost_a.append(-lost)
                 if t in b.tokens:
-                    wb -= lost
+                    lost_b.append(-lost)
+            wa, wb = math.fsum(lost_a), math.fsum(lost_b)
         wa, wb = max(wa, 1e-9), max(wb, 1e-9)
-        w = 0.0
+        parts = []
         n = 0
         value = False
         for t in shared:
             f = factor.get(t, 1.0)
-            w += idf[t] * f
+            parts.append(idf[t] * f)
             if f >= 0.5 and idf[t] > 0:
                 n += 1
                 if t[:2] in _VALUE_PREFIXES:
                     value = True
+        w = math.fsum(parts)
         return 0.5 * w / min(wa, wb) + 0.5 * w / math.sqrt(wa * wb), w, n, value
 
     def score(self, a: Features, b: Features) -> tuple[float, int, bool, bool, bool]:
