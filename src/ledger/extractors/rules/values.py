@@ -72,10 +72,54 @@ YEAR_RE = re.compile(r"(?<![\w$€£.,-])(" + _YEAR + r")(?![\w%]|[.,]\d|-\w)")
 NUMBER_RE = re.compile(
     r"(?:\b(?i:(" + QUALIFIERS + r"))\s+)?"
     r"(US\$|[$€£¥₩])?"
-    r"(?<![\w.,-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+|(?i:" + _WORDNUM + r"))(?![\w])"
+    r"(?<![\w.,-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+|(?i:" + _WORDNUM + r"))"
+    r"(?:(?<=\d)([A-Za-z°][A-Za-z/]{0,3}))?(?![\w])"
     r"(?:\s+(hundred|thousand|million|billion|trillion)\b)?"
     r"(?:(\s*%|\s+percent\b|\s+per cent\b)|(-year-old)|-([a-z]+)(?:-[a-z]+)?\b)?"
 )
+"""``(qualifier) (currency) number (attached suffix) (scale) (percent | -year-old | -unit)``.
+An attached suffix is a money scale after a currency (``£1.2m``, ``$4bn``), ``bn``/``mn``
+anywhere, or a unit abbreviation (``200mm``, ``40km``); any other (``21st``, ``5G``) is
+left to the ordinal pattern or to nothing."""
+SUFFIX_SCALES = {"k": 10**3, "m": 10**6, "mn": 10**6, "b": 10**9, "bn": 10**9, "tn": 10**12}
+UNIT_ABBREV = frozenset(
+    """mm cm km m kg g mg t mph kph kmh km/h ml l ft in lb lbs oz GB MB TB kW MW GW kWh MWh GWh
+    °C °F ha hrs hr h min mins""".split()
+)
+"""Unit abbreviations written onto a number, case-sensitive (``5G`` is no unit)."""
+TIME_RE = re.compile(
+    r"(?<![\d:.,])(\d{1,2})(?::(\d\d)(?![\d:])(?:\s?([ap])\.?m\b\.?)?|(?:[.](\d\d))?\s?([ap])\.?m\b\.?)",
+    re.I,
+)
+"""Clock times: ``3:42 a.m.``, ``14:05``, ``7pm``, ``7.30pm``: a ``time`` value, never counts."""
+RANGE_RE = re.compile(
+    r"(US\$|[$€£¥₩])?(?<![\w.,-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(\s*%)?"
+    r"(\s?[-–]\s?|\s+(?:to|and)\s+)(?:US\$|[$€£¥₩])?"
+    r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w-]|[.,]\d)"
+    r"(?:\s+(hundred|thousand|million|billion|trillion)\b)?(\s*%|\s+percent\b|\s+per cent\b)?"
+)
+"""``between 20 and 30``, ``20 to 30``, ``20-30``, ``$2-3 million``: a ``range`` value
+``20/30``; a hyphenated pair whose first number is not the smaller (``voted 5-2``) is a tally,
+and is not read as numbers at all. ``and`` joins a range only after ``between``; ``from
+20 to 30`` is a change, not a range, and stays two numbers."""
+BETWEEN_RE = re.compile(r"(?i:between)[ \t]+$")
+FROM_RE = re.compile(r"(?i:from)[ \t]+$")
+NO_QUAL_RE = re.compile(r"(?i:no|not)[ \t]+$")
+AGE_NAME_RE = re.compile(r"[A-Z][\w'’.-]*,[ \t]*$")
+FRACTIONS = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5, "fifths": 5,
+    "sixth": 6, "sixths": 6, "seventh": 7, "sevenths": 7, "eighth": 8, "eighths": 8, "ninth": 9,
+    "ninths": 9, "tenth": 10, "tenths": 10,
+}
+FRACTION_RE = re.compile(
+    r"(?:\b(?i:(" + QUALIFIERS + r"|nearly|almost))\s+)?\b(?i:(a|an|one|two|three|four|five|six|seven|eight|nine))"
+    r"[ -](?i:(" + "|".join(sorted(FRACTIONS, key=len, reverse=True)) + r"))\b(?!-)"
+)
+"""``a third of``, ``two-thirds``, ``a quarter``, ``by a fifth.``: a ``fraction`` value
+``1/3``. ``a third straight week`` stays an ordinal: a singular fraction needs ``of`` or
+the end of the phrase after it."""
+FRACTION_OK_AFTER_RE = re.compile(r"\s+of\b|\s*(?:[,.;:!?)\"”’']|$)")
+HALF_OF_RE = re.compile(r"\b(?i:half)\s+of\b")
 ORDINAL_RE = re.compile(r"\b(?i:(" + "|".join(ORDINALS) + r"))\b|\b(\d+)(?:st|nd|rd|th)\b")
 
 PREV_WORD_RE = re.compile(r"([A-Za-z]+)[ \t]+$")
@@ -90,8 +134,16 @@ UNIT_STOP = frozenset(
     they we i you me him them us there here despite against between among through across
     toward towards behind beyond near inside outside via if because though although also only
     just more less most least percent said says told including like around along ago later
-    earlier already still yet again""".split()
+    earlier already still yet again last next""".split()
 )
+VERB_STOP = frozenset(
+    """struck spent went came took gave made got saw ran won lost left hit shot held kept met paid
+    put set sent stood brought bought built caught fought found heard knew led sold thought wrote
+    began broke chose drove flew grew threw became fled sank stole hid rose fell died""".split()
+)
+"""Past-tense verbs that end what is counted: ``About 1,200 people spent the night``."""
+CLOSING_NOUNS = frozenset("people men women children staff personnel police cattle feet data".split())
+"""Plural nouns without an ``s`` that, like ``wounds``, close the counted phrase."""
 NOUN_AFTER_ONE_STOP = UNIT_STOP | {"another", "other", "others", "way", "day"}
 
 
@@ -125,24 +177,33 @@ def _number(raw: str) -> Decimal | None:
         return None
 
 
-def _unit_after(text: str, pos: int, limit: int = 3) -> str | None:
-    """Up to ``limit`` words after ``pos`` naming what is counted, stopping at function words."""
+def _unit_after(text: str, pos: int, limit: int = 3, taken: bytearray | None = None) -> str | None:
+    """Up to ``limit`` words after ``pos`` naming what is counted, stopping at function words,
+    past-tense verbs and words already read as a value (``$1.8 million last year``)."""
     words = []
     for _ in range(limit):
         m = UNIT_WORD_RE.match(text, pos)
         if m is None:
             break
         w = m.group(1)
-        if w.lower() in UNIT_STOP or w.endswith("ing") and words:
+        low = w.lower()
+        if low in UNIT_STOP or w.endswith("ing") and words:
+            break
+        if taken is not None and taken[m.start(1)]:
+            break
+        if words and (low in VERB_STOP or (low.endswith("ed") and w[0].islower())):
             break
         words.append(w)
         pos = m.end()
-        if w.endswith("s") and w[0].islower():
+        if (w.endswith("s") or low in CLOSING_NOUNS) and w[0].islower():
             break  # a plural noun closes the phrase: "gunshot wounds"
     return " ".join(words) or None
 
 
-def _month_day(pub: dt.date | None, month: int, day: int, year: str | None) -> str | None:
+def _month_day(pub: dt.date | None, month: int, day: int, year: str | None, future: bool = False) -> str | None:
+    """ISO date of a month and day; without a year, the publication year, or the year
+    before when that would be more than 14 days after publication, or, in a future-tense
+    clause, the first such day on or after publication."""
     if year:
         y = int(year)
     elif pub is None:
@@ -153,12 +214,65 @@ def _month_day(pub: dt.date | None, month: int, day: int, year: str | None) -> s
         d = dt.date(y, month, day)
     except ValueError:
         return None
+    if not year and future and pub is not None:
+        if d < pub:
+            try:
+                d = dt.date(y + 1, month, day)
+            except ValueError:
+                return None
+        return d.isoformat()
     if not year and pub is not None and (d - pub).days > 14:
         try:
             d = dt.date(y - 1, month, day)
         except ValueError:
             return None
     return d.isoformat()
+
+
+FUTURE_RE = re.compile(
+    r"\b(?i:will|won['’]t|shall|would(?! have)|going to|expected to|scheduled|due|set to|slated|poised to|"
+    r"plans? to|planning to|planned for|intends? to|aims? to|hopes? to|(?:is|are) to|next|upcoming|"
+    r"ha(?:s|ve) until|begins?|starts?|opens?|takes? effect|comes? into force|resumes?|reopens?)\b"
+    r"|['’]ll\b"
+)
+"""Words that put a clause in the future: a date after them is a coming one."""
+SPEECH_RE = re.compile(r"\b(?:said|says|told|tells|announced|added|stated|according to)\b")
+CLAUSE_START_RE = re.compile(r"[\s\S]*[.!?;\n\x85\u2028\u2029]")
+CLAUSE_END_RE = re.compile(r"[^.!?;\n]*")
+
+
+def _is_future(text: str, pos: int, end_pos: int, lo: int, hi: int) -> bool:
+    """Whether the date at ``pos:end_pos`` sits in a future-tense clause: a future cue
+    (``will``, ``is expected to``, ``plans to``, ``next``...) before it in its sentence
+    with no reporting verb in between (``X said on Monday that he will`` is past), or, for
+    a sentence that opens with the date (``On Sunday, X will``), after it before any."""
+    w0 = max(lo, pos - 200)
+    c = CLAUSE_START_RE.match(text, w0, pos)
+    cs = c.end() if c else w0
+    last = None
+    for m in FUTURE_RE.finditer(text, cs, pos):
+        last = m
+    if last is not None:
+        return SPEECH_RE.search(text, last.end(), pos) is None
+    if text[cs:pos].strip().lower() in ("", "on", "by", "from"):
+        ce = CLAUSE_END_RE.match(text, end_pos, min(hi, end_pos + 200)).end()
+        f = FUTURE_RE.search(text, end_pos, ce)
+        return f is not None and SPEECH_RE.search(text, end_pos, f.start()) is None
+    return False
+
+
+def _time(m: re.Match) -> str | None:
+    """``HH:MM`` of a TIME_RE match, or None when it is no clock time (``25:70``)."""
+    h = int(m.group(1))
+    mm = m.group(2) or m.group(4) or "00"
+    ampm = (m.group(3) or m.group(5) or "").lower()
+    if ampm:
+        if not 1 <= h <= 12:
+            return None
+        h = h % 12 + (12 if ampm == "p" else 0)
+    if h > 23 or int(mm) > 59:
+        return None
+    return f"{h:02d}:{mm}"
 
 
 def _add(found, taken, start, end, value):
@@ -178,7 +292,7 @@ def _free(taken: bytearray, start: int, end: int) -> bool:
 
 WORD_GATE_RE = re.compile(r"[A-Za-z]+")
 DIGIT_GATE_RE = re.compile(r"[$€£¥₩0-9][0-9]*")
-_G_MONTH, _G_WEEK, _G_REL, _G_RELY, _G_NUM, _G_ORD = 1, 2, 4, 8, 16, 32
+_G_MONTH, _G_WEEK, _G_REL, _G_RELY, _G_NUM, _G_ORD, _G_FRAC = 1, 2, 4, 8, 16, 32, 64
 GATE_WORDS: dict[str, int] = {}
 for _w in MONTHS:
     GATE_WORDS[_w] = GATE_WORDS.get(_w, 0) | _G_MONTH
@@ -192,9 +306,11 @@ for _w in list(UNITS_WORDS) + list(TENS_WORDS) + [q.split()[0] for q in QUALIFIE
     GATE_WORDS[_w] = GATE_WORDS.get(_w, 0) | _G_NUM
 for _w in ORDINALS:
     GATE_WORDS[_w] = GATE_WORDS.get(_w, 0) | _G_ORD
+for _w in FRACTIONS:
+    GATE_WORDS[_w] = GATE_WORDS.get(_w, 0) | _G_FRAC
 
 
-_GATE_BITS = (_G_MONTH, _G_WEEK, _G_REL, _G_RELY, _G_NUM, _G_ORD)
+_GATE_BITS = (_G_MONTH, _G_WEEK, _G_REL, _G_RELY, _G_NUM, _G_ORD, _G_FRAC)
 GATE_INDEX: dict[str, tuple[int, ...]] = {}
 """Each gate word as written (lower case or capitalized) -> the candidate lists it feeds."""
 for _w, _flags in GATE_WORDS.items():
@@ -229,7 +345,7 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
     found: list[Value] = []
     taken = bytearray(len(text))  # 1 where a value was already found
     digits = [m.start() for m in DIGIT_GATE_RE.finditer(text, start, end)]
-    lists: list[list[int]] = [[], [], [], [], [], []]
+    lists: list[list[int]] = [[] for _ in _GATE_BITS]
     index = GATE_INDEX
     for m in GATE_RE.finditer(text, start, end):
         for i in index[m.group()]:
@@ -252,12 +368,18 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
         except ValueError:
             continue
         _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), iso))
+    for m in _matches(TIME_RE, text, digits, end):
+        hhmm = _time(m)
+        if hhmm is not None:
+            _add(found, taken, m.start(), m.end(), Value("time", m.group(), m.start(), m.end(), hhmm))
     for m in _matches(MONTH_DAY_RE, text, g[_G_MONTH], end):
-        iso = _month_day(published, MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2)), m.group(3))
+        fut = published is not None and not m.group(3) and _is_future(text, m.start(), m.end(), start, end)
+        iso = _month_day(published, MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2)), m.group(3), fut)
         # unresolvable (no year, no published date): reserve the span so "2" is not a count
         _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), iso) if iso else None)
     for m in _matches(DAY_MONTH_RE, text, digits, end):
-        iso = _month_day(published, MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)), m.group(3))
+        fut = published is not None and not m.group(3) and _is_future(text, m.start(), m.end(), start, end)
+        iso = _month_day(published, MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)), m.group(3), fut)
         _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), iso) if iso else None)
     for m in _matches(MONTH_YEAR_RE, text, g[_G_MONTH], end):
         month = MONTHS[m.group(1).lower().rstrip(".")]
@@ -272,6 +394,9 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
             day = published - dt.timedelta(days=delta)
             if mod == "next":
                 day = published + dt.timedelta(days=(target - published.weekday()) % 7 or 7)
+            elif mod != "last" and _is_future(text, m.start(), m.end(), start, end):
+                # "is expected to visit on Sunday": the coming Sunday (today if it is Sunday)
+                day = published + dt.timedelta(days=(target - published.weekday()) % 7)
             s = m.start(2) if mod in ("on", "early", "late") else m.start()
             _add(found, taken, s, m.end(), Value("date", text[s : m.end()], s, m.end(), day.isoformat()))
         for m in _matches(RELDAY_RE, text, g[_G_REL], end):
@@ -295,8 +420,52 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
         ):
             continue  # "about 2000 troops", "2000 soldiers": a count, not a year
         _add(found, taken, m.start(), m.end(), Value("year", m.group(), m.start(), m.end(), m.group(1)))
+    for m in _matches(RANGE_RE, text, digits, end):
+        cur, a_raw, pct1, joint, b_raw, scale, pct2 = m.groups()
+        joint = joint.strip()
+        lo = max(start, m.start() - 12)
+        s = m.start()
+        if joint == "and":
+            bw = BETWEEN_RE.search(text, lo, s)
+            if bw is None:
+                continue
+            s = bw.start()
+        elif joint == "to" and FROM_RE.search(text, lo, s):
+            continue  # "from 20 to 30": a change
+        a, b = _number(a_raw), _number(b_raw)
+        if a is None or b is None or not _free(taken, s, m.end()):
+            continue
+        if a >= b:
+            if joint in ("-", "–") and not (cur or pct1 or pct2 or scale):
+                _add(found, taken, s, m.end(), None)  # a tally: "voted 5-2"
+            continue
+        if scale:
+            a, b = a * SCALES[scale.lower()], b * SCALES[scale.lower()]
+        unit = "percent" if (pct1 or pct2) else _unit_after(text, m.end(), taken=taken)
+        if cur:
+            unit = CURRENCIES.get(cur, cur) if unit is None else f"{CURRENCIES.get(cur, cur)} {unit}"
+        _add(found, taken, s, m.end(), Value("range", text[s : m.end()], s, m.end(), f"{_plain(a)}/{_plain(b)}", unit))
+    for p in g[_G_FRAC]:
+        w0 = max(start, p - 30)
+        for m in FRACTION_RE.finditer(text, w0, min(end, p + 9)):
+            if m.start(3) != p:
+                continue
+            word = m.group(3).lower()
+            singular = not word.endswith("s")
+            count = m.group(2).lower()
+            if singular and count not in ("a", "an", "one"):
+                continue
+            if singular and not FRACTION_OK_AFTER_RE.match(text, m.end()):
+                continue  # "a third straight week": an ordinal
+            n = 1 if count in ("a", "an") else UNITS_WORDS[count]
+            s = m.start(1) if m.group(1) else m.start(2)
+            qual = m.group(1).lower() if m.group(1) else None
+            _add(found, taken, s, m.end(), Value("fraction", text[s : m.end()], s, m.end(), f"{n}/{FRACTIONS[word]}", None, qual))
+    for m in _matches(HALF_OF_RE, text, g[_G_FRAC], end):
+        h = m.start() + 4  # "half of the homes": the value is "half"
+        _add(found, taken, m.start(), h, Value("fraction", text[m.start() : h], m.start(), h, "1/2"))
     for m in _matches(NUMBER_RE, text, num_pos, end):
-        qual, cur, raw, scale, pct, age, hyph = m.groups()
+        qual, cur, raw, suf, scale, pct, age, hyph = m.groups()
         num = _number(raw)
         if num is None:
             continue
@@ -310,21 +479,43 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
             w = UNIT_WORD_RE.match(text, m.end())
             if not w or w.group(1).lower() in NOUN_AFTER_ONE_STOP or w.group(1)[0].isupper() or w.group(1).endswith(("ed", "s")):
                 continue
+        unit = None
+        if suf:
+            sl = suf.lower()
+            if sl in SUFFIX_SCALES and (cur or len(sl) == 2):
+                num *= SUFFIX_SCALES[sl]  # £1.2m, $4bn, 2.3bn
+            elif suf in UNIT_ABBREV:
+                unit = suf  # 200mm, 40km
+            else:
+                continue  # 21st, 5G: not a count
         if scale:
             num *= SCALES[scale.lower()]
         e = m.end()
         if not _free(taken, s, e):
             continue  # inside a date or an earlier value: _add would drop it
-        unit = None
         vtype = "quantity"
+        if qual:
+            neg = NO_QUAL_RE.search(text, max(start, s - 5), s)
+            if neg is not None and qual.lower() in ("more than", "less than", "fewer than"):
+                # "no more than 5%": at most
+                qual = "at most" if qual.lower() == "more than" else "at least"
+                s = neg.start()
+                if not _free(taken, s, e):
+                    continue
         if pct:
             vtype, unit = "percent", "percent"
         elif age:
             vtype, unit = "age", "years"
         elif hyph:
-            unit = hyph  # 2.5-mile-wide -> mile
-        else:
-            unit = _unit_after(text, e)
+            # 2.5-mile-wide -> mile; a 1,200-strong petition -> petition
+            unit = hyph if hyph != "strong" else _unit_after(text, e, taken=taken)
+        elif unit is None:
+            unit = _unit_after(text, e, taken=taken)
+            if (
+                unit is None and not (cur or qual or scale) and raw.isdigit() and 0 < int(raw) < 120
+                and text.startswith(",", e) and AGE_NAME_RE.search(text, max(start, s - 40), s)
+            ):
+                vtype, unit = "age", "years"  # "Tom Reilly, 61, said"
         if cur:
             unit = CURRENCIES.get(cur, cur) if unit is None else f"{CURRENCIES.get(cur, cur)} {unit}"
         qual_n = qual.lower() if qual else None
