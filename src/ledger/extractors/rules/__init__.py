@@ -135,8 +135,10 @@ def extract(text: str, info: SourceInfo) -> list[Extracted]:
             memo[key] = _speakers.find_attribution(c, m)
         return memo[key]
 
+    after_byline = False
     for ls, le in _segment.lines(text):
-        parts = _kinds.classify_line(text, ls, le, first, title, headline)
+        parts = _kinds.classify_line(text, ls, le, first, title, headline, after_byline)
+        after_byline = len(parts) == 1 and parts[0][2] == "boilerplate" and _kinds.is_byline(text[ls:le])
         if first:
             first = False
             for s, e, k in parts:

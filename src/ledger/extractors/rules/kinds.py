@@ -41,8 +41,28 @@ PROMPT_RE = re.compile(
     r"click here\b|related:|related coverage\b|advertisement\b|watch:|listen:|more:|see also\b|"
     r"get the latest\b|download (?:the|our)\b|copyright\b|©|all rights reserved\b|"
     r"this (?:article|story) (?:was|has been) (?:updated|corrected)\b|contact the author\b|email us\b|"
-    r"tap here\b|don't miss\b|recommended:|trending:)"
+    r"tap here\b|don't miss\b|recommended:|trending:|editor['’]s note\b|the views expressed\b|"
+    r"this is an opinion\b|follow\b[^.!?]{0,60}\bon (?:facebook|x|twitter|instagram|tiktok|threads|linkedin|bluesky)\b)"
 )
+CONTRIB_RE = re.compile(
+    r"^\(?(?i:(?:additional |further )?(?:reporting|writing|editing|compiled|produced|research|"
+    r"graphics|translation|translated|fact-checking)(?: and [a-z]+)? by\b)"
+    r"|(?i:\bcontributed(?: reporting)? to this (?:report|story|article)\.?\)?)$"
+)
+"""Contributor lines (``(Reporting by A; Editing by B)``, ``X contributed to this report.``):
+like bylines, boilerplate."""
+STAMP_RE = re.compile(
+    r"^(?i:(?:last )?updated|published|first published|posted|modified)\b[^.!?]{0,60}\d[^.!?]{0,40}$"
+)
+"""``Updated 14:05 BST``, ``Published March 3, 2024``: page furniture, boilerplate."""
+TIME_LEAD_RE = re.compile(
+    r"^\d{1,2}[:.]\d\d(?:\s?[apAP]\.?[mM]\.?)?(?:\s+[A-Z]{2,4})?\s*(?:[—–-]+|:)\s+(?=\S)"
+)
+"""A live-blog entry's time stamp (``14:05 —``), recorded like a dateline."""
+MD_HEADING_RE = re.compile(r"^#{1,6}\s")
+BULLET_RE = re.compile(r"^(?:[-*•▪–—]|\d{1,2}[.)])\s")
+EMPHASIS = "*_"
+SUBHEAD_END = tuple(".!?…。！？:;,\"”’')]")
 DATELINE_RE = re.compile(
     r"^[A-Z][A-Z.'’ -]{2,}(?:,\s+[A-Z][\w.'’ -]+?)?\s*(?:\([A-Za-z .-]+\)\s*)?[—–-]+\s+(?=\S)"
 )
@@ -73,14 +93,60 @@ def is_headline_shape(line: str) -> bool:
     return len(line.split()) <= 25 and len(line) <= 200 and not line.endswith(PUNCT_END) and not line.endswith(('."', '.”', "'"))
 
 
+def is_byline(line: str) -> bool:
+    """``By A and B`` (Markdown emphasis aside)."""
+    core = line.strip(EMPHASIS + " \t")
+    return len(core.split()) <= 9 and BYLINE_RE.match(core) is not None
+
+
+def is_subhead(line: str) -> bool:
+    """A heading inside the article: a Markdown ``#`` heading, or a short line (8 words or
+    fewer) that opens with a capital and ends without punctuation and is no list item."""
+    if MD_HEADING_RE.match(line):
+        return True
+    if BULLET_RE.match(line) or line.endswith(SUBHEAD_END) or not line[:1].isupper():
+        return False
+    return len(line.split()) <= 8 and ". " not in line and not PROMPT_RE.match(line)
+
+
+def is_byline_tail(line: str) -> bool:
+    """The line under a byline: a title or an agency (``Staff Writer``, ``Associated Press``)."""
+    words = line.split()
+    return 0 < len(words) <= 6 and not line.endswith(tuple(".!?:;")) and all(
+        w[:1].isupper() or w in ("of", "the", "and", "&", "for") for w in words
+    )
+
+
 def classify_line(
-    text: str, start: int, end: int, first: bool, title: str | None, headline: str | None
+    text: str, start: int, end: int, first: bool, title: str | None, headline: str | None,
+    after_byline: bool = False,
 ) -> list[tuple[int, int, str]]:
     """Kinds of the parts of the trimmed line ``text[start:end]`` (``prose``: split further).
 
-    ``title``/``headline`` are normalised (:func:`norm`) or None.
+    ``title``/``headline`` are normalised (:func:`norm`) or None; ``after_byline``: the
+    line before was a byline.
     """
     line = text[start:end]
+    if line[:1] in EMPHASIS or line[-1:] in EMPHASIS:
+        # Markdown emphasis around a whole line (*By A*, *Photo: ... (Getty)*): classify what
+        # is inside, and let the outer parts keep the marks so nothing goes uncovered
+        s2, e2 = start, end
+        while s2 < e2 and text[s2] in EMPHASIS:
+            s2 += 1
+        while e2 > s2 and text[e2 - 1] in EMPHASIS:
+            e2 -= 1
+        while s2 < e2 and text[s2].isspace():
+            s2 += 1
+        while e2 > s2 and text[e2 - 1].isspace():
+            e2 -= 1
+        if s2 >= e2:
+            return [(start, end, "boilerplate")]
+        parts = classify_line(text, s2, e2, first, title, headline, after_byline)
+        if parts[0][2] == "prose" and len(parts) == 1:
+            return [(start, end, "prose")]
+        parts[0] = (start, parts[0][1], parts[0][2])
+        parts[-1] = (parts[-1][0], end, parts[-1][2])
+        return parts
     # Each regex below runs only when a character it needs is present: most lines are prose.
     trailer = TRAILER_RE.search(line) if "|" in line else None
     if trailer and len(line[: trailer.start()].split()) <= 30:
@@ -98,20 +164,34 @@ def classify_line(
             parts.extend(classify_line(text, r0, end, False, title, headline) if not is_headline_shape(rest.strip()) else [(r0, end, "boilerplate")])
         return parts
     if first:
-        if (title and norm(line) == title) or is_headline_shape(line):
+        if (title and norm(line) == title) or is_headline_shape(line) or MD_HEADING_RE.match(line) or (
+            line.endswith("?") and len(line.split()) <= 15 and ". " not in line
+        ):
             return [(start, end, "headline")]
     elif headline or title:
         n = norm(line)
         if n and (n == headline or n == title):
             return [(start, end, "boilerplate")]
     nwords = len(line.split())
+    if after_byline and is_byline_tail(line):
+        return [(start, end, "boilerplate")]
+    p = PAREN_CREDIT_RE.search(line) if nwords <= 60 and line.endswith(")") else None
+    if p and p.start() > 0 and _credit_words(p.group(1)) and len(line[: p.start()].split()) >= 3:
+        # "Photo: Residents on a roof. (Staff photo/Ann Kerr)": a caption and its credit
+        c0 = start + p.start() + (len(p.group()) - len(p.group().lstrip()))
+        return [(start, start + p.start(), "caption"), (c0, end, "credit")]
     if nwords <= 16 and is_credit(line):  # is_credit never accepts more than 16 words
         return [(start, end, "credit")]
     if nwords <= 9 and BYLINE_RE.match(line):
         return [(start, end, "boilerplate")]
+    if nwords <= 40 and CONTRIB_RE.search(line):
+        return [(start, end, "boilerplate")]
+    if nwords <= 14 and STAMP_RE.match(line):
+        return [(start, end, "boilerplate")]
+    if not first and is_subhead(line):
+        return [(start, end, "headline")]
     if nwords <= 60:
-        p = PAREN_CREDIT_RE.search(line) if line.endswith(")") else None
-        if p and (AGENCY_RE.search(p.group(1)) or CREDIT_LEAD_RE.match(p.group(1))) and p.start() > 0:
+        if p and p.start() > 0 and _credit_words(p.group(1)):
             c0 = start + p.start() + (len(p.group()) - len(p.group().lstrip()))
             return [(start, start + p.start(), "caption"), (c0, end, "credit")]
         t = TAIL_CREDIT_RE.search(line) if ":" in line else None
@@ -120,13 +200,26 @@ def classify_line(
     return [(start, end, "prose")]
 
 
+PHOTO_WORD_RE = re.compile(r"(?i:\bphoto\b)|\w/\w")
+
+
+def _credit_words(inside: str) -> bool:
+    """Whether the words in a final parenthesis credit a picture (``Getty Images``,
+    ``Staff photo/Ann Kerr``, ``Photo: A. Berg``)."""
+    return bool(AGENCY_RE.search(inside) or CREDIT_LEAD_RE.match(inside) or PHOTO_WORD_RE.search(inside))
+
+
 def is_prompt(sentence: str) -> bool:
     """Newsletter, share and navigation prompts: boilerplate, not claims."""
     return PROMPT_RE.match(sentence) is not None
 
 
 def dateline(sentence: str) -> int:
-    """Length of a wire dateline opening a paragraph (``SEOUL (Reuters) - ``), or 0."""
+    """Length of a wire dateline (``SEOUL (Reuters) - ``) or a live-blog time stamp
+    (``14:05 — ``) opening a paragraph, or 0."""
+    if sentence[:1].isdigit():
+        t = TIME_LEAD_RE.match(sentence)
+        return t.end() if t else 0
     m = DATELINE_RE.match(sentence)
     if not m:
         return 0
