@@ -5,13 +5,16 @@ inside a quote still hedges what is quoted):
 
 * ``hedged``: reportedly, allegedly, apparently, possibly, perhaps, probably,
   purportedly, supposedly, presumably, likely, believed/thought/understood to,
-  appear(s/ed) to, seem(s/ed) to, may, might, could, is/are/was/were said to.
+  appear(s/ed) to, seem(s/ed) to, may, might, could, is/are/was/were said to; unclear
+  whether/if, not clear whether/if, uncertain whether; believe(s) (``Some analysts
+  believe the government will hold``: a belief the article reports, not vouches for).
   ``reported`` alone is not a cue (``no reported gunfire`` is an adjective).
 * An adverb cue that opens the last comma-phrase of the clause, with no verb after it
   (``..., possibly from poor nutrition``), hedges only that trailing phrase, not the
   claim: it is ignored. Verb cues (``appears to``) always hedge.
 * ``negated``: not, n't, never, no, none, nobody, nothing, neither, nor, cannot, no
-  longer, denied/denies. ``not only`` is not a negation.
+  longer, denied/denies. ``not only``, ``no doubt`` and the bounds ``no more/less/fewer/
+  later than`` are not negations.
 * Hedged takes precedence over negated: a hedged denial is still something the article
   does not vouch for, and hedging is what a reader must see first.
 """
@@ -37,7 +40,8 @@ HEDGE_WORDS = _cased(
     "seemingly|likely"
 ).split("|") + (
     "believed to|thought to|understood to|rumored to|rumoured to|alleged to|appears to|appear to|"
-    "appeared to|seems to|seem to|seemed to|is said to|are said to|was said to|were said to|may|might|could"
+    "appeared to|seems to|seem to|seemed to|is said to|are said to|was said to|were said to|may|might|could|"
+    "unclear whether|unclear if|not clear whether|not clear if|uncertain whether|believe|believes"
 ).split("|")
 HEDGE_RE = re.compile(r"\b" + trie_pattern(HEDGE_WORDS) + r"\b")
 NEG_WORDS = _cased("not|never|none|nobody|nothing|neither|nor|cannot|no").split("|") + ["denied", "denies", "deny"]
@@ -47,7 +51,8 @@ skip ahead to candidate first letters (5x faster here). ``modality`` checks the 
 of word cues itself; a cue found inside a word spans only that word, so it never hides a
 real one."""
 NOT_ONLY_RE = re.compile(r"[ \t]+only\b")
-NO_NEXT_RE = re.compile(r" (?!doubt\b)\w")
+NO_NEXT_RE = re.compile(r" (?!doubt\b|(?:more|less|fewer|later|sooner) than\b)\w")
+"""``no`` negates before a word, except ``no doubt`` and the bounds ``no more than 5%``."""
 
 
 def _word_start(text: str, pos: int) -> bool:
@@ -75,6 +80,8 @@ def modality(clause: str, masked: str) -> tuple[str, str | None]:
     for m in HEDGE_RE.finditer(clause):
         if not _word_start(clause, m.start()) or _tangential(masked, m.start(), m.group()):
             continue
+        if m.group() in ("believe", "believes") and clause.startswith(" in ", m.end()):
+            continue  # "believe in": trust, not a belief that something is so
         return "hedged", m.group()
     for m in NEG_RE.finditer(clause):
         cue, s = m.group(), m.start()
