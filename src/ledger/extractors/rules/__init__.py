@@ -30,6 +30,8 @@ from __future__ import annotations
 import bisect
 import re
 
+import attrs
+
 from ... import hookimpl
 from .. import Extracted, ExtractorSpec, SourceInfo
 from . import entities as _entities
@@ -64,7 +66,7 @@ class _Unit:
 
     __slots__ = (
         "start", "end", "kind", "para", "sent", "attr", "modality", "mcue", "quote_start",
-        "has_quote", "speaker", "cue", "ments",
+        "has_quote", "speaker", "cue", "ments", "dateline",
     )
 
     def __init__(self, start, end, kind, para=-1, sent=-1):
@@ -76,6 +78,7 @@ class _Unit:
         self.speaker = None
         self.cue = None
         self.ments = ()
+        self.dateline = False
 
 
 def _differs(a: _speakers.Attribution | None, b: _speakers.Attribution | None) -> bool:
@@ -165,6 +168,7 @@ def extract(text: str, info: SourceInfo) -> list[Extracted]:
                     if d and d < len(sent):
                         head = sent[:d].rstrip()
                         units.append(_Unit(ss, ss + len(head), "credit", para, sent_no))
+                        units[-1].dateline = True
                         ss += d
                         sent = text[ss:se]
                 msent = masked[ss - s : se - s]
@@ -243,6 +247,26 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
         ):
             u.speaker, u.cue = prev.speaker, prev.cue
         prev = u
+    _retype(named, {sp for sp, ok in person_like.items() if ok and not any(_entities._is_acronym(t) for t in sp.split())})
+
+
+def _retype(named: list[_Unit], people: set[str]) -> None:
+    """Mentions the words alone left ``other`` become ``person`` when that name spoke
+    (``said Jorge Pérez, 54``), and a dateline's capitals (``VALDIVIA, Chile (AP)``) a place."""
+    for u in named:
+        if not u.ments:
+            continue
+        ments = list(u.ments)
+        changed = False
+        for i, mn in enumerate(ments):
+            if mn.type == "other" and mn.entity in people:
+                ments[i] = attrs.evolve(mn, type="person")
+                changed = True
+        if u.dateline and ments[0].type != "place" and ments[0].text.isupper():
+            ments[0] = attrs.evolve(ments[0], type="place")
+            changed = True
+        if changed:
+            u.ments = tuple(ments)
 
 
 def _build(text: str, units: list[_Unit], published) -> list[Extracted]:

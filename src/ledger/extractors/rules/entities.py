@@ -146,6 +146,15 @@ def _kind_of_words(tokens: list[str], had_title: bool) -> str | None:
         return "person"
     if last in ORG_HEADS or joined in ORG_KNOWN or low[0] in ORG_KNOWN and len(low) <= 2:
         return "org"
+    for i in range(1, len(low) - 1):
+        if low[i] in ("of", "for"):
+            # the word before "of" heads the name: University of Chile, Republic of Korea
+            head = low[i - 1]
+            if head in ORG_HEADS:
+                return "org"
+            if head in PLACE_HEADS or head in ("republic", "kingdom"):
+                return "place"
+            break
     if joined in PLACES or (len(low) == 2 and low[0] in COMPASS and low[1] in PLACES) or last in PLACE_HEADS:
         return "place"
     if last in EVENT_HEADS:
@@ -188,6 +197,7 @@ class _Raw:
 
 
 _NO_RUN = ()
+_TITLE_OR_ROLE = TITLE_TOKENS | ROLE_TITLES
 
 
 def _analyse_run(g: str):
@@ -222,6 +232,8 @@ def _analyse_run(g: str):
         last = last[:-1]
     if last.endswith(("'s", "’s")):
         last = last[:-2]
+    if last.endswith("-based") and len(last) > 6:
+        last = last[:-6]  # "London-based" names London
     last = last.rstrip("-'’&.") if not _is_acronym(last) and len(last) != 2 else last
     if not last:
         toks.pop()
@@ -229,8 +241,10 @@ def _analyse_run(g: str):
             return None
     else:
         toks[-1] = (last, ls)
-    # titles and role words before a name: "Col.", "Finance Minister"
+    # titles and role words before a name: "Col.", "Finance Minister", "Italy's Prime Minister"
     k = 0
+    if len(toks) > 2 and toks[0][0].endswith(("'s", "’s")) and toks[1][0].lower().rstrip(".") in _TITLE_OR_ROLE:
+        del toks[0]
     for i, (t, _) in enumerate(toks[:-1]):
         low = t.lower()
         if low.rstrip(".") in TITLE_TOKENS:
@@ -274,7 +288,7 @@ def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | Non
             s = m.start() + rs
             e = m.start() + re_
             j = s - 1
-            while j >= us and text[j] in " \t\"“‘'(":
+            while j >= us and text[j] in " \t\"“‘'(-*•#>":
                 j -= 1
             initial = j < us or text[j] in ".!?:;"
             if kind is None:

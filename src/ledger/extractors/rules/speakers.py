@@ -103,7 +103,8 @@ ORG_HEADS = frozenset(
     office service services union organization organisation nations senate congress parliament
     assembly government administration police guard federation foundation fund club league
     board bureau center centre authority team images tribune journal herald telegraph
-    guardian broadcasting television radio channel""".split()
+    guardian broadcasting television radio channel survey gmbh plc llc holdings airlines airways
+    society institution observatory museum""".split()
 )
 """Last words that make a capitalized run an organisation (shared with :mod:`.entities`)."""
 LEADING_JUNK = frozenset("and but so also then however meanwhile".split())
