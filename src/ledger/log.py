@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gc
 import getpass
 import hashlib
 import os
@@ -84,15 +85,20 @@ def new_event_id() -> str:
 
 
 def new_event_ids(n: int) -> list[str]:
-    """``n`` UUIDv7 strings for one batch: one clock read and one ``urandom`` call for all."""
-    prefix = ((time.time_ns() // 1_000_000) & ((1 << 48) - 1)) << 80 | 0x7 << 76 | 0b10 << 62
-    rand = os.urandom(10 * n)
-    ids = []
-    for k in range(0, 10 * n, 10):
-        r = int.from_bytes(rand[k : k + 10], "big")
-        h = f"{prefix | (r >> 68 & 0xFFF) << 64 | (r & ((1 << 62) - 1)):032x}"
-        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
-    return ids
+    """``n`` UUIDv7 strings for one batch: one clock read and one ``urandom`` call for all.
+
+    Layout (RFC 9562): 48-bit Unix milliseconds, version 7, 12 random bits, variant 0b10,
+    62 random bits. Built from hex slices rather than per-id integer arithmetic.
+    """
+    ms = (time.time_ns() // 1_000_000) & ((1 << 48) - 1)
+    t = f"{ms:012x}"
+    head = f"{t[:8]}-{t[8:]}-7"
+    rand = bytearray(os.urandom(10 * n))
+    rand[2::10] = bytes(0x80 | (b & 0x3F) for b in rand[2::10])  # the variant bits
+    h = rand.hex()
+    # Per id, 20 hex digits: [1:4] rand_a (its first digit gives way to the version 7),
+    # [4:8] variant + rand_b, [8:20] rand_b.
+    return [f"{head}{h[k + 1 : k + 4]}-{h[k + 4 : k + 8]}-{h[k + 8 : k + 20]}" for k in range(0, 20 * n, 20)]
 
 
 def _parse_line(line: bytes) -> dict[str, Any] | None:
@@ -264,21 +270,30 @@ class Writer:
         seq, prev = self.head.seq, self.head.hash
         written: list[dict[str, Any]] = []
         chunks: list[bytes] = []
-        for payload, event_id in zip(payloads, new_event_ids(len(payloads))):
-            seq += 1
-            raw = {
-                "seq": seq,
-                "id": event_id,
-                "type": payload.TYPE,
-                "v": payload.VERSION,
-                "at": at,
-                "actor": actor,
-                "prev": prev,
-                "data": unstructure_payload(payload),
-            }
-            chunks.append(_hashed_line(raw))
-            prev = raw["hash"]
-            written.append(raw)
+        # Every raw dict of the batch stays alive until returned, so each collection the
+        # loop would trigger re-traverses them all for nothing (nothing here makes a cycle):
+        # at 1,000 events a batch that was ~40% of an append's time. Collection resumes after.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for payload, event_id in zip(payloads, new_event_ids(len(payloads))):
+                seq += 1
+                raw = {
+                    "seq": seq,
+                    "id": event_id,
+                    "type": payload.TYPE,
+                    "v": payload.VERSION,
+                    "at": at,
+                    "actor": actor,
+                    "prev": prev,
+                    "data": unstructure_payload(payload),
+                }
+                chunks.append(_hashed_line(raw))
+                prev = raw["hash"]
+                written.append(raw)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
         data = b"".join(chunks)
         _write_all(self.fd, data, self.head.size, self.store.path)
         if self.store.fsync:

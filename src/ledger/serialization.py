@@ -23,6 +23,35 @@ converter = make_converter(omit_if_default=False, forbid_extra_keys=False)
 """The project's only converter; never use cattrs' global one."""
 
 
+def _lean_structure_fn(cls: type) -> Any:
+    """cattrs' structure hook for ``cls`` without detailed validation; for a class with defaults,
+    cattrs' all-fields-present variant first.
+
+    For fields with defaults cattrs builds a kwargs dict of the keys present and calls
+    ``cls(**kwargs)``; lines always hold every field, so a hook generated as if no field had
+    a default (plain positional call) serves them, and a missing key falls back to the
+    default-aware hook: same results, ~40% less time for ``Selector`` and ``Value``.
+    """
+    from attrs import NOTHING, fields
+    from cattrs.gen import make_dict_structure_fn, make_dict_structure_fn_from_attrs
+
+    with_defaults = make_dict_structure_fn(cls, converter, _cattrs_detailed_validation=False)
+    attributes = fields(cls)
+    if all(a.default is NOTHING for a in attributes):
+        return with_defaults
+    all_present = make_dict_structure_fn_from_attrs(
+        [a.evolve(default=NOTHING) for a in attributes], cls, converter, _cattrs_detailed_validation=False
+    )
+
+    def structure(value: Any, type_: Any, _all_present=all_present, _with_defaults=with_defaults) -> Any:
+        try:
+            return _all_present(value, type_)
+        except KeyError:  # a field left out: let its default fill it (or the KeyError stand)
+            return _with_defaults(value, type_)
+
+    return structure
+
+
 def _tune_payload_hooks() -> None:
     """Generate lean (un)structure hooks for the payload classes: replay is dominated by them.
 
@@ -32,7 +61,7 @@ def _tune_payload_hooks() -> None:
     tuples of parts get direct hooks with the same results as cattrs' generic ones.
     """
     from cattrs.fns import identity
-    from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+    from cattrs.gen import make_dict_unstructure_fn
 
     from .events import Mention, Selector, Value
 
@@ -44,7 +73,7 @@ def _tune_payload_hooks() -> None:
     parts = (Selector, Value, Mention)
     classes = (*parts, *PAYLOAD_TYPES.values())
     for cls in parts:
-        converter.register_structure_hook(cls, make_dict_structure_fn(cls, converter, _cattrs_detailed_validation=False))
+        converter.register_structure_hook(cls, _lean_structure_fn(cls))
     for item_type in (*parts, str):
         tuple_type = tuple[item_type, ...]
         item_hook = converter.get_structure_hook(item_type)
@@ -62,11 +91,11 @@ def _tune_payload_hooks() -> None:
             converter.register_unstructure_hook(item_type, item_unhook)
 
             def unstructure_tuple(value: tuple, _hook=item_unhook) -> list:
-                return [_hook(item) for item in value]
+                return list(map(_hook, value)) if value else []
 
             converter.register_unstructure_hook_func(lambda t, _t=tuple_type: t == _t, unstructure_tuple)
     for cls in classes:
-        converter.register_structure_hook(cls, make_dict_structure_fn(cls, converter, _cattrs_detailed_validation=False))
+        converter.register_structure_hook(cls, _lean_structure_fn(cls))
         converter.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, converter))
 
 
@@ -86,8 +115,16 @@ def event_hash(raw: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
+_UNSTRUCTURE: dict[type, Any] = {}
+"""Unstructure hooks of payload classes, fetched once per class (appends run it per event)."""
+
+
 def unstructure_payload(payload: Payload) -> dict[str, Any]:
-    return converter.unstructure(payload)
+    cls = payload.__class__
+    hook = _UNSTRUCTURE.get(cls)
+    if hook is None:
+        hook = _UNSTRUCTURE[cls] = converter.get_unstructure_hook(cls)
+    return hook(payload)
 
 
 _FIELDS: dict[type, frozenset[str]] = {
