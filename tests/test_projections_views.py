@@ -229,8 +229,12 @@ def test_older_payload_version_is_upcast_not_read_raw(tmp_path, monkeypatch):
         data = {k: v for k, v in data.items() if k != "category"}
         return {**data, "version": 1, "kind": "caption" if data.get("legacy_caption") else "statement"}
 
+    from ledger import serialization
+
     monkeypatch.setattr(AssertionRecorded, "VERSION", 2)
     monkeypatch.setitem(events.UPCASTERS, ("AssertionRecorded", 1), v1_to_v2)
+    if hasattr(serialization, "_READERS"):  # structure_event may cache each class's VERSION at first read
+        monkeypatch.setattr(serialization, "_READERS", {})
     path = tmp_path / "l.jsonl"
     t = "Old words here. New words there."
     store = LogStore(path, fsync=False)

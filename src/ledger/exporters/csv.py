@@ -260,7 +260,9 @@ def csv_record(cells: list[Any]) -> str:
     line = ",".join([
         (text if '"' not in text and "," not in text and "\n" not in text and "\r" not in text else _quoted(text))
         if type(text) is str
-        else ("" if text is None else _quoted_if_needed(str(text)))
+        else "" if text is None
+        else str(text) if type(text) is int
+        else _quoted_if_needed(str(text))
         for text in cells
     ])
     if not line and cells:
