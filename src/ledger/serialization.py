@@ -66,7 +66,7 @@ def _tune_payload_hooks() -> None:
     from .events import Mention, Selector, Value
 
     def optional_str(value: Any, _type: Any) -> str | None:
-        return None if value is None else str(value)
+        return value if value is None or value.__class__ is str else str(value)
 
     converter.register_structure_hook(str | None, optional_str)
     converter.register_unstructure_hook(str | None, identity)
@@ -131,14 +131,18 @@ _FIELDS: dict[type, frozenset[str]] = {
     cls: frozenset(a.name for a in cls.__attrs_attrs__) for cls in PAYLOAD_TYPES.values()
 }
 
-_READERS: dict[type, tuple[int, frozenset[str], Any]] = {}
-"""payload class -> (version, field names, structure hook), fetched once per class:
-skipping cattrs' dispatch per line matters at a million lines. (Register any payload
-hook before the first read.)"""
+_READERS: dict[type, tuple[int, frozenset[str], int, Any]] = {}
+"""payload class -> (version, field names, their count if all are required else -1, structure
+hook), fetched once per class: skipping cattrs' dispatch per line matters at a million lines.
+(Register any payload hook before the first read.)"""
 
 
-def _reader(cls: type) -> tuple[int, frozenset[str], Any]:
-    found = _READERS[cls] = (cls.VERSION, _FIELDS[cls], converter.get_structure_hook(cls))
+def _reader(cls: type) -> tuple[int, frozenset[str], int, Any]:
+    from attrs import NOTHING
+
+    required = all(a.default is NOTHING for a in cls.__attrs_attrs__)
+    fields = _FIELDS[cls]
+    found = _READERS[cls] = (cls.VERSION, fields, len(fields) if required else -1, converter.get_structure_hook(cls))
     return found
 
 
@@ -157,11 +161,16 @@ def structure_event(raw: dict[str, Any]) -> Event:
         payload: Payload = UnknownPayload(type=type_name, v=v, data=data)
         unknown = {}
     else:
-        version, fields, hook = _READERS.get(cls) or _reader(cls)
+        version, fields, n_required, hook = _READERS.get(cls) or _reader(cls)
         if v < version:
             data = upcast(type_name, v, data)
-        unknown = {} if data.keys() <= fields else {k: data[k] for k in data.keys() - fields}
         payload = hook(data, cls)
+        # The hook read every field of an all-required class (a missing one raises), so
+        # its data holds unknown keys exactly when it has more keys than fields.
+        if len(data) == n_required or data.keys() <= fields:
+            unknown = {}
+        else:
+            unknown = {k: data[k] for k in data.keys() - fields}
     # Positional: Event's field order is (seq, id, type, v, at, actor, prev, hash, data, unknown).
     return Event(raw["seq"], raw["id"], type_name, v, raw["at"], raw["actor"], raw["prev"], raw["hash"], payload, unknown)
 
