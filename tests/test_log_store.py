@@ -190,3 +190,37 @@ def test_directory_as_ledger_is_refused(tmp_path):
     with pytest.raises(LedgerError, match="is a directory") as exc:
         store.append(_batch(1))
     assert str(tmp_path) in str(exc.value)
+
+
+def test_event_ids_are_rfc9562_uuidv7_with_the_clock():
+    """new_event_ids gives version 7, RFC variant, the current millisecond and random bits that vary."""
+    import time
+    import uuid
+
+    before = time.time_ns() // 1_000_000
+    ids = log_module.new_event_ids(2000)
+    after = time.time_ns() // 1_000_000
+    parsed = [uuid.UUID(i) for i in ids]
+    assert all(str(u) == i for u, i in zip(parsed, ids))  # lowercase, canonical 8-4-4-4-12
+    assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in parsed)
+    assert all(before <= u.int >> 80 <= after for u in parsed)
+    assert len(set(ids)) == len(ids)
+    assert len({i[15:18] for i in ids}) > 1000 and {i[19] for i in ids} == set("89ab")
+
+
+def test_append_reenables_garbage_collection(tmp_ledger):
+    """Appending pauses the collector only while it serialises: it is on afterwards, even after a failure."""
+    import gc
+
+    store = LogStore(tmp_ledger, fsync=False)
+    store.append(_batch(3))
+    assert gc.isenabled()
+    with pytest.raises(Exception):
+        store.append([object()])  # not a payload: serialising it fails mid-batch
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        store.append(_batch(2, "src-0000000000000002"))
+        assert not gc.isenabled()  # a caller's choice is left alone
+    finally:
+        gc.enable()

@@ -134,3 +134,23 @@ def test_structure_event_rejects_nothing_it_can_keep():
         warnings.simplefilter("error")
         event = structure_event(raw)
     assert unstructure_event(event) == raw
+
+
+def test_missing_defaulted_fields_and_unknown_keys_on_read(tmp_ledger):
+    """A line without a field that has a default gets the default (parts and payloads), and extra keys land in unknown."""
+    text = "Harbour Gate reopened on Monday."
+    src = ev.SourceAppended(source_id="src-1", version=1, uri=None, title=None, outlet=None, authors=(), published=None,
+                            retrieved=None, media_type="text/plain", raw_sha256="0" * 64,
+                            text_sha256=hashlib.sha256(text.encode()).hexdigest(), text=text)
+    LogStore(tmp_ledger, fsync=False).append([src], actor="t@h")
+    recorded = {"assertion_id": "as-1", "source_id": "src-1", "version": 1,
+                "selector": {"start": 0, "end": 12, "exact": "Harbour Gate"}, "kind": "statement", "speaker": None,
+                "speaker_cue": None, "modality": "asserted", "modality_cue": None,
+                "values": [{"type": "quantity", "text": "1", "start": 0, "end": 1, "value": "1"}],
+                "entities": [], "extractor": "hand", "extractor_version": "1", "lang": "en"}
+    _append_raw(tmp_ledger, [("AssertionRecorded", 1, recorded), ("VerdictRecorded", 1, {"target": "as-1", "status": "supported", "by": "x"})])
+    _, assertion, verdict = LogStore(tmp_ledger).events()
+    assert assertion.data.selector == ev.Selector(start=0, end=12, exact="Harbour Gate", prefix="", suffix="")
+    assert assertion.data.values == (ev.Value(type="quantity", text="1", start=0, end=1, value="1"),)
+    assert assertion.unknown == {"lang": "en"}
+    assert verdict.data == ev.VerdictRecorded(target="as-1", status="supported", note=None) and verdict.unknown == {"by": "x"}

@@ -187,3 +187,16 @@ def test_intact_ledger_still_appends_after_catch_up(all_types_ledger, run_cli, t
     res = run_cli("append", "--extractor", "simple-test", str(article))
     assert res.exit_code == 0, res.stderr
     assert verify(LogStore(all_types_ledger)).ok
+
+
+def test_prefix_and_suffix_are_checked_exactly(all_types_ledger, lines, run_cli):
+    """A rehashed selector whose prefix is one character short, or not a string, is named even without schemas."""
+    raw = orjson.loads(lines[2])
+    assert raw["type"] == "AssertionRecorded" and raw["data"]["selector"]["prefix"]
+    for prefix, words in ((raw["data"]["selector"]["prefix"][1:], "prefix/suffix differ"), (7, "must be strings")):
+        raw["data"]["selector"]["prefix"] = prefix
+        edited = list(lines)
+        edited[2] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
+        _write(all_types_ledger, _rehash_from(edited, 2))
+        report = verify(LogStore(all_types_ledger), schemas=False)
+        assert not report.ok and report.bad_seq == 3 and words in report.reason, report.reason
