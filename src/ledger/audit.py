@@ -159,18 +159,8 @@ def _content_problem(raw: dict[str, Any], texts: dict[tuple[str, int], str]) -> 
         start, end = sel["start"], sel["end"]
         if not (0 <= start < end <= len(text)):
             return f"assertion {d['assertion_id']}: span {start}:{end} is outside the source text"
-        # Compared in place (startswith at an offset, lengths checked): no slice of the text.
-        exact, prefix, suffix = sel["exact"], sel["prefix"], sel["suffix"]
-        if exact.__class__ is not str or prefix.__class__ is not str or suffix.__class__ is not str:
-            return f"assertion {d['assertion_id']}: the selector's exact, prefix and suffix must be strings"
-        if len(exact) != end - start or not text.startswith(exact, start):
+        if text[start:end] != sel["exact"]:
             return f"assertion {d['assertion_id']}: exact quote differs from the source text at {start}:{end}"
-        before = max(0, start - CONTEXT)
-        if (
-            len(prefix) != start - before
-            or not text.startswith(prefix, before)
-            or len(suffix) != min(CONTEXT, len(text) - end)
-            or not text.startswith(suffix, end)
-        ):
+        if sel["prefix"] != text[max(0, start - CONTEXT) : start] or sel["suffix"] != text[end : end + CONTEXT]:
             return f"assertion {d['assertion_id']}: prefix/suffix differ from the source text around {start}:{end}"
     return None
