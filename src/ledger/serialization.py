@@ -131,18 +131,18 @@ _FIELDS: dict[type, frozenset[str]] = {
     cls: frozenset(a.name for a in cls.__attrs_attrs__) for cls in PAYLOAD_TYPES.values()
 }
 
-_READERS: dict[type, tuple[int, frozenset[str], int, Any]] = {}
-"""payload class -> (version, field names, their count if all are required else -1, structure
-hook), fetched once per class: skipping cattrs' dispatch per line matters at a million lines.
-(Register any payload hook before the first read.)"""
+_READERS: dict[type, tuple[frozenset[str], int, Any]] = {}
+"""payload class -> (field names, their count if all are required else -1, structure hook),
+fetched once per class: skipping cattrs' dispatch per line matters at a million lines.
+(Register any payload hook before the first read.) ``VERSION`` is read live, not cached."""
 
 
-def _reader(cls: type) -> tuple[int, frozenset[str], int, Any]:
+def _reader(cls: type) -> tuple[frozenset[str], int, Any]:
     from attrs import NOTHING
 
     required = all(a.default is NOTHING for a in cls.__attrs_attrs__)
     fields = _FIELDS[cls]
-    found = _READERS[cls] = (cls.VERSION, fields, len(fields) if required else -1, converter.get_structure_hook(cls))
+    found = _READERS[cls] = (fields, len(fields) if required else -1, converter.get_structure_hook(cls))
     return found
 
 
@@ -161,8 +161,8 @@ def structure_event(raw: dict[str, Any]) -> Event:
         payload: Payload = UnknownPayload(type=type_name, v=v, data=data)
         unknown = {}
     else:
-        version, fields, n_required, hook = _READERS.get(cls) or _reader(cls)
-        if v < version:
+        fields, n_required, hook = _READERS.get(cls) or _reader(cls)
+        if v < cls.VERSION:
             data = upcast(type_name, v, data)
         payload = hook(data, cls)
         # The hook read every field of an all-required class (a missing one raises), so
