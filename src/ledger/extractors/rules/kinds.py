@@ -45,10 +45,10 @@ PROMPT_RE = re.compile(
     r"this is an opinion\b|follow\b[^.!?]{0,60}\bon (?:facebook|x|twitter|instagram|tiktok|threads|linkedin|bluesky)\b)"
 )
 CONTRIB_RE = re.compile(
-    r"^\(?(?i:(?:additional |further )?(?:reporting|writing|editing|compiled|produced|research|"
+    r"\(?(?i:(?:additional |further )?(?:reporting|writing|editing|compiled|produced|research|"
     r"graphics|translation|translated|fact-checking)(?: and [a-z]+)? by\b)"
-    r"|(?i:\bcontributed(?: reporting)? to this (?:report|story|article)\.?\)?)$"
 )
+CONTRIB_TAIL_RE = re.compile(r"contributed(?: reporting)? to this (?:report|story|article)\.?\)?$")
 """Contributor lines (``(Reporting by A; Editing by B)``, ``X contributed to this report.``):
 like bylines, boilerplate."""
 STAMP_RE = re.compile(
@@ -184,7 +184,7 @@ def classify_line(
         return [(start, end, "credit")]
     if nwords <= 9 and BYLINE_RE.match(line):
         return [(start, end, "boilerplate")]
-    if nwords <= 40 and CONTRIB_RE.search(line):
+    if nwords <= 40 and (CONTRIB_RE.match(line) or ("contributed" in line and CONTRIB_TAIL_RE.search(line))):
         return [(start, end, "boilerplate")]
     if nwords <= 14 and STAMP_RE.match(line):
         return [(start, end, "boilerplate")]

@@ -115,11 +115,15 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+DOUBLE_QUOTE_RE = re.compile(r"\"[^\"]*(?:\"|$)|“[^”\"]*(?:”|$)")
 QUOTE_RE = re.compile(
     r"\"[^\"]*(?:\"|$)|“[^”\"]*(?:”|$)"
-    r"|‘(?:[^’]|’(?=\w))*(?:’|$)"
-    r"|(?<![\w'’])'(?=[^\s'])(?:[^']|'(?=\w))*?'(?!\w)"
+    r"|‘[^’]*(?:’(?=\w)[^’]*)*(?:’|$)"
+    r"|'(?<![\w'’]')(?=[^\s'])[^']*(?:'(?=\w)[^']*)*'(?!\w)"
 )
+SINGLE_OPEN_RE = re.compile(r"‘|'(?<![\w'’]')(?=[^\s'])")
+"""Only a line where a single quote can open (``‘``, or ``'`` at a word start) needs
+:data:`QUOTE_RE`; the apostrophes of ``Korea's`` never do."""
 """Double quotes (straight or curly; one left open runs to the line's end), curly single
 quotes (``‘...’``; a ``’`` inside a word is an apostrophe) and straight single quotes
 (``'...'``): opened at a word start and closed by a ``'`` that no letter follows, so
@@ -130,9 +134,11 @@ SINGLE_CLOSE = "'’"
 
 def quote_spans(line: str) -> list[tuple[int, int]]:
     """Spans of quotations in one line (a double quote left open runs to the line's end)."""
-    if "'" not in line and "‘" not in line:
-        return [m.span() for m in QUOTE_RE.finditer(line)] if ('"' in line or "“" in line) else []
-    return [m.span() for m in QUOTE_RE.finditer(line)]
+    if ("'" in line or "‘" in line) and SINGLE_OPEN_RE.search(line):
+        return [m.span() for m in QUOTE_RE.finditer(line)]
+    if '"' in line or "“" in line:
+        return [m.span() for m in DOUBLE_QUOTE_RE.finditer(line)]
+    return []
 
 
 def mask_quotes(line: str, spans: list[tuple[int, int]]) -> str:

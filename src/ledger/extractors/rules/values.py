@@ -92,6 +92,8 @@ TIME_RE = re.compile(
     re.I,
 )
 """Clock times: ``3:42 a.m.``, ``14:05``, ``7pm``, ``7.30pm``: a ``time`` value, never counts."""
+TIME_NEXT = frozenset(":aApP")
+RANGE_NEXT = frozenset("-–%")
 RANGE_RE = re.compile(
     r"(US\$|[$€£¥₩])?(?<![\w.,-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(\s*%)?"
     r"(\s?[-–]\s?|\s+(?:to|and)\s+)(?:US\$|[$€£¥₩])?"
@@ -229,13 +231,18 @@ def _month_day(pub: dt.date | None, month: int, day: int, year: str | None, futu
     return d.isoformat()
 
 
+FUTURE_WORDS = (
+    "will|won't|won’t|shall|would|going to|expected to|scheduled|due|set to|slated|poised to|plan to|"
+    "plans to|planning to|planned for|intend to|intends to|aim to|aims to|hope to|hopes to|is to|are to|"
+    "next|upcoming|has until|have until|begin|begins|start|starts|open|opens|take effect|takes effect|"
+    "come into force|comes into force|resume|resumes|reopen|reopens"
+).split("|")
 FUTURE_RE = re.compile(
-    r"\b(?i:will|won['’]t|shall|would(?! have)|going to|expected to|scheduled|due|set to|slated|poised to|"
-    r"plans? to|planning to|planned for|intends? to|aims? to|hopes? to|(?:is|are) to|next|upcoming|"
-    r"ha(?:s|ve) until|begins?|starts?|opens?|takes? effect|comes? into force|resumes?|reopens?)\b"
-    r"|['’]ll\b"
+    r"(?:" + trie_pattern(FUTURE_WORDS + [w[0].upper() + w[1:] for w in FUTURE_WORDS] + ["'ll", "’ll"]) + r")\b"
 )
-"""Words that put a clause in the future: a date after them is a coming one."""
+"""Words that put a clause in the future: a date after them is a coming one. No leading
+``\b`` (the trie then lets ``re`` skip to candidate first letters); :func:`_is_future`
+checks the word start itself. ``would have`` is past."""
 SPEECH_RE = re.compile(r"\b(?:said|says|told|tells|announced|added|stated|according to)\b")
 CLAUSE_START_RE = re.compile(r"[\s\S]*[.!?;\n\x85\u2028\u2029]")
 CLAUSE_END_RE = re.compile(r"[^.!?;\n]*")
@@ -251,14 +258,37 @@ def _is_future(text: str, pos: int, end_pos: int, lo: int, hi: int) -> bool:
     cs = c.end() if c else w0
     last = None
     for m in FUTURE_RE.finditer(text, cs, pos):
-        last = m
+        if _future_cue(text, m):
+            last = m
     if last is not None:
         return SPEECH_RE.search(text, last.end(), pos) is None
     if text[cs:pos].strip().lower() in ("", "on", "by", "from"):
         ce = CLAUSE_END_RE.match(text, end_pos, min(hi, end_pos + 200)).end()
-        f = FUTURE_RE.search(text, end_pos, ce)
-        return f is not None and SPEECH_RE.search(text, end_pos, f.start()) is None
+        for f in FUTURE_RE.finditer(text, end_pos, ce):
+            if _future_cue(text, f):
+                return SPEECH_RE.search(text, end_pos, f.start()) is None
     return False
+
+
+def _future_cue(text: str, m: re.Match) -> bool:
+    s = m.start()
+    if text[s] not in "'’" and s > 0 and (text[s - 1].isalnum() or text[s - 1] == "_"):
+        return False  # inside a word
+    return not (m.group() in ("would", "Would") and text.startswith(" have", m.end()))
+
+
+def _number_start(text: str, pos: int, lo: int) -> int:
+    """Where the number whose digit is at ``pos`` opens (its currency sign included)."""
+    j = pos
+    while j > lo and text[j - 1] in "0123456789,.":
+        j -= 1
+    while j < pos and text[j] in ",.":
+        j += 1
+    if j > lo and text[j - 1] in "$€£¥₩":
+        j -= 1
+        if text.startswith("US", j - 2) and j - 2 >= lo:
+            j -= 2
+    return j
 
 
 def _time(m: re.Match) -> str | None:
@@ -344,7 +374,25 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
         end = len(text)
     found: list[Value] = []
     taken = bytearray(len(text))  # 1 where a value was already found
-    digits = [m.start() for m in DIGIT_GATE_RE.finditer(text, start, end)]
+    digits = []
+    time_pos = []
+    range_pos = []
+    n_text = len(text)
+    for m in DIGIT_GATE_RE.finditer(text, start, end):
+        p, e = m.span()
+        digits.append(p)
+        if e >= n_text:
+            continue
+        c = text[e]
+        # a clock time (3:42, 7pm, 7.30pm, 3 a.m.) or a range (20-30, 20 to 30) can start here
+        if e - p <= 2 and (c in TIME_NEXT or (c == " " and text[e + 1 : e + 2] in TIME_NEXT) or (
+            c == "." and text[e + 3 : e + 5].lstrip()[:1] in TIME_NEXT
+        )):
+            time_pos.append(p if text[p].isdigit() else p + 1)
+        if c in RANGE_NEXT or (c == " " and (
+            text.startswith(("to ", "and ", "- ", "– "), e + 1)
+        )):
+            range_pos.append(_number_start(text, e - 1, start))
     lists: list[list[int]] = [[] for _ in _GATE_BITS]
     index = GATE_INDEX
     for m in GATE_RE.finditer(text, start, end):
@@ -368,7 +416,7 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
         except ValueError:
             continue
         _add(found, taken, m.start(), m.end(), Value("date", m.group(), m.start(), m.end(), iso))
-    for m in _matches(TIME_RE, text, digits, end):
+    for m in _matches(TIME_RE, text, time_pos, end):
         hhmm = _time(m)
         if hhmm is not None:
             _add(found, taken, m.start(), m.end(), Value("time", m.group(), m.start(), m.end(), hhmm))
@@ -420,7 +468,8 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
         ):
             continue  # "about 2000 troops", "2000 soldiers": a count, not a year
         _add(found, taken, m.start(), m.end(), Value("year", m.group(), m.start(), m.end(), m.group(1)))
-    for m in _matches(RANGE_RE, text, digits, end):
+    range_pos = sorted(set(range_pos))
+    for m in _matches(RANGE_RE, text, range_pos, end):
         cur, a_raw, pct1, joint, b_raw, scale, pct2 = m.groups()
         joint = joint.strip()
         lo = max(start, m.start() - 12)
