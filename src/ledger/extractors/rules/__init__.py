@@ -42,7 +42,7 @@ from . import speakers as _speakers
 from . import values as _values
 
 NAME = "rules"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 IRREGULAR_VERBS = frozenset(
     """rose fell went came took gave made said told got saw ran won lost left hit shot held kept met
