@@ -173,4 +173,6 @@ def mask_quotes(line: str, spans: list[tuple[int, int]]) -> str:
 JOINT_RE = re.compile(r",\s+(?:and|but|as|while)\s+|;\s+")
 """Where one sentence may hold two independent clauses (read on masked text)."""
 
-TRIM_RE = re.compile(r"[\s,;:—–-]+$")
+TRIM_RE = re.compile(r"[\s,;]+$")
+"""What is cut from a clause before a joint: only what the joint itself may hold (a dash
+or colon left outside every span would be text nobody recorded)."""
