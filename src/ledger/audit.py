@@ -6,13 +6,21 @@ is the sha256 of the event without ``hash``; ``prev`` chains to the previous eve
 (``events/``); every source text matches its ``text_sha256``; every selector equals
 the slice of the stored text it points into. The first failure stops the replay and is
 reported with its seq.
+
+With ``jobs`` > 1 and a large file, the JSON Schema pass (most of the cost, and the only
+check that needs nothing from earlier lines) runs in worker processes on chunks of raw
+lines while this process does every other check; the report is the same as with one job.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import orjson
@@ -20,7 +28,7 @@ from attrs import define, field
 
 from .events import GENESIS
 from .extractors import CONTEXT
-from .log import DamagedLogError, LogStore
+from .log import DamagedLogError, LedgerError, LogStore
 from .schemas import compiled_for, validator_for
 
 
@@ -45,34 +53,76 @@ class VerifyReport:
 _HASH_KEY = b',"hash":"'
 
 
+PARALLEL_MIN_BYTES = 8 << 20
+"""Below this file size ``jobs`` is ignored: starting worker processes would cost more than it saves."""
+
+CHUNK_LINES = 2000
+"""Lines per chunk sent to a schema worker (about 2 MB of a typical ledger)."""
+
+
+def available_cores() -> int:
+    """The cores this process may run on (``--jobs 0``)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def verify(
     store: LogStore,
     *,
     schemas: bool = True,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
 ) -> VerifyReport:
+    """Replay and check ``store``; ``jobs`` > 1 moves the schema pass to ``jobs - 1`` worker
+    processes when the file is at least :data:`PARALLEL_MIN_BYTES` (same report either way)."""
     report = VerifyReport()
     started = time.perf_counter()
 
-    def fail(seq: int | None, reason: str) -> VerifyReport:
+    def fail(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
         report.ok = False
         report.bad_seq = seq
         report.reason = reason
         report.seconds = time.perf_counter() - started
         return report
 
+    pool = None
+    if jobs != 1 and schemas:
+        try:
+            size = store.path.stat().st_size
+        except OSError:
+            size = 0  # lines() reports what is wrong with the path
+        workers = (available_cores() if jobs <= 0 else jobs) - 1
+        if workers >= 1 and size >= PARALLEL_MIN_BYTES:
+            pool = _SchemaPool(workers, report, store)
+            sequential_fail = fail
+
+            def fail(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
+                # A schema failure on an earlier line (or this one, when its failed check comes
+                # after the schema check) is what the sequential pass would have reported.
+                hit = pool.settle(seq, after_schema)
+                if hit is not None:
+                    seq, reason = hit
+                if seq is not None:
+                    report.events = seq - 1  # the main pass may have run ahead of the workers
+                return sequential_fail(seq, reason)
+
     try:
-        return _replay(store, report, started, fail, schemas, progress)
+        return _replay(store, report, started, fail, schemas, progress, pool)
     except DamagedLogError:
         # lines() refuses an unreadable line in the middle; verify must still name the seq.
         seq = report.events + 1
         return fail(seq, f"the line of seq {seq} (after seq {seq - 1}) is not a valid JSON event: it was edited or inserted")
+    finally:
+        if pool is not None:
+            pool.close()
 
 
 _CONTENT_TYPES = ("SourceAppended", "SourceRevised", "AssertionRecorded")  # a tuple: a malformed (unhashable) type is fine
 
 
-def _replay(store, report, started, fail, schemas, progress) -> VerifyReport:
+def _replay(store, report, started, fail, schemas, progress, pool=None) -> VerifyReport:
     # One pass, with the per-line work inlined (a million lines: every call counts).
     expected_seq = 1
     prev = GENESIS
@@ -103,7 +153,9 @@ def _replay(store, report, started, fail, schemas, progress) -> VerifyReport:
         canonical = dumps(raw, option=sort_keys)
         if len(canonical) != end or not line.startswith(canonical):  # no copy of the line
             return fail(seq, "the line is not in canonical form (sorted keys, compact, UTF-8)")
-        if schemas:
+        if pool is not None:  # the schema pass runs in the workers, a chunk at a time
+            pool.lines.append(line)  # bytes, not the parsed dicts: those would feed the cyclic GC
+        elif schemas:
             key = (raw.get("type"), raw.get("v"))
             try:
                 is_valid = valid[key]
@@ -118,12 +170,20 @@ def _replay(store, report, started, fail, schemas, progress) -> VerifyReport:
         if raw["type"] in _CONTENT_TYPES:
             problem = _content_problem(raw, texts)
             if problem:
-                return fail(seq, problem)
+                return fail(seq, problem, True)
         prev = stored
         expected_seq += 1
         report.events += 1
         if progress is not None and report.events % 10000 == 0:
             progress(report.events)
+        if pool is not None and len(pool.lines) >= CHUNK_LINES:
+            hit = pool.submit(expected_seq)  # every line sent has passed all the other checks
+            if hit is not None:
+                return fail(*hit)
+    if pool is not None:
+        hit = pool.settle(None, True)
+        if hit is not None:
+            return fail(*hit)
     report.head_seq = expected_seq - 1
     report.head_hash = prev
     report.seconds = time.perf_counter() - started
@@ -164,3 +224,98 @@ def _content_problem(raw: dict[str, Any], texts: dict[tuple[str, int], str]) -> 
         if sel["prefix"] != text[max(0, start - CONTEXT) : start] or sel["suffix"] != text[end : end + CONTEXT]:
             return f"assertion {d['assertion_id']}: prefix/suffix differ from the source text around {start}:{end}"
     return None
+
+
+class _SchemaPool:
+    """The schema pass in worker processes: chunks of raw lines go out in seq order, and
+    their results are read back in the same order, so the first failure found is the first
+    in the log. At most ``2 * workers + 1`` chunks are in flight: memory stays bounded."""
+
+    def __init__(self, workers: int, report: VerifyReport, store: LogStore) -> None:
+        self.executor = ProcessPoolExecutor(max_workers=workers)
+        self.limit = 2 * workers + 1
+        self.report = report
+        self.store = store
+        self.inflight: deque[tuple[int, Future]] = deque()  # (seq of the chunk's first line, future)
+        self.lines: list[bytes] = []  # the chunk being filled
+        self.first = 1  # seq of the chunk's first line
+        self.found: tuple[int, str] | None = None
+
+    def submit(self, next_seq: int) -> tuple[int, str] | None:
+        """Send the filled chunk (its last line has seq ``next_seq - 1``); the first schema
+        failure of the chunks finished so far, if any."""
+        self.inflight.append((self.first, self.executor.submit(_schema_chunk, b"".join(self.lines))))
+        self.first = next_seq
+        self.lines = []
+        while self.inflight and (len(self.inflight) > self.limit or self.inflight[0][1].done()):
+            self._consume()
+            if self.found is not None:
+                return self.found
+        return None
+
+    def settle(self, seq: int | None, inclusive: bool) -> tuple[int, str] | None:
+        """The first schema failure before ``seq`` (or at it when ``inclusive``; anywhere
+        when ``seq`` is None), waiting for the chunks in flight and checking the unsent ones here."""
+        while self.found is None and self.inflight:
+            self._consume()
+        if self.found is None and self.lines:
+            for at, line in enumerate(self.lines, self.first):
+                if seq is not None and (at > seq or (at == seq and not inclusive)):
+                    break
+                problem = _schema_check(orjson.loads(line), self.report)
+                if problem:
+                    self.found = (at, problem)
+                    break
+            self.lines = []
+        hit = self.found
+        if hit is None or (seq is not None and (hit[0] > seq or (hit[0] == seq and not inclusive))):
+            return None
+        return hit
+
+    def _consume(self) -> None:
+        first, future = self.inflight.popleft()
+        try:
+            index, problem, unknown = future.result()
+        except (BrokenProcessPool, OSError) as exc:
+            raise LedgerError(
+                f"{self.store.path}: a verify worker process failed ({exc.__class__.__name__}); run verify with --jobs 1"
+            ) from None
+        for type_name, n in unknown.items():
+            self.report.unknown_types[type_name] = self.report.unknown_types.get(type_name, 0) + n
+        if problem is not None:
+            self.found = (first + index, problem)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _schema_check(raw: dict[str, Any], report: VerifyReport) -> str | None:
+    """The schema pass of one parsed line, as the sequential replay does it."""
+    try:
+        is_valid = compiled_for(raw.get("type"), raw.get("v"))
+    except TypeError:  # an unhashable type or v: only the envelope schema can judge it
+        is_valid = None
+    if is_valid is None or not is_valid(raw):
+        return _schema_problem(raw, report)
+    return None
+
+
+def _schema_chunk(data: bytes) -> tuple[int | None, str | None, dict[str, int]]:
+    """Worker: (index of the first line failing its schema, the problem, unknown types counted up to it)."""
+    report = VerifyReport()
+    loads = orjson.loads
+    valid: dict[tuple[Any, Any], Callable[[Any], bool] | None] = {}
+    for index, line in enumerate(data.split(b"\n")[:-1]):  # the chunk ends with a newline
+        raw = loads(line)
+        key = (raw.get("type"), raw.get("v"))
+        try:
+            is_valid = valid[key]
+        except KeyError:
+            is_valid = valid[key] = compiled_for(*key)
+        except TypeError:
+            is_valid = None
+        if is_valid is None or not is_valid(raw):
+            problem = _schema_problem(raw, report)
+            if problem:
+                return index, problem, report.unknown_types
+    return None, None, report.unknown_types

@@ -1,0 +1,242 @@
+"""``verify --jobs N``: the schema pass in worker processes reports exactly what one process does.
+
+The pool is only used above ``PARALLEL_MIN_BYTES`` and sends ``CHUNK_LINES`` lines at a
+time; the fixtures below lower both so a ten-line ledger spans several chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import warnings
+
+import orjson
+import pytest
+from conftest import ALL_TYPES_TEXT, assertion_payload, source_payload
+from test_tamper import _rehash_from
+
+from ledger import audit
+from ledger.audit import verify
+from ledger.events import VerdictRecorded
+from ledger.log import LogStore
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Use the pool for any file, three lines a chunk; count the chunks sent to workers."""
+    monkeypatch.setattr(audit, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(audit, "CHUNK_LINES", 3)
+    sent = []
+    real_submit = audit._SchemaPool.submit
+
+    def submit(self, next_seq):
+        sent.append(next_seq)
+        return real_submit(self, next_seq)
+
+    monkeypatch.setattr(audit._SchemaPool, "submit", submit)
+    return sent
+
+
+def _report(path, jobs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a torn tail warns; both runs see the same file
+        r = verify(LogStore(path), jobs=jobs)
+    return (r.ok, r.bad_seq, r.reason, r.events, r.head_seq, r.head_hash, dict(r.unknown_types))
+
+
+def _same_everywhere(path, run_cli):
+    """verify and the CLI give identical results with --jobs 1 and --jobs 2; returns the report."""
+    one, two = _report(path, 1), _report(path, 2)
+    assert one == two
+    outs = []
+    for jobs in ("1", "2"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")  # a torn-tail warning is shown on each run, not once per process
+            res = run_cli("verify", "--jobs", jobs)
+        outs.append((res.exit_code, re.sub(r"[\d,]+ events/s", "N events/s", res.stdout), res.stderr))
+    assert outs[0] == outs[1]
+    return one
+
+
+def _write(path, lines):
+    path.write_bytes(b"".join(lines))
+
+
+def _reencode(line: bytes, edit) -> bytes:
+    raw = orjson.loads(line)
+    edit(raw)
+    return orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def _forged_splice(lines):
+    raw = orjson.loads(lines[8])
+    raw["seq"], raw["prev"] = 4, "f" * 64
+    raw.pop("hash")
+    raw["hash"] = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return lines[:3] + [orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"] + lines[3:]
+
+
+def _edited_quote(lines):
+    def edit(raw):
+        raw["data"]["selector"]["exact"] = raw["data"]["selector"]["exact"].replace("1,200", "9,200")
+
+    return _rehash_from(lines[:2] + [_reencode(lines[2], edit)] + lines[3:], 2)
+
+
+def _verdict_status(lines):
+    i = next(i for i, line in enumerate(lines) if b'"VerdictRecorded"' in line)
+    lines[i] = _reencode(lines[i], lambda raw: raw["data"].__setitem__("status", "probably"))
+    return _rehash_from(lines, i)
+
+
+def _non_canonical(lines):
+    raw = orjson.loads(lines[5])
+    lines[5] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).replace(b"\n", b"") + b"\n"
+    return lines
+
+
+def _unknown_type(lines):
+    lines[7] = _reencode(lines[7], lambda raw: raw.__setitem__("type", "FutureThing"))
+    return _rehash_from(lines, 7)
+
+
+def _unknown_type_then_schema_break(lines):
+    lines = _unknown_type(lines)
+    lines[8] = _reencode(lines[8], lambda raw: raw["data"].__setitem__("status", "probably"))
+    return _rehash_from(lines, 8)
+
+
+TAMPER = {
+    "intact": lambda lines: lines,
+    "one changed byte": lambda lines: lines[:3] + [lines[3].replace(b"Harbour", b"Harbor!", 1)] + lines[4:],
+    "unparseable middle line": lambda lines: lines[:2] + [lines[2].replace(b'"seq":3', b'"seq":3,', 1)] + lines[3:],
+    "dropped line": lambda lines: lines[:4] + lines[5:],
+    "swapped lines": lambda lines: lines[:5] + [lines[6], lines[5]] + lines[7:],
+    "inserted duplicate": lambda lines: lines[:7] + [lines[2]] + lines[7:],
+    "forged event spliced in": _forged_splice,
+    "edited quote, rehashed": _edited_quote,
+    "non-canonical line": _non_canonical,
+    "schema violation, rehashed": _verdict_status,
+    "garbage middle line": lambda lines: lines[:4] + [b"this is not an event\n"] + lines[5:],
+    "torn tail": lambda lines: lines + [b'{"seq":11,"ha'],
+    "unknown type (envelope only)": _unknown_type,
+    "unknown type, then a schema break": _unknown_type_then_schema_break,
+}
+
+
+@pytest.mark.parametrize("case", list(TAMPER))
+def test_tamper_cases_report_the_same_with_two_jobs(case, all_types_ledger, run_cli, small_chunks):
+    """Every tamper case of test_tamper gives the same report, exit code and messages with --jobs 2."""
+    lines = all_types_ledger.read_bytes().splitlines(keepends=True)
+    _write(all_types_ledger, TAMPER[case](list(lines)))
+    report = _same_everywhere(all_types_ledger, run_cli)
+    assert report[0] == (case in ("intact", "torn tail", "unknown type (envelope only)"))
+    if case.startswith("unknown type"):
+        assert report[6] == {"FutureThing": 1}
+    if case == "torn tail":
+        assert "torn tail" in run_cli("verify", "--jobs", "2").stderr
+    if case == "intact":
+        assert len(small_chunks) >= 3  # the schema pass really ran in the workers, chunk by chunk
+
+
+def _big_ledger(path, n_assertions=60):
+    """One source and ``n_assertions`` assertions on it, then a verdict: about 20 chunks of 3."""
+    text = ALL_TYPES_TEXT
+    store = LogStore(path, fsync=False)
+    store.append([source_payload(text)], actor="tester@example")
+    batch = [assertion_payload(text, i % 20, 20 + i % 12, assertion_id=f"as-{i:04d}") for i in range(n_assertions)]
+    store.append(batch, actor="tester@example")
+    store.append([VerdictRecorded(target="as-0001", status="supported", note=None)], actor="tester@example")
+    return path.read_bytes().splitlines(keepends=True)
+
+
+def _break_schema(line: bytes) -> bytes:
+    return _reencode(line, lambda raw: raw["data"].__setitem__("kind", "rumour"))
+
+
+def test_clean_multi_chunk_ledger_same_summary(tmp_ledger, run_cli, small_chunks):
+    """A clean ledger of many chunks verifies with the same summary (count, range, head) either way."""
+    _big_ledger(tmp_ledger)
+    ok, _bad, _reason, events, head_seq, head_hash, _unknown = _same_everywhere(tmp_ledger, run_cli)
+    assert ok and events == head_seq == 62
+    assert head_hash == orjson.loads(tmp_ledger.read_bytes().splitlines()[-1])["hash"]
+    assert len(small_chunks) >= 15
+
+
+def test_late_schema_violation_is_found_by_a_worker(tmp_ledger, run_cli, small_chunks):
+    """A schema violation in a late chunk is reported at its seq, as the sequential pass does."""
+    lines = _big_ledger(tmp_ledger)
+    lines[54] = _break_schema(lines[54])
+    _write(tmp_ledger, _rehash_from(lines, 54))
+    report = _same_everywhere(tmp_ledger, run_cli)
+    assert report[:2] == (False, 55) and "AssertionRecorded v1 schema" in report[2]
+    assert report[3] == 54
+
+
+def test_earlier_chain_break_wins_over_a_later_schema_violation(tmp_ledger, run_cli, small_chunks):
+    """With a broken prev at seq 30 and a schema violation at seq 55, both paths name seq 30."""
+    lines = _big_ledger(tmp_ledger)
+    lines[54] = _break_schema(lines[54])
+    lines = _rehash_from(lines, 54)
+    lines[29] = _rehash_one(_reencode(lines[29], lambda raw: raw.__setitem__("prev", "f" * 64)))
+    _write(tmp_ledger, _rehash_from(lines, 30))  # later events chain onto the forged one
+    report = _same_everywhere(tmp_ledger, run_cli)
+    assert report[:2] == (False, 30) and "prev does not match" in report[2]
+
+
+def _rehash_one(line: bytes) -> bytes:
+    """Recompute one line's own hash (keeping its prev), as a forger splicing an event would."""
+    raw = orjson.loads(line)
+    raw.pop("hash")
+    raw["hash"] = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def test_schema_and_quote_failures_on_one_line_keep_the_check_order(tmp_ledger, run_cli, small_chunks):
+    """When one line breaks its schema and its quote, the schema problem is named, as in one process."""
+    lines = _big_ledger(tmp_ledger)
+
+    def edit(raw):
+        raw["data"]["kind"] = "rumour"
+        raw["data"]["selector"]["exact"] = "X" + raw["data"]["selector"]["exact"][1:]
+
+    lines[40] = _reencode(lines[40], edit)
+    _write(tmp_ledger, _rehash_from(lines, 40))
+    report = _same_everywhere(tmp_ledger, run_cli)
+    assert report[:2] == (False, 41) and "schema" in report[2]
+
+
+def test_quote_failure_before_a_schema_violation_in_the_same_chunk(tmp_ledger, run_cli, small_chunks):
+    """A quote problem one line before a schema violation is named first with either job count."""
+    lines = _big_ledger(tmp_ledger)
+    lines[40] = _reencode(lines[40], lambda raw: raw["data"]["selector"].__setitem__("exact", "nope"))
+    lines[41] = _break_schema(lines[41])
+    _write(tmp_ledger, _rehash_from(lines, 40))
+    report = _same_everywhere(tmp_ledger, run_cli)
+    assert report[:2] == (False, 41) and "exact quote differs" in report[2]
+
+
+def test_small_ledger_stays_in_process(all_types_ledger, monkeypatch):
+    """Below the size threshold --jobs 2 starts no worker and sends no chunk."""
+    monkeypatch.setattr(audit, "CHUNK_LINES", 3)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a pool was started for a small ledger")
+
+    monkeypatch.setattr(audit, "_SchemaPool", refuse)
+    assert verify(LogStore(all_types_ledger), jobs=2).ok
+
+
+def test_jobs_zero_means_all_cores(tmp_ledger, run_cli, small_chunks, monkeypatch):
+    """--jobs 0 uses every available core (here pretended to be 3) and gives the same summary."""
+    monkeypatch.setattr(audit, "available_cores", lambda: 3)
+    _big_ledger(tmp_ledger)
+    res = run_cli("verify", "--jobs", "0")
+    assert res.exit_code == 0 and "OK: 62 events verified (seq 1-62)" in res.stdout
+    assert small_chunks
+
+
+def test_negative_jobs_is_refused(all_types_ledger, run_cli):
+    """--jobs -1 is a usage error, not a silent fallback."""
+    res = run_cli("verify", "--jobs", "-1")
+    assert res.exit_code == 2 and "--jobs" in res.stderr
