@@ -46,12 +46,14 @@ class Value:
     """A quantity or date a statement carries, with its surface text and span.
 
     Attributes:
-        type: ``quantity``, ``ordinal``, ``percent``, ``age``, ``year``, ``date`` or ``daterange``.
+        type: What kind of value: the ``rules`` extractor writes ``quantity``, ``ordinal``,
+            ``percent``, ``age``, ``fraction``, ``range``, ``year``, ``date``, ``daterange`` and
+            ``time``; other extractors may add types (the schema keeps this open).
         text: The words in the article (``at least five``, ``Nov. 13``).
         start: Offset of ``text`` in the source text.
         end: Offset one past ``text``.
-        value: Normalised: plain decimal (``30000``, ``2.5``) or ISO 8601 (``2017-11-13``,
-            ``1950/1953`` for a range).
+        value: Normalised: plain decimal (``30000``, ``2.5``), ISO 8601 (``2017-11-13``,
+            ``1950/1953`` for a span of years, ``03:42`` for a time), or ``low/high`` for a range.
         unit: What is counted (``gunshot wounds``, ``percent``), if said.
         qualifier: ``at least``, ``more than``, ``about``... when the number is bounded.
     """
