@@ -13,7 +13,7 @@ import pickle
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 
-from attrs import define, evolve, field, frozen
+from attrs import define, field, frozen
 
 from .events import (
     GENESIS,

@@ -30,9 +30,7 @@ def _current_ids(store, wanted: set[str]) -> set[str]:
 
 def _append_checked(payload, ids: list[str]) -> dict:
     s = settings()
-    store = s.store()
-    if not store.exists():
-        raise LedgerError(f"{store.path}: no such ledger")
+    store = s.existing_store()
     with store.writer() as w:
         found = _current_ids(store, set(ids))
         for i in ids:

@@ -33,9 +33,7 @@ def log_command(types, limit, as_json):
     """List the events in the ledger."""
     from collections import deque
 
-    store = settings().store()
-    if not store.exists():
-        raise LedgerError(f"{store.path}: no such ledger")
+    store = settings().existing_store()
     selected = (line for _off, line, raw in store.lines() if not types or raw["type"] in types)
     if limit is not None:
         selected = iter(deque(selected, maxlen=limit))
@@ -59,9 +57,7 @@ def log_command(types, limit, as_json):
 )
 def verify(no_schema, jobs):
     """Replay the ledger and check its hash chain, schemas and every quote."""
-    store = settings().store()
-    if not store.exists():
-        raise LedgerError(f"{store.path}: no such ledger")
+    store = settings().existing_store()
     report = verify_log(store, schemas=not no_schema, jobs=jobs)
     if not report.ok:
         click.echo(f"FAILED at seq {report.bad_seq}: {report.reason}", err=True)

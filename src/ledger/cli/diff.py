@@ -49,9 +49,7 @@ def render(d: SourceDiff) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the difference as JSON.")
 def diff_cmd(source, from_version, to_version, as_json):
     """Show what changed between versions of SOURCE (a source id or its URL): the text and the assertions."""
-    store = settings().store()
-    if not store.exists():
-        raise click.ClickException(f"{store.path}: no such ledger")
+    store = settings().existing_store()
     d = diff(store, source, from_version, to_version)
     if as_json:
         data = converter.unstructure(d)

@@ -48,9 +48,7 @@ def export_command(format_name, view, output, as_of, spreadsheet_safe, sidecar, 
         options["spreadsheet_safe"] = "true"
     if sidecar is not None:
         options["sidecar"] = str(sidecar)
-    store = settings().store()
-    if not store.exists():
-        raise LedgerError(f"{store.path}: no such ledger")
+    store = settings().existing_store()
     if spec.needs_path and output is None:
         raise ExportError(f"format {spec.name!r} writes a file ({spec.extension}); give -o PATH")
     seq = projections.resolve_as_of(store, as_of)

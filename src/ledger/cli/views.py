@@ -23,9 +23,7 @@ def _common(fn):
 
 
 def _store_and_seq(as_of: str | None):
-    store = settings().store()
-    if not store.exists():
-        raise click.ClickException(f"{store.path}: no such ledger")
+    store = settings().existing_store()
     return store, P.resolve_as_of(store, as_of)
 
 
