@@ -23,35 +23,15 @@ from ..events import (
     Event,
     SourceAppended,
     SourceRevised,
+    SourceSnapshot,
     VerdictRecorded,
 )
 from .machinery import Projection, register
-from .records import Provenance, Verdict
+from .records import Provenance, SourceRow, Verdict
 
 
 def provenance(event: Event) -> Provenance:
     return Provenance(seq=event.seq, hash=event.hash, at=event.at, actor=event.actor)
-
-
-@define
-class SourceState:
-    """A source's current version and metadata."""
-
-    source_id: str
-    version: int
-    versions: int
-    uri: str | None
-    title: str | None
-    outlet: str | None
-    authors: tuple[str, ...]
-    published: str | None
-    retrieved: str | None
-    media_type: str
-    raw_sha256: str
-    text_sha256: str
-    recorded: Provenance
-    first_recorded: Provenance
-    seq_by_version: dict[int, int] = field(factory=dict)
 
 
 @define
@@ -75,7 +55,7 @@ class Retraction:
 class Catalog:
     """State of the catalog fold."""
 
-    sources: dict[str, SourceState] = field(factory=dict)
+    sources: dict[str, SourceRow] = field(factory=dict)  # counts left empty: views count
     retracted: dict[str, Retraction] = field(factory=dict)
     withdrawn: dict[str, int] = field(factory=dict)  # id -> version it is absent from
     rerecorded: dict[str, int] = field(factory=dict)  # id -> latest version > 1 it was recorded in
@@ -95,6 +75,16 @@ class Catalog:
             return False  # a later version of the source recorded it again: that one wins
         gone = self.withdrawn.get(aid)
         return gone is None or gone <= version
+
+
+def _source_row(d: SourceSnapshot, previous: SourceRow | None, recorded: Provenance) -> SourceRow:
+    """The source as this version leaves it: its metadata, with the version count and first recording kept."""
+    return SourceRow(
+        source_id=d.source_id, version=d.version, versions=1 if previous is None else previous.versions + 1,
+        uri=d.uri, title=d.title, outlet=d.outlet, authors=tuple(d.authors), published=d.published,
+        retrieved=d.retrieved, media_type=d.media_type, raw_sha256=d.raw_sha256, text_sha256=d.text_sha256,
+        counts={}, recorded=recorded, first_recorded=recorded if previous is None else previous.first_recorded,
+    )
 
 
 def _recorded(state: Catalog, aid: str, version: int) -> None:
@@ -120,24 +110,7 @@ def _apply_recorded_raw(state: Catalog, raw: dict) -> Catalog:
 def _apply(state: Catalog, event: Event) -> Catalog:
     d = event.data
     if isinstance(d, (SourceAppended, SourceRevised)):
-        prov = provenance(event)
-        old = state.sources.get(d.source_id)
-        meta = dict(
-            uri=d.uri, title=d.title, outlet=d.outlet, authors=tuple(d.authors), published=d.published,
-            retrieved=d.retrieved, media_type=d.media_type, raw_sha256=d.raw_sha256, text_sha256=d.text_sha256,
-        )
-        if old is None:
-            state.sources[d.source_id] = SourceState(
-                source_id=d.source_id, version=d.version, versions=1, recorded=prov, first_recorded=prov,
-                seq_by_version={d.version: event.seq}, **meta,
-            )
-        else:
-            for k, v in meta.items():
-                setattr(old, k, v)
-            old.version = d.version
-            old.versions += 1
-            old.recorded = prov
-            old.seq_by_version[d.version] = event.seq
+        state.sources[d.source_id] = _source_row(d, state.sources.get(d.source_id), provenance(event))
     elif isinstance(d, AssertionRecorded):
         _recorded(state, d.assertion_id, d.version)
     elif isinstance(d, AssertionRetracted):
@@ -155,7 +128,7 @@ def _apply(state: Catalog, event: Event) -> Catalog:
 CATALOG = register(
     Projection(
         name="catalog",
-        version="1",
+        version="2",  # 2: sources are SourceRow (older caches are refolded)
         types=frozenset(
             cls.TYPE
             for cls in (

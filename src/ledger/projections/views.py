@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 
+from attrs import evolve
+
 from ..events import AssertionRecorded, Event, Mention, Selector, Value
 from ..log import LogStore
 from ..serialization import converter, structure_event
-from .catalog import CATALOG, Catalog, SourceState, provenance
+from .catalog import CATALOG, Catalog, provenance
 from .machinery import fold
 from .records import AssertionRow, EntityRow, Provenance, SourceRow, TimelineRow
 
@@ -161,14 +163,9 @@ def count_current(store: LogStore, cat: Catalog, as_of: int | None = None) -> di
     return {sid: dict(sorted(c.items())) for sid, c in counts.items()}
 
 
-def source_row(s: SourceState, counts: Mapping[str, int]) -> SourceRow:
-    """The row of one catalogued source, with the given counts of current assertions."""
-    return SourceRow(
-        source_id=s.source_id, version=s.version, versions=s.versions, uri=s.uri, title=s.title, outlet=s.outlet,
-        authors=s.authors, published=s.published, retrieved=s.retrieved, media_type=s.media_type,
-        raw_sha256=s.raw_sha256, text_sha256=s.text_sha256, counts=counts,
-        recorded=s.recorded, first_recorded=s.first_recorded,
-    )
+def source_row(s: SourceRow, counts: Mapping[str, int]) -> SourceRow:
+    """A catalogued source with the given counts of current assertions."""
+    return evolve(s, counts=counts)
 
 
 def sources_of(store: LogStore, cat: Catalog, as_of: int | None = None) -> Iterator[SourceRow]:
