@@ -190,3 +190,25 @@ def test_damaged_ledger(run_cli, tmp_ledger, tmp_path, article, simple_extractor
     assert res.exit_code != 0
     assert res.stderr.count("\n") == 1 and str(tmp_ledger) in res.stderr, res.stderr
     assert tmp_ledger.read_bytes() == before
+
+
+def test_log_describes_every_event_type_and_unknown_ones(run_cli, all_types_ledger):
+    """log prints one line per event, each in the wording show uses, and names a type it does not know."""
+    import hashlib
+    import json
+
+    last = json.loads(all_types_ledger.read_bytes().splitlines()[-1])
+    future = {"seq": last["seq"] + 1, "id": "01a2092c-48ce-7de2-8dd7-2eac0b064a4c", "type": "FutureThing", "v": 3,
+              "at": last["at"], "actor": "newer@example", "prev": last["hash"], "data": {"z": 1}}
+    body = json.dumps(future, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    future["hash"] = hashlib.sha256(body).hexdigest()
+    with open(all_types_ledger, "ab") as f:
+        f.write(json.dumps(future, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() + b"\n")
+    res = run_cli("log")
+    assert res.exit_code == 0, res.output
+    out = res.stdout.splitlines()
+    assert len(out) == future["seq"]
+    assert any("AssertionsLinked" in line and "as-plain as-rev: same reopening" in line for line in out)
+    assert any("VerdictRecorded" in line and "as-plain supported" in line for line in out)
+    assert any("AssertionRetracted" in line and "as-rev: duplicate" in line for line in out)
+    assert "FutureThing" in out[-1] and "unknown to this version, v3" in out[-1]

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 import click
-import orjson
 
 from ..audit import verify as verify_log
 from ..events import AssertionRetracted
 from ..log import LedgerError
+from ..serialization import structure_event
 from .main import cli, settings
-
-
-def _summary(raw: dict) -> str:
-    d = raw["data"]
-    t = raw["type"]
-    if t in ("SourceAppended", "SourceRevised"):
-        return f"{d['source_id']} v{d['version']} {d.get('title') or d.get('uri') or ''}".strip()
-    if t == "AssertionRecorded":
-        quote = d["selector"]["exact"].replace("\n", " ")
-        quote = quote if len(quote) <= 60 else quote[:57] + "..."
-        return f"{d['assertion_id']} {d['kind']} \"{quote}\""
-    if t in ("AssertionRetracted", "AssertionWithdrawn"):
-        return f"{d['assertion_id']} ({d['reason']})"
-    return " ".join(f"{k}={v}" for k, v in d.items() if isinstance(v, str | int) and len(str(v)) < 60)
+from .render import describe_event
 
 
 @cli.command("log")
@@ -34,15 +21,17 @@ def log_command(types, limit, as_json):
     from collections import deque
 
     store = settings().existing_store()
-    selected = (line for _off, line, raw in store.lines() if not types or raw["type"] in types)
+    selected = ((line, raw) for _off, line, raw in store.lines() if not types or raw["type"] in types)
     if limit is not None:
         selected = iter(deque(selected, maxlen=limit))
-    for line in selected:
+    for line, raw in selected:
         if as_json:
             click.echo(line.rstrip(b"\n").decode("utf-8"))
         else:
-            raw = orjson.loads(line)
-            click.echo(f"{raw['seq']:>6}  {raw['at'][:19]}Z  {raw['actor']:<16}  {raw['type']:<18}  {_summary(raw)}")
+            event = structure_event(raw)
+            click.echo(
+                f"{event.seq:>6}  {event.at[:19]}Z  {event.actor:<16}  {event.type:<18}  {describe_event(event)}".rstrip()
+            )
 
 
 @cli.command()

@@ -13,6 +13,7 @@ import orjson
 from .. import projections as P
 from ..serialization import converter
 from .main import cli, settings
+from .render import cut, describe_event
 
 
 def _common(fn):
@@ -41,11 +42,6 @@ def _table(headers: list[str], rows: list[list[str]]) -> None:
         click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
 
 
-def _cut(text: str | None, n: int = 70) -> str:
-    text = (text or "").replace("\n", " ")
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
 @cli.command()
 @_common
 def sources(as_of, as_json, no_cache):
@@ -57,7 +53,7 @@ def sources(as_of, as_json, no_cache):
     _table(
         ["SOURCE", "VER", "PUBLISHED", "OUTLET", "TITLE", "ASSERTIONS"],
         [
-            [r.source_id, f"{r.version}/{r.versions}", r.published or "-", _cut(r.outlet, 20) or "-", _cut(r.title, 50) or "-",
+            [r.source_id, f"{r.version}/{r.versions}", r.published or "-", cut(r.outlet, 20) or "-", cut(r.title, 50) or "-",
              ", ".join(f"{n} {k}" for k, n in r.counts.items()) or "0"]
             for r in rows
         ],
@@ -78,27 +74,8 @@ def assertions(as_of, as_json, no_cache, source, speaker, kind, entity):
         return _emit_json(list(rows))
     _table(
         ["ID", "SEQ", "KIND", "SPEAKER", "QUOTE"],
-        [[r.assertion_id, str(r.recorded.seq), r.kind, _cut(r.speaker, 24) or "-", _cut(r.selector.exact)] for r in rows],
+        [[r.assertion_id, str(r.recorded.seq), r.kind, cut(r.speaker, 24) or "-", cut(r.selector.exact)] for r in rows],
     )
-
-
-def _describe(event) -> str:
-    d = event.data
-    t = event.type
-    if t in ("SourceAppended", "SourceRevised"):
-        return f"{t} {d.source_id} v{d.version} {d.title or ''}".rstrip()
-    if t == "AssertionRecorded":
-        s = d.selector
-        return f"{t} {d.assertion_id} in {d.source_id} v{d.version} ({d.kind}, {d.modality}): …{s.prefix}[{s.exact}]{s.suffix}…"
-    if t == "AssertionRetracted":
-        return f"{t} {d.assertion_id}: {d.reason}"
-    if t == "AssertionWithdrawn":
-        return f"{t} {d.assertion_id} from {d.source_id} v{d.version}: {d.reason}"
-    if t in ("AssertionsLinked", "AssertionsUnlinked"):
-        return f"{t} {d.a} {d.b}" + (f": {d.note}" if d.note else "")
-    if t == "VerdictRecorded":
-        return f"{t} {d.target} {d.status}" + (f": {d.note}" if d.note else "")
-    return t
 
 
 @cli.command()
@@ -123,7 +100,7 @@ def show(id, as_of, as_json, no_cache):
                 click.echo(f"  verdict: {claim.verdict.status}" + (f" ({claim.verdict.note})" if claim.verdict.note else ""))
     for e in events:
         click.echo(f"seq {e.seq}  {e.at}  {e.actor}  {e.hash[:16]}")
-        click.echo(f"    {_describe(e)}")
+        click.echo(f"    {e.type} {describe_event(e, context=True)}".rstrip())
 
 
 @cli.command()
@@ -136,7 +113,7 @@ def entities(as_of, as_json, no_cache):
         return _emit_json(rows)
     _table(
         ["ENTITY", "TYPE", "MENTIONS", "SOURCES", "VARIANTS"],
-        [[_cut(r.entity, 40), r.type, str(r.mentions), str(len(r.sources)), _cut(", ".join(r.variants), 50)] for r in rows],
+        [[cut(r.entity, 40), r.type, str(r.mentions), str(len(r.sources)), cut(", ".join(r.variants), 50)] for r in rows],
     )
 
 
@@ -150,7 +127,7 @@ def timeline(as_of, as_json, no_cache):
         return _emit_json(rows)
     _table(
         ["DATE", "SOURCE", "ASSERTION", "QUOTE"],
-        [[r.date, _cut(r.outlet or r.title or r.source_id, 24), r.assertion_id, _cut(r.quote, 60)] for r in rows],
+        [[r.date, cut(r.outlet or r.title or r.source_id, 24), r.assertion_id, cut(r.quote, 60)] for r in rows],
     )
 
 
@@ -171,7 +148,7 @@ def claims(as_of, as_json, no_cache, show_all):
         verdict = f"  verdict: {c.verdict.status}" if c.verdict else ""
         click.echo(f"{c.claim_id}  [{c.status}]  {len(c.sources)} sources{verdict}")
         for m in c.members:
-            click.echo(f"  {m.source_id}  {m.assertion_id}  {_cut(m.selector.exact, 100)}")
+            click.echo(f"  {m.source_id}  {m.assertion_id}  {cut(m.selector.exact, 100)}")
         for x in c.conflicts:
             click.echo(f"  CONFLICT ({x.field}): {x.explanation}")
         click.echo("")
