@@ -71,19 +71,7 @@ def make_dense_articles(n: int, size: int = 4096, seed: int = 20171122) -> list[
 
     About 66 assertions per 4 KB, twice the density of real news; kept as a stress case.
     """
-    r = random.Random(seed)
-    out = []
-    for _ in range(n):
-        headline = f"{r.choice(FIRST)} {r.choice(LAST)} Says {r.choice(NOUNS).title()} {r.choice(VERBS).title()} {r.choice(PLACES).title()}"
-        parts = [headline, "", "Handout/Getty Images News/Getty Images", ""]
-        body = 0
-        while body < size - 300:
-            para = " ".join(_sentence(r) for _ in range(r.randint(2, 4)))
-            parts.extend([para, ""])
-            body += len(para) + 2
-        parts.append(f"{headline} | World")
-        out.append("\n".join(parts)[:size])
-    return out
+    return _articles(n, size, seed, _sentence, margin=300)
 
 
 
@@ -144,14 +132,19 @@ def _realistic_sentence(r: random.Random) -> str:
 
 def make_articles(n: int, size: int = 4096, seed: int = 20171122) -> list[str]:
     """Realistic ~4 KB news articles (rates measured on the real corpus, see above)."""
+    return _articles(n, size, seed, _realistic_sentence, margin=200)
+
+
+def _articles(n: int, size: int, seed: int, sentence, *, margin: int) -> list[str]:
+    """Headline, photo credit, paragraphs of 2-4 ``sentence(rng)`` until ``size - margin``, trailer."""
     r = random.Random(seed)
     out = []
     for _ in range(n):
         headline = f"{r.choice(FIRST)} {r.choice(LAST)} Says {r.choice(NOUNS).title()} {r.choice(VERBS).title()} {r.choice(PLACES).title()}"
         parts = [headline, "", "Handout/Getty Images News/Getty Images", ""]
         body = 0
-        while body < size - 200:
-            para = " ".join(_realistic_sentence(r) for _ in range(r.randint(2, 4)))
+        while body < size - margin:
+            para = " ".join(sentence(r) for _ in range(r.randint(2, 4)))
             parts.extend([para, ""])
             body += len(para) + 2
         parts.append(f"{headline} | World")
