@@ -10,7 +10,6 @@ from __future__ import annotations
 import email.utils
 from datetime import UTC, datetime
 
-import httpx
 from attrs import frozen
 
 from . import SourceError
@@ -38,6 +37,8 @@ class Fetched:
 
 def fetch(url: str, *, max_bytes: int, timeout: float = TIMEOUT) -> Fetched:
     """GET ``url``; every failure is a one-line :class:`SourceError` naming the URL."""
+    import httpx  # here, not at module level: every command imports is_url, few fetch
+
     headers = {"User-Agent": "factledger (+https://example.invalid/factledger)", "Accept": "text/html, text/*;q=0.9, */*;q=0.1"}
     try:
         with httpx.Client(follow_redirects=True, max_redirects=MAX_REDIRECTS, timeout=timeout, headers=headers) as client:
