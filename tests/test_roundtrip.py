@@ -154,3 +154,23 @@ def test_missing_defaulted_fields_and_unknown_keys_on_read(tmp_ledger):
     assert assertion.data.values == (ev.Value(type="quantity", text="1", start=0, end=1, value="1"),)
     assert assertion.unknown == {"lang": "en"}
     assert verdict.data == ev.VerdictRecorded(target="as-1", status="supported", note=None) and verdict.unknown == {"by": "x"}
+
+
+def test_replay_keeps_json_values_as_written_and_verify_rejects_a_wrong_type(tmp_ledger):
+    """Replay passes JSON values into the payload as written (no silent ``str(5)`` -> ``"5"``);
+    the JSON Schema pass of verify is the type check, and names the field."""
+    _append_raw(tmp_ledger, [("AssertionRetracted", 1, {"assertion_id": 5, "reason": "typo"})])
+    (event,) = LogStore(tmp_ledger).events()
+    assert event.data == ev.AssertionRetracted(assertion_id=5, reason="typo")
+    report = verify(LogStore(tmp_ledger))
+    assert not report.ok and report.bad_seq == 1 and "/data/assertion_id" in report.reason
+
+
+def test_positional_hooks_agree_with_cattrs_generic_ones():
+    """The lean hooks registered on the converter give what cattrs' own generated hooks give."""
+    from cattrs.preconf.orjson import make_converter
+
+    plain = make_converter()
+    for payload in _every_payload():
+        data = orjson.loads(canonical(converter.unstructure(payload)))
+        assert converter.structure(data, type(payload)) == plain.structure(data, type(payload)) == payload

@@ -20,7 +20,7 @@ import os
 import socket
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,6 +142,19 @@ class LogStore:
         A torn last line ends the stream with a :class:`TornTailWarning`; an unreadable
         line with more lines after it raises :class:`DamagedLogError`.
         """
+        return self._scan(start, None)
+
+    def raw_events(self, start: int = 0) -> Iterator[dict[str, Any]]:
+        for _offset, _line, raw in self.lines(start):
+            yield raw
+
+    def events(self, start: int = 0) -> Iterator[Event]:
+        """Typed events, streamed (as :meth:`lines`, each turned into an :class:`Event`)."""
+        return self._scan(start, structure_event)
+
+    def _scan(self, start: int, typed: Callable[[dict[str, Any]], Event] | None) -> Iterator[Any]:
+        """The one reading loop: :meth:`lines` when ``typed`` is None, else ``typed(parsed)``
+        per line. One generator either way: replay is a million resumptions of it."""
         try:
             f = open(self.path, "rb")
         except FileNotFoundError:
@@ -171,7 +184,7 @@ class LogStore:
                     if raw is None:
                         self._bad_line(f, offset, line)
                         return
-                yield offset, line, raw
+                yield (offset, line, raw) if typed is None else typed(raw)
                 offset += len(line)
 
     def _bad_line(self, f: Any, offset: int, line: bytes) -> None:
@@ -187,15 +200,6 @@ class LogStore:
             ),
             stacklevel=3,
         )
-
-    def raw_events(self, start: int = 0) -> Iterator[dict[str, Any]]:
-        for _offset, _line, raw in self.lines(start):
-            yield raw
-
-    def events(self, start: int = 0) -> Iterator[Event]:
-        """Typed events, streamed."""
-        for _offset, _line, raw in self.lines(start):
-            yield structure_event(raw)
 
     # -- writing ------------------------------------------------------------
 
