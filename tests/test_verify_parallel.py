@@ -29,9 +29,9 @@ def small_chunks(monkeypatch):
     sent = []
     real_submit = audit._SchemaPool.submit
 
-    def submit(self, next_seq):
+    def submit(self, next_seq, *rest):
         sent.append(next_seq)
-        return real_submit(self, next_seq)
+        return real_submit(self, next_seq, *rest)
 
     monkeypatch.setattr(audit._SchemaPool, "submit", submit)
     return sent
@@ -240,3 +240,17 @@ def test_negative_jobs_is_refused(all_types_ledger, run_cli):
     """--jobs -1 is a usage error, not a silent fallback."""
     res = run_cli("verify", "--jobs", "-1")
     assert res.exit_code == 2 and "--jobs" in res.stderr
+
+
+def test_default_uses_the_cores_and_jobs_1_stays_in_process(tmp_ledger, run_cli, small_chunks, monkeypatch):
+    """Plain `verify` uses every core for a large ledger (here 2, the schema pass in one worker);
+    `--jobs 1` sends nothing to a worker; both print the same summary."""
+    monkeypatch.setattr(audit, "available_cores", lambda: 2)
+    _big_ledger(tmp_ledger)
+    res = run_cli("verify")
+    assert res.exit_code == 0 and "OK: 62 events verified (seq 1-62)" in res.stdout
+    assert small_chunks
+    small_chunks.clear()
+    res = run_cli("verify", "--jobs", "1")
+    assert res.exit_code == 0 and "OK: 62 events verified (seq 1-62)" in res.stdout
+    assert not small_chunks

@@ -110,78 +110,107 @@ def verify(
 
     try:
         return _replay(store, report, started, fail, schemas, progress, pool)
-    except DamagedLogError:
-        # lines() refuses an unreadable line in the middle; verify must still name the seq.
-        seq = report.events + 1
-        return fail(seq, f"the line of seq {seq} (after seq {seq - 1}) is not a valid JSON event: it was edited or inserted")
     finally:
         if pool is not None:
             pool.close()
 
 
-_CONTENT_TYPES = ("SourceAppended", "SourceRevised", "AssertionRecorded")  # a tuple: a malformed (unhashable) type is fine
+_MALFORMED = "the event's fields do not have the types its schema requires"
+_SOURCE_TYPES = ("SourceAppended", "SourceRevised")  # tuples: a malformed (unhashable) type is fine
 
 
 def _replay(store, report, started, fail, schemas, progress, pool=None) -> VerifyReport:
-    # One pass, with the per-line work inlined (a million lines: every call counts).
+    # One pass, with the per-line work inlined: at a million lines every call counts.
+    # report.events is expected_seq - 1 throughout; it is written when the pass stops.
     expected_seq = 1
     prev = GENESIS
+    end_of_good = 0
     texts: dict[tuple[str, int], str] = {}
     dumps, sort_keys, sha256 = orjson.dumps, orjson.OPT_SORT_KEYS, hashlib.sha256
     valid: dict[tuple[Any, Any], Callable[[Any], bool] | None] = {}  # (type, v) -> is_valid, None if no schema
-    for _offset, line, raw in store.lines():
-        seq = raw["seq"]
-        if seq != expected_seq or seq.__class__ is not int:
-            if isinstance(seq, int) and seq < expected_seq:
-                return fail(expected_seq, f"seq {seq} appears again after seq {expected_seq - 1} (line reordered or duplicated)")
-            return fail(expected_seq, f"seq {expected_seq} is missing (found seq {seq}): a line was removed or reordered")
-        # In canonical (sorted-key) bytes ``hash`` follows ``data``: the line without the member
-        # ``,"hash":"<64 hex>"`` is exactly what the hash covers. Hashed in place, no copy.
-        end = len(line) - 1  # lines() yields newline-terminated lines only
-        i = line.rfind(_HASH_KEY, 0, end)
-        j = i + 9
-        if i < 0 or j + 65 > end or line[j + 64] != 34:  # 34: the closing quote
-            return fail(seq, "the line has no well-formed hash member")
-        view = memoryview(line)
-        digest = sha256(view[:i])
-        digest.update(view[j + 65 : end])
-        stored = raw["hash"]
-        if digest.hexdigest() != stored or line[j : j + 64] != stored.encode():
-            return fail(seq, "hash mismatch: the event's bytes were changed after it was recorded")
-        if raw.get("prev") != prev:
-            return fail(seq, "prev does not match the hash of the previous event: the chain is broken")
-        canonical = dumps(raw, option=sort_keys)
-        if len(canonical) != end or not line.startswith(canonical):  # no copy of the line
-            return fail(seq, "the line is not in canonical form (sorted keys, compact, UTF-8)")
-        if pool is not None:  # the schema pass runs in the workers, a chunk at a time
-            pool.lines.append(line)  # bytes, not the parsed dicts: those would feed the cyclic GC
-        elif schemas:
-            key = (raw.get("type"), raw.get("v"))
-            try:
-                is_valid = valid[key]
-            except KeyError:
-                is_valid = valid[key] = compiled_for(*key)
-            except TypeError:  # an unhashable type or v: only the envelope schema can judge it
-                is_valid = None
-            if is_valid is None or not is_valid(raw):
-                problem = _schema_problem(raw, report)
+    chunk = CHUNK_LINES
+
+    def stop(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
+        report.events = expected_seq - 1
+        return fail(seq, reason, after_schema)
+
+    try:
+        for offset, line, raw in store.lines():
+            seq = raw["seq"]  # lines() yields only an int seq and a str hash
+            if seq != expected_seq:
+                if seq < expected_seq:
+                    return stop(expected_seq, f"seq {seq} appears again after seq {expected_seq - 1} (line reordered or duplicated)")
+                return stop(expected_seq, f"seq {expected_seq} is missing (found seq {seq}): a line was removed or reordered")
+            # In canonical (sorted-key) bytes ``hash`` follows ``data``: the line without the member
+            # ``,"hash":"<64 hex>"`` is exactly what the hash covers. (Two slices hash faster
+            # than two memoryview slices at this size.)
+            end = len(line) - 1  # lines() yields newline-terminated lines only
+            i = line.rfind(_HASH_KEY, 0, end)
+            j = i + 9
+            if i < 0 or j + 65 > end or line[j + 64] != 34:  # 34: the closing quote
+                return stop(seq, "the line has no well-formed hash member")
+            digest = sha256(line[:i])
+            digest.update(line[j + 65 : end])
+            stored = raw["hash"]
+            if digest.hexdigest() != stored or line[j : j + 64] != stored.encode():
+                return stop(seq, "hash mismatch: the event's bytes were changed after it was recorded")
+            if raw.get("prev") != prev:
+                return stop(seq, "prev does not match the hash of the previous event: the chain is broken")
+            canonical = dumps(raw, option=sort_keys)
+            if len(canonical) != end or not line.startswith(canonical):  # no copy of the line
+                return stop(seq, "the line is not in canonical form (sorted keys, compact, UTF-8)")
+            type_name = raw.get("type")
+            if pool is None and schemas:
+                key = (type_name, raw.get("v"))
+                try:
+                    is_valid = valid[key]
+                except KeyError:
+                    is_valid = valid[key] = compiled_for(*key)
+                except TypeError:  # an unhashable type or v: only the envelope schema can judge it
+                    is_valid = None
+                if is_valid is None or not is_valid(raw):
+                    problem = _schema_problem(raw, report)
+                    if problem:
+                        return stop(seq, problem)
+            if type_name == "AssertionRecorded":
+                # The quote check, inline for the common case (what _content_check does).
+                try:
+                    d = raw["data"]
+                    sel = d["selector"]
+                    text = texts.get((d["source_id"], d["version"]))
+                    start, stop_at = sel["start"], sel["end"]
+                    good = (
+                        text is not None
+                        and 0 <= start < stop_at <= len(text)
+                        and text[start:stop_at] == sel["exact"]
+                        and text[start - CONTEXT if start > CONTEXT else 0 : start] == sel["prefix"]
+                        and text[stop_at : stop_at + CONTEXT] == sel["suffix"]
+                    )
+                except (KeyError, TypeError, AttributeError):  # malformed: the schema pass is elsewhere or off
+                    good = False
+                if not good:
+                    return stop(seq, _content_problem(raw, texts) or "the quote does not match the source text", True)
+            elif type_name in _SOURCE_TYPES:
+                problem = _content_problem(raw, texts)
                 if problem:
-                    return fail(seq, problem)
-        if raw["type"] in _CONTENT_TYPES:
-            problem = _content_problem(raw, texts)
-            if problem:
-                return fail(seq, problem, True)
-        prev = stored
-        expected_seq += 1
-        report.events += 1
-        if progress is not None and report.events % 10000 == 0:
-            progress(report.events)
-        if pool is not None and len(pool.lines) >= CHUNK_LINES:
-            hit = pool.submit(expected_seq)  # every line sent has passed all the other checks
-            if hit is not None:
-                return fail(*hit)
+                    return stop(seq, problem, True)
+            prev = stored
+            expected_seq += 1
+            end_of_good = offset + end + 1
+            if pool is not None and expected_seq - pool.first >= chunk:
+                hit = pool.submit(expected_seq, end_of_good)  # every line sent has passed all the other checks
+                if hit is not None:
+                    report.events = expected_seq - 1
+                    return fail(*hit)
+            if progress is not None and not (expected_seq - 1) % 10000:
+                progress(expected_seq - 1)
+    except DamagedLogError:
+        # lines() refuses an unreadable line in the middle; verify must still name the seq.
+        seq = expected_seq
+        return stop(seq, f"the line of seq {seq} (after seq {seq - 1}) is not a valid JSON event: it was edited or inserted")
+    report.events = expected_seq - 1
     if pool is not None:
-        hit = pool.settle(None, True)
+        hit = pool.settle(None, True, end_of_good)
         if hit is not None:
             return fail(*hit)
     report.head_seq = expected_seq - 1
@@ -204,6 +233,14 @@ def _schema_problem(raw: dict[str, Any], report: VerifyReport) -> str | None:
 
 
 def _content_problem(raw: dict[str, Any], texts: dict[tuple[str, int], str]) -> str | None:
+    """What is wrong with a source's text or an assertion's quote, if anything."""
+    try:
+        return _content_check(raw, texts)
+    except (KeyError, TypeError, AttributeError, IndexError):  # only when the schema pass is elsewhere or off
+        return _MALFORMED
+
+
+def _content_check(raw: dict[str, Any], texts: dict[tuple[str, int], str]) -> str | None:
     t, d = raw["type"], raw["data"]
     if t in ("SourceAppended", "SourceRevised"):
         text = d["text"]
@@ -227,46 +264,53 @@ def _content_problem(raw: dict[str, Any], texts: dict[tuple[str, int], str]) -> 
 
 
 class _SchemaPool:
-    """The schema pass in worker processes: chunks of raw lines go out in seq order, and
-    their results are read back in the same order, so the first failure found is the first
-    in the log. At most ``2 * workers + 1`` chunks are in flight: memory stays bounded."""
+    """The schema pass in worker processes. Chunks go out in seq order as byte ranges of the
+    file (each worker reads its own range: nothing bulky crosses a pipe, and this process
+    keeps its time for the chain), and their results are read back in the same order, so
+    the first failure found is the first in the log. At most ``2 * workers + 1`` chunks are
+    in flight: memory stays bounded."""
 
     def __init__(self, workers: int, report: VerifyReport, store: LogStore) -> None:
         self.executor = ProcessPoolExecutor(max_workers=workers)
         self.limit = 2 * workers + 1
         self.report = report
         self.store = store
+        self.path = os.path.abspath(store.path)
         self.inflight: deque[tuple[int, Future]] = deque()  # (seq of the chunk's first line, future)
-        self.lines: list[bytes] = []  # the chunk being filled
-        self.first = 1  # seq of the chunk's first line
+        self.first = 1  # seq of the first line not yet sent
+        self.start = 0  # its byte offset
         self.found: tuple[int, str] | None = None
 
-    def submit(self, next_seq: int) -> tuple[int, str] | None:
-        """Send the filled chunk (its last line has seq ``next_seq - 1``); the first schema
-        failure of the chunks finished so far, if any."""
-        self.inflight.append((self.first, self.executor.submit(_schema_chunk, b"".join(self.lines))))
-        self.first = next_seq
-        self.lines = []
+    def submit(self, next_seq: int, end: int) -> tuple[int, str] | None:
+        """Send the lines from the last one sent up to byte ``end`` (the last has seq
+        ``next_seq - 1``); the first schema failure of the chunks finished so far, if any."""
+        self.inflight.append((self.first, self.executor.submit(_schema_chunk, self.path, self.start, end)))
+        self.first, self.start = next_seq, end
         while self.inflight and (len(self.inflight) > self.limit or self.inflight[0][1].done()):
             self._consume()
             if self.found is not None:
                 return self.found
         return None
 
-    def settle(self, seq: int | None, inclusive: bool) -> tuple[int, str] | None:
-        """The first schema failure before ``seq`` (or at it when ``inclusive``; anywhere
-        when ``seq`` is None), waiting for the chunks in flight and checking the unsent ones here."""
+    def settle(self, seq: int | None, inclusive: bool, end: int | None = None) -> tuple[int, str] | None:
+        """The first schema failure before ``seq`` (or at it when ``inclusive``; up to byte
+        ``end`` when ``seq`` is None), waiting for the chunks in flight and checking the
+        unsent lines here."""
         while self.found is None and self.inflight:
             self._consume()
-        if self.found is None and self.lines:
-            for at, line in enumerate(self.lines, self.first):
-                if seq is not None and (at > seq or (at == seq and not inclusive)):
-                    break
-                problem = _schema_check(orjson.loads(line), self.report)
-                if problem:
-                    self.found = (at, problem)
-                    break
-            self.lines = []
+        if self.found is None:
+            with open(self.path, "rb") as f:
+                f.seek(self.start)
+                for at, line in enumerate(f, self.first):
+                    if (seq is None and self.start >= (end or 0)) or (
+                        seq is not None and (at > seq or (at == seq and not inclusive))
+                    ):
+                        break
+                    self.start += len(line)
+                    problem = _schema_check(orjson.loads(line), self.report)
+                    if problem:
+                        self.found = (at, problem)
+                        break
         hit = self.found
         if hit is None or (seq is not None and (hit[0] > seq or (hit[0] == seq and not inclusive))):
             return None
@@ -300,12 +344,16 @@ def _schema_check(raw: dict[str, Any], report: VerifyReport) -> str | None:
     return None
 
 
-def _schema_chunk(data: bytes) -> tuple[int | None, str | None, dict[str, int]]:
-    """Worker: (index of the first line failing its schema, the problem, unknown types counted up to it)."""
+def _schema_chunk(path: str, start: int, end: int) -> tuple[int | None, str | None, dict[str, int]]:
+    """Worker: the lines in bytes ``start:end`` of ``path``: (index of the first line failing
+    its schema, the problem, unknown types counted up to it)."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        data = f.read(end - start)
     report = VerifyReport()
     loads = orjson.loads
     valid: dict[tuple[Any, Any], Callable[[Any], bool] | None] = {}
-    for index, line in enumerate(data.split(b"\n")[:-1]):  # the chunk ends with a newline
+    for index, line in enumerate(data.split(b"\n")[:-1]):  # the range ends with a newline
         raw = loads(line)
         key = (raw.get("type"), raw.get("v"))
         try:

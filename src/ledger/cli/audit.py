@@ -39,10 +39,11 @@ def log_command(types, limit, as_json):
 @click.option(
     "--jobs",
     type=click.IntRange(min=0),
-    default=1,
+    default=0,
     show_default=True,
     help="Processes to use (0: all cores). With more than 1 and a ledger of 8 MB or more, the schema "
-    "pass runs in N-1 worker processes; the result is the same.",
+    "pass runs in N-1 worker processes, which read their own parts of the file; the report is the same. "
+    "--jobs 1 keeps everything in this process.",
 )
 def verify(no_schema, jobs):
     """Replay the ledger and check its hash chain, schemas and every quote."""
