@@ -7,7 +7,10 @@ import subprocess
 import sys
 import tracemalloc
 
+import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import all_types_payloads, assertion_payload, source_payload
 
 from ledger import log as log_module
@@ -82,15 +85,28 @@ def test_event_ids_unique_and_time_ordered(tmp_ledger):
     assert max(first_batch)[:13] <= min(second_batch)[:13]
 
 
-def test_batch_is_one_write_and_one_fsync(tmp_ledger, monkeypatch):
-    """A whole batch goes to the file in a single os.write and is fsynced before append returns."""
+@pytest.mark.parametrize("iov_max", [1024, 1], ids=["writev", "joined"])
+def test_batch_is_one_write_and_one_fsync(tmp_ledger, monkeypatch, iov_max):
+    """A whole batch goes to the file in one system call (writev of its lines, or one write of
+    them joined when there are more than IOV_MAX) and is fsynced before append returns."""
     writes, syncs = [], []
-    real_write, real_fsync = os.write, os.fsync
+    real_write, real_writev, real_fsync = os.write, os.writev, os.fsync
+    monkeypatch.setattr(log_module, "_IOV_MAX", iov_max)
     monkeypatch.setattr(log_module.os, "write", lambda fd, data: writes.append(len(data)) or real_write(fd, data))
+    monkeypatch.setattr(log_module.os, "writev", lambda fd, bufs: writes.append(sum(map(len, bufs))) or real_writev(fd, bufs))
     monkeypatch.setattr(log_module.os, "fsync", lambda fd: syncs.append(fd) or real_fsync(fd))
     LogStore(tmp_ledger).append(_batch(20))
     assert writes == [tmp_ledger.stat().st_size]
     assert len(syncs) == 1
+
+
+def test_short_writev_is_finished(tmp_ledger, monkeypatch):
+    """A writev that writes only part of the batch (allowed by POSIX) is completed, not lost."""
+    real_writev = os.writev
+    monkeypatch.setattr(log_module.os, "writev", lambda fd, bufs: real_writev(fd, bufs[:3]))
+    store = LogStore(tmp_ledger, fsync=False)
+    written = store.append(_batch(10))
+    assert written == list(store.raw_events()) and len(written) == 10
 
 
 def test_no_fsync_skips_fsync(tmp_ledger, monkeypatch):
@@ -112,7 +128,11 @@ def test_failed_write_leaves_ledger_unchanged(tmp_ledger, monkeypatch):
         real_write(fd, bytes(data)[: len(data) // 2])
         raise OSError(28, "No space left on device")
 
+    def writev_half_then_enospc(fd, bufs):
+        return half_then_enospc(fd, b"".join(bufs))
+
     monkeypatch.setattr(log_module.os, "write", half_then_enospc)
+    monkeypatch.setattr(log_module.os, "writev", writev_half_then_enospc)
     with pytest.raises(LedgerError, match="disk full") as exc:
         store.append(_batch(2, "src-0000000000000002"))
     assert str(tmp_ledger) in str(exc.value)
@@ -224,3 +244,42 @@ def test_append_reenables_garbage_collection(tmp_ledger):
         assert not gc.isenabled()  # a caller's choice is left alone
     finally:
         gc.enable()
+
+
+_json_leaf = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text()
+_json = st.recursive(_json_leaf, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    actor=st.text(min_size=1),
+    data=st.dictionaries(st.text(max_size=12), _json, max_size=6),
+    seq=st.integers(1, 2**40),
+    type_name=st.text(min_size=1, max_size=30),
+    v=st.integers(1, 1000),
+    prev=st.text("0123456789abcdef", min_size=64, max_size=64),
+)
+def test_built_lines_are_exactly_the_canonical_bytes(actor, data, seq, type_name, v, prev):
+    """The batch line builder gives byte-for-byte canonical(raw) + newline, and the hash of raw without hash,
+    whatever the actor, type name or data hold (quotes, backslashes, control characters, any Unicode)."""
+    at = log_module.now_rfc3339()
+    (event_id,) = log_module.new_event_ids(1)
+    line, digest = log_module._LineBuilder(actor, at).line(data, event_id, prev, seq, type_name, v)
+    raw = {"seq": seq, "id": event_id, "type": type_name, "v": v, "at": at, "actor": actor, "prev": prev, "data": data}
+    assert digest == event_hash(raw)
+    raw["hash"] = digest
+    assert line == canonical(raw) + b"\n"
+
+
+def test_append_refuses_to_chain_onto_a_hash_that_is_not_hex(tmp_ledger):
+    """A last line whose hash is not a sha256 hex digest is not chained onto: the ledger is damaged."""
+    store = LogStore(tmp_ledger, fsync=False)
+    store.append(_batch(1))
+    data = tmp_ledger.read_bytes()
+    raw = orjson.loads(data)
+    raw["hash"] = 'x"y'
+    tmp_ledger.write_bytes(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n")
+    before = tmp_ledger.read_bytes()
+    with pytest.raises(LedgerError, match="not a sha256 hex digest"):
+        store.append(_batch(1, "src-0000000000000002"))
+    assert tmp_ledger.read_bytes() == before

@@ -17,6 +17,7 @@ import gc
 import getpass
 import hashlib
 import os
+import re
 import socket
 import time
 import warnings
@@ -272,6 +273,9 @@ class Writer:
         actor = actor or default_actor()
         at = now_rfc3339()
         seq, prev = self.head.seq, self.head.hash
+        if not _is_sha256_hex(prev):
+            raise DamagedLogError(f"{self.store.path}: the last event's hash is not a sha256 hex digest; run 'factledger verify'")
+        lines = _LineBuilder(actor, at)
         written: list[dict[str, Any]] = []
         chunks: list[bytes] = []
         # Every raw dict of the batch stays alive until returned, so each collection the
@@ -282,59 +286,102 @@ class Writer:
         try:
             for payload, event_id in zip(payloads, new_event_ids(len(payloads))):
                 seq += 1
-                raw = {
-                    "seq": seq,
-                    "id": event_id,
-                    "type": payload.TYPE,
-                    "v": payload.VERSION,
-                    "at": at,
-                    "actor": actor,
-                    "prev": prev,
-                    "data": unstructure_payload(payload),
-                }
-                chunks.append(_hashed_line(raw))
-                prev = raw["hash"]
-                written.append(raw)
+                data = unstructure_payload(payload)
+                line, digest = lines.line(data, event_id, prev, seq, payload.TYPE, payload.VERSION)
+                chunks.append(line)
+                written.append(
+                    {
+                        "seq": seq,
+                        "id": event_id,
+                        "type": payload.TYPE,
+                        "v": payload.VERSION,
+                        "at": at,
+                        "actor": actor,
+                        "prev": prev,
+                        "data": data,
+                        "hash": digest,
+                    }
+                )
+                prev = digest
         finally:
             if gc_was_enabled:
                 gc.enable()
-        data = b"".join(chunks)
-        _write_all(self.fd, data, self.head.size, self.store.path)
+        size = _write_all(self.fd, chunks, self.head.size, self.store.path)
         if self.store.fsync:
             os.fsync(self.fd)
-        self.head = Head(seq, prev, self.head.size + len(data))
+        self.head = Head(seq, prev, self.head.size + size)
         return written
 
 
-_ID_MEMBER = b',"id":"'
+_is_sha256_hex = re.compile("[0-9a-f]{64}").fullmatch
 
 
-def _hashed_line(raw: dict[str, Any]) -> bytes:
-    """Set ``raw["hash"]`` and return the event's line, serialising it only once.
+class _LineBuilder:
+    """The canonical line of each event of one batch, built around its serialised ``data``.
 
-    Sorted keys put ``hash`` right after ``data`` and before ``id``; nothing after ``data``
-    (id, prev, seq, type, v) can contain ``,"id":"``, so the last occurrence is where the
-    hash member goes. Same bytes as ``canonical(raw) + b"\\n"`` and ``event_hash``.
+    Canonical bytes sort the envelope's keys: ``actor, at, data, hash, id, prev, seq, type,
+    v``. ``actor`` and ``at`` are the same for the whole batch, so that prefix is serialised
+    once; ``data`` is serialised by orjson with sorted keys; id, prev and hash are hex
+    (UUID text and sha256 digests, checked before use) and seq and v are ints, which JSON
+    writes as they are. The result is byte-for-byte ``canonical(raw)`` (a property test
+    holds it to that), without serialising the envelope per event or searching the line
+    for where the hash goes.
     """
-    body = canonical(raw)
-    digest = hashlib.sha256(body).hexdigest()
-    raw["hash"] = digest
-    i = body.rfind(_ID_MEMBER)
-    return b"".join((body[:i], b',"hash":"', digest.encode("ascii"), b'"', body[i:], b"\n"))
+
+    def __init__(self, actor: str, at: str) -> None:
+        self.prefix = b'{"actor":' + canonical(actor) + b',"at":' + canonical(at) + b',"data":'
+        self.prefix_hash = hashlib.sha256(self.prefix)  # copied per event: cheaper than a new sha256 (OpenSSL 3 fetch)
+
+    def line(self, data: dict[str, Any], event_id: str, prev: str, seq: int, type_name: str, v: int) -> tuple[bytes, str]:
+        """(the event's line, its hash)."""
+        body = canonical(data)
+        tail = b',"id":"%s","prev":"%s","seq":%d,"type":%s,"v":%d}' % (
+            event_id.encode("ascii"), prev.encode("ascii"), seq, _type_json(type_name), v,
+        )
+        h = self.prefix_hash.copy()
+        h.update(body)
+        h.update(tail)
+        digest = h.hexdigest()
+        return b'%s%s,"hash":"%s"%s\n' % (self.prefix, body, digest.encode("ascii"), tail), digest
 
 
-def _write_all(fd: int, data: bytes, size_before: int, path: Path) -> None:
-    """One write for the batch; on failure cut the file back so nothing partial stays."""
+_TYPE_JSON: dict[str, bytes] = {}
+
+
+def _type_json(type_name: str) -> bytes:
+    found = _TYPE_JSON.get(type_name)
+    if found is None:
+        found = _TYPE_JSON[type_name] = canonical(type_name)
+    return found
+
+
+_IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024
+
+
+def _write_all(fd: int, chunks: list[bytes], size_before: int, path: Path) -> int:
+    """One write for the batch; on failure cut the file back so nothing partial stays.
+    Returns the bytes written.
+
+    ``writev`` hands the lines to the kernel as they are: joining a 1 MB batch first cost
+    about 1 us per event, mostly page faults on the fresh buffer.
+    """
+    total = sum(map(len, chunks))
     try:
-        n = os.write(fd, data)
-        view = memoryview(data)[n:]
-        while view:  # regular files write everything unless the disk is full
-            n = os.write(fd, view)
-            view = view[n:]
+        if len(chunks) <= _IOV_MAX:
+            n = os.writev(fd, chunks)
+            if n == total:
+                return total
+            data = memoryview(b"".join(chunks))[n:]  # a short write: finish from a copy
+        else:
+            data = memoryview(b"".join(chunks))
+        while data:  # regular files write everything unless the disk is full
+            n = os.write(fd, data)
+            data = data[n:]
     except OSError as exc:
         os.ftruncate(fd, size_before)
         reason = "disk full" if exc.errno == errno.ENOSPC else exc.strerror
         raise LedgerError(f"{path}: append failed ({reason}); the ledger is unchanged") from None
+    return total
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -74,17 +74,60 @@ def _positional_structure_fn(cls: type) -> Any:
     return namespace[f"structure_{cls.__name__}"]
 
 
+def _field_dict_unstructure_fn(cls: type) -> Any:
+    """An unstructure hook for the frozen dict class ``cls`` that starts from a copy of the
+    instance's ``__dict__``.
+
+    attrs keeps exactly the fields of a frozen dict class in its ``__dict__``, so one C-level
+    copy gives every JSON primitive at once; only nested classes and tuples are replaced,
+    through the converter's own hooks. cattrs' generated hook reads the fields one
+    attribute at a time, which for a dict class is the slow half of an append. An instance
+    whose ``__dict__`` holds anything else falls back to cattrs' hook.
+    """
+    from attrs import fields, resolve_types
+    from cattrs.gen import make_dict_unstructure_fn
+
+    resolve_types(cls)
+    attributes = fields(cls)
+    globs: dict[str, Any] = {"__fallback": make_dict_unstructure_fn(cls, converter), "__n": len(attributes)}
+    lines = []
+    for a in attributes:
+        name, t = a.name, a.type
+        item = getattr(t, "__args__", (None, None))
+        if t in _PASSTHROUGH:
+            continue
+        if getattr(t, "__origin__", None) is tuple and len(item) == 2 and item[1] is Ellipsis:
+            if item[0] in _PASSTHROUGH:
+                lines.append(f"    res[{name!r}] = list(res[{name!r}])")
+            else:
+                globs[f"__h_{name}"] = converter.get_unstructure_hook(item[0])
+                lines.append(f"    v = res[{name!r}]")
+                lines.append(f"    res[{name!r}] = list(map(__h_{name}, v)) if v else []")
+        else:
+            globs[f"__h_{name}"] = converter.get_unstructure_hook(t)
+            lines.append(f"    res[{name!r}] = __h_{name}(res[{name!r}])")
+    source = (
+        f"def unstructure_{cls.__name__}(instance):\n"
+        "    res = instance.__dict__.copy()\n"
+        "    if len(res) != __n:\n"
+        "        return __fallback(instance)\n" + "".join(line + "\n" for line in lines) + "    return res\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<factledger unstructure {cls.__qualname__}>", "exec"), globs, namespace)
+    return namespace[f"unstructure_{cls.__name__}"]
+
+
 def _tune_payload_hooks() -> None:
     """Register lean (un)structure hooks for the payload classes: replay and append run them
     for every event.
 
     Only configuration of the one converter: structuring is :func:`_positional_structure_fn`
     (no detailed validation: its exception trees cost more than the structuring itself, and
-    ``verify`` checks lines against the JSON Schemas); unstructuring is cattrs' own
-    generated hooks, with direct ones for ``str | None`` and the tuples of parts.
+    ``verify`` checks lines against the JSON Schemas); unstructuring is
+    :func:`_field_dict_unstructure_fn`, with direct hooks for ``str | None`` and the tuples
+    of parts for other classes.
     """
     from cattrs.fns import identity
-    from cattrs.gen import make_dict_unstructure_fn
 
     from .events import Mention, Selector, Value
 
@@ -97,20 +140,21 @@ def _tune_payload_hooks() -> None:
     # Parts first: a payload's hook looks up its parts' hooks when it is generated.
     for cls in (*parts, *PAYLOAD_TYPES.values()):
         converter.register_structure_hook(cls, _positional_structure_fn(cls))
+    for cls in parts:  # before the tuples of them and the payloads, which look these up
+        converter.register_unstructure_hook(cls, _field_dict_unstructure_fn(cls))
     for item_type in (*parts, str):
         tuple_type = tuple[item_type, ...]
         if item_type is str:
             converter.register_unstructure_hook_func(lambda t, _t=tuple_type: t == _t, list)
             continue
-        item_unhook = make_dict_unstructure_fn(item_type, converter)
-        converter.register_unstructure_hook(item_type, item_unhook)
+        item_unhook = converter.get_unstructure_hook(item_type)
 
         def unstructure_tuple(value: tuple, _hook=item_unhook) -> list:
             return list(map(_hook, value)) if value else []
 
         converter.register_unstructure_hook_func(lambda t, _t=tuple_type: t == _t, unstructure_tuple)
     for cls in PAYLOAD_TYPES.values():
-        converter.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, converter))
+        converter.register_unstructure_hook(cls, _field_dict_unstructure_fn(cls))
 
 
 _tune_payload_hooks()
