@@ -31,7 +31,7 @@ import orjson
 from attrs import frozen
 
 from .events import GENESIS, Event, Payload
-from .serialization import canonical, structure_event, unstructure_payload
+from .serialization import canonical, structure_event, unstructure_hook
 
 
 class LedgerError(Exception):
@@ -284,10 +284,15 @@ class Writer:
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
+            build, hooks = lines.line, {}
             for payload, event_id in zip(payloads, new_event_ids(len(payloads))):
                 seq += 1
-                data = unstructure_payload(payload)
-                line, digest = lines.line(data, event_id, prev, seq, payload.TYPE, payload.VERSION)
+                cls = payload.__class__
+                hook = hooks.get(cls)
+                if hook is None:
+                    hook = hooks[cls] = unstructure_hook(cls)
+                data = hook(payload)
+                line, digest = build(data, event_id, prev, seq, cls.TYPE, cls.VERSION)
                 chunks.append(line)
                 written.append(
                     {
@@ -314,6 +319,7 @@ class Writer:
 
 
 _is_sha256_hex = re.compile("[0-9a-f]{64}").fullmatch
+_dumps, _SORT_KEYS = orjson.dumps, orjson.OPT_SORT_KEYS
 
 
 class _LineBuilder:
@@ -334,7 +340,7 @@ class _LineBuilder:
 
     def line(self, data: dict[str, Any], event_id: str, prev: str, seq: int, type_name: str, v: int) -> tuple[bytes, str]:
         """(the event's line, its hash)."""
-        body = canonical(data)
+        body = _dumps(data, option=_SORT_KEYS)  # canonical(data), without the extra call
         tail = b',"id":"%s","prev":"%s","seq":%d,"type":%s,"v":%d}' % (
             event_id.encode("ascii"), prev.encode("ascii"), seq, _type_json(type_name), v,
         )

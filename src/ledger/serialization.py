@@ -177,12 +177,16 @@ _UNSTRUCTURE: dict[type, Any] = {}
 """Unstructure hooks of payload classes, fetched once per class (appends run it per event)."""
 
 
-def unstructure_payload(payload: Payload) -> dict[str, Any]:
-    cls = payload.__class__
+def unstructure_hook(cls: type) -> Any:
+    """The converter's unstructure hook for a payload class, fetched once per class."""
     hook = _UNSTRUCTURE.get(cls)
     if hook is None:
         hook = _UNSTRUCTURE[cls] = converter.get_unstructure_hook(cls)
-    return hook(payload)
+    return hook
+
+
+def unstructure_payload(payload: Payload) -> dict[str, Any]:
+    return unstructure_hook(payload.__class__)(payload)
 
 
 _FIELDS: dict[type, frozenset[str]] = {
