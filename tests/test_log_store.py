@@ -9,12 +9,18 @@ import tracemalloc
 
 import orjson
 import pytest
+from conftest import all_types_payloads, assertion_payload, source_payload
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import all_types_payloads, assertion_payload, source_payload
 
 from ledger import log as log_module
-from ledger.events import GENESIS
+from ledger.events import (
+    GENESIS,
+    AssertionRetracted,
+    AssertionsLinked,
+    SourceAppended,
+    VerdictRecorded,
+)
 from ledger.log import Head, LedgerError, LogStore
 from ledger.serialization import canonical, event_hash, structure_event
 
@@ -246,29 +252,32 @@ def test_append_reenables_garbage_collection(tmp_ledger):
         gc.enable()
 
 
-_json_leaf = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text()
-_json = st.recursive(_json_leaf, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    actor=st.text(min_size=1),
-    data=st.dictionaries(st.text(max_size=12), _json, max_size=6),
-    seq=st.integers(1, 2**40),
-    type_name=st.text(min_size=1, max_size=30),
-    v=st.integers(1, 1000),
-    prev=st.text("0123456789abcdef", min_size=64, max_size=64),
+_text = st.text()  # any Unicode: quotes, backslashes, control characters, astral planes
+_payloads = st.one_of(
+    st.builds(AssertionRetracted, assertion_id=_text, reason=_text),
+    st.builds(AssertionsLinked, a=_text, b=_text, note=st.none() | _text),
+    st.builds(VerdictRecorded, target=_text, status=_text, note=st.none() | _text),
+    st.builds(
+        SourceAppended, source_id=_text, version=st.integers(1, 2**40), uri=st.none() | _text, title=st.none() | _text,
+        outlet=st.none() | _text, authors=st.lists(_text, max_size=3).map(tuple), published=st.none() | _text,
+        retrieved=st.none() | _text, media_type=_text, raw_sha256=_text, text_sha256=_text, text=_text,
+    ),
 )
-def test_built_lines_are_exactly_the_canonical_bytes(actor, data, seq, type_name, v, prev):
-    """The batch line builder gives byte-for-byte canonical(raw) + newline, and the hash of raw without hash,
-    whatever the actor, type name or data hold (quotes, backslashes, control characters, any Unicode)."""
-    at = log_module.now_rfc3339()
-    (event_id,) = log_module.new_event_ids(1)
-    line, digest = log_module._LineBuilder(actor, at).line(data, event_id, prev, seq, type_name, v)
-    raw = {"seq": seq, "id": event_id, "type": type_name, "v": v, "at": at, "actor": actor, "prev": prev, "data": data}
-    assert digest == event_hash(raw)
-    raw["hash"] = digest
-    assert line == canonical(raw) + b"\n"
+
+
+@settings(max_examples=150, deadline=None)
+@given(actor=st.text(min_size=1), batches=st.lists(st.lists(_payloads, min_size=1, max_size=4), min_size=1, max_size=3))
+def test_appended_lines_are_exactly_the_canonical_bytes(tmp_path_factory, actor, batches):
+    """Append builds each line around orjson's bytes for its data: whatever the actor and the
+    payloads hold, every line is byte-for-byte canonical(raw) + newline and its hash that of raw
+    without hash."""
+    store = LogStore(tmp_path_factory.mktemp("canon") / "ledger.jsonl", fsync=False)
+    written = [raw for batch in batches for raw in store.append(batch, actor=actor)]
+    lines = store.path.read_bytes().splitlines(keepends=True)
+    assert len(lines) == len(written)
+    for line, raw in zip(lines, written):
+        assert line == canonical(raw) + b"\n"
+        assert raw["hash"] == event_hash(raw)
 
 
 def test_append_refuses_to_chain_onto_a_hash_that_is_not_hex(tmp_ledger):

@@ -31,7 +31,7 @@ import orjson
 from attrs import frozen
 
 from .events import GENESIS, Event, Payload
-from .serialization import canonical, structure_event, unstructure_hook
+from .serialization import structure_event, unstructure_hook
 
 
 class LedgerError(Exception):
@@ -85,6 +85,10 @@ def new_event_id() -> str:
     return new_event_ids(1)[0]
 
 
+_VARIANT = bytes(0x80 | (b & 0x3F) for b in range(256))
+"""byte -> the same byte with the RFC 9562 variant bits (0b10) in its top two bits."""
+
+
 def new_event_ids(n: int) -> list[str]:
     """``n`` UUIDv7 strings for one batch: one clock read and one ``urandom`` call for all.
 
@@ -95,7 +99,7 @@ def new_event_ids(n: int) -> list[str]:
     t = f"{ms:012x}"
     head = f"{t[:8]}-{t[8:]}-7"
     rand = bytearray(os.urandom(10 * n))
-    rand[2::10] = bytes(0x80 | (b & 0x3F) for b in rand[2::10])  # the variant bits
+    rand[2::10] = rand[2::10].translate(_VARIANT)  # the variant bits
     h = rand.hex()
     # Per id, 20 hex digits: [1:4] rand_a (its first digit gives way to the version 7),
     # [4:8] variant + rand_b, [8:20] rand_b.
@@ -275,31 +279,47 @@ class Writer:
         seq, prev = self.head.seq, self.head.hash
         if not _is_sha256_hex(prev):
             raise DamagedLogError(f"{self.store.path}: the last event's hash is not a sha256 hex digest; run 'factledger verify'")
-        lines = _LineBuilder(actor, at)
         written: list[dict[str, Any]] = []
         chunks: list[bytes] = []
+        # The canonical line of each event, built around orjson's bytes for its data (see
+        # docs/log-format.md: keys sorted, compact). The envelope's keys sort as actor, at,
+        # data, hash, id, prev, seq, type, v; actor and at are the batch's, id, prev and hash
+        # are hex, seq and v ints, type a class constant: so the line is
+        #   prefix + data + ',"hash":"<hash>"' + tail + newline
+        # and the hash covers prefix + data + tail. A property test holds the lines to
+        # canonical(raw) byte for byte.
+        prefix = b'{"actor":' + _dumps(actor) + b',"at":' + _dumps(at) + b',"data":'
+        prefix_sha256 = hashlib.sha256(prefix)  # copied per event: a new sha256 costs an OpenSSL 3 fetch
+        prev_hex = prev.encode("ascii")
+        classes: dict[type, tuple[Any, str, int, bytes]] = {}
         # Every raw dict of the batch stays alive until returned, so each collection the
         # loop would trigger re-traverses them all for nothing (nothing here makes a cycle):
         # at 1,000 events a batch that was ~40% of an append's time. Collection resumes after.
         gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            build, hooks = lines.line, {}
             for payload, event_id in zip(payloads, new_event_ids(len(payloads))):
                 seq += 1
                 cls = payload.__class__
-                hook = hooks.get(cls)
-                if hook is None:
-                    hook = hooks[cls] = unstructure_hook(cls)
+                known = classes.get(cls)
+                if known is None:
+                    known = classes[cls] = _class_entry(cls)
+                hook, type_name, version, type_and_v = known
                 data = hook(payload)
-                line, digest = build(data, event_id, prev, seq, cls.TYPE, cls.VERSION)
-                chunks.append(line)
+                body = _dumps(data, option=_SORT_KEYS)
+                tail = b',"id":"%s","prev":"%s","seq":%d%s' % (event_id.encode("ascii"), prev_hex, seq, type_and_v)
+                sha = prefix_sha256.copy()
+                sha.update(body)
+                sha.update(tail)
+                digest = sha.hexdigest()
+                hex_digest = digest.encode("ascii")
+                chunks.append(b"".join((prefix, body, b',"hash":"', hex_digest, b'"', tail, b"\n")))
                 written.append(
                     {
                         "seq": seq,
                         "id": event_id,
-                        "type": payload.TYPE,
-                        "v": payload.VERSION,
+                        "type": type_name,
+                        "v": version,
                         "at": at,
                         "actor": actor,
                         "prev": prev,
@@ -307,7 +327,7 @@ class Writer:
                         "hash": digest,
                     }
                 )
-                prev = digest
+                prev, prev_hex = digest, hex_digest
         finally:
             if gc_was_enabled:
                 gc.enable()
@@ -322,43 +342,10 @@ _is_sha256_hex = re.compile("[0-9a-f]{64}").fullmatch
 _dumps, _SORT_KEYS = orjson.dumps, orjson.OPT_SORT_KEYS
 
 
-class _LineBuilder:
-    """The canonical line of each event of one batch, built around its serialised ``data``.
-
-    Canonical bytes sort the envelope's keys: ``actor, at, data, hash, id, prev, seq, type,
-    v``. ``actor`` and ``at`` are the same for the whole batch, so that prefix is serialised
-    once; ``data`` is serialised by orjson with sorted keys; id, prev and hash are hex
-    (UUID text and sha256 digests, checked before use) and seq and v are ints, which JSON
-    writes as they are. The result is byte-for-byte ``canonical(raw)`` (a property test
-    holds it to that), without serialising the envelope per event or searching the line
-    for where the hash goes.
-    """
-
-    def __init__(self, actor: str, at: str) -> None:
-        self.prefix = b'{"actor":' + canonical(actor) + b',"at":' + canonical(at) + b',"data":'
-        self.prefix_hash = hashlib.sha256(self.prefix)  # copied per event: cheaper than a new sha256 (OpenSSL 3 fetch)
-
-    def line(self, data: dict[str, Any], event_id: str, prev: str, seq: int, type_name: str, v: int) -> tuple[bytes, str]:
-        """(the event's line, its hash)."""
-        body = _dumps(data, option=_SORT_KEYS)  # canonical(data), without the extra call
-        tail = b',"id":"%s","prev":"%s","seq":%d,"type":%s,"v":%d}' % (
-            event_id.encode("ascii"), prev.encode("ascii"), seq, _type_json(type_name), v,
-        )
-        h = self.prefix_hash.copy()
-        h.update(body)
-        h.update(tail)
-        digest = h.hexdigest()
-        return b'%s%s,"hash":"%s"%s\n' % (self.prefix, body, digest.encode("ascii"), tail), digest
-
-
-_TYPE_JSON: dict[str, bytes] = {}
-
-
-def _type_json(type_name: str) -> bytes:
-    found = _TYPE_JSON.get(type_name)
-    if found is None:
-        found = _TYPE_JSON[type_name] = canonical(type_name)
-    return found
+def _class_entry(cls: type) -> tuple[Any, str, int, bytes]:
+    """What a batch needs of a payload class: its unstructure hook, type name, version, and
+    the end of its events' lines (``,"type":...,"v":...}``)."""
+    return unstructure_hook(cls), cls.TYPE, cls.VERSION, b',"type":%s,"v":%d}' % (_dumps(cls.TYPE), cls.VERSION)
 
 
 _IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024
