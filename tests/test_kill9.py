@@ -37,8 +37,8 @@ def _appender(path: str, tag: str, ack_fd: int) -> None:
     """Append batches forever; report each last seq only after append returned (after fsync)."""
     store = LogStore(path)
     for b in range(1_000_000):
-        written = store.append(_batch(tag, b), actor="killme@test")
-        os.write(ack_fd, f"{written[-1]['seq']}\n".encode())
+        appended = store.append(_batch(tag, b), actor="killme@test")
+        os.write(ack_fd, f"{appended.last_seq}\n".encode())
 
 
 def test_sigkill_loop_loses_no_acknowledged_event(tmp_ledger):

@@ -62,20 +62,24 @@ def test_append_chains_and_lines_are_canonical(tmp_ledger):
 
 
 def test_append_returns_what_was_written(tmp_ledger):
-    """The dicts append returns are exactly the events read back, typed equal to the payloads."""
+    """What append returns rebuilds exactly the events read back, typed and raw, in a second batch too."""
     store = LogStore(tmp_ledger, fsync=False)
-    payloads = _batch(5)
-    written = store.append(payloads, actor="a@b")
-    assert written == list(store.raw_events())
-    assert [e.data for e in store.events()] == payloads
-    assert [structure_event(w).data for w in written] == payloads
+    first = store.append(_batch(5), actor="a@b")
+    payloads = _batch(3, "src-0000000000000002")
+    second = store.append(payloads, actor="c@d")
+    assert (first.first_seq, first.last_seq, second.first_seq, second.last_seq, len(second)) == (1, 5, 6, 8, 3)
+    assert second.prev == first.head_hash and second.head_hash == store.head().hash
+    assert first.events() + second.events() == list(store.events())
+    assert first.raw_events() + second.raw_events() == list(store.raw_events())
+    assert [e.data for e in second.events()] == payloads
+    assert [structure_event(w).data for w in second.raw_events()] == payloads
 
 
 def test_default_actor_is_user_at_host(tmp_ledger):
     """Without an actor the event records user@host."""
     store = LogStore(tmp_ledger, fsync=False)
-    (raw,) = store.append(_batch(1))
-    assert raw["actor"] == log_module.default_actor()
+    (raw,) = store.append(_batch(1)).raw_events()
+    assert raw["actor"] == log_module.default_actor() == next(store.raw_events())["actor"]
     assert "@" in raw["actor"]
 
 
@@ -111,7 +115,7 @@ def test_short_writev_is_finished(tmp_ledger, monkeypatch):
     real_writev = os.writev
     monkeypatch.setattr(log_module.os, "writev", lambda fd, bufs: real_writev(fd, bufs[:3]))
     store = LogStore(tmp_ledger, fsync=False)
-    written = store.append(_batch(10))
+    written = store.append(_batch(10)).raw_events()
     assert written == list(store.raw_events()) and len(written) == 10
 
 
@@ -148,7 +152,8 @@ def test_failed_write_leaves_ledger_unchanged(tmp_ledger, monkeypatch):
 def test_empty_batch_writes_nothing(tmp_ledger):
     """Appending no payloads creates no events."""
     store = LogStore(tmp_ledger, fsync=False)
-    assert store.append([]) == []
+    appended = store.append([])
+    assert len(appended) == 0 and appended.events() == [] and appended.first_seq == 1
     assert store.head().seq == 0
 
 
@@ -272,7 +277,7 @@ def test_appended_lines_are_exactly_the_canonical_bytes(tmp_path_factory, actor,
     payloads hold, every line is byte-for-byte canonical(raw) + newline and its hash that of raw
     without hash."""
     store = LogStore(tmp_path_factory.mktemp("canon") / "ledger.jsonl", fsync=False)
-    written = [raw for batch in batches for raw in store.append(batch, actor=actor)]
+    written = [raw for batch in batches for raw in store.append(batch, actor=actor).raw_events()]
     lines = store.path.read_bytes().splitlines(keepends=True)
     assert len(lines) == len(written)
     for line, raw in zip(lines, written):

@@ -9,6 +9,8 @@ import orjson
 import pytest
 from attrs import frozen
 from conftest import all_types_payloads
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger import events as ev
 from ledger import serialization
@@ -174,3 +176,45 @@ def test_positional_hooks_agree_with_cattrs_generic_ones():
     for payload in _every_payload():
         data = orjson.loads(canonical(converter.unstructure(payload)))
         assert converter.structure(data, type(payload)) == plain.structure(data, type(payload)) == payload
+
+
+_text = st.text()
+_opt = st.none() | _text
+_assertions = st.builds(
+    ev.AssertionRecorded, assertion_id=_text, source_id=_text, version=st.integers(1, 2**40),
+    selector=st.builds(ev.Selector, start=st.integers(0, 2**40), end=st.integers(1, 2**40), exact=_text, prefix=_text, suffix=_text),
+    kind=_text, speaker=_opt, speaker_cue=_opt, modality=_text, modality_cue=_opt,
+    values=st.lists(st.builds(ev.Value, type=_text, text=_text, start=st.integers(0, 9), end=st.integers(1, 9), value=_text,
+                              unit=_opt, qualifier=_opt), max_size=3).map(tuple),
+    entities=st.lists(st.builds(ev.Mention, text=_text, start=st.integers(0, 9), end=st.integers(1, 9), type=_text, entity=_text),
+                      max_size=3).map(tuple),
+    extractor=_text, extractor_version=_text,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(payload=_assertions | st.sampled_from(_every_payload()))
+def test_payload_bytes_for_append_are_the_converters(payload):
+    """The bytes append writes for a payload's data are canonical(converter.unstructure(payload)),
+    whatever its strings hold and however many values and mentions it has."""
+    assert serialization.payload_json_fn(type(payload))(payload) == canonical(converter.unstructure(payload))
+
+
+def test_a_class_that_could_hide_state_in_its_dict_goes_through_the_converter():
+    """A payload class with a cached_property is not written from its __dict__ (the cached value
+    would leak into the line): the converter's hook writes it, without the cached value."""
+    import functools
+
+    @frozen(slots=False)
+    class Cached(ev.Payload):
+        TYPE = "Cached"
+        note: str
+
+        @functools.cached_property
+        def shout(self) -> str:
+            return self.note.upper()
+
+    payload = Cached(note="quiet")
+    assert payload.shout == "QUIET" and "shout" in payload.__dict__
+    assert not serialization._plain(Cached)
+    assert serialization.payload_json_fn(Cached)(payload) == b'{"note":"quiet"}'

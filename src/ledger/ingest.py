@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from attrs import define, field, frozen
 
@@ -22,6 +22,7 @@ from .events import (
     Payload,
     SourceAppended,
     SourceRevised,
+    SourceSnapshot,
 )
 from .extractors import Extracted, ExtractorSpec, SourceInfo, anchor, check_extracted
 from .log import DamagedLogError, Head, LogStore, Writer
@@ -118,20 +119,29 @@ class SourceIndex:
             self.offset = offset + len(line)
             self.seq, self.hash = seq, prev
 
-    def advance(self, head: Head, written: list[dict]) -> None:
+    def advance(self, head: Head, payloads: Sequence[Payload]) -> None:
         """Fold a batch this process just wrote (under the lock, so it follows on)."""
-        for raw in written:
-            self._apply(raw)
+        for p in payloads:
+            if isinstance(p, SourceSnapshot):
+                self._source(p.source_id, p.version, p.raw_sha256)
+            elif isinstance(p, AssertionRecorded):
+                self._assertion(p.source_id, p.version, p.assertion_id)
         self.offset, self.seq, self.hash = head.size, head.seq, head.hash
 
     def _apply(self, raw: dict) -> None:
         t, d = raw["type"], raw["data"]
         if t in ("SourceAppended", "SourceRevised"):
-            self.sources[d["source_id"]] = KnownSource(d["version"], d["raw_sha256"], frozenset())
+            self._source(d["source_id"], d["version"], d["raw_sha256"])
         elif t == "AssertionRecorded":
-            src = self.sources.get(d["source_id"])
-            if src is not None and src.version == d["version"]:
-                src.assertion_ids = src.assertion_ids | {d["assertion_id"]}
+            self._assertion(d["source_id"], d["version"], d["assertion_id"])
+
+    def _source(self, source_id: str, version: int, raw_sha256: str) -> None:
+        self.sources[source_id] = KnownSource(version, raw_sha256, frozenset())
+
+    def _assertion(self, source_id: str, version: int, assertion_id: str) -> None:
+        src = self.sources.get(source_id)
+        if src is not None and src.version == version:
+            src.assertion_ids = src.assertion_ids | {assertion_id}
 
 
 @frozen
@@ -245,8 +255,8 @@ class Ingestor:
         with self.store.writer() as writer:
             self._catch_up(writer)
             status, version, payloads = plan(doc, source_id, extraction, self.index.sources.get(source_id))
-            written = writer.append(payloads, actor=self.actor)
-            self.index.advance(writer.head, written)
+            appended = writer.append(payloads, actor=self.actor)
+            self.index.advance(writer.head, payloads)
         counts = Counter(p.kind for p in payloads if isinstance(p, AssertionRecorded))
         return AppendResult(
             origin=doc.origin,
@@ -255,8 +265,8 @@ class Ingestor:
             version=version,
             counts=dict(sorted(counts.items())),
             withdrawn=sum(isinstance(p, AssertionWithdrawn) for p in payloads),
-            first_seq=written[0]["seq"] if written else None,
-            last_seq=written[-1]["seq"] if written else None,
+            first_seq=appended.first_seq if payloads else None,
+            last_seq=appended.last_seq if payloads else None,
         )
 
     def _catch_up(self, writer: Writer) -> None:

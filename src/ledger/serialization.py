@@ -11,7 +11,10 @@ ensure_ascii=False).encode()``, which is how an auditor without our code checks 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from functools import partial
 from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -183,6 +186,44 @@ def unstructure_hook(cls: type) -> Any:
     if hook is None:
         hook = _UNSTRUCTURE[cls] = converter.get_unstructure_hook(cls)
     return hook
+
+
+def _plain(cls: Any) -> bool:
+    """Whether the converter's JSON for ``cls`` is exactly its instances' ``__dict__``: a frozen
+    dict class (our hook for it copies ``__dict__``) whose fields are JSON primitives,
+    tuples of them, or such classes, and nothing that could put more in ``__dict__``."""
+    import functools
+
+    from attrs import fields, has, resolve_types
+
+    if not (isinstance(cls, type) and has(cls)) or "__slots__" in cls.__dict__:
+        return False
+    if any(isinstance(v, functools.cached_property) for k in cls.__mro__ for v in vars(k).values()):
+        return False
+    resolve_types(cls)
+    for a in fields(cls):
+        t = a.type
+        args = getattr(t, "__args__", ())
+        if getattr(t, "__origin__", None) is tuple and len(args) == 2 and args[1] is Ellipsis:
+            t = args[0]
+        if t not in _PASSTHROUGH and not _plain(t):
+            return False
+    return True
+
+
+def payload_json_fn(cls: type) -> Callable[[Payload], bytes]:
+    """A function from a payload of class ``cls`` to ``canonical(converter.unstructure(payload))``.
+
+    For a plain class (:func:`_plain`: every payload class today) the converter's output is
+    each attrs instance's ``__dict__`` with tuples as arrays, so orjson writes exactly that
+    as it meets the instances (``default=`` a C-level getter of ``__dict__``) and no dict is
+    built per event: a third of an append's time. Anything else goes through the converter.
+    A property test holds both paths to the converter's bytes.
+    """
+    if _plain(cls):
+        return partial(orjson.dumps, default=attrgetter("__dict__"), option=_SORT)
+    hook = unstructure_hook(cls)
+    return lambda payload: orjson.dumps(hook(payload), option=_SORT)
 
 
 def unstructure_payload(payload: Payload) -> dict[str, Any]:

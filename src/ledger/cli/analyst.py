@@ -28,7 +28,8 @@ def _current_ids(store, wanted: set[str]) -> set[str]:
     return found
 
 
-def _append_checked(payload, ids: list[str]) -> dict:
+def _append_checked(payload, ids: list[str]) -> int:
+    """Append ``payload`` if every assertion id is current; its seq."""
     s = settings()
     store = s.existing_store()
     with store.writer() as w:
@@ -36,7 +37,7 @@ def _append_checked(payload, ids: list[str]) -> dict:
         for i in ids:
             if i not in found:
                 raise LedgerError(f"{store.path}: no current assertion {i}")
-        return w.append([payload], actor=s.actor)[0]
+        return w.append([payload], actor=s.actor).first_seq
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -55,8 +56,8 @@ def _pair(a: str, b: str) -> tuple[str, str]:
 def link(a, b, note):
     """Say assertions A and B state the same fact (overrides automatic clustering)."""
     a, b = _pair(a, b)
-    raw = _append_checked(AssertionsLinked(a=a, b=b, note=note), [a, b])
-    click.echo(f"linked {a} {b}; seq {raw['seq']}")
+    seq = _append_checked(AssertionsLinked(a=a, b=b, note=note), [a, b])
+    click.echo(f"linked {a} {b}; seq {seq}")
 
 
 @cli.command()
@@ -66,8 +67,8 @@ def link(a, b, note):
 def unlink(a, b, note):
     """Say assertions A and B do not state the same fact (overrides automatic clustering)."""
     a, b = _pair(a, b)
-    raw = _append_checked(AssertionsUnlinked(a=a, b=b, note=note), [a, b])
-    click.echo(f"unlinked {a} {b}; seq {raw['seq']}")
+    seq = _append_checked(AssertionsUnlinked(a=a, b=b, note=note), [a, b])
+    click.echo(f"unlinked {a} {b}; seq {seq}")
 
 
 @cli.command()
@@ -77,5 +78,5 @@ def unlink(a, b, note):
 def verdict(target, status, note):
     """Record a verdict on a claim (cl-...) or an assertion (as-...)."""
     anchor = P.anchor_of(target) if target.startswith("cl-") else target
-    raw = _append_checked(VerdictRecorded(target=target, status=status, note=note), [anchor])
-    click.echo(f"verdict {status} on {target}; seq {raw['seq']}")
+    seq = _append_checked(VerdictRecorded(target=target, status=status, note=note), [anchor])
+    click.echo(f"verdict {status} on {target}; seq {seq}")

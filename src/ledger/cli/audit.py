@@ -96,5 +96,5 @@ def retract(assertion_id, reason):
             raise LedgerError(f"{store.path}: no assertion {assertion_id!r}")
         if state == "retracted":
             raise LedgerError(f"{store.path}: assertion {assertion_id} is already retracted")
-        written = writer.append([AssertionRetracted(assertion_id=assertion_id, reason=reason)], actor=s.actor)
-    click.echo(f"retracted {assertion_id} at seq {written[0]['seq']}")
+        appended = writer.append([AssertionRetracted(assertion_id=assertion_id, reason=reason)], actor=s.actor)
+    click.echo(f"retracted {assertion_id} at seq {appended.first_seq}")
