@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from attrs import frozen
@@ -149,7 +149,8 @@ def new_event_ids(n: int) -> list[str]:
     return [f"{head}{h[k + 1 : k + 4]}-{h[k + 4 : k + 8]}-{h[k + 8 : k + 20]}" for k in range(0, 20 * n, 20)]
 
 
-def _parse_line(line: bytes) -> dict[str, Any] | None:
+def parse_line(line: bytes) -> dict[str, Any] | None:
+    """A line parsed, if it is an event at all: a JSON object with an int ``seq`` and a str ``hash``."""
     try:
         raw = orjson.loads(line)
     except orjson.JSONDecodeError:
@@ -200,17 +201,25 @@ class LogStore:
         """Typed events, streamed (as :meth:`lines`, each turned into an :class:`Event`)."""
         return self._scan(start, structure_event)
 
-    def _scan(self, start: int, typed: Callable[[dict[str, Any]], Event] | None) -> Iterator[Any]:
-        """The one reading loop: :meth:`lines` when ``typed`` is None, else ``typed(parsed)``
-        per line. One generator either way: replay is a million resumptions of it."""
+    def open_for_reading(self) -> BinaryIO | None:
+        """The ledger file opened for reading (``None`` if there is none yet), or a one-line
+        :class:`LedgerError`. For readers that run their own loop over the lines; they must
+        treat a line as :meth:`lines` does, handing a bad one to :meth:`bad_line`."""
         try:
-            f = open(self.path, "rb")
+            return open(self.path, "rb")
         except FileNotFoundError:
-            return
+            return None
         except IsADirectoryError:
             raise LedgerError(f"{self.path}: is a directory, not a ledger file") from None
         except OSError as exc:
             raise LedgerError(f"{self.path}: cannot read ledger: {exc.strerror}") from None
+
+    def _scan(self, start: int, typed: Callable[[dict[str, Any]], Event] | None) -> Iterator[Any]:
+        """The one reading loop: :meth:`lines` when ``typed`` is None, else ``typed(parsed)``
+        per line. One generator either way: replay is a million resumptions of it."""
+        f = self.open_for_reading()
+        if f is None:
+            return
         with f:
             f.seek(start)
             offset = start
@@ -228,15 +237,16 @@ class LogStore:
                     or raw.get("seq").__class__ is not int
                     or raw.get("hash").__class__ is not str
                 ):
-                    raw = _parse_line(line) if line.endswith(b"\n") else None
+                    raw = parse_line(line) if line.endswith(b"\n") else None
                     if raw is None:
-                        self._bad_line(f, offset, line)
+                        self.bad_line(f, offset, line)
                         return
                 yield (offset, line, raw) if typed is None else typed(raw)
                 offset += len(line)
 
-    def _bad_line(self, f: Any, offset: int, line: bytes) -> None:
-        """An unreadable line: a torn tail if it is the last one (warn), damage if not (raise)."""
+    def bad_line(self, f: BinaryIO, offset: int, line: bytes) -> None:
+        """An unreadable line at byte ``offset`` of ``f``: a torn tail if it is the last one
+        (warn; the reader stops there), damage if not (raise :class:`DamagedLogError`)."""
         if f.read(1):
             raise DamagedLogError(
                 f"{self.path}: line at byte {offset} is not a valid event; run 'factledger verify' for details"
@@ -419,14 +429,14 @@ def _head_of_fd(fd: int, path: Path) -> Head:
         return Head(0, GENESIS, 0, torn=size)
     start = _last_newline(fd, end - 1) + 1
     line = os.pread(fd, end - start, start)
-    raw = _parse_line(line)
+    raw = parse_line(line)
     if raw is None:
         # The last newline-terminated line is garbage: a torn write that happened to end in
         # a newline byte. Treat it as torn too, and chain from the line before.
         if start == 0:
             return Head(0, GENESIS, 0, torn=size)
         prev_start = _last_newline(fd, start - 1) + 1
-        prev = _parse_line(os.pread(fd, start - prev_start, prev_start))
+        prev = parse_line(os.pread(fd, start - prev_start, prev_start))
         if prev is None:
             raise DamagedLogError(f"{path}: the last two lines are unreadable; run 'factledger verify'")
         return Head(prev["seq"], prev["hash"], start, torn=size - start)
