@@ -371,7 +371,7 @@ class Writer:
 
 
 _is_sha256_hex = re.compile("[0-9a-f]{64}").fullmatch
-_dumps, _SORT_KEYS = orjson.dumps, orjson.OPT_SORT_KEYS
+_dumps = orjson.dumps
 
 
 _IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024
