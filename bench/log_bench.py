@@ -12,8 +12,9 @@ baseline doing the bare minimum on the same bytes:
   timings) + one ``write`` + ``fsync`` per batch into another file;
 * replay: ``LogStore.events()`` into typed events, vs ``orjson.loads`` of each line;
 * verify: ``ledger.audit.verify`` (chain, canonical form, schemas, quotes) as
-  ``factledger verify`` runs it by default, on every available core, vs parse + chained
-  sha256 of each line in one process; both in wall seconds;
+  ``factledger verify`` runs it by default, on every available core, vs what any verifier
+  must do in one process (parse each line, re-serialise it canonically without ``hash``,
+  sha256 that, check ``prev``); both in wall seconds;
 * peak RSS of a typed replay in a fresh process at each size (must not grow with the log).
 
 Two "(info)" rows time ``verify --jobs 1`` (one process, CPU seconds, against the same
