@@ -131,6 +131,8 @@ def _replay(store, report, started, fail, schemas, progress, pool=None) -> Verif
     blank_sha256 = hashlib.sha256()
     valid: dict[tuple[Any, Any], Callable[[Any], bool] | None] = {}  # (type, v) -> is_valid, None if no schema
     chunk = CHUNK_LINES
+    last_type = last_v = is_valid = None  # the schema of the previous line, reused for a run of one type
+    last_source = last_version = text = None  # the source text of the previous assertion
 
     def stop(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
         report.events = expected_seq - 1
@@ -150,17 +152,17 @@ def _replay(store, report, started, fail, schemas, progress, pool=None) -> Verif
                 raw = loads(line)
             except decode_error:
                 raw = None
-            if (
-                raw.__class__ is not dict
-                or not line.endswith(b"\n")
-                or raw.get("seq").__class__ is not int
-                or raw.get("hash").__class__ is not str
-            ):
+            if raw.__class__ is dict:
+                seq, stored = raw.get("seq"), raw.get("hash")
+                good = seq.__class__ is int and stored.__class__ is str and line.endswith(b"\n")
+            else:
+                good = False
+            if not good:
                 raw = parse_line(line) if line.endswith(b"\n") else None
                 if raw is None:
                     store.bad_line(f, offset, line)
                     break
-            seq = raw["seq"]
+                seq, stored = raw["seq"], raw["hash"]
             if seq != expected_seq:
                 if seq < expected_seq:
                     return stop(expected_seq, f"seq {seq} appears again after seq {expected_seq - 1} (line reordered or duplicated)")
@@ -176,7 +178,6 @@ def _replay(store, report, started, fail, schemas, progress, pool=None) -> Verif
             digest = blank_sha256.copy()
             digest.update(line[:i])
             digest.update(line[j + 65 : end])
-            stored = raw["hash"]
             # (That the hash member holds ``stored`` follows from the canonical check below.)
             if digest.hexdigest() != stored:
                 return stop(seq, "hash mismatch: the event's bytes were changed after it was recorded")
@@ -187,13 +188,15 @@ def _replay(store, report, started, fail, schemas, progress, pool=None) -> Verif
                 return stop(seq, "the line is not in canonical form (sorted keys, compact, UTF-8)")
             type_name = raw.get("type")
             if pool is None and schemas:
-                key = (type_name, raw.get("v"))
-                try:
-                    is_valid = valid[key]
-                except KeyError:
-                    is_valid = valid[key] = compiled_for(*key)
-                except TypeError:  # an unhashable type or v: only the envelope schema can judge it
-                    is_valid = None
+                v = raw.get("v")
+                if type_name != last_type or v != last_v or v.__class__ is not last_v.__class__:
+                    try:
+                        is_valid = valid[(type_name, v)]
+                    except KeyError:
+                        is_valid = valid[(type_name, v)] = compiled_for(type_name, v)
+                    except TypeError:  # an unhashable type or v: only the envelope schema can judge it
+                        is_valid = None
+                    last_type, last_v = type_name, v
                 if is_valid is None or not is_valid(raw):
                     problem = _schema_problem(raw, report)
                     if problem:
@@ -203,7 +206,10 @@ def _replay(store, report, started, fail, schemas, progress, pool=None) -> Verif
                 try:
                     d = raw["data"]
                     sel = d["selector"]
-                    text = texts.get((d["source_id"], d["version"]))
+                    source_id, version = d["source_id"], d["version"]
+                    if source_id != last_source or version != last_version:  # runs of one source's assertions
+                        text = texts.get((source_id, version))
+                        last_source, last_version = source_id, version
                     start, stop_at = sel["start"], sel["end"]
                     good = (
                         text is not None
@@ -220,6 +226,7 @@ def _replay(store, report, started, fail, schemas, progress, pool=None) -> Verif
                 problem = _content_problem(raw, texts)
                 if problem:
                     return stop(seq, problem, True)
+                last_source = None  # a new text may now stand under that key
             prev = stored
             expected_seq += 1
             offset = end_of_good = offset + end + 1
