@@ -374,7 +374,15 @@ _is_sha256_hex = re.compile("[0-9a-f]{64}").fullmatch
 _dumps = orjson.dumps
 
 
-_IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024
+def _iov_max() -> int:
+    """How many buffers one ``writev`` takes here (POSIX guarantees at least 16; Linux has 1024)."""
+    try:
+        return max(16, os.sysconf("SC_IOV_MAX"))
+    except (AttributeError, ValueError, OSError):
+        return 16
+
+
+_IOV_MAX = _iov_max()
 
 
 def _write_all(fd: int, chunks: list[bytes], size_before: int, path: Path) -> int:
