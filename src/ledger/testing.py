@@ -41,13 +41,7 @@ from .events import (
     Value,
     VerdictRecorded,
 )
-from .exporters import (
-    ExportContext,
-    ExporterSpec,
-    export_to_path,
-    export_to_stream,
-    make_context,
-)
+from .exporters import ExportContext, ExporterSpec, export_to_path, export_to_stream, make_context
 from .extractors import anchor
 from .log import LogStore
 from .projections import claim_id_for
