@@ -14,13 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import log as log_module
-from ledger.events import (
-    GENESIS,
-    AssertionRetracted,
-    AssertionsLinked,
-    SourceAppended,
-    VerdictRecorded,
-)
+from ledger.events import GENESIS, AssertionRetracted, AssertionsLinked, SourceAppended, VerdictRecorded
 from ledger.log import Head, LedgerError, LogStore
 from ledger.serialization import canonical, event_hash, structure_event
 
