@@ -391,18 +391,8 @@ def _schema_chunk(path: str, start: int, end: int) -> tuple[int | None, str | No
         data = f.read(end - start)
     report = VerifyReport()
     loads = orjson.loads
-    valid: dict[tuple[Any, Any], Callable[[Any], bool] | None] = {}
     for index, line in enumerate(data.split(b"\n")[:-1]):  # the range ends with a newline
-        raw = loads(line)
-        key = (raw.get("type"), raw.get("v"))
-        try:
-            is_valid = valid[key]
-        except KeyError:
-            is_valid = valid[key] = compiled_for(*key)
-        except TypeError:
-            is_valid = None
-        if is_valid is None or not is_valid(raw):
-            problem = _schema_problem(raw, report)
-            if problem:
-                return index, problem, report.unknown_types
+        problem = _schema_check(loads(line), report)
+        if problem:
+            return index, problem, report.unknown_types
     return None, None, report.unknown_types

@@ -10,9 +10,9 @@ ensure_ascii=False).encode()``, which is how an auditor without our code checks 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
-from functools import partial
 from itertools import repeat
 from operator import attrgetter
 from typing import Any
@@ -32,6 +32,19 @@ type contract of a line, and ``verify`` checks them. Coercing here (``str(5)`` -
 would only hide a malformed line."""
 
 
+def _tuple_item(t: Any) -> Any:
+    """The item type of ``tuple[X, ...]``, else None."""
+    args = getattr(t, "__args__", ())
+    return args[0] if getattr(t, "__origin__", None) is tuple and len(args) == 2 and args[1] is Ellipsis else None
+
+
+def _generated(name: str, source: str, globs: dict[str, Any], label: str) -> Any:
+    """Compile one generated hook (as cattrs does for its own), named for tracebacks."""
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<factledger {label}>", "exec"), globs, namespace)
+    return namespace[name]
+
+
 def _positional_structure_fn(cls: type) -> Any:
     """A structure hook for the attrs class ``cls`` that calls it positionally.
 
@@ -47,19 +60,19 @@ def _positional_structure_fn(cls: type) -> Any:
     from cattrs.gen import make_dict_structure_fn
 
     resolve_types(cls)
-    globs: dict[str, Any] = {"__cls": cls, "__repeat": repeat}
+    globs: dict[str, Any] = {"__cls": cls}
     args = []
     for a in fields(cls):
         name, t = a.name, a.type
-        item = getattr(t, "__args__", (None, None))
+        item = _tuple_item(t)
         if t in _PASSTHROUGH:
             args.append(f"o[{name!r}]")
-        elif getattr(t, "__origin__", None) is tuple and len(item) == 2 and item[1] is Ellipsis:
-            if item[0] in _PASSTHROUGH:
+        elif item is not None:
+            if item in _PASSTHROUGH:
                 args.append(f"tuple(o[{name!r}])")
             else:  # map over a shared repeat() of the item type: no frame per tuple
-                globs[f"__h_{name}"] = converter.get_structure_hook(item[0])
-                globs[f"__r_{name}"] = repeat(item[0])
+                globs[f"__h_{name}"] = converter.get_structure_hook(item)
+                globs[f"__r_{name}"] = repeat(item)
                 args.append(f"tuple(map(__h_{name}, o[{name!r}], __r_{name}))")
         else:
             globs[f"__h_{name}"] = converter.get_structure_hook(t)
@@ -71,10 +84,8 @@ def _positional_structure_fn(cls: type) -> Any:
         body = f"    try:\n        return {call}\n    except KeyError:\n        return __fallback(o, _)\n"
     else:
         body = f"    return {call}\n"
-    source = f"def structure_{cls.__name__}(o, _):\n{body}"
-    namespace: dict[str, Any] = {}
-    exec(compile(source, f"<factledger structure {cls.__qualname__}>", "exec"), globs, namespace)
-    return namespace[f"structure_{cls.__name__}"]
+    name = f"structure_{cls.__name__}"
+    return _generated(name, f"def {name}(o, _):\n{body}", globs, f"structure {cls.__qualname__}")
 
 
 def _field_dict_unstructure_fn(cls: type) -> Any:
@@ -96,28 +107,27 @@ def _field_dict_unstructure_fn(cls: type) -> Any:
     lines = []
     for a in attributes:
         name, t = a.name, a.type
-        item = getattr(t, "__args__", (None, None))
+        item = _tuple_item(t)
         if t in _PASSTHROUGH:
             continue
-        if getattr(t, "__origin__", None) is tuple and len(item) == 2 and item[1] is Ellipsis:
-            if item[0] in _PASSTHROUGH:
+        if item is not None:
+            if item in _PASSTHROUGH:
                 lines.append(f"    res[{name!r}] = list(res[{name!r}])")
             else:
-                globs[f"__h_{name}"] = converter.get_unstructure_hook(item[0])
+                globs[f"__h_{name}"] = converter.get_unstructure_hook(item)
                 lines.append(f"    v = res[{name!r}]")
                 lines.append(f"    res[{name!r}] = list(map(__h_{name}, v)) if v else []")
         else:
             globs[f"__h_{name}"] = converter.get_unstructure_hook(t)
             lines.append(f"    res[{name!r}] = __h_{name}(res[{name!r}])")
+    name = f"unstructure_{cls.__name__}"
     source = (
-        f"def unstructure_{cls.__name__}(instance):\n"
+        f"def {name}(instance):\n"
         "    res = instance.__dict__.copy()\n"
         "    if len(res) != __n:\n"
         "        return __fallback(instance)\n" + "".join(line + "\n" for line in lines) + "    return res\n"
     )
-    namespace: dict[str, Any] = {}
-    exec(compile(source, f"<factledger unstructure {cls.__qualname__}>", "exec"), globs, namespace)
-    return namespace[f"unstructure_{cls.__name__}"]
+    return _generated(name, source, globs, f"unstructure {cls.__qualname__}")
 
 
 def _tune_payload_hooks() -> None:
@@ -176,24 +186,10 @@ def event_hash(raw: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
-_UNSTRUCTURE: dict[type, Any] = {}
-"""Unstructure hooks of payload classes, fetched once per class (appends run it per event)."""
-
-
-def unstructure_hook(cls: type) -> Any:
-    """The converter's unstructure hook for a payload class, fetched once per class."""
-    hook = _UNSTRUCTURE.get(cls)
-    if hook is None:
-        hook = _UNSTRUCTURE[cls] = converter.get_unstructure_hook(cls)
-    return hook
-
-
 def _plain(cls: Any) -> bool:
     """Whether the converter's JSON for ``cls`` is exactly its instances' ``__dict__``: a frozen
     dict class (our hook for it copies ``__dict__``) whose fields are JSON primitives,
     tuples of them, or such classes, and nothing that could put more in ``__dict__``."""
-    import functools
-
     from attrs import fields, has, resolve_types
 
     if not (isinstance(cls, type) and has(cls)) or "__slots__" in cls.__dict__:
@@ -202,15 +198,13 @@ def _plain(cls: Any) -> bool:
         return False
     resolve_types(cls)
     for a in fields(cls):
-        t = a.type
-        args = getattr(t, "__args__", ())
-        if getattr(t, "__origin__", None) is tuple and len(args) == 2 and args[1] is Ellipsis:
-            t = args[0]
+        t = _tuple_item(a.type) or a.type
         if t not in _PASSTHROUGH and not _plain(t):
             return False
     return True
 
 
+@functools.cache
 def payload_json_fn(cls: type) -> Callable[[Payload], bytes]:
     """A function from a payload of class ``cls`` to ``canonical(converter.unstructure(payload))``.
 
@@ -221,13 +215,9 @@ def payload_json_fn(cls: type) -> Callable[[Payload], bytes]:
     A property test holds both paths to the converter's bytes.
     """
     if _plain(cls):
-        return partial(orjson.dumps, default=attrgetter("__dict__"), option=_SORT)
-    hook = unstructure_hook(cls)
+        return functools.partial(orjson.dumps, default=attrgetter("__dict__"), option=_SORT)
+    hook = converter.get_unstructure_hook(cls)
     return lambda payload: orjson.dumps(hook(payload), option=_SORT)
-
-
-def unstructure_payload(payload: Payload) -> dict[str, Any]:
-    return unstructure_hook(payload.__class__)(payload)
 
 
 _FIELDS: dict[type, frozenset[str]] = {
