@@ -15,6 +15,7 @@ from .. import projections as P
 from ..events import VERDICT_STATUSES, AssertionsLinked, AssertionsUnlinked, VerdictRecorded
 from ..log import LedgerError
 from .main import cli, settings
+from .render import echo
 
 
 def _current_ids(store, wanted: set[str]) -> set[str]:
@@ -57,7 +58,7 @@ def link(a, b, note):
     """Say assertions A and B state the same fact (overrides automatic clustering)."""
     a, b = _pair(a, b)
     seq = _append_checked(AssertionsLinked(a=a, b=b, note=note), [a, b])
-    click.echo(f"linked {a} {b}; seq {seq}")
+    echo(f"linked {a} {b}; seq {seq}")
 
 
 @cli.command()
@@ -68,7 +69,7 @@ def unlink(a, b, note):
     """Say assertions A and B do not state the same fact (overrides automatic clustering)."""
     a, b = _pair(a, b)
     seq = _append_checked(AssertionsUnlinked(a=a, b=b, note=note), [a, b])
-    click.echo(f"unlinked {a} {b}; seq {seq}")
+    echo(f"unlinked {a} {b}; seq {seq}")
 
 
 @cli.command()
@@ -79,4 +80,4 @@ def verdict(target, status, note):
     """Record a verdict on a claim (cl-...) or an assertion (as-...)."""
     anchor = P.anchor_of(target) if target.startswith("cl-") else target
     seq = _append_checked(VerdictRecorded(target=target, status=status, note=note), [anchor])
-    click.echo(f"verdict {status} on {target}; seq {seq}")
+    echo(f"verdict {status} on {target}; seq {seq}")

@@ -14,6 +14,7 @@ from ..sources.collect import collect
 from ..sources.meta import Metadata, normalise_published
 from ..sources.web import TIMEOUT
 from .main import cli, settings
+from .render import clean, echo
 
 
 def describe(result: AppendResult) -> str:
@@ -116,9 +117,9 @@ def append(sources, title, url, source_id, published, outlet, authors, extractor
     finally:
         if progress is not None:
             progress.close()
-    click.echo(", ".join(f"{k} {v}" for k, v in summary.items()))
+    echo(", ".join(f"{k} {v}" for k, v in summary.items()))
     for message in failures:
-        click.echo(f"error: {message}", err=True)
+        echo(f"error: {message}", err=True)
     if failures:
         raise SystemExit(1)
 
@@ -134,8 +135,8 @@ def _progress(total: int):
 
 def _echo(progress, message: str, err: bool = False) -> None:
     if progress is not None and sys.stdout.isatty() and not err:
-        progress.write(message, file=sys.stdout)
+        progress.write(clean(message), file=sys.stdout)
     elif progress is not None and err:
-        progress.write(message, file=sys.stderr)
+        progress.write(clean(message), file=sys.stderr)
     else:
-        click.echo(message, err=err)
+        echo(message, err=err)

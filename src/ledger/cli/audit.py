@@ -9,7 +9,7 @@ from ..events import AssertionRetracted
 from ..log import LedgerError
 from ..serialization import structure_event
 from .main import cli, settings
-from .render import describe_event
+from .render import describe_event, echo, echo_json
 
 
 @cli.command("log")
@@ -26,10 +26,10 @@ def log_command(types, limit, as_json):
         selected = iter(deque(selected, maxlen=limit))
     for line, raw in selected:
         if as_json:
-            click.echo(line.rstrip(b"\n").decode("utf-8"))
+            echo_json(line.rstrip(b"\n").decode("utf-8"), raw_unless_tty=True)
         else:
             event = structure_event(raw)
-            click.echo(
+            echo(
                 f"{event.seq:>6}  {event.at[:19]}Z  {event.actor:<16}  {event.type:<18}  {describe_event(event)}".rstrip()
             )
 
@@ -50,15 +50,15 @@ def verify(no_schema, jobs):
     store = settings().existing_store()
     report = verify_log(store, schemas=not no_schema, jobs=jobs)
     if not report.ok:
-        click.echo(f"FAILED at seq {report.bad_seq}: {report.reason}", err=True)
-        click.echo(f"{report.events} events before it verified", err=True)
+        echo(f"FAILED at seq {report.bad_seq}: {report.reason}", err=True)
+        echo(f"{report.events} events before it verified", err=True)
         raise SystemExit(1)
-    click.echo(
+    echo(
         f"OK: {report.events} events verified (seq 1-{report.head_seq}), head {report.head_hash}, "
         f"{report.rate:,.0f} events/s"
     )
     for type_name, n in sorted(report.unknown_types.items()):
-        click.echo(f"note: {n} events of type {type_name!r} unknown to this version were checked against the envelope only")
+        echo(f"note: {n} events of type {type_name!r} unknown to this version were checked against the envelope only")
 
 
 @cli.command()
@@ -67,9 +67,9 @@ def repair():
     store = settings().store()
     moved, side = store.repair()
     if not moved:
-        click.echo(f"{store.path}: no torn tail; nothing to repair")
+        echo(f"{store.path}: no torn tail; nothing to repair")
         return
-    click.echo(f"{store.path}: moved {moved} torn bytes to {side}; the ledger ends at seq {store.head().seq}")
+    echo(f"{store.path}: moved {moved} torn bytes to {side}; the ledger ends at seq {store.head().seq}")
 
 
 @cli.command()
@@ -97,4 +97,4 @@ def retract(assertion_id, reason):
         if state == "retracted":
             raise LedgerError(f"{store.path}: assertion {assertion_id} is already retracted")
         appended = writer.append([AssertionRetracted(assertion_id=assertion_id, reason=reason)], actor=s.actor)
-    click.echo(f"retracted {assertion_id} at seq {appended.first_seq}")
+    echo(f"retracted {assertion_id} at seq {appended.first_seq}")

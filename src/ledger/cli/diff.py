@@ -8,6 +8,7 @@ import orjson
 from ..diff import SourceDiff, diff
 from ..serialization import converter
 from .main import cli, settings
+from .render import echo, echo_json
 
 
 def _short(text: str, width: int = 100) -> str:
@@ -54,6 +55,6 @@ def diff_cmd(source, from_version, to_version, as_json):
     if as_json:
         data = converter.unstructure(d)
         data["carried"] = [{**c, "moved": m.moved} for c, m in zip(data["carried"], d.carried)]
-        click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+        echo_json(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
     else:
-        click.echo(render(d))
+        echo(render(d), multiline=True)

@@ -10,6 +10,7 @@ import orjson
 from .. import claims_eval, evaluation, plugins
 from ..serialization import converter
 from .main import cli
+from .render import echo, echo_json
 
 
 @cli.command("eval")
@@ -33,10 +34,10 @@ def eval_command(gold: Path | None, corpus: Path, extractor_name: str | None, as
         rows = evaluation.count_kinds(corpus, spec.extract)
         if as_json:
             payload = {"extractor": spec.name, "version": spec.version, "files": dict(rows)}
-            click.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
+            echo_json(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
         else:
-            click.echo(f"extractor {spec.name} {spec.version}")
-            click.echo(evaluation.format_counts(rows))
+            echo(f"extractor {spec.name} {spec.version}")
+            echo(evaluation.format_counts(rows), multiline=True)
         return
     gold_data = evaluation.load_gold(gold)
     per, total = evaluation.evaluate(gold_data, corpus, spec.extract)
@@ -61,10 +62,10 @@ def eval_command(gold: Path | None, corpus: Path, extractor_name: str | None, as
                 "precision_against_gold": claims.precision,
                 "extra_links": converter.unstructure(list(claims.extra)),
             }
-        click.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
+        echo_json(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
     else:
-        click.echo(f"extractor {spec.name} {spec.version}")
-        click.echo(evaluation.format_report(per, total))
+        echo(f"extractor {spec.name} {spec.version}")
+        echo(evaluation.format_report(per, total), multiline=True)
         if claims is not None:
-            click.echo("\nclaims across sources (gold cross_source pairs):")
-            click.echo(claims_eval.format_claims_report(claims))
+            echo("\nclaims across sources (gold cross_source pairs):", multiline=True)
+            echo(claims_eval.format_claims_report(claims), multiline=True)

@@ -11,6 +11,7 @@ from .. import plugins
 from ..exporters import ExportError, export_to_path, export_to_stream, make_context
 from ..log import LedgerError
 from .main import cli, settings
+from .render import echo
 
 
 def _parse_options(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -42,7 +43,7 @@ def export_command(format_name, view, output, as_of, spreadsheet_safe, sidecar, 
         # Plugins that raised while registering exporters are found only now: name them.
         for name, message in plugins.LOAD_ERRORS.items():
             if name not in known_errors:
-                click.echo(f"warning: {message}", err=True)
+                echo(f"warning: {message}", err=True)
     options = _parse_options(raw_options)
     if spreadsheet_safe:
         options["spreadsheet_safe"] = "true"
@@ -71,4 +72,4 @@ def export_command(format_name, view, output, as_of, spreadsheet_safe, sidecar, 
             f"export {spec.name!r} (plugin {provider!r}) failed: {type(exc).__name__}: {exc}; {where}"
         ) from None
     if output is not None:
-        click.echo(f"wrote {output} ({spec.name}, view {context.view}, head seq {context.head_seq})", err=True)
+        echo(f"wrote {output} ({spec.name}, view {context.view}, head seq {context.head_seq})", err=True)

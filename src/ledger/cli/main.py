@@ -12,6 +12,7 @@ from attrs import frozen
 from .. import __version__, plugins
 from ..log import LedgerError, LogStore
 from ..sources import SourceError
+from .render import clean, echo, tolerate_any_encoding
 
 DEFAULT_LEDGER = "ledger.jsonl"
 
@@ -37,7 +38,7 @@ class Settings:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    click.echo(f"warning: {message}", err=True)
+    echo(f"warning: {message}", err=True)
 
 
 class LedgerGroup(click.Group):
@@ -48,7 +49,7 @@ class LedgerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (LedgerError, SourceError, LookupError) as exc:
-            raise click.ClickException(str(exc).strip("'\"")) from None
+            raise click.ClickException(clean(str(exc).strip("'\""))) from None
 
 
 @click.group(cls=LedgerGroup)
@@ -83,12 +84,13 @@ def settings() -> Settings:
 
 def report_plugin_errors() -> None:
     for message in plugins.LOAD_ERRORS.values():
-        click.echo(f"warning: {message}", err=True)
+        echo(f"warning: {message}", err=True)
 
 
 def main(argv: list[str] | None = None) -> None:
     # --disable-plugin must act before plugins are imported, and a plugin whose
     # register_commands raises must not take the other commands down (#5).
+    tolerate_any_encoding()
     plugins.disable(plugins.disabled_in_argv(sys.argv[1:] if argv is None else argv))
     plugins.load_plugins()
     plugins.register_commands(cli)

@@ -7,6 +7,7 @@ import orjson
 
 from .. import plugins
 from .main import cli
+from .render import echo, echo_json
 
 
 def plugin_rows(include_inactive: bool = False) -> list[dict]:
@@ -43,16 +44,16 @@ def plugins_command(as_json, include_inactive):
     rows = plugin_rows(include_inactive)
     errors = dict(plugins.LOAD_ERRORS)
     if as_json:
-        click.echo(orjson.dumps({"plugins": rows, "errors": errors}, option=orjson.OPT_INDENT_2).decode())
+        echo_json(orjson.dumps({"plugins": rows, "errors": errors}, option=orjson.OPT_INDENT_2).decode())
         return
     for row in rows:
         origin = "built-in" if row["builtin"] else (row["distribution"] or row["module"])
         state = "" if row["status"] == "loaded" else f" [{row['status']}]"
-        click.echo(
+        echo(
             f"{row['name']:<12} {row['version'] or '-':<8} {origin:<20} "
             f"hooks: {', '.join(row['hooks']) or '-'}  provides: {', '.join(row['provides']) or '-'}{state}"
         )
         if row["path"]:
-            click.echo(f"{'':<12} from {row['path']}")
+            echo(f"{'':<12} from {row['path']}")
     for message in errors.values():
-        click.echo(f"error: {message}", err=True)
+        echo(f"error: {message}", err=True)

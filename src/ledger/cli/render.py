@@ -1,14 +1,84 @@
-"""How commands show events and text to a person: one wording for ``log`` and ``show``."""
+"""How commands show events and text to a person: one wording for ``log`` and ``show``,
+and the one place where text bound for a terminal is made harmless.
+
+Article text, titles, actors and file names are attacker-controlled: an ESC, OSC or C1
+sequence in them would recolour, retitle or rewrite the user's terminal, and a newline
+in a one-line field (an actor) would forge a row. Every terminal printer goes through
+:func:`echo` (or :func:`clean` for text it hands to another printer, such as rich).
+"""
 
 from __future__ import annotations
+
+import sys
+
+import click
 
 from ..events import Event, UnknownPayload
 
 
+def _escape_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]:
+        table[c] = f"\\x{c:02x}"
+    table.update({0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r"})
+    # bidi embeddings/overrides/isolates reorder what follows them ("Trojan Source");
+    # line and paragraph separators break lines in some terminals
+    for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029, 0x061C, 0x200E, 0x200F]:
+        table[c] = f"\\u{c:04x}"
+    return table
+
+
+_ESCAPES = _escape_table()
+_ESCAPES_KEEP_LINES = {**_ESCAPES}
+del _ESCAPES_KEEP_LINES[0x0A]
+
+
+def clean(text: object, *, multiline: bool = False) -> str:
+    """``text`` with every control character (C0, DEL, C1, bidi controls) shown as an escape.
+
+    ``multiline=False`` (a row, a field) escapes newlines too, so one value is one line;
+    ``multiline=True`` keeps ``\\n`` for text that is meant to span lines.
+    """
+    return str(text).translate(_ESCAPES_KEEP_LINES if multiline else _ESCAPES)
+
+
+def echo(message: object = "", *, err: bool = False, multiline: bool = False) -> None:
+    """``click.echo`` for text a person reads: control characters neutralised (see :func:`clean`)."""
+    click.echo(clean(message, multiline=multiline), err=err)
+
+
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _ESCAPES if c >= 0x7F}
+
+
+def echo_json(document: str, *, raw_unless_tty: bool = False) -> None:
+    """Print a JSON document: C1 and bidi controls (which JSON leaves raw) become ``\\uXXXX``,
+    the same JSON value; C0 controls are already escaped by any JSON encoder.
+
+    ``raw_unless_tty=True`` keeps the bytes as they are when stdout is a pipe or file
+    (``log --json`` promises lines exactly as stored to a program reading them).
+    """
+    if not (raw_unless_tty and not sys.stdout.isatty()):
+        document = document.translate(_JSON_ESCAPES)
+    click.echo(document)
+
+
+def tolerate_any_encoding() -> None:
+    """Never fail on a character the terminal's encoding lacks (``PYTHONIOENCODING=latin-1``):
+    print an escape for it instead of raising ``UnicodeEncodeError`` mid-listing."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a detached or closed stream: nothing to protect
+                pass
+
+
 def cut(text: str | None, n: int = 70) -> str:
-    """One line of at most ``n`` characters, ending in an ellipsis when cut."""
-    text = (text or "").replace("\n", " ")
-    return text if len(text) <= n else text[: n - 1] + "…"
+    """One line of at most ``n`` characters, ending in an ellipsis when cut (controls escaped)."""
+    text = (text or "").replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+    text = text if len(text) <= n else text[: n - 1] + "…"
+    return clean(text)
 
 
 def describe_event(event: Event, *, context: bool = False) -> str:

@@ -13,7 +13,7 @@ import orjson
 from .. import projections as P
 from ..serialization import converter
 from .main import cli, settings
-from .render import cut, describe_event
+from .render import cut, describe_event, echo, echo_json
 
 
 def _common(fn):
@@ -29,17 +29,17 @@ def _store_and_seq(as_of: str | None):
 
 
 def _emit_json(rows) -> None:
-    click.echo(orjson.dumps(converter.unstructure(rows), option=orjson.OPT_INDENT_2).decode())
+    echo_json(orjson.dumps(converter.unstructure(rows), option=orjson.OPT_INDENT_2).decode())
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> None:
     if not rows:
-        click.echo("(none)")
+        echo("(none)")
         return
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
     for r in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
 
 
 @cli.command()
@@ -88,19 +88,19 @@ def show(id, as_of, as_json, no_cache):
     if as_json:
         from ..serialization import unstructure_event
 
-        click.echo(orjson.dumps([unstructure_event(e) for e in events], option=orjson.OPT_INDENT_2).decode())
+        echo_json(orjson.dumps([unstructure_event(e) for e in events], option=orjson.OPT_INDENT_2).decode())
         return
     if id.startswith("cl-"):
         claim = next((c for c in P.build_claims(store, seq, cache=not no_cache) if c.claim_id == id), None)
         if claim is not None:
-            click.echo(f"claim {claim.claim_id} [{claim.status}] {len(claim.members)} assertions from {len(claim.sources)} sources")
+            echo(f"claim {claim.claim_id} [{claim.status}] {len(claim.members)} assertions from {len(claim.sources)} sources")
             for c in claim.conflicts:
-                click.echo(f"  conflict ({c.field}): {c.explanation}")
+                echo(f"  conflict ({c.field}): {c.explanation}")
             if claim.verdict:
-                click.echo(f"  verdict: {claim.verdict.status}" + (f" ({claim.verdict.note})" if claim.verdict.note else ""))
+                echo(f"  verdict: {claim.verdict.status}" + (f" ({claim.verdict.note})" if claim.verdict.note else ""))
     for e in events:
-        click.echo(f"seq {e.seq}  {e.at}  {e.actor}  {e.hash[:16]}")
-        click.echo(f"    {e.type} {describe_event(e, context=True)}".rstrip())
+        echo(f"seq {e.seq}  {e.at}  {e.actor}  {e.hash[:16]}")
+        echo(f"    {e.type} {describe_event(e, context=True)}".rstrip())
 
 
 @cli.command()
@@ -143,12 +143,12 @@ def claims(as_of, as_json, no_cache, show_all):
     if as_json:
         return _emit_json(rows)
     if not rows:
-        click.echo("(no claims joining two sources; --all lists single-source ones)")
+        echo("(no claims joining two sources; --all lists single-source ones)")
     for c in rows:
         verdict = f"  verdict: {c.verdict.status}" if c.verdict else ""
-        click.echo(f"{c.claim_id}  [{c.status}]  {len(c.sources)} sources{verdict}")
+        echo(f"{c.claim_id}  [{c.status}]  {len(c.sources)} sources{verdict}")
         for m in c.members:
-            click.echo(f"  {m.source_id}  {m.assertion_id}  {cut(m.selector.exact, 100)}")
+            echo(f"  {m.source_id}  {m.assertion_id}  {cut(m.selector.exact, 100)}")
         for x in c.conflicts:
-            click.echo(f"  CONFLICT ({x.field}): {x.explanation}")
-        click.echo("")
+            echo(f"  CONFLICT ({x.field}): {x.explanation}")
+        echo("")

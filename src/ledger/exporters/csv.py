@@ -2,8 +2,9 @@
 
 The canonical CSV is byte-exact: header row, CRLF, minimal quoting, no BOM, every cell
 exactly as the ledger holds it (``None`` is an empty cell; values and entities are
-canonical JSON). Because spreadsheets execute cells starting with ``=``, ``+``, ``-`` or
-``@`` (CWE-1236), ``--spreadsheet-safe`` prefixes such cells with ``'`` and says so in
+canonical JSON). Because spreadsheets execute cells starting with ``=``, ``+``, ``-``, ``@``, TAB or CR
+(CWE-1236; also their fullwidth forms, and after leading blanks), ``--spreadsheet-safe``
+prefixes such cells with ``'`` and says so in
 the sidecar; that file is no longer byte-exact audit data.
 
 The CSVW sidecar (W3C "Metadata Vocabulary for Tabular Data") is written beside the
@@ -34,7 +35,8 @@ Cells = Callable[[Any], list[Any]]
 One function per view instead of one getter per cell: at a million rows the calls are
 what a CSV export costs, once the log is read."""
 
-_UNSAFE_START = ("=", "+", "-", "@")
+_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""OWASP's CSV-injection list (= + - @ TAB CR), LF, and the fullwidth forms some spreadsheets fold to ASCII."""
 
 
 def _json(value: Any) -> str:
@@ -235,7 +237,7 @@ def _cell(value: Any, safe: bool) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    if safe and text.startswith(_UNSAFE_START):
+    if safe and (text.startswith(_UNSAFE_START) or text.lstrip(" \t\r\n\u3000").startswith(_UNSAFE_START)):
         return "'" + text
     return text
 
@@ -370,7 +372,7 @@ SPEC = ExporterSpec(
     views=("assertions", "claims", "sources", "entities", "timeline"),
     description="RFC 4180 CSV with provenance columns and a CSVW metadata sidecar",
     options=(
-        ("spreadsheet_safe", "Prefix cells starting with = + - @ with ' (not byte-exact)"),
+        ("spreadsheet_safe", "Prefix cells starting with = + - @ TAB CR (or fullwidth forms) with ' (not byte-exact)"),
         ("sidecar", "Write the CSVW metadata to this path (default: beside -o; none on stdout)"),
     ),
 )
