@@ -12,6 +12,7 @@ from ledger.testing import ExporterContract
 
 class TestCsvContract(ExporterContract):
     exporter_name = "csv"
+    plugin_name = "csv"
 
     def check_output(self, data, context):
         rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
@@ -20,6 +21,7 @@ class TestCsvContract(ExporterContract):
 
 class TestJsonLdContract(ExporterContract):
     exporter_name = "jsonld"
+    plugin_name = "jsonld"
 
     def check_output(self, data, context):
         doc = orjson.loads(data)
@@ -28,6 +30,7 @@ class TestJsonLdContract(ExporterContract):
 
 class TestMarkdownContract(ExporterContract):
     exporter_name = "markdown"
+    plugin_name = "markdown"
 
     def check_output(self, data, context):
         text = data.decode("utf-8")

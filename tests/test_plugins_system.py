@@ -160,13 +160,15 @@ def registered():
         plugins.unregister_plugin(name)
 
 
-def test_duplicate_format_name_is_refused_and_both_plugins_named(registered):
-    """A second exporter with a taken name is refused; the error names both plugins; the first keeps working."""
+def test_duplicate_format_name_names_both_plugins_and_fails_neither(registered):
+    """A name two plugins register goes to the alphabetically first; the warning names both; neither plugin fails."""
+    registered(_Plugin(_spec("dup-fmt"), _spec("only-second")), "second-plugin")
     registered(_Plugin(_spec("dup-fmt")), "first-plugin")
-    registered(_Plugin(_spec("dup-fmt")), "second-plugin")
     found = plugins.exporters()
-    assert found["dup-fmt"].plugin == "first-plugin"
-    assert "'dup-fmt' from plugin 'second-plugin' clashes with the one from plugin 'first-plugin'" in plugins.LOAD_ERRORS["second-plugin"]
+    assert found["dup-fmt"].plugin == "first-plugin" and found["only-second"].plugin == "second-plugin"
+    assert "second-plugin" not in plugins.LOAD_ERRORS and "first-plugin" not in plugins.LOAD_ERRORS
+    note = next(m for m in plugins.problems() if "'dup-fmt'" in m)
+    assert "provided by plugins 'first-plugin', 'second-plugin'; using 'first-plugin'" in note
 
 
 def test_invalid_registrations_are_refused(registered):

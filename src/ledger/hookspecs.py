@@ -55,9 +55,11 @@ def register_exporters(register: Callable[[ExporterSpec], None]) -> None:
     ``context.extra_output(path)`` opens a second file (a sidecar) with the same guarantee.
     An exception from ``write`` is reported in one line naming your plugin.
 
-    Names must be unique across all plugins: a duplicate is refused and reported with both
-    plugins' names. Specs missing ``name``, ``media_type``, ``extension``, ``views`` or a
-    callable ``write`` are refused.
+    If two plugins register one name, only that name is contested: the built-in wins, else
+    the plugin whose name sorts first; a one-line warning names both, and users pick
+    another with ``FACTLEDGER_PREFER=format=plugin`` or ``factledger export plugin:format``.
+    Specs missing ``name``, ``media_type``, ``extension``, ``views`` or a callable ``write``
+    are refused.
 
     :param register: Callback taking one ``ExporterSpec``.
     :return: Nothing; results are collected through ``register``.

@@ -82,7 +82,9 @@ class LoadState:
     loaded: bool = False
     info: dict[str, PluginInfo] = field(factory=dict)
     errors: dict[str, str] = field(factory=dict)
+    notes: dict[str, str] = field(factory=dict)
     disabled: set[str] = field(factory=set)
+    reported: set[str] = field(factory=set)
 
 
 _state = LoadState()
@@ -107,7 +109,7 @@ def disable(names: Iterable[str]) -> None:
         _state.errors.pop(name, None)
         if name in _state.info:
             _state.info[name].status = "disabled"
-    _registries.clear()
+    _reset_registries()
 
 
 def disabled_in_argv(argv: Sequence[str]) -> list[str]:
@@ -137,6 +139,18 @@ def _unknown_hooks(plugin: object) -> list[str]:
     return found
 
 
+def _load_target(target: str) -> Any:
+    """Import an entry point's value: ``module`` or ``module:attr`` (``attr`` may be dotted)."""
+    module_name, _, attr = target.partition(":")
+    obj: Any = importlib.import_module(module_name.strip())
+    for part in filter(None, attr.strip().split(".")):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise AttributeError(f"module {module_name.strip()!r} has no attribute {attr.strip()!r}") from None
+    return obj
+
+
 def _register(name: str, module_path: str, builtin: bool, dist: Any = None) -> None:
     info = PluginInfo(
         name=name,
@@ -150,8 +164,8 @@ def _register(name: str, module_path: str, builtin: bool, dist: Any = None) -> N
         info.status = "disabled"
         return
     try:
-        module = importlib.import_module(module_path)
-        info.path = getattr(module, "__file__", None)
+        module = _load_target(module_path)
+        info.path = getattr(module, "__file__", None) or getattr(sys.modules.get(module_path.split(":")[0]), "__file__", None)
         unknown = _unknown_hooks(module)
         if unknown:
             raise pluggy.PluginValidationError(
@@ -195,7 +209,7 @@ def load_plugins() -> None:
         for name, module_path in FALLBACK_BUILTINS.items():
             if name not in _state.info:
                 _register(name, module_path, True)
-    _registries.clear()
+    _reset_registries()
 
 
 def register_plugin(plugin: object, name: str) -> None:
@@ -207,7 +221,7 @@ def register_plugin(plugin: object, name: str) -> None:
     pm.register(plugin, name=name)
     module = type(plugin).__module__ if not hasattr(plugin, "__file__") else plugin.__name__  # type: ignore[attr-defined]
     _state.info[name] = PluginInfo(name=name, module=module, builtin=False, path=getattr(plugin, "__file__", None))
-    _registries.clear()
+    _reset_registries()
 
 
 def unregister_plugin(name: str) -> None:
@@ -216,7 +230,7 @@ def unregister_plugin(name: str) -> None:
         pm.unregister(name=name)
     _state.info.pop(name, None)
     _state.errors.pop(name, None)
-    _registries.clear()
+    _reset_registries()
 
 
 def plugin_infos(*, include_inactive: bool = False) -> list[PluginInfo]:
@@ -237,15 +251,53 @@ def hooks_of(name: str) -> list[str]:
     return sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
 
 
+def _builtin(name: str) -> bool:
+    info = _state.info.get(name)
+    return bool(info and info.builtin)
+
+
+def _each_plugin(hook_name: str) -> list[tuple[str, Any]]:
+    """``(plugin name, hook caller for that plugin alone)`` in the documented order.
+
+    Built-ins first, then the others by plugin name, so which of two clashing plugins wins
+    never depends on install order. Every call goes through the PluginManager (a subset
+    hook caller), so ``pm.trace``, ``add_hookcall_monitoring`` and
+    ``FACTLEDGER_TRACE_PLUGINS=1`` see it, yet each registration is still attributed to
+    the plugin that made it.
+    """
+    impls = getattr(pm.hook, hook_name).get_hookimpls()
+    named = [(pm.get_name(impl.plugin) or repr(impl.plugin), impl.plugin) for impl in impls]
+    named.sort(key=lambda pair: (not _builtin(pair[0]), pair[0]))
+    out = []
+    for name, plugin in named:
+        others = [other for _n, other in named if other is not plugin]
+        out.append((name, pm.subset_hook_caller(hook_name, remove_plugins=others)))
+    return out
+
+
 def register_commands(cli: Any) -> None:
     """Call every plugin's ``register_commands``; one that raises is reported, not fatal."""
     load_plugins()
-    for impl in pm.hook.register_commands.get_hookimpls():
-        plugin_name = pm.get_name(impl.plugin) or repr(impl.plugin)
+    for plugin_name, caller in _each_plugin("register_commands"):
         try:
-            impl.function(*[{"cli": cli}[arg] for arg in impl.argnames])
+            caller(cli=cli)
         except Exception as exc:
             _state.errors[plugin_name] = f"plugin {plugin_name!r} failed in register_commands: {type(exc).__name__}: {exc}"
+
+
+def problems() -> list[str]:
+    """Every plugin problem of this process in one line each: load failures, then format clashes."""
+    seen: dict[str, None] = {}
+    for message in (*_state.errors.values(), *_state.notes.values()):
+        seen.setdefault(message, None)
+    return list(seen)
+
+
+def unreported_problems() -> list[str]:
+    """:func:`problems` not handed out before, so a command warns once about each."""
+    fresh = [m for m in problems() if m not in _state.reported]
+    _state.reported.update(fresh)
+    return fresh
 
 
 # ---------------------------------------------------------------------------
@@ -266,17 +318,39 @@ class Registered:
 
 _registries: dict[str, dict[str, Registered]] = {}
 
+def _reset_registries() -> None:
+    """Forget what plugins registered (a plugin came or went); the clash notes go with it."""
+    _registries.clear()
+    _state.notes.clear()
+
+
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
+def preferences() -> dict[str, str]:
+    """``FACTLEDGER_PREFER=format=plugin,...``: which plugin provides a name several register."""
+    prefs = {}
+    for part in _env_list("FACTLEDGER_PREFER") or []:
+        name, sep, plugin = part.partition("=")
+        if sep and name.strip() and plugin.strip():
+            prefs[name.strip()] = plugin.strip()
+    return prefs
+
+
 def _collect(hook_name: str, kind: type, required: tuple[str, ...], callables: tuple[str, ...]) -> dict[str, Registered]:
+    """Items registered through ``hook_name`` by name; each plugin's items also as ``plugin:name``.
+
+    A name two plugins register goes to the first in :func:`_each_plugin` order (built-ins,
+    then plugin names alphabetically) unless ``FACTLEDGER_PREFER`` picks another; only that
+    name is affected, both plugins keep everything else, and every provider stays reachable
+    as ``plugin:name``.
+    """
     if hook_name in _registries:
         return _registries[hook_name]
     load_plugins()
-    found: dict[str, Registered] = {}
-    hook = getattr(pm.hook, hook_name)
-    for impl in hook.get_hookimpls():  # registration order (pluggy calls them in reverse)
-        plugin_name = pm.get_name(impl.plugin) or repr(impl.plugin)
+    candidates: dict[str, list[Registered]] = {}
+    qualified: dict[str, Registered] = {}
+    for plugin_name, caller in _each_plugin(hook_name):
 
         def register(item: Any, _plugin: str = plugin_name) -> None:
             if not isinstance(item, kind):
@@ -291,24 +365,46 @@ def _collect(hook_name: str, kind: type, required: tuple[str, ...], callables: t
                 raise RegistrationError(
                     f"plugin {_plugin!r}: {kind.__name__} name {item.name!r} must be lower-case letters, digits, '.', '_' or '-'"
                 )
-            if item.name in found:
-                raise RegistrationError(
-                    f"{kind.__name__} {item.name!r} from plugin {_plugin!r} clashes with the one "
-                    f"from plugin {found[item.name].plugin!r}; the second is ignored"
-                )
-            found[item.name] = Registered(item, _plugin)
+            key = f"{_plugin}:{item.name}"
+            if key in qualified:
+                raise RegistrationError(f"plugin {_plugin!r} registered {kind.__name__} {item.name!r} twice")
+            qualified[key] = Registered(item, _plugin)
+            candidates.setdefault(item.name, []).append(qualified[key])
 
         try:
-            if impl.argnames:
-                impl.function(register)
-            else:
-                impl.function()
+            caller(register=register)
         except RegistrationError as exc:
             _state.errors[plugin_name] = str(exc)
         except Exception as exc:
             _state.errors[plugin_name] = f"plugin {plugin_name!r} failed in {hook_name}: {type(exc).__name__}: {exc}"
+    prefs = preferences()
+    found: dict[str, Registered] = {}
+    for name, regs in candidates.items():
+        chosen = regs[0]
+        if len(regs) > 1:
+            providers = [r.plugin for r in regs]
+            wanted = prefs.get(name)
+            if wanted in providers:
+                chosen = regs[providers.index(wanted)]
+            else:
+                others = [p for p in providers if p != chosen.plugin]
+                unknown = f" (FACTLEDGER_PREFER names {wanted!r}, which does not provide it)" if wanted else ""
+                _state.notes[f"{hook_name}:{name}"] = (
+                    f"{kind.__name__} {name!r} is provided by plugins {', '.join(map(repr, providers))}; "
+                    f"using {chosen.plugin!r} (built-ins first, then plugin names in alphabetical order){unknown}; "
+                    f"choose with FACTLEDGER_PREFER={name}={others[0]} or name it as {others[0]}:{name}"
+                )
+        found[name] = chosen
     _registries[hook_name] = found
+    _registries[hook_name + ":qualified"] = qualified
     return found
+
+
+def qualified(hook_name: str) -> dict[str, Registered]:
+    """Every registration of ``hook_name`` as ``plugin:name``, including names another plugin won."""
+    if hook_name not in _registries:
+        {"register_exporters": exporters, "register_extractors": extractors}[hook_name]()
+    return _registries[hook_name + ":qualified"]
 
 
 def extractors() -> dict[str, Registered]:
@@ -326,29 +422,45 @@ def exporters() -> dict[str, Registered]:
 
 
 def _failed_hint(name: str) -> str:
-    message = _state.errors.get(name)
+    message = _state.errors.get(name.split(":")[0] if ":" in name else name)
     return f" ({message})" if message else ""
 
 
+def _lookup(found: dict[str, Registered], hook_name: str, name: str) -> Registered | None:
+    if name in found:
+        return found[name]
+    if ":" in name:
+        return qualified(hook_name).get(name)
+    return None
+
+
 def get_extractor(name: str | None = None):
-    """The extractor called ``name``, or the default (``rules``, else the only one)."""
+    """The extractor called ``name`` (or ``plugin:name``), or the default (``rules``, else the only one)."""
     found = extractors()
     if name is None:
         name = "rules" if "rules" in found else (next(iter(found)) if len(found) == 1 else None)
         if name is None:
             raise LookupError(f"no extractor is loaded (is the 'rules' plugin disabled?){_failed_hint('rules')}")
-    if name not in found:
+    reg = _lookup(found, "register_extractors", name)
+    if reg is None:
         raise LookupError(
             f"no extractor named {name!r}; loaded: {', '.join(sorted(found)) or 'none'}{_failed_hint(name)}"
         )
-    return found[name].item
+    return reg.item
 
 
 def get_exporter(name: str):
-    """The export format called ``name``; the error lists what is loaded and why ``name`` is not."""
+    """The export format called ``name`` (or ``plugin:name``); the error lists what is loaded and why ``name`` is not."""
+    reg = exporter_registration(name)
+    return reg.item
+
+
+def exporter_registration(name: str) -> Registered:
+    """The format called ``name`` (or ``plugin:name``) with the plugin that provides it."""
     found = exporters()
-    if name not in found:
+    reg = _lookup(found, "register_exporters", name)
+    if reg is None:
         raise LookupError(
             f"no export format named {name!r}; loaded: {', '.join(sorted(found)) or 'none'}{_failed_hint(name)}"
         )
-    return found[name].item
+    return reg

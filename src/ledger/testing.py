@@ -1,11 +1,13 @@
 """Test helpers for plugin authors: a sample ledger and a contract every exporter must pass.
 
-Subclass :class:`ExporterContract` in your plugin's tests and set ``exporter_name``::
+Subclass :class:`ExporterContract` in your plugin's tests and set ``exporter_name`` and
+``plugin_name`` (your entry point's name)::
 
     from ledger.testing import ExporterContract
 
     class TestMyFormat(ExporterContract):
         exporter_name = "myformat"
+        plugin_name = "myformat"
 
         def check_output(self, data, context):   # optional: read your format back
             assert data.startswith(b"...")
@@ -199,6 +201,10 @@ class ExporterContract:
     """The behaviour every exporter must have; subclass it and set ``exporter_name``."""
 
     exporter_name: str = ""
+    plugin_name: str = ""
+    """The plugin (entry point name) under test. Set it: the contract then tests that plugin's
+    own spec even when another plugin won the format name, and fails if the name resolves to
+    someone else's spec. Left empty, the format must be provided by exactly one plugin."""
     as_of_seq: int = 11
     """A seq inside the sample ledger (after both sources, before the link) for the as-of check."""
 
@@ -214,6 +220,18 @@ class ExporterContract:
     @pytest.fixture
     def spec(self) -> ExporterSpec:
         plugins.load_plugins()
+        providers = sorted(key.split(":")[0] for key in plugins.qualified("register_exporters")
+                           if key.split(":", 1)[1] == self.exporter_name)
+        if self.plugin_name:
+            assert self.plugin_name in providers, (
+                f"plugin {self.plugin_name!r} does not register format {self.exporter_name!r} "
+                f"(provided by: {', '.join(providers) or 'no plugin'}); is it installed and loaded?"
+            )
+            return plugins.get_exporter(f"{self.plugin_name}:{self.exporter_name}")
+        assert len(providers) <= 1, (
+            f"format {self.exporter_name!r} is provided by plugins {', '.join(providers)}; "
+            f"set plugin_name on {type(self).__name__} to say which one this contract tests"
+        )
         return plugins.get_exporter(self.exporter_name)
 
     @pytest.fixture
@@ -230,7 +248,11 @@ class ExporterContract:
     def test_registered_with_valid_spec(self, spec: ExporterSpec) -> None:
         """The exporter is registered under its name with a media type, an extension and at least one view."""
         registered = plugins.exporters()[self.exporter_name]
-        assert registered.item is spec
+        if self.plugin_name:
+            own = plugins.qualified("register_exporters")[f"{self.plugin_name}:{self.exporter_name}"]
+            assert own.item is spec and own.plugin == self.plugin_name
+        else:
+            assert registered.item is spec
         assert spec.media_type and spec.extension and not spec.extension.startswith(".")
         assert spec.views and all(isinstance(v, str) and v for v in spec.views)
         assert callable(spec.write)

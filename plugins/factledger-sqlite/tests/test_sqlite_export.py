@@ -19,6 +19,7 @@ def open_db(data: bytes, tmp_path: Path) -> sqlite3.Connection:
 
 class TestSqliteContract(ExporterContract):
     exporter_name = "sqlite"
+    plugin_name = "sqlite"
 
     def check_output(self, data, context):
         assert data.startswith(b"SQLite format 3\x00")

@@ -36,14 +36,14 @@ def export_command(format_name, view, output, as_of, spreadsheet_safe, sidecar, 
     """Export the ledger in FORMAT (see 'factledger plugins' for the formats loaded)."""
     from .. import projections
 
-    known_errors = set(plugins.LOAD_ERRORS)
+    from .main import report_plugin_errors
+
     try:
-        spec = plugins.get_exporter(format_name)
+        registration = plugins.exporter_registration(format_name)
     finally:
-        # Plugins that raised while registering exporters are found only now: name them.
-        for name, message in plugins.LOAD_ERRORS.items():
-            if name not in known_errors:
-                echo(f"warning: {message}", err=True)
+        # Plugins that raised while registering exporters (or clash) are found only now: name them.
+        report_plugin_errors()
+    spec = registration.item
     options = _parse_options(raw_options)
     if spreadsheet_safe:
         options["spreadsheet_safe"] = "true"
@@ -66,7 +66,7 @@ def export_command(format_name, view, output, as_of, spreadsheet_safe, sidecar, 
         where = output or "stdout"
         raise ExportError(f"{where}: export failed: {exc.strerror or exc}") from None
     except Exception as exc:
-        provider = plugins.exporters()[spec.name].plugin
+        provider = registration.plugin
         where = f"{output} left unchanged" if output is not None else "stdout output is incomplete"
         raise ExportError(
             f"export {spec.name!r} (plugin {provider!r}) failed: {type(exc).__name__}: {exc}; {where}"

@@ -83,7 +83,8 @@ def settings() -> Settings:
 
 
 def report_plugin_errors() -> None:
-    for message in plugins.LOAD_ERRORS.values():
+    """Warn about each plugin problem once per command, one line each (see plugins.unreported_problems)."""
+    for message in plugins.unreported_problems():
         echo(f"warning: {message}", err=True)
 
 

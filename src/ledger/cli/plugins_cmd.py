@@ -44,7 +44,8 @@ def plugins_command(as_json, include_inactive):
     rows = plugin_rows(include_inactive)
     errors = dict(plugins.LOAD_ERRORS)
     if as_json:
-        echo_json(orjson.dumps({"plugins": rows, "errors": errors}, option=orjson.OPT_INDENT_2).decode())
+        payload = {"plugins": rows, "errors": errors, "warnings": plugins.problems()}
+        echo_json(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
         return
     for row in rows:
         origin = "built-in" if row["builtin"] else (row["distribution"] or row["module"])
@@ -55,5 +56,6 @@ def plugins_command(as_json, include_inactive):
         )
         if row["path"]:
             echo(f"{'':<12} from {row['path']}")
-    for message in errors.values():
-        echo(f"error: {message}", err=True)
+    from .main import report_plugin_errors
+
+    report_plugin_errors()  # each problem once, including those found only while listing
