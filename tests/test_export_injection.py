@@ -50,3 +50,137 @@ def test_spreadsheet_safe_neutralises_owasp_and_fullwidth_starters(formula_ledge
         for cell in row.values():
             assert not cell.lstrip(" \t\r\n").startswith(starters), repr(cell)
     assert {r["exact"] for r in safe_rows} == {"'" + q for q in FORMULA_QUOTES}
+
+
+# -- Markdown: rendered as an attacker would see it, with HTML allowed (item 12)
+
+HOSTILE_URIS = [
+    "http://x.example/a><script>alert(1)</script>",
+    "javascript:alert(1)",
+    "https://x.example/b c\"d<e>\n# injected url heading",
+    "data:text/html,<script>alert(2)</script>",
+]
+
+
+@pytest.fixture
+def hostile_markdown_ledger(tmp_path) -> Path:
+    store = LogStore(tmp_path / "ledger.jsonl", fsync=False)
+    for i, uri in enumerate(HOSTILE_URIS):
+        text = f"Quote {i} <script>alert({i})</script> and [x](javascript:alert({i})).\n# heading in text {i}\n"
+        sid = f"src-{i:016d}"
+        store.append(
+            [
+                source_payload(
+                    text, source_id=sid, uri=uri,
+                    title=f"Title {i}\n# Injected heading {i}\n<script>alert('t')</script>\n\n<img src=x onerror=alert(1)>",
+                    outlet=f"Outlet\n\n## sub {i}\n[click](javascript:alert(3))",
+                    published="2026-01-01\n---",
+                ),
+                assertion_payload(text, 0, len(text) - 1, source_id=sid, assertion_id=f"as-m{i:015d}"),
+            ],
+            actor="t",
+        )
+    return tmp_path / "ledger.jsonl"
+
+
+def _render_as_attacker(markdown: str) -> str:
+    import markdown_it
+    from mdit_py_plugins import footnote
+
+    return markdown_it.MarkdownIt("commonmark", {"html": True}).use(footnote.footnote_plugin).render(markdown)
+
+
+def test_markdown_metadata_cannot_inject_html_links_or_headings(hostile_markdown_ledger):
+    import re
+
+    data, _ = run_export(_spec("markdown"), hostile_markdown_ledger)
+    html = _render_as_attacker(data.decode("utf-8"))
+    lowered = html.lower()
+    assert "<script" not in lowered and "<img" not in lowered
+    headings = re.findall(r"<h(\d)>(.*?)</h\1>", html, re.S)
+    expected = {"Fact ledger report", "Claims in several sources", "Single-source assertions"}
+    for _level, text in headings:
+        assert text in expected or text.startswith("Title "), text  # only the report's own headings
+    for href in re.findall(r'href="([^"]*)"', html):
+        assert href.startswith(("http://", "https://", "#fn")), href
+    # the URL that tried to close the autolink stays one link, percent-encoded
+    assert 'href="http://x.example/a%3E%3Cscript%3Ealert(1)%3C/script%3E"' in html
+    # the text is still there to read, as text
+    assert "&lt;script&gt;alert(0)&lt;/script&gt;" in html
+    assert "javascript:alert(1)" in html  # shown, not linked
+
+
+def test_markdown_escape_folds_lines_and_escapes_block_starts():
+    from ledger.exporters.markdown import code, escape, link
+
+    assert "\n" not in escape("a\n# b\r\n- c")
+    assert _render_as_attacker(escape("# not a heading")).strip() == "<p># not a heading</p>"
+    assert link("javascript:alert(1)") == "javascript:alert(1)"
+    assert link("https://x.example/a b>") == "<https://x.example/a%20b%3E>"
+    rendered = _render_as_attacker(code("a``b`"))
+    assert "<code>a``b`</code>" in rendered
+
+
+# -- JSON-LD: node ids are valid absolute IRIs whatever the URL says (item 13)
+
+JSONLD_URIS = [
+    'http://x.example/a"b c',
+    "_:b0",
+    "https://x.example/p?q=<script>&r={x}|`^\\",
+    "javascript:alert(1)",
+    "relative/path",
+    "http://x.example/ok",
+]
+
+
+@pytest.fixture
+def hostile_jsonld_ledger(tmp_path) -> Path:
+    store = LogStore(tmp_path / "ledger.jsonl", fsync=False)
+    for i, uri in enumerate(JSONLD_URIS):
+        text = f"Story {i} says the bridge is safe.\n"
+        sid = f"src-{i:016d}"
+        store.append(
+            [source_payload(text, source_id=sid, uri=uri, title=f"T{i}"),
+             assertion_payload(text, 0, len(text) - 1, source_id=sid, assertion_id=f"as-j{i:015d}")],
+            actor="t",
+        )
+    # an id from the log with characters an IRI cannot hold
+    text = "Odd ids still make valid IRIs.\n"
+    store.append(
+        [source_payload(text, source_id='src-"odd id"', uri=None),
+         assertion_payload(text, 0, len(text) - 1, source_id='src-"odd id"', assertion_id="as-<x> y")],
+        actor="t",
+    )
+    return tmp_path / "ledger.jsonl"
+
+
+def test_jsonld_hostile_urls_round_trip_through_nquads(hostile_jsonld_ledger):
+    rdflib = pytest.importorskip("rdflib")
+    data, _ = run_export(_spec("jsonld"), hostile_jsonld_ledger)
+    g = rdflib.Graph()
+    g.parse(data=data.decode("utf-8"), format="json-ld")
+    nquads = g.serialize(format="nt")  # N-Triples lines are N-Quads lines in the default graph
+    g2 = rdflib.Graph()
+    g2.parse(data=nquads, format="nquads")  # an invalid IRI fails to parse here
+    assert len(g2) == len(g) > 0
+    schema = rdflib.Namespace("http://schema.org/")
+    fl = rdflib.Namespace("https://factledger.example/ns#")
+    articles = list(g.subjects(rdflib.RDF.type, schema.NewsArticle))
+    assert len(articles) == len(JSONLD_URIS) + 1
+    assert all(isinstance(a, rdflib.URIRef) for a in articles)  # no blank node from "_:b0"
+    for a in articles:
+        assert not any(c in str(a) for c in ' "<>{}|`^\\'), a
+    by_id = {str(g.value(a, fl.sourceId)): a for a in articles}
+    assert str(by_id["src-0000000000000005"]) == "http://x.example/ok"  # a clean URL is the IRI as before
+    assert str(by_id["src-0000000000000000"]) == "http://x.example/a%22b%20c"
+    # a URL that is not an http(s) IRI is kept, as a literal, on a minted node
+    kept = {str(g.value(by_id[f"src-{i:016d}"], fl.url)) for i in (1, 3, 4)}
+    assert kept == {"_:b0", "javascript:alert(1)", "relative/path"}
+    assert str(by_id["src-0000000000000001"]).startswith("https://factledger.example/ledger/source/")
+
+
+def test_jsonld_refuses_a_base_that_is_not_an_iri(hostile_jsonld_ledger):
+    from ledger.exporters import ExportError
+
+    with pytest.raises(ExportError, match="not an absolute IRI"):
+        run_export(_spec("jsonld"), hostile_jsonld_ledger, options={"base": "_:b"})

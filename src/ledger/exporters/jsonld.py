@@ -17,7 +17,11 @@ Vocabulary (see docs/plugins.md and the shapes in ``shapes.ttl``):
 
 schema.org is ``http://schema.org/`` (what schema.org's own context uses), and the
 project's own terms live in ``fl:`` = :data:`FL_NS`. Node IRIs are minted under the
-``base`` option (default :data:`DEFAULT_BASE`); articles with a URL use it as their IRI.
+``base`` option (default :data:`DEFAULT_BASE`); articles with an http(s) URL use it as
+their IRI, percent-encoded where it holds characters an IRI cannot (quotes, spaces,
+``<>``); any other "URL" (``_:b0``, ``javascript:``, a relative path) gets a minted IRI and is
+kept as the literal ``fl:url``, so a hostile URL can never make invalid N-Quads or turn an
+article into a blank node. Ids from the log are percent-encoded as IRI path segments.
 
 The document is streamed node by node: memory grows with sources, speakers and
 extractors, never with assertions (the ``graph`` view also needs the claims list that
@@ -72,6 +76,38 @@ CONTEXT: dict[str, Any] = {
 }
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+_IRI_SAFE = "/:?#[]@!$&'()*+,;=%-._~"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _seg(text: str) -> str:
+    """An id from the log as one IRI path segment (content-derived ids come out unchanged)."""
+    return quote(text, safe="-._~")
+
+
+def web_iri(uri: str | None) -> str | None:
+    """``uri`` as an absolute IRI if it is an http(s) URL with a host, percent-encoding what
+    an IRI may not hold; ``None`` for anything else."""
+    from urllib.parse import urlsplit
+
+    if not uri:
+        return None
+    try:
+        parts = urlsplit(uri.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return quote(uri.strip(), safe=_IRI_SAFE)
+
+
+def check_base(base: str) -> str:
+    """The ``base`` option must be an absolute IRI prefix that needs no escaping."""
+    from . import ExportError
+
+    if not _SCHEME.match(base) or quote(base, safe=_IRI_SAFE) != base:
+        raise ExportError(f"-O base={base!r}: not an absolute IRI (e.g. https://your.desk/ledger/)")
+    return base
 
 
 def _slug(text: str) -> str:
@@ -95,10 +131,13 @@ class Iris:
         self._memo: dict[tuple[str, ...], str] = {}
 
     def article(self, row: Any) -> str:
-        return row.uri or f"{self.base}source/{row.source_id}"
+        return web_iri(row.uri) or self.minted_article(row.source_id)
+
+    def minted_article(self, source_id: str) -> str:
+        return f"{self.base}source/{_seg(source_id)}"
 
     def snapshot(self, source_id: str, version: int) -> str:
-        return f"{self.base}source/{source_id}/v{version}"
+        return f"{self.base}source/{_seg(source_id)}/v{version}"
 
     def outlet(self, name: str) -> str:
         key = ("outlet", name)
@@ -108,10 +147,10 @@ class Iris:
         return iri
 
     def assertion(self, assertion_id: str) -> str:
-        return f"{self.base}assertion/{assertion_id}"
+        return f"{self.base}assertion/{_seg(assertion_id)}"
 
     def anchor(self, assertion_id: str) -> str:
-        return f"{self.base}assertion/{assertion_id}/anchor"
+        return f"{self.base}assertion/{_seg(assertion_id)}/anchor"
 
     def event(self, seq: int) -> str:
         return f"{self.base}event/{seq}"
@@ -131,7 +170,7 @@ class Iris:
         return iri
 
     def claim(self, claim_id: str) -> str:
-        return f"{self.base}claim/{claim_id}"
+        return f"{self.base}claim/{_seg(claim_id)}"
 
     def ledger(self) -> str:
         return f"{self.base}ledger"
@@ -145,7 +184,11 @@ def source_nodes(row: Any, iris: Iris) -> Iterator[dict[str, Any]]:
     if row.published:
         node["schema:datePublished"] = _date(row.published)
     if row.uri:
-        node["schema:url"] = row.uri
+        url = web_iri(row.uri)
+        if url is not None:
+            node["schema:url"] = url
+        if url != row.uri:
+            node["fl:url"] = row.uri  # as given, a literal: it is not (or not exactly) an IRI
     if row.authors:
         node["schema:author"] = [{"@type": "schema:Person", "schema:name": a} for a in row.authors]
     if row.outlet:
@@ -177,7 +220,7 @@ def source_nodes(row: Any, iris: Iris) -> Iterator[dict[str, Any]]:
 def assertion_nodes(a: Any, source: Any, iris: Iris) -> Iterator[dict[str, Any]]:
     aid = a.assertion_id
     snapshot = iris.snapshot(a.source_id, a.version)
-    article = iris.article(source) if source is not None else f"{iris.base}source/{a.source_id}"
+    article = iris.article(source) if source is not None else iris.minted_article(a.source_id)
     event = iris.event(a.recorded.seq)
     extractor = iris.extractor(a.extractor, a.extractor_version)
     sel = a.selector
@@ -248,7 +291,7 @@ def claim_nodes(claim: Any, iris: Iris) -> Iterator[dict[str, Any]]:
     for a, b, relation, note in pairs:
         yield {"@id": iris.assertion(a), f"cito:{relation}": iris.assertion(b)}
         citation: dict[str, Any] = {
-            "@id": f"{iris.claim(claim.claim_id)}/relation/{a}/{b}",
+            "@id": f"{iris.claim(claim.claim_id)}/relation/{_seg(a)}/{_seg(b)}",
             "@type": ["cito:Citation", "prov:Entity"],
             "cito:hasCitingEntity": iris.assertion(a),
             "cito:hasCitedEntity": iris.assertion(b),
@@ -275,7 +318,7 @@ def claim_nodes(claim: Any, iris: Iris) -> Iterator[dict[str, Any]]:
 
 
 def iter_nodes(context: ExportContext) -> Iterator[dict[str, Any]]:
-    iris = Iris(context.options.get("base") or DEFAULT_BASE)
+    iris = Iris(check_base(context.options.get("base") or DEFAULT_BASE))
     yield {
         "@id": iris.ledger(),
         "@type": ["prov:Collection", "fl:Ledger"],
@@ -312,6 +355,7 @@ _FLUSH = 1 << 16
 
 def write(context: ExportContext, out: IO[bytes]) -> None:
     """Stream the document: nodes joined by ``,\\n``, written about 64 KiB at a time."""
+    check_base(context.options.get("base") or DEFAULT_BASE)  # refused before the first byte is written
     out.write(b'{\n"@context": ' + orjson.dumps(CONTEXT) + b',\n"@graph": [\n')
     dumps = orjson.dumps
     chunk: list[bytes] = []

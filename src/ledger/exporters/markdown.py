@@ -6,6 +6,9 @@ source says, grouped by source. Every quote is a blockquote followed by a footno
 citation ``[^assertion-id]`` whose note gives outlet, headline, date, URL, character span
 and the event seq, so any line can be checked against the ledger. Markdown
 metacharacters inside quotes are backslash-escaped, so a quote renders as written.
+Every metadata field (title, outlet, date, speaker, notes...) is escaped the same way and
+folded onto one line, so no field can open a block; only http(s) URLs become links,
+percent-encoded so they cannot leave the autolink (a report is pasted where HTML is live).
 Footnotes use the pandoc / GitHub ``[^label]`` syntax (markdown-it-py needs
 ``mdit_py_plugins.footnote``). Each note is written right after the claim that cites
 it, so the report streams claim by claim.
@@ -21,28 +24,57 @@ from .. import hookimpl
 from . import ExportContext, ExporterSpec
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&^!])")
-_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+(?=[.)]))")
+_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+(?=[.)]))", re.M)
+_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%-._~"
 
 
 def escape(text: str) -> str:
-    """Backslash-escape what Markdown would read as markup, so text renders exactly as written.
+    """One line of text that renders exactly as written, for a field inside a line.
 
-    Inline metacharacters are escaped everywhere; characters that only start a block
-    (``#``, ``-``, ``+``, ``=``, ``>``, ``1.``) are escaped at the start of a line, so dates
-    and hyphenated words stay readable in the source.
+    Line breaks and control characters fold to one space (a field can never start a
+    block); inline metacharacters are escaped everywhere; characters that only start a
+    block (``#``, ``-``, ``+``, ``=``, ``>``, ``1.``) are escaped at the start of a line, so
+    dates and hyphenated words stay readable in the source.
     """
+    return _escape_line(_BREAKS.sub(" ", text))
+
+
+def _escape_line(text: str) -> str:
     text = _INLINE.sub(r"\\\1", text)
     return _LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), text)
 
 
 def blockquote(text: str) -> str:
-    lines = [escape(line.strip()) for line in text.split("\n")]
+    lines = [escape(line.strip()) for line in text.split("\n")]  # escape folds any \r or control left
     return "\n".join(f"> {line}" if line else ">" for line in lines)
 
 
 def label(assertion_id: str) -> str:
     """Footnote label: the assertion id (letters, digits and ``-`` only, so it needs no escaping)."""
     return re.sub(r"[^A-Za-z0-9-]", "-", assertion_id)
+
+
+def link(uri: str) -> str:
+    """An autolink for an absolute http(s) URL, percent-encoded so nothing in it can end the
+    link or open HTML; any other scheme (``javascript:``, ``data:``...) is shown as text."""
+    from urllib.parse import quote, urlsplit
+
+    try:
+        parts = urlsplit(uri.strip())
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return escape(uri)
+    return "<" + quote(uri.strip(), safe=_URL_SAFE) + ">"
+
+
+def code(text: str) -> str:
+    """A code span that holds ``text`` whatever backticks it contains (one line)."""
+    text = _BREAKS.sub(" ", text)
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def footnote(a: Any, source: Any) -> str:
@@ -52,7 +84,7 @@ def footnote(a: Any, source: Any) -> str:
         parts.append(f"*{escape(source.title)}*" if source.title else "untitled")
         parts.append(escape(source.published) if source.published else "undated")
         if source.uri:
-            parts.append(f"<{source.uri}>")
+            parts.append(link(source.uri))
     else:
         parts.append(escape(a.source_id))
     parts.append(f"v{a.version} chars {a.selector.start}–{a.selector.end}")
@@ -65,17 +97,17 @@ def _speaker(a: Any) -> str:
 
 
 def _quote(a: Any) -> str:
-    hedge = f", {a.modality}" + (f" ({escape(a.modality_cue)})" if a.modality_cue else "") if a.modality != "asserted" else ""
+    hedge = f", {escape(a.modality)}" + (f" ({escape(a.modality_cue)})" if a.modality_cue else "") if a.modality != "asserted" else ""
     return f"{blockquote(a.selector.exact)}\n>\n> — {_speaker(a)}{hedge} [^{label(a.assertion_id)}]"
 
 
 def claim_section(claim: Any, sources: dict[str, Any]) -> Iterator[str]:
-    status = {"corroborated": "Corroborated", "conflict": "Conflict"}.get(claim.status, claim.status.capitalize())
+    status = {"corroborated": "Corroborated", "conflict": "Conflict"}.get(claim.status, escape(claim.status.capitalize()))
     yield f"### {status}: {escape(_short(claim.label))}\n"
-    yield f"{len(claim.sources)} sources · claim `{claim.claim_id}`"
+    yield f"{len(claim.sources)} sources · claim {code(claim.claim_id)}"
     if claim.verdict is not None:
         note = f" — {escape(claim.verdict.note)}" if claim.verdict.note else ""
-        yield f" · verdict: **{claim.verdict.status}**{note} (event seq {claim.verdict.recorded.seq})"
+        yield f" · verdict: **{escape(claim.verdict.status)}**{note} (event seq {claim.verdict.recorded.seq})"
     yield "\n\n"
     for c in claim.conflicts:
         yield f"> [!WARNING]\n> **Conflict ({escape(c.field)}):** {escape(c.explanation)}\n\n"
@@ -100,9 +132,9 @@ def iter_report(context: ExportContext) -> Iterator[str]:
     yield "# Fact ledger report\n\n"
     # The head alone identifies the state; --as-of is not printed, so a report as of seq N
     # is byte-identical to one of the ledger cut at N.
-    yield f"Ledger head: seq **{context.head_seq}**, hash `{context.head_hash}`"
+    yield f"Ledger head: seq **{context.head_seq}**, hash {code(context.head_hash)}"
     if context.head_at:
-        yield f", recorded {context.head_at}"
+        yield f", recorded {escape(context.head_at)}"
     yield f".  \n{_n(len(sources), 'source')}. Verify with `factledger verify`; cite by event seq.\n\n"
     claims = context.claims()
     multi = [c for c in claims if len(c.sources) >= 2]
