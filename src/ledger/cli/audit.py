@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from .. import checkpoint as C
 from ..audit import verify as verify_log
 from ..events import AssertionRetracted
 from ..log import LedgerError
@@ -45,14 +48,30 @@ def log_command(types, limit, as_json):
     "pass runs in N-1 worker processes, which read their own parts of the file; the report is the same. "
     "--jobs 1 keeps everything in this process.",
 )
-def verify(no_schema, jobs):
+@click.option("--checkpoint", "cp_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also prove the ledger extends this signed checkpoint (needs --vkey): truncation or "
+              "rewriting of the events it covers fails.")
+@click.option("--vkey", "vkey_path", type=click.Path(dir_okay=False, path_type=Path), help="Public key of --checkpoint.")
+def verify(no_schema, jobs, cp_path, vkey_path):
     """Replay the ledger and check its hash chain, schemas and every quote."""
     store = settings().existing_store()
+    cp = None
+    if cp_path is not None:  # a bad checkpoint or key fails before the long replay
+        if vkey_path is None:
+            raise click.UsageError("--checkpoint needs --vkey to check its signature")
+        cp, _note = C.read_checkpoint(cp_path, C.read_vkey(vkey_path))
     report = verify_log(store, schemas=not no_schema, jobs=jobs)
     if not report.ok:
         echo(f"FAILED at seq {report.bad_seq}: {report.reason}", err=True)
         echo(f"{report.events} events before it verified", err=True)
         raise SystemExit(1)
+    if cp is not None:
+        try:
+            proof = C.check_extends(C.tree_of(store), cp, str(cp_path))
+        except C.CheckpointError as exc:
+            echo(f"FAILED: {exc}", err=True)
+            raise SystemExit(1) from None
+        echo(f"OK: the ledger extends {cp_path} ({cp.origin}, {cp.size} events; consistency proof of {len(proof)} hashes)")
     echo(
         f"OK: {report.events} events verified (seq 1-{report.head_seq}), head {report.head_hash}, "
         f"{report.rate:,.0f} events/s"

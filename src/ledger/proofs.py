@@ -1,0 +1,199 @@
+"""Proof bundles: the events about one id, with what a third party needs to check them offline.
+
+``prove`` gathers the lines that concern an assertion, source, claim or event, and for each
+its RFC 9162 inclusion path in a signed checkpoint; ``check_bundle`` verifies a bundle with
+the checkpoint's public key and nothing else. A bundle is a few KB whatever the ledger's
+size: ``log2 n`` hashes per event instead of every later event. The layout is specified in
+docs/log-format.md ("Proof bundles"), where a standard-library verifier is printed.
+"""
+
+from __future__ import annotations
+
+import base64
+import mmap
+import re
+from typing import Any
+
+import orjson
+
+from . import merkle
+from .checkpoint import Checkpoint, CheckpointError, LedgerTree, VerifierKey, open_note, parse_checkpoint
+from .log import LedgerError, LogStore
+
+PROOF_FORMAT = "factledger-proof/v1"
+CONSISTENCY_FORMAT = "factledger-consistency/v1"
+
+_EVENT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ASSERTION_TYPES = ("AssertionRecorded", "AssertionRetracted", "AssertionWithdrawn")
+
+
+class _Lines:
+    """Byte search over the ledger up to the snapshot's end: only lines holding the needle are parsed."""
+
+    def __init__(self, store: LogStore, size: int) -> None:
+        self.store, self.size = store, size
+        self._f = open(store.path, "rb")
+        self.mm = mmap.mmap(self._f.fileno(), size, access=mmap.ACCESS_READ) if size else b""
+
+    def close(self) -> None:
+        if self.size:
+            self.mm.close()
+        self._f.close()
+
+    def having(self, needle: bytes) -> dict[int, tuple[bytes, dict[str, Any]]]:
+        """Line start -> (line without newline, parsed) for each line containing ``needle``."""
+        out: dict[int, tuple[bytes, dict[str, Any]]] = {}
+        mm, pos = self.mm, 0
+        while True:
+            hit = mm.find(needle, pos, self.size)
+            if hit < 0:
+                return out
+            start = mm.rfind(b"\n", 0, hit) + 1
+            end = mm.find(b"\n", hit, self.size)
+            if end < 0:
+                return out
+            if start not in out:
+                line = bytes(mm[start:end])
+                out[start] = (line, orjson.loads(line))
+            pos = end + 1
+
+
+def _quoted(value: str) -> bytes:
+    return orjson.dumps(value)
+
+
+def select(store: LogStore, tree: LedgerTree, head_size: int, query: str, upto: int) -> list[tuple[bytes, dict[str, Any]]]:
+    """The lines (seq <= ``upto``) that concern ``query``, in seq order."""
+    lines = _Lines(store, head_size)
+    try:
+        found: dict[int, tuple[bytes, dict[str, Any]]] = {}
+        if _EVENT_ID.fullmatch(query):
+            for start, (line, raw) in lines.having(b'"id":' + _quoted(query)).items():
+                if raw.get("id") == query:
+                    found[start] = (line, raw)
+        elif query.startswith("src-"):
+            found.update(_source_lines(lines, query, None))
+        elif query.startswith("cl-"):
+            from .projections import build_claims
+
+            claims = [c for c in build_claims(store, upto) if c.claim_id == query]
+            if not claims:
+                raise LedgerError(f"{store.path}: no claim {query!r} (as of seq {upto})")
+            for row in claims[0].members:
+                found.update(_assertion_lines(lines, row.assertion_id))
+            for start, (line, raw) in lines.having(_quoted(query)).items():
+                if raw.get("type") == "VerdictRecorded" and raw["data"].get("target") == query:
+                    found[start] = (line, raw)
+        else:
+            found.update(_assertion_lines(lines, query))
+    finally:
+        lines.close()
+    out = sorted((v for v in found.values() if v[1].get("seq", 0) <= upto), key=lambda v: v[1]["seq"])
+    if not out:
+        raise LedgerError(f"{store.path}: nothing in the ledger (up to seq {upto}) concerns {query!r}")
+    return out
+
+
+def _source_lines(lines: _Lines, source_id: str, versions: set[int] | None) -> dict[int, tuple[bytes, dict[str, Any]]]:
+    # In canonical bytes only a source event has "text" right after "source_id".
+    out = {}
+    for start, (line, raw) in lines.having(b'"source_id":' + _quoted(source_id) + b',"text":').items():
+        d = raw.get("data", {})
+        if raw.get("type") in ("SourceAppended", "SourceRevised") and d.get("source_id") == source_id:
+            if versions is None or d.get("version") in versions:
+                out[start] = (line, raw)
+    return out
+
+
+def _assertion_lines(lines: _Lines, assertion_id: str) -> dict[int, tuple[bytes, dict[str, Any]]]:
+    out = {}
+    sources: dict[str, set[int]] = {}
+    for start, (line, raw) in lines.having(_quoted(assertion_id)).items():
+        t, d = raw.get("type"), raw.get("data", {})
+        if (
+            (t in _ASSERTION_TYPES and d.get("assertion_id") == assertion_id)
+            or (t in ("AssertionsLinked", "AssertionsUnlinked") and assertion_id in (d.get("a"), d.get("b")))
+            or (t == "VerdictRecorded" and d.get("target") == assertion_id)
+        ):
+            out[start] = (line, raw)
+            if t == "AssertionRecorded":
+                sources.setdefault(d["source_id"], set()).add(d["version"])
+    for source_id, versions in sources.items():  # the texts its quotes point into
+        out.update(_source_lines(lines, source_id, versions))
+    return out
+
+
+def _b64(h: bytes) -> str:
+    return base64.b64encode(h).decode("ascii")
+
+
+def prove(store: LogStore, tree: LedgerTree, head_size: int, query: str, note: bytes, cp: Checkpoint) -> dict[str, Any]:
+    """The bundle for ``query`` against the signed checkpoint ``note`` (which must match the ledger)."""
+    if cp.size > tree.size or tree.root(cp.size) != cp.root:
+        raise CheckpointError(f"{store.path}: the checkpoint does not match this ledger (size {cp.size})")
+    entries = []
+    for line, raw in select(store, tree, head_size, query, cp.size):
+        index = raw["seq"] - 1
+        if tree.leaf(index) != merkle.leaf_hash(line):
+            raise LedgerError(f"{store.path}: the line of seq {raw['seq']} is not leaf {index}; run 'factledger verify'")
+        entries.append(
+            {"seq": raw["seq"], "index": index, "line": line.decode("utf-8"), "proof": [_b64(h) for h in tree.inclusion(index, cp.size)]}
+        )
+    return {"format": PROOF_FORMAT, "query": query, "checkpoint": note.decode("utf-8"), "entries": entries}
+
+
+def consistency_bundle(tree: LedgerTree, old: tuple[Checkpoint, bytes], new: tuple[Checkpoint, bytes]) -> dict[str, Any]:
+    """A proof that checkpoint ``new`` extends ``old``, made from the ledger holding both."""
+    (ocp, onote), (ncp, nnote) = old, new
+    if ocp.size > ncp.size:
+        raise CheckpointError(f"the old checkpoint ({ocp.size} events) is larger than the new one ({ncp.size})")
+    if ncp.size > tree.size or tree.root(ncp.size) != ncp.root:
+        raise CheckpointError(f"the new checkpoint (size {ncp.size}) does not match this ledger")
+    proof = tree.consistency(ocp.size, ncp.size) if 0 < ocp.size < ncp.size else []
+    return {"format": CONSISTENCY_FORMAT, "old": onote.decode("utf-8"), "new": nnote.decode("utf-8"), "proof": [_b64(h) for h in proof]}
+
+
+def _decode(values: Any, where: str) -> list[bytes]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise CheckpointError(f"{where}: a proof must be a list of base64 hashes")
+    out = [base64.b64decode(v) for v in values]
+    if any(len(h) != 32 for h in out):
+        raise CheckpointError(f"{where}: a proof hash is not 32 bytes")
+    return out
+
+
+def check_bundle(data: bytes, key: VerifierKey, where: str) -> tuple[str, Checkpoint, list[dict[str, Any]]]:
+    """Verify a bundle offline: (kind, the checkpoint proved against, the events it proves)."""
+    try:
+        bundle = orjson.loads(data)
+        kind = bundle["format"]
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        raise CheckpointError(f"{where}: not a factledger proof bundle (JSON with a 'format')") from None
+    try:
+        if kind == PROOF_FORMAT:
+            cp = parse_checkpoint(open_note(bundle["checkpoint"].encode("utf-8"), key, where), where)
+            events = []
+            for entry in bundle["entries"]:
+                line, index = entry["line"].encode("utf-8"), entry["index"]
+                raw = orjson.loads(line)
+                if raw.get("seq") != index + 1:
+                    raise CheckpointError(f"{where}: entry at index {index} holds seq {raw.get('seq')}")
+                if not merkle.verify_inclusion(index, cp.size, merkle.leaf_hash(line), _decode(entry["proof"], where), cp.root):
+                    raise CheckpointError(f"{where}: seq {index + 1} is not included in the checkpoint (tree size {cp.size})")
+                events.append(raw)
+            return kind, cp, events
+        if kind == CONSISTENCY_FORMAT:
+            old = parse_checkpoint(open_note(bundle["old"].encode("utf-8"), key, where), where)
+            new = parse_checkpoint(open_note(bundle["new"].encode("utf-8"), key, where), where)
+            if old.origin != new.origin:
+                raise CheckpointError(f"{where}: the checkpoints are of different logs ({old.origin} / {new.origin})")
+            proof = _decode(bundle["proof"], where)
+            ok = (old.size == 0 and not proof) or merkle.verify_consistency(old.size, new.size, old.root, new.root, proof)
+            if not ok:
+                raise CheckpointError(f"{where}: the new checkpoint ({new.size}) does not extend the old one ({old.size})")
+            return kind, new, []
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        if isinstance(exc, CheckpointError):
+            raise
+        raise CheckpointError(f"{where}: malformed bundle ({exc.__class__.__name__}: {exc})") from None
+    raise CheckpointError(f"{where}: unknown bundle format {kind!r}")

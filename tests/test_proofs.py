@@ -1,0 +1,348 @@
+"""The Merkle tree, signed checkpoints and proof bundles (#11): RFC 9162 hashing, a cache that
+reads only new lines, and proofs a third party checks with the docs' verifier alone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from conftest import all_types_payloads, assertion_payload, source_payload
+
+from ledger import checkpoint as C
+from ledger import merkle
+from ledger.log import LogStore
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "log-format.md"
+
+
+# -- the tree: RFC 9162 2.1, against a literal transcription of its recursive definitions ----
+
+
+def _mth(d):
+    if not d:
+        return hashlib.sha256(b"").digest()
+    if len(d) == 1:
+        return d[0]
+    k = merkle.split(len(d))
+    return hashlib.sha256(b"\x01" + _mth(d[:k]) + _mth(d[k:])).digest()
+
+
+def _path(m, d):
+    if len(d) <= 1:
+        return []
+    k = merkle.split(len(d))
+    return _path(m, d[:k]) + [_mth(d[k:])] if m < k else _path(m - k, d[k:]) + [_mth(d[:k])]
+
+
+def _subproof(m, d, b):
+    if m == len(d):
+        return [] if b else [_mth(d)]
+    k = merkle.split(len(d))
+    return _subproof(m, d[:k], b) + [_mth(d[k:])] if m <= k else _subproof(m - k, d[k:], False) + [_mth(d[:k])]
+
+
+def test_tree_matches_rfc9162_definitions():
+    """Roots, inclusion paths and consistency proofs equal RFC 9162's recursive MTH/PATH/PROOF
+    for every size up to 40, verify, and fail for a wrong leaf or old root."""
+    assert merkle.leaf_hash(b"abc") == hashlib.sha256(b"\x00abc").digest()
+    for n in range(1, 41):
+        d = [merkle.leaf_hash(b"%d" % i) for i in range(n)]
+        root, mth = _mth(d), merkle.mth_of_list(d)
+        assert merkle.root(d) == root
+        for i in range(n):
+            path = merkle.inclusion_path(i, n, mth)
+            assert path == _path(i, d)
+            assert merkle.verify_inclusion(i, n, d[i], path, root)
+            assert n == 1 or not merkle.verify_inclusion(i, n, d[(i + 1) % n], path, root)
+        for m in range(1, n + 1):
+            proof = merkle.consistency_path(m, n, mth)
+            assert proof == _subproof(m, d, True)
+            assert merkle.verify_consistency(m, n, _mth(d[:m]), root, proof)
+            assert m == n or not merkle.verify_consistency(m, n, _mth(d[1 : m + 1]), root, proof)
+
+
+def test_subtree_hashes_of_ranges_combine_into_the_root():
+    """range_nodes over any split of the leaves, merged, gives the root of the whole (partitioned hashing)."""
+    d = [merkle.leaf_hash(b"%d" % i) for i in range(37)]
+    for cut in (0, 1, 5, 16, 23, 37):
+        for cut2 in (cut, min(37, cut + 9)):
+            parts = [merkle.range_nodes(0, d[:cut]), merkle.range_nodes(cut, d[cut:cut2]), merkle.range_nodes(cut2, d[cut2:])]
+            nodes = merkle.merge_nodes(merkle.merge_nodes(parts[0], parts[1]), parts[2])
+            assert merkle.root_of_nodes(nodes) == _mth(d)
+            assert len(nodes) <= 6  # one per set bit of 37
+
+
+def test_proof_size_is_logarithmic():
+    """An inclusion path in a tree of a million leaves is at most 20 hashes (640 bytes), whatever the leaf."""
+    fake = lambda lo, hi: hashlib.sha256(b"%d:%d" % (lo, hi)).digest()  # noqa: E731 - shape only
+    for index in (0, 31, 500_000, 999_999):
+        assert 12 <= len(merkle.inclusion_path(index, 1_000_000, fake)) <= 20
+    assert len(merkle.consistency_path(123_457, 1_000_000, fake)) <= 2 * 20
+
+
+# -- the ledger's tree and its cache ------------------------------------------------------------
+
+
+def _ledger(path: Path, batches: int, per_batch: int = 50) -> LogStore:
+    store = LogStore(path, fsync=False)
+    text = "The ferry sailed at dawn. " * 60
+    for b in range(batches):
+        sid = f"src-{b:016x}"
+        store.append([source_payload(text, source_id=sid)] + [
+            assertion_payload(text, 26 * i, 26 * i + 25, source_id=sid, assertion_id=f"as-{b:08x}{i:08x}") for i in range(per_batch - 1)
+        ], actor="t@x")
+    return store
+
+
+def _leaves(path: Path) -> list[bytes]:
+    return [merkle.leaf_hash(line) for line in path.read_bytes().split(b"\n")[:-1]]
+
+
+def test_tree_of_ledger_and_incremental_cache(tmp_ledger):
+    """The ledger's root is the MTH of its lines; after an append the cached tree hashes only the new lines;
+    a rewritten ledger (hashes recomputed) makes the cache miss instead of answering from it."""
+    store = _ledger(tmp_ledger, 12)  # 600 lines: two full blocks of 256 and a partial one
+    tree = C.tree_of(store)
+    assert tree.size == 600 and tree.lines_read == 600
+    assert tree.root() == _mth(_leaves(tmp_ledger))
+    assert C.cache_path(store).exists()
+    for index in (0, 255, 256, 599):
+        assert merkle.verify_inclusion(index, 600, _leaves(tmp_ledger)[index], tree.inclusion(index), tree.root())
+    _ledger_more = LogStore(tmp_ledger, fsync=False)
+    text = "The ferry sailed at dawn. " * 60
+    _ledger_more.append([assertion_payload(text, 0, 25, source_id="src-0000000000000000", assertion_id=f"as-x{i}") for i in range(7)])
+    again = C.tree_of(store)
+    assert again.size == 607 and again.lines_read == 7
+    assert again.root() == _mth(_leaves(tmp_ledger))
+    assert merkle.verify_consistency(600, 607, tree.root(), again.root(), again.consistency(600))
+    # rewrite line 3 and re-chain everything after it: the cache's key line no longer matches
+    lines = tmp_ledger.read_bytes().splitlines(keepends=True)
+    lines[2] = lines[2].replace(b"dawn", b"dusk", 1)
+    tmp_ledger.write_bytes(b"".join(_rehash_from(lines, 2)))
+    fresh = C.tree_of(store)
+    assert fresh.lines_read == 607 and fresh.root() == _mth(_leaves(tmp_ledger)) != again.root()
+
+
+def _rehash_from(lines, index):
+    out = list(lines[:index])
+    prev = orjson.loads(out[-1])["hash"] if out else "0" * 64
+    for seq, line in enumerate(lines[index:], index + 1):
+        raw = orjson.loads(line)
+        raw["prev"], raw["seq"] = prev, seq  # renumbered too: a forger hides a deletion
+        raw.pop("hash")
+        raw["hash"] = prev = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        out.append(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n")
+    return out
+
+
+# -- keys, checkpoints, verify --checkpoint -----------------------------------------------------
+
+
+@pytest.fixture
+def keys(tmp_path, run_cli):
+    prefix = tmp_path / "signer"
+    res = run_cli("keygen", "--name", "example.org/ledger", "-o", str(prefix))
+    assert res.exit_code == 0, res.stderr
+    return prefix.with_suffix(".key"), prefix.with_suffix(".vkey")
+
+
+def test_keygen_writes_a_private_key_0600_and_a_signed_note_vkey(keys, run_cli, tmp_path):
+    """The private key is mode 0600; the vkey is name+keyid+base64(0x01||pub) with the signed-note key id."""
+    skey, vkey = keys
+    assert stat.S_IMODE(os.stat(skey).st_mode) == 0o600
+    name, kid, blob = vkey.read_text().strip().split("+", 2)
+    import base64
+
+    pub = base64.b64decode(blob)
+    assert name == "example.org/ledger" and pub[0] == 1 and len(pub) == 33
+    assert hashlib.sha256(name.encode() + b"\n" + pub).digest()[:4].hex() == kid
+    again = run_cli("keygen", "-o", str(tmp_path / "signer"))
+    assert again.exit_code == 1 and "already exists" in again.stderr
+
+
+def _checkpoint(run_cli, skey, out):
+    res = run_cli("checkpoint", "--key", str(skey), "-o", str(out))
+    assert res.exit_code == 0, res.stderr
+    return out
+
+
+def test_checkpoint_is_a_c2sp_signed_note(all_types_ledger, keys, run_cli, tmp_path):
+    """Body: origin, size, base64 MTH; then a blank line and '— name base64(keyid||sig)' verifying with the key."""
+    skey, vkey = keys
+    note = _checkpoint(run_cli, skey, tmp_path / "cp").read_bytes()
+    body, sig = note.split(b"\n\n")
+    origin, size, root = body.decode().split("\n")
+    assert origin == "example.org/ledger" and int(size) == len(_leaves(all_types_ledger))
+    import base64
+
+    assert base64.b64decode(root) == _mth(_leaves(all_types_ledger))
+    assert re.fullmatch(r"— example\.org/ledger [A-Za-z0-9+/=]+\n", sig.decode())
+    key = C.read_vkey(vkey)
+    assert C.open_note(note, key, "cp") == body + b"\n"
+    forged = note.replace(size.encode(), str(int(size) + 1).encode(), 1)
+    with pytest.raises(C.CheckpointError, match="does not verify"):
+        C.open_note(forged, key, "cp")
+
+
+def test_no_key_is_a_one_line_error(all_types_ledger, run_cli, tmp_path):
+    res = run_cli("checkpoint", env={"FACTLEDGER_KEY": ""})
+    assert res.exit_code == 1 and "factledger keygen" in res.stderr and res.stderr.count("\n") == 1
+
+
+def test_verify_checkpoint_detects_truncation_and_rewrites(all_types_ledger, keys, run_cli, tmp_path, simple_extractor):
+    """With a checkpoint, appending later passes; dropping covered lines, or rewriting one with every
+    hash recomputed (which plain verify cannot see), exits 1."""
+    skey, vkey = keys
+    cp = _checkpoint(run_cli, skey, tmp_path / "cp")
+    article = tmp_path / "later.txt"
+    article.write_text("The ferry resumed service on Tuesday. About 40 boats sailed.\n", encoding="utf-8")
+    assert run_cli("append", "--extractor", "simple-test", str(article)).exit_code == 0
+    ok = run_cli("verify", "--checkpoint", str(cp), "--vkey", str(vkey))
+    assert ok.exit_code == 0 and "extends" in ok.stdout, ok.stderr
+    lines = all_types_ledger.read_bytes().splitlines(keepends=True)
+    n = int(cp.read_text().split("\n")[1])
+    for damaged, words in (
+        (lines[: n - 1], "truncated"),
+        (lines[: n - 7], "truncated"),
+        (_rehash_from(lines[:4] + [lines[4].replace(b"tester@example", b"someone@else")] + lines[5:], 4), "rewritten"),
+        (_rehash_from(lines[:n - 1] + lines[n:], n - 1), "rewritten"),  # the last covered event deleted
+    ):
+        all_types_ledger.write_bytes(b"".join(damaged))
+        res = run_cli("verify", "--checkpoint", str(cp), "--vkey", str(vkey))
+        assert res.exit_code == 1 and words in res.stderr, (words, res.stdout, res.stderr)
+    other = tmp_path / "other"
+    run_cli("keygen", "--name", "someone.else", "-o", str(other))
+    res = run_cli("verify", "--checkpoint", str(cp), "--vkey", str(other) + ".vkey")
+    assert res.exit_code == 1 and "no signature by key someone.else" in res.stderr
+
+
+# -- proof bundles and the docs' verifier --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def doc_verifier(tmp_path_factory) -> Path:
+    """The proof verifier printed in docs/log-format.md, saved verbatim as a script."""
+    doc = DOC.read_text(encoding="utf-8")
+    block = re.search(r"<!-- stdlib-proof-verifier:start -->\n```python\n(.*?)```\n<!-- stdlib-proof-verifier:end -->", doc, re.S)
+    assert block, "docs/log-format.md lost its proof verifier"
+    code = block.group(1)
+    modules = {m for line in re.findall(r"^(?:import|from) ([\w., ]+?)(?: import .*)?$", code, re.M) for m in line.replace(" ", "").split(",")}
+    assert all(m.split(".")[0] in {"base64", "hashlib", "json", "sys", "cryptography"} for m in modules), modules
+    assert "import ledger" not in code and "from ledger" not in code
+    path = tmp_path_factory.mktemp("doc") / "check_proof.py"
+    path.write_text(code, encoding="utf-8")
+    return path
+
+
+def _doc_check(verifier: Path, bundle: Path, vkey: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-I", str(verifier), str(bundle), str(vkey)], capture_output=True, text=True)
+
+
+def _prove(run_cli, what, skey, out):
+    res = run_cli("prove", what, "--key", str(skey), "-o", str(out))
+    assert res.exit_code == 0, res.stderr
+    return out
+
+
+@pytest.mark.parametrize("what, types", [
+    ("as-plain", {"SourceAppended", "AssertionRecorded", "AssertionsLinked", "AssertionsUnlinked", "VerdictRecorded"}),
+    ("as-rev", {"SourceRevised", "AssertionRecorded", "AssertionsLinked", "AssertionsUnlinked", "AssertionRetracted"}),
+    ("src-0000000000000001", {"SourceAppended", "SourceRevised"}),
+])
+def test_prove_and_check_offline(all_types_ledger, keys, run_cli, tmp_path, doc_verifier, what, types):
+    """A bundle holds the events about the id with inclusion paths; check-proof and the docs' verifier accept it."""
+    skey, vkey = keys
+    bundle = _prove(run_cli, what, skey, tmp_path / "b.json")
+    data = json.loads(bundle.read_text())
+    assert {orjson.loads(e["line"])["type"] for e in data["entries"]} == types
+    lines = all_types_ledger.read_bytes().split(b"\n")
+    assert all(e["line"].encode() == lines[e["index"]] for e in data["entries"])
+    res = run_cli("check-proof", str(bundle), "--vkey", str(vkey), ledger=None)
+    assert res.exit_code == 0 and f"OK: {len(types)} events included" in res.stdout, res.stderr
+    doc = _doc_check(doc_verifier, bundle, vkey)
+    assert (doc.returncode, doc.stdout.strip()) == (0, "OK"), doc.stderr
+
+
+def _tampered_bundles(bundle: Path, other_vkey: Path):
+    data = json.loads(bundle.read_text())
+    e = data["entries"]
+    edited = json.loads(bundle.read_text())
+    edited["entries"][0]["line"] = e[0]["line"].replace("Harbour", "Harbor")
+    yield "edited line", edited
+    shifted = json.loads(bundle.read_text())
+    shifted["entries"][1]["proof"] = e[0]["proof"]
+    yield "wrong path", shifted
+    moved = json.loads(bundle.read_text())
+    moved["entries"][1]["index"] += 1
+    yield "wrong index", moved
+    resized = json.loads(bundle.read_text())
+    body, sig = resized["checkpoint"].split("\n\n")
+    o, n, r = body.split("\n")
+    resized["checkpoint"] = f"{o}\n{int(n) + 1}\n{r}\n\n{sig}"
+    yield "re-sized checkpoint", resized
+
+
+def test_tampered_bundles_fail_in_both_verifiers(all_types_ledger, keys, run_cli, tmp_path, doc_verifier):
+    """An edited event line, a wrong path or index, or a checkpoint with another size: exit 1 in check-proof
+    and in the docs' verifier alike; a bundle checked with another signer's key fails too."""
+    skey, vkey = keys
+    bundle = _prove(run_cli, "as-plain", skey, tmp_path / "b.json")
+    for name, data in _tampered_bundles(bundle, vkey):
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps(data))
+        res = run_cli("check-proof", str(bad), "--vkey", str(vkey), ledger=None)
+        assert res.exit_code == 1 and res.stderr.count("\n") == 1, (name, res.stderr)
+        doc = _doc_check(doc_verifier, bad, vkey)
+        assert doc.returncode == 1 and doc.stderr.startswith("FAILED"), (name, doc.stderr)
+    run_cli("keygen", "--name", "mallory", "-o", str(tmp_path / "m"))
+    assert run_cli("check-proof", str(bundle), "--vkey", str(tmp_path / "m.vkey"), ledger=None).exit_code == 1
+    assert _doc_check(doc_verifier, bundle, tmp_path / "m.vkey").returncode == 1
+
+
+def test_consistency_between_checkpoints(all_types_ledger, keys, run_cli, tmp_path, doc_verifier, simple_extractor):
+    """consistency OLD NEW proves NEW extends OLD; the bundle checks offline; reversed or foreign checkpoints fail."""
+    skey, vkey = keys
+    old = _checkpoint(run_cli, skey, tmp_path / "old")
+    article = tmp_path / "later.txt"
+    article.write_text("The ferry resumed service on Tuesday. About 40 boats sailed.\n", encoding="utf-8")
+    assert run_cli("append", "--extractor", "simple-test", str(article)).exit_code == 0
+    new = _checkpoint(run_cli, skey, tmp_path / "new")
+    res = run_cli("consistency", str(old), str(new), "--vkey", str(vkey), "-o", str(tmp_path / "c.json"))
+    assert res.exit_code == 0 and "extends" in res.stdout, res.stderr
+    assert run_cli("check-proof", str(tmp_path / "c.json"), "--vkey", str(vkey), ledger=None).exit_code == 0
+    assert _doc_check(doc_verifier, tmp_path / "c.json", vkey).returncode == 0
+    assert run_cli("consistency", str(new), str(old), "--vkey", str(vkey)).exit_code == 1
+    # a checkpoint of a rewritten history does not extend the old one
+    lines = all_types_ledger.read_bytes().splitlines(keepends=True)
+    all_types_ledger.write_bytes(b"".join(_rehash_from(lines[:1] + [lines[1].replace(b"tester", b"forger")] + lines[2:], 1)))
+    forged = _checkpoint(run_cli, skey, tmp_path / "forged")
+    assert run_cli("consistency", str(old), str(forged), "--vkey", str(vkey)).exit_code == 1
+    data = json.loads((tmp_path / "c.json").read_text())
+    data["new"] = forged.read_text()
+    (tmp_path / "c2.json").write_text(json.dumps(data))
+    assert run_cli("check-proof", str(tmp_path / "c2.json"), "--vkey", str(vkey), ledger=None).exit_code == 1
+    assert _doc_check(doc_verifier, tmp_path / "c2.json", vkey).returncode == 1
+
+
+def test_prove_against_a_published_checkpoint(all_types_ledger, keys, run_cli, tmp_path, doc_verifier, simple_extractor):
+    """prove --checkpoint uses an earlier checkpoint: events after it are not in the bundle; unknown ids fail."""
+    skey, vkey = keys
+    cp = _checkpoint(run_cli, skey, tmp_path / "cp")
+    article = tmp_path / "later.txt"
+    article.write_text("The ferry resumed service on Tuesday. About 40 boats sailed.\n", encoding="utf-8")
+    assert run_cli("append", "--extractor", "simple-test", str(article)).exit_code == 0
+    out = tmp_path / "b.json"
+    res = run_cli("prove", "as-plain", "--checkpoint", str(cp), "--vkey", str(vkey), "-o", str(out))
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(out.read_text())["checkpoint"] == cp.read_text()
+    assert _doc_check(doc_verifier, out, vkey).returncode == 0
+    missing = run_cli("prove", "as-nothing-here", "--key", str(skey))
+    assert missing.exit_code == 1 and "as-nothing-here" in missing.stderr
