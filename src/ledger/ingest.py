@@ -25,7 +25,7 @@ from .events import (
     SourceSnapshot,
 )
 from .extractors import Extracted, ExtractorSpec, SourceInfo, anchor, check_extracted
-from .log import DamagedLogError, Head, LogStore, Writer
+from .log import DamagedLogError, Head, LedgerError, LogStore, Writer
 from .sources import MAX_BYTES, Document, SourceError
 from .sources.collect import Input
 from .sources.meta import Metadata
@@ -242,13 +242,19 @@ class Ingestor:
 
         Reading and extraction run in ``jobs`` worker processes; recording stays here, one
         locked batch per source, in input order, so the log does not depend on ``jobs``.
-        A failed input records nothing and does not stop the others.
+        A failed input records nothing and does not stop the others, even when the failure
+        is the ledger's (disk full, file too large): each remaining input is still tried
+        and reported, so the caller can print its summary.
         """
         for item in prepare_all(inputs, options, self.extractor, jobs=jobs, note=note):
             if isinstance(item, Failed):
                 yield item
-            else:
+                continue
+            try:
                 yield self.record(item.doc, item.source_id, item.extraction)
+            except (LedgerError, OSError) as exc:
+                message = str(exc) if isinstance(exc, LedgerError) else f"{self.store.path}: {exc.strerror or exc}"
+                yield Failed(item.doc.origin, f"{item.doc.origin}: not recorded: {message}")
 
     def record(self, doc: Document, source_id: str, extraction: Extraction) -> AppendResult:
         """Record an extraction made earlier (perhaps in another process)."""
@@ -314,12 +320,19 @@ def prepare(item: Input, options: ReadOptions, extractor: ExtractorSpec) -> Prep
         doc = apply_metadata(load(item, max_bytes=options.max_bytes, timeout=options.timeout), options.flags)
     except SourceError as exc:
         return Failed(item.origin, str(exc))
+    except Exception as exc:  # a reader's unforeseen failure on hostile input fails this input, not the batch
+        return Failed(item.origin, f"{item.origin}: could not be read: {type(exc).__name__}: {_first_line(exc)}")
     source_id = options.source_id or source_id_for(doc)
     try:
         extraction = extract(doc, source_id, extractor)
     except Exception as exc:  # a plugin's bug must fail this input, not the batch
         return Failed(item.origin, f"{item.origin}: extractor {extractor.name!r} failed: {type(exc).__name__}: {exc}")
     return Prepared(doc, source_id, extraction)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else "no details"
 
 
 def parallel_jobs(extractor: ExtractorSpec, jobs: int) -> tuple[int, str | None]:

@@ -40,6 +40,7 @@ class ByteSize(click.ParamType):
     """``10MB``, ``500k``, ``2048``: binary multiples, as ``ls -h`` prints them."""
 
     name = "size"
+    ceiling = 1024**3  # a source is held in memory several times over while it is read and extracted
 
     def convert(self, value, param, ctx):
         if isinstance(value, int):
@@ -48,9 +49,14 @@ class ByteSize(click.ParamType):
         if not m:
             self.fail(f"{value!r} is not a size (e.g. 10MB, 500k, 4096)", param, ctx)
         unit = (m.group(2) or "").lower()[:1]
-        size = int(float(m.group(1)) * _UNITS[unit])
+        try:
+            size = int(float(m.group(1)) * _UNITS[unit])
+        except OverflowError:  # "1e999" parses as inf
+            size = self.ceiling + 1
         if size < 1:
             self.fail("must be at least 1 byte", param, ctx)
+        if size > self.ceiling:
+            self.fail(f"{value!r} is over the largest allowed, {self.ceiling // 1024**2} MB", param, ctx)
         return size
 
 

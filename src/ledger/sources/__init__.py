@@ -101,15 +101,27 @@ def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
         raise SourceError(f"{origin}: cannot read: {exc.strerror}") from None
     if stat.S_ISDIR(st.st_mode):
         raise SourceError(f"{origin}: is a directory, expected a file")
+    special = f"{origin}: is not a regular file (a FIFO, device, socket or /proc pseudo-file); cannot read it as a source"
     if not stat.S_ISREG(st.st_mode):
-        raise SourceError(f"{origin}: is not a regular file (a FIFO, device or socket); cannot read it as a source")
+        raise SourceError(special)
     if st.st_size > max_bytes:
         raise SourceError(f"{origin}: is {st.st_size} bytes, over the {max_bytes}-byte limit (--max-size)")
     try:
-        with open(path, "rb") as f:
+        # O_NONBLOCK: if the path was swapped for a FIFO since the stat, opening it must not hang
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise SourceError(f"{origin}: cannot read: {exc.strerror}") from None
+    try:
+        with open(fd, "rb", closefd=True) as f:
+            opened = os.fstat(f.fileno())
+            if not stat.S_ISREG(opened.st_mode):
+                raise SourceError(special)
             raw = f.read(max_bytes + 1)
     except OSError as exc:
         raise SourceError(f"{origin}: cannot read: {exc.strerror}") from None
+    if raw and opened.st_size == 0:
+        # procfs/sysfs files claim 0 bytes and generate their text on read: not an article
+        raise SourceError(special)
     if len(raw) > max_bytes:  # it grew while we looked
         raise SourceError(f"{origin}: is over the {max_bytes}-byte limit (--max-size)")
     return raw
