@@ -10,6 +10,7 @@ import click
 from .. import plugins
 from ..exporters import ExportError, export_to_path, export_to_stream, make_context
 from ..log import LedgerError
+from .common import as_of_note, is_closed_pipe
 from .main import cli, settings
 from .render import echo
 
@@ -53,6 +54,7 @@ def export_command(format_name, view, output, as_of, spreadsheet_safe, sidecar, 
     if spec.needs_path and output is None:
         raise ExportError(f"format {spec.name!r} writes a file ({spec.extension}); give -o PATH")
     seq = projections.resolve_as_of(store, as_of)
+    as_of_note(store, as_of, seq)
     context = make_context(store, spec, as_of=seq, view=view, options=options, destination=output)
     try:
         if output is None or str(output) == "-":
@@ -63,6 +65,8 @@ def export_command(format_name, view, output, as_of, spreadsheet_safe, sidecar, 
     except (LedgerError, LookupError):
         raise
     except OSError as exc:
+        if output is None and is_closed_pipe(exc):
+            raise
         where = output or "stdout"
         raise ExportError(f"{where}: export failed: {exc.strerror or exc}") from None
     except Exception as exc:

@@ -44,15 +44,26 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 class LedgerGroup(click.Group):
     """Turns the library's one-line errors into one-line messages and exit code 1."""
 
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        from .common import add_shared_options
+
+        super().add_command(add_shared_options(cmd), name)
+
     def invoke(self, ctx: click.Context):
+        from .common import end_quietly_on_closed_pipe, is_closed_pipe
+
         warnings.showwarning = _show_warning
         try:
             return super().invoke(ctx)
         except (LedgerError, SourceError, LookupError) as exc:
             raise click.ClickException(clean(str(exc).strip("'\""))) from None
+        except OSError as exc:
+            if is_closed_pipe(exc):
+                end_quietly_on_closed_pipe()
+            raise
 
 
-@click.group(cls=LedgerGroup)
+@click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="factledger")
 @click.option(
     "--ledger",
@@ -70,12 +81,17 @@ class LedgerGroup(click.Group):
     metavar="NAME",
     help="Do not use this plugin (repeatable; env FACTLEDGER_DISABLE_PLUGINS, comma list).",
 )
+@click.option("--json", "as_json", is_flag=True, help="Same as --json after the command (for commands that have it).")
 @click.pass_context
-def cli(ctx: click.Context, ledger: Path, actor: str | None, disabled: tuple[str, ...]) -> None:
+def cli(ctx: click.Context, ledger: Path, actor: str | None, disabled: tuple[str, ...], as_json: bool) -> None:
     """factledger: an auditable, append-only ledger of the facts in news articles."""
     if disabled:
         plugins.disable(disabled)
     ctx.obj = Settings(ledger=ledger, actor=actor)
+    if as_json:
+        from .common import json_for_subcommand
+
+        json_for_subcommand(ctx)
 
 
 def settings() -> Settings:

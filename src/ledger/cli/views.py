@@ -12,6 +12,7 @@ import orjson
 
 from .. import projections as P
 from ..serialization import converter
+from .common import as_of_note
 from .main import cli, settings
 from .render import cut, describe_event, echo, echo_json
 
@@ -19,13 +20,15 @@ from .render import cut, describe_event, echo, echo_json
 def _common(fn):
     fn = click.option("--no-cache", is_flag=True, help="Fold the whole log; neither read nor write the cache.")(fn)
     fn = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(fn)
-    fn = click.option("--as-of", "as_of", metavar="SEQ|TIME", help="The view as it stood at a seq or RFC 3339 time.")(fn)
+    fn = click.option("--as-of", "as_of", metavar="SEQ|TIME", help="The view as it stood at a seq, an RFC 3339 time, or a date (its end, UTC).")(fn)
     return fn
 
 
 def _store_and_seq(as_of: str | None):
     store = settings().existing_store()
-    return store, P.resolve_as_of(store, as_of)
+    seq = P.resolve_as_of(store, as_of)
+    as_of_note(store, as_of, seq)
+    return store, seq
 
 
 def _emit_json(rows) -> None:
@@ -82,7 +85,7 @@ def assertions(as_of, as_json, no_cache, source, speaker, kind, entity):
 @click.argument("id")
 @_common
 def show(id, as_of, as_json, no_cache):
-    """The provenance trail of one assertion or claim: every event that touched it."""
+    """The provenance trail of an assertion (as-...), a claim (cl-...) or a source (src-...): every event that touched it."""
     store, seq = _store_and_seq(as_of)
     events = P.trail(store, id, as_of=seq, cache=not no_cache)
     if as_json:
@@ -98,6 +101,12 @@ def show(id, as_of, as_json, no_cache):
                 echo(f"  conflict ({c.field}): {c.explanation}")
             if claim.verdict:
                 echo(f"  verdict: {claim.verdict.status}" + (f" ({claim.verdict.note})" if claim.verdict.note else ""))
+    if id.startswith("src-"):
+        row = next((r for r in P.iter_sources(store, seq, cache=not no_cache) if r.source_id == id), None)
+        if row is not None:
+            counts = ", ".join(f"{n} {k}" for k, n in row.counts.items()) or "none"
+            echo(f"source {id} v{row.version}: {cut(row.title, 80) or '-'}; current assertions: {counts} "
+                 f"(list them with 'factledger assertions --source {id}')")
     for e in events:
         echo(f"seq {e.seq}  {e.at}  {e.actor}  {e.hash[:16]}")
         echo(f"    {e.type} {describe_event(e, context=True)}".rstrip())

@@ -20,9 +20,10 @@ deleting it loses nothing.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +176,8 @@ def parse_timestamp(value: str) -> datetime | None:
 
 
 def resolve_as_of(store: LogStore, value: str | None) -> int | None:
-    """``--as-of`` to a seq: None (latest), a seq number, or the last seq recorded at or before a time."""
+    """``--as-of`` to a seq: None (latest), a seq number, or the last seq recorded at or before a time
+    (a bare date ``YYYY-MM-DD`` is the end of that day, UTC)."""
     if value is None:
         return None
     text = value.strip()
@@ -186,6 +188,8 @@ def resolve_as_of(store: LogStore, value: str | None) -> int | None:
             raise LedgerError(f"{store.path}: --as-of {seq} is beyond the last event (seq {head})")
         return seq
     when = parse_timestamp(text)
+    if when is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        when += timedelta(days=1, microseconds=-1)  # a date means all of that day, not its first instant
     if when is None:
         raise LedgerError(f"--as-of {value!r}: expected a seq number or an RFC 3339 time (2017-11-22T12:00:00Z)")
     found = 0
