@@ -29,14 +29,17 @@ def _current_ids(store, wanted: set[str]) -> set[str]:
     return found
 
 
-def _append_checked(payload, ids: list[str]) -> int:
-    """Append ``payload`` if every assertion id is current; its seq."""
+def _append_checked(payload, ids: list[str], claim: str | None = None) -> int:
+    """Append ``payload`` if every assertion id is current; its seq. ``claim``: the claim id the
+    (single) assertion id anchors, named in the error instead of the anchor."""
     s = settings()
     store = s.existing_store()
     with store.writer() as w:
         found = _current_ids(store, set(ids))
         for i in ids:
             if i not in found:
+                if claim is not None:
+                    raise LedgerError(f"{store.path}: no claim {claim} (see 'factledger claims --all')")
                 raise LedgerError(f"{store.path}: no current assertion {i}")
         return w.append([payload], actor=s.actor).first_seq
 
@@ -79,5 +82,6 @@ def unlink(a, b, note):
 def verdict(target, status, note):
     """Record a verdict on a claim (cl-...) or an assertion (as-...)."""
     anchor = P.anchor_of(target) if target.startswith("cl-") else target
-    seq = _append_checked(VerdictRecorded(target=target, status=status, note=note), [anchor])
+    seq = _append_checked(VerdictRecorded(target=target, status=status, note=note), [anchor],
+                          claim=target if target.startswith("cl-") else None)
     echo(f"verdict {status} on {target}; seq {seq}")

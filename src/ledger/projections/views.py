@@ -267,6 +267,8 @@ def trail(store: LogStore, id: str, *, as_of: int | None = None, cache: bool = T
     """
     from .claims import anchor_of, build_claims, claim_id_for
 
+    if id.startswith("src-"):
+        return source_trail(store, id, as_of=as_of)
     ids: set[str]
     claim_ids: set[str] = set()
     if id.startswith("cl-"):
@@ -311,6 +313,23 @@ def trail(store: LogStore, id: str, *, as_of: int | None = None, cache: bool = T
     return out
 
 
+SOURCE_EVENTS = ("SourceAppended", "SourceRevised", "SourceMetadataCorrected", "AssertionWithdrawn")
+"""Event types that make up a source's own trail (its assertions have theirs)."""
+
+
+def source_trail(store: LogStore, source_id: str, *, as_of: int | None = None) -> list[Event]:
+    """Every version of a source, every correction of its metadata and every withdrawal from it."""
+    out: list[Event] = []
+    for _offset, _line, raw in store.lines():
+        if as_of is not None and raw["seq"] > as_of:
+            break
+        if raw["type"] in SOURCE_EVENTS and raw["data"].get("source_id") == source_id:
+            out.append(structure_event(raw))
+    if not out:
+        raise LookupError(f"{store.path}: no source {source_id}")
+    return out
+
+
 def context_of(row_or_event) -> str:
     """The quote with its stored context: ``…prefix[exact]suffix…``."""
     sel = row_or_event.selector
@@ -333,5 +352,6 @@ __all__ = [
     "iter_entities",
     "iter_timeline",
     "trail",
+    "source_trail",
     "provenance",
 ]
