@@ -124,6 +124,11 @@ def diff(store: LogStore, source: str, from_version: int | None = None, to_versi
     source_id = resolve(store, source)
     hist = history(store, source_id)
     known = sorted(hist.versions)
+    if len(known) == 1 and from_version is None and to_version is None:
+        raise LookupError(
+            f"source {source_id} has only one version (v{known[0]}): nothing to compare yet "
+            "(appending it again with changed content records v2)"
+        )
     to_v = known[-1] if to_version is None else to_version
     if from_version is None:
         earlier = [v for v in known if v < to_v]

@@ -213,7 +213,7 @@ def failures(total: SourceScore) -> list[str]:
 
 def format_report(per: list[SourceScore], total: SourceScore) -> str:
     rows = []
-    head = f"{'source':<28} {'recall':>12} {'not-stmt':>8} {'speaker':>8} {'hedge':>6} {'values':>11} {'mean len':>8}"
+    head = f"{'source':<28} {'recall':>12} {'not-stmt':>8} {'speaker':>8} {'hedge':>6} {'values':>12} {'mean len':>8}"
     rows.append(head)
     for sc in [*per, total]:
         rows.append(

@@ -65,6 +65,11 @@ def verify(no_schema, jobs, cp_path, vkey_path):
         echo(f"FAILED at seq {report.bad_seq}: {report.reason}", err=True)
         echo(f"{report.events} events before it verified", err=True)
         raise SystemExit(1)
+    size = store.path.stat().st_size
+    if report.events == 0 and size:
+        echo(f"FAILED: {store.path} holds {size} bytes but not one complete event: not a ledger, "
+             "or only an interrupted first append ('factledger repair' sets it aside)", err=True)
+        raise SystemExit(1)
     if cp is not None:
         try:
             proof = C.check_extends(C.tree_of(store), cp, str(cp_path))
