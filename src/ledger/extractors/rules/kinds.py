@@ -60,6 +60,8 @@ TIME_LEAD_RE = re.compile(
 )
 """A live-blog entry's time stamp (``14:05 —``), recorded like a dateline."""
 MD_HEADING_RE = re.compile(r"^#{1,6}\s")
+MD_HEADING_MARKS_RE = re.compile(r"#{1,6}[ \t]+")
+MD_HEADING_TAIL_RE = re.compile(r"[ \t]+#+[ \t]*$")
 BULLET_RE = re.compile(r"^(?:[-*•▪–—]|\d{1,2}[.)])\s")
 EMPHASIS = "*_"
 SUBHEAD_END = tuple(".!?…。！？:;,\"”’')]")
@@ -91,6 +93,12 @@ def is_credit(line: str) -> bool:
 
 def is_headline_shape(line: str) -> bool:
     return len(line.split()) <= 25 and len(line) <= 200 and not line.endswith(PUNCT_END) and not line.endswith(('."', '.”', "'"))
+
+
+def is_title_case(line: str) -> bool:
+    """Most words capitalised, as headlines are set (``Bridge Reopens in May``)."""
+    words = [w for w in line.split() if w[:1].isalpha()]
+    return bool(words) and sum(w[0].isupper() for w in words) * 3 >= len(words) * 2
 
 
 def is_byline(line: str) -> bool:
@@ -127,6 +135,12 @@ def classify_line(
     line before was a byline.
     """
     line = text[start:end]
+    heading = MD_HEADING_MARKS_RE.match(line)
+    if heading and heading.end() < len(line):
+        # "# Headline" / "## Subhead ##": the marks are Markdown syntax, not words of the headline
+        tail = MD_HEADING_TAIL_RE.search(line, heading.end())
+        stop = start + (tail.start() if tail and tail.start() > heading.end() else len(line))
+        return [(start + heading.end(), stop, "headline")]
     if line[:1] in EMPHASIS or line[-1:] in EMPHASIS:
         # Markdown emphasis around a whole line (*By A*, *Photo: ... (Getty)*): classify what
         # is inside, and let the outer parts keep the marks so nothing goes uncovered
@@ -164,9 +178,11 @@ def classify_line(
             parts.extend(classify_line(text, r0, end, False, title, headline) if not is_headline_shape(rest.strip()) else [(r0, end, "boilerplate")])
         return parts
     if first:
-        if (title and norm(line) == title) or is_headline_shape(line) or MD_HEADING_RE.match(line) or (
-            line.endswith("?") and len(line.split()) <= 15 and ". " not in line
-        ):
+        if (title and norm(line) == title) or MD_HEADING_RE.match(line):
+            return [(start, end, "headline")]
+        if title and not is_title_case(line):
+            pass  # the headline is known and this is not it: a first line of body text (stdin with --title)
+        elif is_headline_shape(line) or (line.endswith("?") and len(line.split()) <= 15 and ". " not in line):
             return [(start, end, "headline")]
     elif headline or title:
         n = norm(line)
