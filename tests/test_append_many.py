@@ -116,10 +116,10 @@ def test_progress_bar_on_a_terminal_shows_counts(monkeypatch):
 
 
 def test_single_source_flags_refuse_many_sources(tmp_path, run_cli, simple_extractor, tmp_ledger):
-    """--url/--title/--source-id name one source; with several inputs nothing is written."""
+    """--url/--title/--source-id apply to a single source; with several inputs nothing is written."""
     folder = make_folder(tmp_path / "in", n=2)
     r = run_cli("append", str(folder), "--url", "https://example.org/x", "--extractor", "simple-test")
-    assert r.exit_code == 2 and "--url name one source, but 2 sources were given" in r.output
+    assert r.exit_code == 2 and "--url applies to a single source, but 2 sources were given" in r.output
     assert not tmp_ledger.exists()
 
 

@@ -99,7 +99,10 @@ def append(sources, title, url, source_id, published, outlet, authors, extractor
     single = {"--title": title, "--url": url, "--source-id": source_id}
     given = [flag for flag, value in single.items() if value]
     if given and len(inputs) > 1:
-        raise click.UsageError(f"{', '.join(given)} name one source, but {len(inputs)} sources were given")
+        raise click.UsageError(
+            f"{' and '.join(given)} {'applies' if len(given) == 1 else 'apply'} to a single source, "
+            f"but {len(inputs)} sources were given"
+        )
     options = ReadOptions(
         max_bytes=max_size,
         timeout=timeout,

@@ -36,6 +36,15 @@ def plugin_rows(include_inactive: bool = False) -> list[dict]:
     return rows
 
 
+def format_rows() -> list[dict]:
+    """One dict per export format: the plugin providing it, its views (the first is the default), options."""
+    return [
+        {"name": name, "plugin": reg.plugin, "views": list(reg.item.views), "media_type": reg.item.media_type,
+         "options": [opt for opt, _help in reg.item.options], "description": reg.item.description}
+        for name, reg in sorted(plugins.exporters().items())
+    ]
+
+
 @cli.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
 @click.option("--all", "include_inactive", is_flag=True, help="Also list disabled and failed plugins.")
@@ -44,9 +53,12 @@ def plugins_command(as_json, include_inactive):
     rows = plugin_rows(include_inactive)
     errors = dict(plugins.LOAD_ERRORS)
     if as_json:
-        payload = {"plugins": rows, "errors": errors, "warnings": plugins.problems()}
+        payload = {"plugins": rows, "formats": format_rows(), "errors": errors, "warnings": plugins.problems()}
         echo_json(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
         return
+    formats: dict[str, list[dict]] = {}
+    for fmt in format_rows():
+        formats.setdefault(fmt["plugin"], []).append(fmt)
     for row in rows:
         origin = "built-in" if row["builtin"] else (row["distribution"] or row["module"])
         state = "" if row["status"] == "loaded" else f" [{row['status']}]"
@@ -56,6 +68,11 @@ def plugins_command(as_json, include_inactive):
         )
         if row["path"]:
             echo(f"{'':<12} from {row['path']}")
+        for fmt in formats.get(row["name"], []):
+            echo(f"{'':<12} format {fmt['name']}: views {', '.join(fmt['views'])}"
+                 + (f" (default {fmt['views'][0]})" if len(fmt["views"]) > 1 else "")
+                 + (f"; options {', '.join(fmt['options'])}" if fmt["options"] else "")
+                 + (f" -- {fmt['description']}" if fmt["description"] else ""))
     from .main import report_plugin_errors
 
     report_plugin_errors()  # each problem once, including those found only while listing
