@@ -54,7 +54,9 @@ def test_four_processes_fifty_appends_each(tmp_ledger):
     raws = list(store.raw_events())
     assert [r["seq"] for r in raws] == list(range(1, len(raws) + 1))
     types = Counter(r["type"] for r in raws)
-    assert types == {"SourceAppended": WORKERS * APPENDS, "AssertionRecorded": 2 * WORKERS * APPENDS}
+    assert types == {
+        "BatchStarted": WORKERS * APPENDS, "SourceAppended": WORKERS * APPENDS, "AssertionRecorded": 2 * WORKERS * APPENDS
+    }
     per_actor = Counter(r["actor"] for r in raws if r["type"] == "SourceAppended")
     assert per_actor == {f"worker{w}@test": APPENDS for w in range(WORKERS)}
     # Each source's batch is contiguous: its two assertions follow it directly.
@@ -64,4 +66,4 @@ def test_four_processes_fifty_appends_each(tmp_ledger):
             assert [x["data"]["source_id"] for x in raws[i + 1 : i + 3]] == [sid, sid]
     report = verify(store)
     assert report.ok, report.reason
-    assert report.events == 3 * WORKERS * APPENDS
+    assert report.events == 4 * WORKERS * APPENDS  # BatchStarted, source, two assertions

@@ -47,7 +47,7 @@ def test_spreadsheet_safe_and_sidecar_flags(run_cli, sample, tmp_path):
 
 def test_as_of_seq_and_time(run_cli, sample):
     """--as-of takes a seq or an RFC 3339 time; a seq beyond the head is a one-line error."""
-    early = run_cli("export", "csv", "--as-of", "7")
+    early = run_cli("export", "csv", "--as-of", "8")  # the first source's batch: BatchStarted + 7 events
     assert early.exit_code == 0, early.output
     ids = [line.split(",")[0] for line in early.stdout.splitlines()[1:]]
     assert ids == ["as-a-head", "as-a-fire", "as-a-quote", "as-a-crew", "as-a-tricky", "as-a-repairs"]

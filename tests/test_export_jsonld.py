@@ -74,7 +74,7 @@ def test_sparql_finds_quote_and_speaker(graph):
     exact, speaker, seq = (str(x) for x in rows[0])
     assert exact == "\"Nobody was hurt, and *all 212 passengers* were brought ashore,\""
     assert speaker == "Ines Okafor"
-    assert seq == "17"  # re-recorded in version 2 of the source: the latest recording wins
+    assert seq == "20"  # re-recorded in version 2 of the source: the latest recording wins
 
 
 def test_corroboration_conflict_and_verdict(graph):

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import log as log_module
-from ledger.events import GENESIS, AssertionRetracted, AssertionsLinked, SourceAppended, VerdictRecorded
+from ledger.events import GENESIS, AssertionRetracted, BatchStarted, AssertionsLinked, SourceAppended, VerdictRecorded
 from ledger.log import Head, LedgerError, LogStore
 from ledger.serialization import canonical, event_hash, structure_event
 
@@ -61,12 +61,13 @@ def test_append_returns_what_was_written(tmp_ledger):
     first = store.append(_batch(5), actor="a@b")
     payloads = _batch(3, "src-0000000000000002")
     second = store.append(payloads, actor="c@d")
-    assert (first.first_seq, first.last_seq, second.first_seq, second.last_seq, len(second)) == (1, 5, 6, 8, 3)
+    # Each batch of two or more opens with the BatchStarted the store writes: 1 + 5, then 1 + 3.
+    assert (first.first_seq, first.last_seq, second.first_seq, second.last_seq, len(second)) == (1, 6, 7, 10, 4)
     assert second.prev == first.head_hash and second.head_hash == store.head().hash
     assert first.events() + second.events() == list(store.events())
     assert first.raw_events() + second.raw_events() == list(store.raw_events())
-    assert [e.data for e in second.events()] == payloads
-    assert [structure_event(w).data for w in second.raw_events()] == payloads
+    assert [e.data for e in second.events()] == [BatchStarted(events=3), *payloads]
+    assert [structure_event(w).data for w in second.raw_events()] == [BatchStarted(events=3), *payloads]
 
 
 def test_default_actor_is_user_at_host(tmp_ledger):
@@ -110,7 +111,7 @@ def test_short_writev_is_finished(tmp_ledger, monkeypatch):
     monkeypatch.setattr(log_module.os, "writev", lambda fd, bufs: real_writev(fd, bufs[:3]))
     store = LogStore(tmp_ledger, fsync=False)
     written = store.append(_batch(10)).raw_events()
-    assert written == list(store.raw_events()) and len(written) == 10
+    assert written == list(store.raw_events()) and len(written) == 11  # 10 and their BatchStarted
 
 
 def test_no_fsync_skips_fsync(tmp_ledger, monkeypatch):
@@ -174,9 +175,9 @@ def test_lines_resume_from_offset(tmp_ledger):
     size = store.head().size
     store.append(_batch(2, "src-0000000000000002"))
     rest = [raw["seq"] for _o, _l, raw in store.lines(size)]
-    assert rest == [4, 5]
+    assert rest == [5, 6, 7]  # seq 1 and 5 are the batches' BatchStarted
     offsets = [o for o, _l, _r in store.lines()]
-    assert offsets[3] == size
+    assert offsets[4] == size
 
 
 def test_reads_stream_lazily(tmp_ledger):

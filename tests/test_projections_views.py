@@ -51,15 +51,16 @@ def test_all_types_current_assertions(all_types_ledger):
 def test_as_of_rebuilds_the_past(all_types_ledger):
     """--as-of SEQ shows the assertions as they stood then."""
     store = LogStore(all_types_ledger)
-    assert [r.assertion_id for r in iter_assertions(store, 3)] == ["as-plain", "as-rich"]
-    assert {r.assertion_id for r in iter_assertions(store, 6)} == {"as-plain", "as-rev"}
+    # seq 1 and 5 are the two source batches' BatchStarted: seq 4 ends the first batch, 8 the second
+    assert [r.assertion_id for r in iter_assertions(store, 4)] == ["as-plain", "as-rich"]
+    assert {r.assertion_id for r in iter_assertions(store, 8)} == {"as-plain", "as-rev"}
 
 
 def test_sources_counts_and_versions(all_types_ledger):
     """The sources view shows the current version, the number of versions and live counts."""
     (row,) = iter_sources(LogStore(all_types_ledger))
     assert (row.version, row.versions, row.counts) == (2, 2, {"statement": 1})
-    (old,) = iter_sources(LogStore(all_types_ledger), 3)
+    (old,) = iter_sources(LogStore(all_types_ledger), 4)
     assert (old.version, old.counts) == (1, {"statement": 2})
 
 
@@ -98,7 +99,7 @@ def test_cache_gives_identical_results_and_folds_only_new(all_types_ledger):
     text = "Harbour Gate closed again on Friday."
     store.append([src(text, "src-extra"), stmt(text, "src-extra", "as-extra", text)])
     result = fold(store, "catalog")
-    assert result.from_cache == before and result.seq == before + 2
+    assert result.from_cache == before and result.seq == before + 3  # the batch and its BatchStarted
     assert _views(store, cache=True) == _views(store, cache=False)
 
 
@@ -152,7 +153,7 @@ def test_retraction_after_recording(tmp_path):
     store.append([src(t, "src-d"), stmt(t, "src-d", "as-d", t)])
     store.append([AssertionRetracted(assertion_id="as-d", reason="not a claim")])
     assert list(iter_assertions(store)) == []
-    assert [r.assertion_id for r in iter_assertions(store, 2)] == ["as-d"]
+    assert [r.assertion_id for r in iter_assertions(store, 3)] == ["as-d"]
     assert "as-d" in catalog(store).retracted
 
 
@@ -183,7 +184,7 @@ def _typed_reference(store, as_of=None, **filters):
     return cat, rows, {sid: dict(sorted(c.items())) for sid, c in counts.items()}
 
 
-@pytest.mark.parametrize("as_of", [None, 3, 5])
+@pytest.mark.parametrize("as_of", [None, 4, 7])
 def test_raw_fast_paths_equal_the_typed_path(all_types_ledger, tmp_path, as_of):
     """Catalog, current rows (filtered or not) and counts from raw lines equal those from typed events."""
     from ledger.projections.views import count_current, current_assertions

@@ -21,11 +21,12 @@ from ledger.serialization import canonical, converter, event_hash, structure_eve
 
 
 def _every_payload():
-    return [p for batch in all_types_payloads() for p in batch]
+    """The fixture's payloads with the BatchStarted the store writes before each batch of two or more."""
+    return [p for batch in all_types_payloads() for p in ([ev.BatchStarted(events=len(batch))] if len(batch) > 1 else []) + batch]
 
 
 def test_test_data_covers_every_payload_type():
-    """The fixture batches hold at least one payload of every registered type."""
+    """The fixture batches (with the store's batch markers) hold at least one payload of every registered type."""
     assert {type(p) for p in _every_payload()} == set(PAYLOAD_TYPES.values())
 
 

@@ -52,7 +52,8 @@ PAGE = """<!DOCTYPE html>
 
 
 def events(path):
-    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+    """The ledger's events, without the markers the store writes before each batch."""
+    return [e for e in map(orjson.loads, path.read_bytes().splitlines()) if e["type"] != "BatchStarted"]
 
 
 def test_markdown_front_matter_becomes_metadata_and_is_not_in_the_text(tmp_path):

@@ -48,7 +48,7 @@ def test_intact_ledger_verifies(all_types_ledger, run_cli):
     """The untouched test ledger verifies and the CLI prints a summary with the event rate."""
     res = run_cli("verify")
     assert res.exit_code == 0, res.stderr
-    n = sum(len(b) for b in all_types_payloads())
+    n = sum(len(b) + (len(b) > 1) for b in all_types_payloads())  # a batch of 2+ opens with a BatchStarted
     assert f"OK: {n} events verified (seq 1-{n})" in res.stdout and "events/s" in res.stdout
 
 
@@ -102,12 +102,12 @@ def test_inserted_forged_event_breaks_chain(all_types_ledger, lines, run_cli):
 
 def test_edited_quote_with_rehashed_chain(all_types_ledger, lines, run_cli):
     """Even with every hash recomputed, a quote that no longer matches the stored text is named."""
-    raw = orjson.loads(lines[2])
+    raw = orjson.loads(lines[3])
     assert raw["type"] == "AssertionRecorded"
     raw["data"]["selector"]["exact"] = raw["data"]["selector"]["exact"].replace("1,200", "9,200")
-    lines[2] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
-    _write(all_types_ledger, _rehash_from(lines, 2))
-    _check(all_types_ledger, run_cli, 3, "exact quote differs")
+    lines[3] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
+    _write(all_types_ledger, _rehash_from(lines, 3))
+    _check(all_types_ledger, run_cli, 4, "exact quote differs")
 
 
 def test_non_canonical_line_with_valid_hash(all_types_ledger, lines, run_cli):
@@ -191,12 +191,12 @@ def test_intact_ledger_still_appends_after_catch_up(all_types_ledger, run_cli, t
 
 def test_prefix_and_suffix_are_checked_exactly(all_types_ledger, lines, run_cli):
     """A rehashed selector whose prefix is one character short, or not a string, is named even without schemas."""
-    raw = orjson.loads(lines[2])
+    raw = orjson.loads(lines[3])
     assert raw["type"] == "AssertionRecorded" and raw["data"]["selector"]["prefix"]
     for prefix, words in ((raw["data"]["selector"]["prefix"][1:], "prefix/suffix differ"), (7, "prefix/suffix differ")):
         raw["data"]["selector"]["prefix"] = prefix
         edited = list(lines)
-        edited[2] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
-        _write(all_types_ledger, _rehash_from(edited, 2))
+        edited[3] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
+        _write(all_types_ledger, _rehash_from(edited, 3))
         report = verify(LogStore(all_types_ledger), schemas=False)
-        assert not report.ok and report.bad_seq == 3 and words in report.reason, report.reason
+        assert not report.ok and report.bad_seq == 4 and words in report.reason, report.reason

@@ -8,7 +8,7 @@ import pytest
 from conftest import all_types_payloads, source_payload
 
 from ledger.audit import verify
-from ledger.log import LogStore, TornTailError, TornTailWarning
+from ledger.log import DamagedLogError, LogStore, TornTailError, TornTailWarning
 
 
 def _good_ledger(path):
@@ -67,17 +67,22 @@ def test_repair_moves_torn_bytes_to_side_file(tmp_ledger):
     assert store.repair() == (0, None)
 
 
-def test_newline_terminated_garbage_last_line_is_torn(tmp_ledger):
-    """A last line that ends in a newline but does not parse is a torn tail too, not damage."""
+def test_newline_terminated_garbage_last_line_is_damage(tmp_ledger, run_cli):
+    """A last line that ends in a newline but does not parse is damage (issue #15 item 5), not a torn tail:
+    verify exits 1 naming its seq, readers, appends and repair refuse in one line, and nothing changes."""
     store = _good_ledger(tmp_ledger)
-    good = tmp_ledger.read_bytes()
     with open(tmp_ledger, "ab") as f:
-        f.write(b'{"seq": 11, "ha\n')
-    assert store.head().torn == len(b'{"seq": 11, "ha\n')
-    with pytest.warns(TornTailWarning):
-        assert len(list(store.lines())) == 10
-    store.repair()
-    assert tmp_ledger.read_bytes() == good
+        f.write(b'{"seq": 13, "ha\n')
+    damaged = tmp_ledger.read_bytes()
+    for call in (store.head, lambda: list(store.lines()), store.repair,
+                 lambda: store.append([source_payload("x", source_id="src-00000000000000ff")])):
+        with pytest.raises(DamagedLogError, match="factledger verify"):
+            call()
+    res = run_cli("verify")
+    assert res.exit_code == 1 and "FAILED at seq 13" in res.stderr and "damage" in res.stderr
+    res = run_cli("repair")
+    assert res.exit_code == 1 and len(res.stderr.strip().splitlines()) == 1 and "never repaired" in res.stderr
+    assert tmp_ledger.read_bytes() == damaged
 
 
 def test_ledger_that_is_only_a_torn_line(tmp_ledger):

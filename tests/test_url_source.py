@@ -89,7 +89,8 @@ def site():
 
 
 def events(path):
-    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+    """The ledger's events, without the markers the store writes before each batch."""
+    return [e for e in map(orjson.loads, path.read_bytes().splitlines()) if e["type"] != "BatchStarted"]
 
 
 def test_html_page_main_text_and_metadata_and_retrieved_date(site, run_cli, simple_extractor, tmp_ledger):

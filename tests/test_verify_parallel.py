@@ -80,7 +80,7 @@ def _edited_quote(lines):
     def edit(raw):
         raw["data"]["selector"]["exact"] = raw["data"]["selector"]["exact"].replace("1,200", "9,200")
 
-    return _rehash_from(lines[:2] + [_reencode(lines[2], edit)] + lines[3:], 2)
+    return _rehash_from(lines[:3] + [_reencode(lines[3], edit)] + lines[4:], 3)
 
 
 def _verdict_status(lines):
@@ -134,7 +134,8 @@ def test_tamper_cases_report_the_same_with_two_jobs(case, all_types_ledger, run_
     if case.startswith("unknown type"):
         assert report[6] == {"FutureThing": 1}
     if case == "torn tail":
-        assert "torn tail" in run_cli("verify", "--jobs", "2").stderr
+        res = run_cli("verify", "--jobs", "2")
+        assert res.exit_code == 3 and "interrupted append" in res.stderr
     if case == "intact":
         assert len(small_chunks) >= 3  # the schema pass really ran in the workers, chunk by chunk
 
@@ -158,7 +159,7 @@ def test_clean_multi_chunk_ledger_same_summary(tmp_ledger, run_cli, small_chunks
     """A clean ledger of many chunks verifies with the same summary (count, range, head) either way."""
     _big_ledger(tmp_ledger)
     ok, _bad, _reason, events, head_seq, head_hash, _unknown = _same_everywhere(tmp_ledger, run_cli)
-    assert ok and events == head_seq == 62
+    assert ok and events == head_seq == 63  # 62 and their BatchStarted
     assert head_hash == orjson.loads(tmp_ledger.read_bytes().splitlines()[-1])["hash"]
     assert len(small_chunks) >= 15
 
@@ -232,7 +233,7 @@ def test_jobs_zero_means_all_cores(tmp_ledger, run_cli, small_chunks, monkeypatc
     monkeypatch.setattr(audit, "available_cores", lambda: 3)
     _big_ledger(tmp_ledger)
     res = run_cli("verify", "--jobs", "0")
-    assert res.exit_code == 0 and "OK: 62 events verified (seq 1-62)" in res.stdout
+    assert res.exit_code == 0 and "OK: 63 events verified (seq 1-63)" in res.stdout
     assert small_chunks
 
 
@@ -248,9 +249,9 @@ def test_default_uses_the_cores_and_jobs_1_stays_in_process(tmp_ledger, run_cli,
     monkeypatch.setattr(audit, "available_cores", lambda: 2)
     _big_ledger(tmp_ledger)
     res = run_cli("verify")
-    assert res.exit_code == 0 and "OK: 62 events verified (seq 1-62)" in res.stdout
+    assert res.exit_code == 0 and "OK: 63 events verified (seq 1-63)" in res.stdout
     assert small_chunks
     small_chunks.clear()
     res = run_cli("verify", "--jobs", "1")
-    assert res.exit_code == 0 and "OK: 62 events verified (seq 1-62)" in res.stdout
+    assert res.exit_code == 0 and "OK: 63 events verified (seq 1-63)" in res.stdout
     assert not small_chunks

@@ -4,8 +4,15 @@ Checks, in one streaming pass: every line is the canonical bytes of its event; `
 is the sha256 of the event without ``hash``; ``prev`` chains to the previous event;
 ``seq`` is gapless from 1; every event matches the JSON Schema of its type and version
 (``events/``); every source text matches its ``text_sha256``; every selector equals
-the slice of the stored text it points into. The first failure stops the replay and is
-reported with its seq.
+the slice of the stored text it points into; every batch opened by a ``BatchStarted`` has
+the events it declares, sharing its ``at`` and ``actor``. The first failure stops the
+replay and is reported with its seq.
+
+The one rule for the end of the file (docs/log-format.md): a last line without a newline,
+and a last batch with fewer events than its ``BatchStarted`` declares, are an
+*interrupted append*: everything before them verified, ``report.interrupted`` says what
+``factledger repair`` would set aside (exit 3). A complete line that is not a valid event
+is damage wherever it is, the last line included (exit 1).
 
 With ``jobs`` > 1 and a large file, the JSON Schema pass (most of the cost, and the only
 check that needs nothing from earlier lines) runs in worker processes on chunks of raw
@@ -28,7 +35,7 @@ from attrs import define, field
 
 from .events import GENESIS
 from .extractors import CONTEXT
-from .log import DamagedLogError, LedgerError, LogStore, parse_line
+from .log import LedgerError, LogStore, parse_line
 from .schemas import compiled_for, validator_for
 
 
@@ -44,6 +51,9 @@ class VerifyReport:
     bad_seq: int | None = None
     reason: str | None = None
     unknown_types: dict[str, int] = field(factory=dict)
+    interrupted: str | None = None
+    """When ``ok``: what ends the file after the head, if an append was interrupted (else None)."""
+    interrupted_bytes: int = 0
 
     @property
     def rate(self) -> float:
@@ -116,6 +126,9 @@ def verify(
 
 
 _MALFORMED = "the event's fields do not have the types its schema requires"
+_MAX_V = 2**31 - 1
+"""Largest ``v`` a line may carry: a version beyond any a writer will use is damage, not "unknown"."""
+_BATCH = "BatchStarted"
 _SOURCE_TYPES = ("SourceAppended", "SourceRevised")  # tuples: a malformed (unhashable) type is fine
 
 
@@ -143,11 +156,17 @@ def _replay(store, report, started, fail, schemas, progress, pool=None) -> Verif
         return _finish(report, expected_seq, prev, started)
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
     offset = 0
+    # The open batch: (seq of its BatchStarted, events still to come, its at, its actor) and
+    # the head before it (seq, hash, byte offset), which is the head if it never completes.
+    batch_left = batch_seq = 0
+    batch_at = batch_actor = None
+    before_batch = (0, GENESIS, 0)
+    torn_line = 0
     try:
         for line in f:
             # What LogStore.lines() does, inline (a million generator resumptions and tuples
             # cost 7% of a verify): a good line is newline-terminated JSON of an object with
-            # an int seq and a str hash; a bad one is a torn tail (warn, stop) or damage.
+            # an int seq and a str hash; a line without newline can only be the last: torn.
             try:
                 raw = loads(line)
             except decode_error:
@@ -158,10 +177,17 @@ def _replay(store, report, started, fail, schemas, progress, pool=None) -> Verif
             else:
                 good = False
             if not good:
-                raw = parse_line(line) if line.endswith(b"\n") else None
-                if raw is None:
-                    store.bad_line(f, offset, line)
+                if not line.endswith(b"\n"):
+                    torn_line = len(line)
                     break
+                raw = parse_line(line)
+                if raw is None:
+                    last = not f.read(1)
+                    return stop(
+                        expected_seq,
+                        f"the line of seq {expected_seq} (after seq {expected_seq - 1}) is not a valid JSON event: "
+                        + ("it is a complete last line, so damage, not an interrupted append" if last else "it was edited or inserted"),
+                    )
                 seq, stored = raw["seq"], raw["hash"]
             if seq != expected_seq:
                 if seq < expected_seq:
@@ -187,20 +213,35 @@ def _replay(store, report, started, fail, schemas, progress, pool=None) -> Verif
             if len(canonical) != end or not line.startswith(canonical):  # no copy of the line
                 return stop(seq, "the line is not in canonical form (sorted keys, compact, UTF-8)")
             type_name = raw.get("type")
+            v = raw.get("v")
+            if v.__class__ is not int or not 0 < v <= _MAX_V:
+                return stop(seq, f"v is {v!r}: a payload version must be an integer from 1 to {_MAX_V}")
             if pool is None and schemas:
-                v = raw.get("v")
-                if type_name != last_type or v != last_v or v.__class__ is not last_v.__class__:
+                if type_name != last_type or v != last_v:
                     try:
                         is_valid = valid[(type_name, v)]
                     except KeyError:
                         is_valid = valid[(type_name, v)] = compiled_for(type_name, v)
-                    except TypeError:  # an unhashable type or v: only the envelope schema can judge it
+                    except TypeError:  # an unhashable type: only the envelope schema can judge it
                         is_valid = None
                     last_type, last_v = type_name, v
                 if is_valid is None or not is_valid(raw):
                     problem = _schema_problem(raw, report)
                     if problem:
                         return stop(seq, problem)
+            if batch_left:
+                if type_name == _BATCH:
+                    return stop(seq, f"a batch starts inside the batch opened at seq {batch_seq}, {batch_left} of whose events are missing", True)
+                if raw.get("at") != batch_at or raw.get("actor") != batch_actor:
+                    return stop(seq, f"its at or actor differs from those of its batch (opened at seq {batch_seq})", True)
+                batch_left -= 1
+            elif type_name == _BATCH:
+                data = raw.get("data")
+                declared = data.get("events") if data.__class__ is dict else None
+                if declared.__class__ is not int or declared < 1:
+                    return stop(seq, "a BatchStarted must declare how many events follow (data.events, an integer >= 1)", True)
+                batch_seq, batch_left, batch_at, batch_actor = seq, declared, raw.get("at"), raw.get("actor")
+                before_batch = (seq - 1, prev, offset)
             if type_name == "AssertionRecorded":
                 # The quote check, inline for the common case (what _content_check does).
                 try:
@@ -237,10 +278,6 @@ def _replay(store, report, started, fail, schemas, progress, pool=None) -> Verif
                     return fail(*hit)
             if progress is not None and not (expected_seq - 1) % 10000:
                 progress(expected_seq - 1)
-    except DamagedLogError:
-        # An unreadable line in the middle: verify must still name the seq.
-        seq = expected_seq
-        return stop(seq, f"the line of seq {seq} (after seq {seq - 1}) is not a valid JSON event: it was edited or inserted")
     finally:
         f.close()
     report.events = expected_seq - 1
@@ -248,6 +285,21 @@ def _replay(store, report, started, fail, schemas, progress, pool=None) -> Verif
         hit = pool.settle(None, True, end_of_good)
         if hit is not None:
             return fail(*hit)
+    if batch_left or torn_line:
+        head_seq, head_hash, head_size = before_batch if batch_left else (expected_seq - 1, prev, end_of_good)
+        parts = []
+        if batch_left:
+            parts.append(f"the batch opened at seq {batch_seq} lacks {batch_left} of its events")
+        if torn_line:
+            parts.append(f"a last line of {torn_line} bytes has no newline")
+        report.interrupted_bytes = end_of_good + torn_line - head_size
+        report.interrupted = (
+            f"the last {report.interrupted_bytes} bytes, after seq {head_seq}, are an interrupted append ("
+            + " and ".join(parts) + "); 'factledger repair' sets them aside"
+        )
+        _finish(report, head_seq + 1, head_hash, started)
+        report.events = expected_seq - 1
+        return report
     return _finish(report, expected_seq, prev, started)
 
 

@@ -224,6 +224,21 @@ class VerdictRecorded(Payload):
 
 
 @frozen(slots=False)
+class BatchStarted(Payload):
+    """Opens a batch of ``events`` more events written by one append.
+
+    An append of two or more events writes this first, so a reader can tell a batch cut
+    short by a crash (fewer events follow than it declares) from a complete one; ``repair``
+    then sets the whole batch aside and the append can be run again. A batch of one event
+    needs no marker: a single line is complete or torn.
+    """
+
+    TYPE: ClassVar[str] = "BatchStarted"
+
+    events: int
+
+
+@frozen(slots=False)
 class UnknownPayload(Payload):
     """A payload this version does not know (written by a newer factledger).
 
@@ -240,6 +255,7 @@ class UnknownPayload(Payload):
 PAYLOAD_TYPES: dict[str, type[Payload]] = {
     cls.TYPE: cls
     for cls in (
+        BatchStarted,
         SourceAppended,
         SourceRevised,
         AssertionRecorded,

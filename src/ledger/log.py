@@ -4,13 +4,19 @@
   one ``write`` and ``fsync`` before returning, so concurrent writers interleave whole
   batches and an acknowledged batch survives a crash.
 * Reads stream line by line: memory does not grow with the log.
-* A crash can leave a torn tail (a last line without newline, or one that does not
-  parse). Reads stop before it with a warning; appends refuse until
-  ``factledger repair`` moves those bytes to a side file. Nothing is ever deleted.
+* A batch of two or more events opens with a ``BatchStarted`` event saying how many
+  follow, so a batch is all or nothing: a crash mid-write leaves an *interrupted append*
+  (a last line without newline, and/or a last batch with fewer events than it declares).
+  Reads stop before it with a warning; appends refuse until ``factledger repair`` moves
+  those bytes to a side file. Nothing is ever deleted. A complete last line (ending in a
+  newline) that is not a valid event is damage, never repaired (see docs/log-format.md).
+* Every read works on one snapshot: the head when it started (:meth:`LogStore.snapshot`
+  pins it for a whole command).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import getpass
@@ -18,6 +24,7 @@ import hashlib
 import os
 import re
 import socket
+import stat
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -29,7 +36,7 @@ from typing import Any, BinaryIO
 import orjson
 from attrs import frozen
 
-from .events import GENESIS, Event, Payload
+from .events import GENESIS, BatchStarted, Event, Payload
 from .serialization import payload_json_fn, structure_event, unstructure_event
 
 
@@ -38,7 +45,7 @@ class LedgerError(Exception):
 
 
 class TornTailError(LedgerError):
-    """The ledger ends with a partial line; appending would bury it."""
+    """The ledger ends in an interrupted append (a partial line or batch); appending would bury it."""
 
 
 class DamagedLogError(LedgerError):
@@ -56,8 +63,9 @@ class Head:
     Attributes:
         seq: Its sequence number (0 for an empty ledger).
         hash: Its hash (:data:`GENESIS` for an empty ledger).
-        size: Byte length of the good part of the file.
-        torn: Bytes after the good part (a torn tail), 0 when clean.
+        size: Byte length of the good part of the file: it ends with the last complete batch.
+        torn: Bytes after the good part (an interrupted append: a partial line and/or the
+            lines of an incomplete last batch), 0 when clean.
     """
 
     seq: int
@@ -163,9 +171,10 @@ def parse_line(line: bytes) -> dict[str, Any] | None:
 class LogStore:
     """One ledger file."""
 
-    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, fsync: bool = True, pinned: Head | None = None) -> None:
         self.path = Path(path)
         self.fsync = fsync
+        self.pinned = pinned
 
     # -- reading ------------------------------------------------------------
 
@@ -173,23 +182,37 @@ class LogStore:
         return self.path.exists()
 
     def head(self) -> Head:
-        """The head, reading only the end of the file."""
-        try:
-            fd = os.open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
+        """The head, reading only the end of the file (the pinned one for a snapshot)."""
+        if self.pinned is not None:
+            return self.pinned
+        fd = _open_ledger(self.path, os.O_RDONLY, missing_ok=True)
+        if fd is None:
             return Head(0, GENESIS, 0)
-        except OSError as exc:
-            raise LedgerError(f"{self.path}: cannot read ledger: {exc.strerror}") from None
         try:
             return _head_of_fd(fd, self.path)
         finally:
             os.close(fd)
 
-    def lines(self, start: int = 0) -> Iterator[tuple[int, bytes, dict[str, Any]]]:
-        """Yield ``(offset, line, parsed)`` for every good line from byte ``start``.
+    def snapshot(self) -> LogStore:
+        """This ledger as it is now: every read through the returned store stops at this head,
+        whatever is appended meanwhile. The head is taken under a shared lock, so it never
+        falls inside a batch being written."""
+        if self.pinned is not None:
+            return self
+        fd = _open_ledger(self.path, os.O_RDONLY, missing_ok=True)
+        if fd is None:
+            return LogStore(self.path, fsync=self.fsync, pinned=Head(0, GENESIS, 0))
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            return LogStore(self.path, fsync=self.fsync, pinned=_head_of_fd(fd, self.path))
+        finally:
+            os.close(fd)  # and the lock with it
 
-        A torn last line ends the stream with a :class:`TornTailWarning`; an unreadable
-        line with more lines after it raises :class:`DamagedLogError`.
+    def lines(self, start: int = 0) -> Iterator[tuple[int, bytes, dict[str, Any]]]:
+        """Yield ``(offset, line, parsed)`` for every line from byte ``start`` up to the head.
+
+        An interrupted append after the head is left out with a :class:`TornTailWarning`;
+        an unreadable line before the head raises :class:`DamagedLogError`.
         """
         return self._scan(start, None)
 
@@ -203,28 +226,32 @@ class LogStore:
 
     def open_for_reading(self) -> BinaryIO | None:
         """The ledger file opened for reading (``None`` if there is none yet), or a one-line
-        :class:`LedgerError`. For readers that run their own loop over the lines; they must
-        treat a line as :meth:`lines` does, handing a bad one to :meth:`bad_line`."""
-        try:
-            return open(self.path, "rb")
-        except FileNotFoundError:
-            return None
-        except IsADirectoryError:
-            raise LedgerError(f"{self.path}: is a directory, not a ledger file") from None
-        except OSError as exc:
-            raise LedgerError(f"{self.path}: cannot read ledger: {exc.strerror}") from None
+        :class:`LedgerError` (also for a directory, FIFO or device). For readers that run
+        their own loop over the lines (``verify``)."""
+        fd = _open_ledger(self.path, os.O_RDONLY, missing_ok=True)
+        return None if fd is None else open(fd, "rb")
 
     def _scan(self, start: int, typed: Callable[[dict[str, Any]], Event] | None) -> Iterator[Any]:
         """The one reading loop: :meth:`lines` when ``typed`` is None, else ``typed(parsed)``
-        per line. One generator either way: replay is a million resumptions of it."""
+        per line, up to the head. One generator either way: replay is a million resumptions of it."""
         f = self.open_for_reading()
         if f is None:
             return
         with f:
+            head = self.head() if self.pinned is not None else _head_of_fd(f.fileno(), self.path)
+            if head.torn and start <= head.size:
+                warnings.warn(TornTailWarning(_interrupted_message(self.path, head)), stacklevel=3)
+            if start >= head.size:
+                return
             f.seek(start)
             offset = start
             loads, error = orjson.loads, orjson.JSONDecodeError
+            end = head.size
             for line in f:
+                if offset + len(line) > end:
+                    if offset >= end:
+                        return
+                    line = line[: end - offset]  # a line longer than the snapshot: damage below
                 # The common case inline (no helper call per line): a newline-terminated
                 # line that parses to an object with an int seq and a str hash.
                 try:
@@ -239,40 +266,20 @@ class LogStore:
                 ):
                     raw = parse_line(line) if line.endswith(b"\n") else None
                     if raw is None:
-                        self.bad_line(f, offset, line)
-                        return
+                        raise DamagedLogError(
+                            f"{self.path}: line at byte {offset} is not a valid event; run 'factledger verify' for details"
+                        )
                 yield (offset, line, raw) if typed is None else typed(raw)
                 offset += len(line)
-
-    def bad_line(self, f: BinaryIO, offset: int, line: bytes) -> None:
-        """An unreadable line at byte ``offset`` of ``f``: a torn tail if it is the last one
-        (warn; the reader stops there), damage if not (raise :class:`DamagedLogError`)."""
-        if f.read(1):
-            raise DamagedLogError(
-                f"{self.path}: line at byte {offset} is not a valid event; run 'factledger verify' for details"
-            )
-        warnings.warn(
-            TornTailWarning(
-                f"{self.path}: ignoring a torn tail of {len(line)} bytes at byte {offset} "
-                "(an interrupted append); run 'factledger repair' to set it aside"
-            ),
-            stacklevel=3,
-        )
+                if offset >= end:
+                    return
 
     # -- writing ------------------------------------------------------------
 
     @contextmanager
     def writer(self) -> Iterator[Writer]:
         """Hold the ledger's exclusive lock; everything done through the writer is atomic."""
-        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND
-        try:
-            fd = os.open(self.path, flags, 0o644)
-        except IsADirectoryError:
-            raise LedgerError(f"{self.path}: is a directory, not a ledger file") from None
-        except FileNotFoundError:
-            raise LedgerError(f"{self.path}: cannot create ledger: folder {self.path.parent} does not exist") from None
-        except OSError as exc:
-            raise LedgerError(f"{self.path}: cannot open ledger for writing: {exc.strerror}") from None
+        fd = _open_ledger(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield Writer(self, fd)
@@ -285,24 +292,31 @@ class LogStore:
             return w.append(payloads, actor=actor)
 
     def repair(self) -> tuple[int, Path | None]:
-        """Move a torn tail to a side file and truncate; returns (bytes moved, side file)."""
+        """Move an interrupted append (a torn line and/or an incomplete last batch) to a side
+        file and truncate; returns (bytes moved, side file).
+
+        The side file is written and fsynced before the ledger is cut; if it cannot be
+        written whole (disk full, file too large, no permission) it is removed and the
+        ledger is left as it was.
+        """
         if not self.path.exists():
             raise LedgerError(f"{self.path}: no such ledger")
         with self.writer() as w:
             head = w.head
             if not head.torn:
                 return 0, None
-            with open(self.path, "rb") as f:
-                f.seek(head.size)
-                torn = f.read()
+            torn = os.pread(w.fd, head.torn, head.size)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             side = self.path.with_name(f"{self.path.name}.torn-{stamp}")
-            with open(side, "xb") as out:
-                out.write(torn)
-                out.flush()
-                os.fsync(out.fileno())
-            os.ftruncate(w.fd, head.size)
-            os.fsync(w.fd)
+            _write_side_file(side, torn, self.path)
+            try:
+                os.ftruncate(w.fd, head.size)
+                os.fsync(w.fd)
+            except OSError as exc:
+                raise LedgerError(
+                    f"{self.path}: cannot truncate the ledger ({exc.strerror}); the interrupted append is "
+                    f"also saved in {side}"
+                ) from None
             _fsync_dir(self.path.parent)
             return len(torn), side
 
@@ -316,20 +330,25 @@ class Writer:
         self.head = _head_of_fd(fd, store.path)
 
     def check_appendable(self) -> None:
-        """Refuse to chain onto a torn tail."""
+        """Refuse to chain onto an interrupted append."""
         if self.head.torn:
             raise TornTailError(
-                f"{self.store.path}: the last {self.head.torn} bytes are a torn (incomplete) event from an "
-                "interrupted append; run 'factledger repair' to move them to a side file, then append again"
+                f"{self.store.path}: the last {self.head.torn} bytes are an interrupted append (an incomplete "
+                "line or batch); run 'factledger repair' to move them to a side file, then append again"
             )
 
     def append(self, payloads: Sequence[Payload], *, actor: str | None = None) -> Appended:
+        """Write ``payloads`` as one batch (opened by a :class:`BatchStarted` when there are two or more)."""
         self.check_appendable()
         actor = actor or default_actor()
         at = now_rfc3339()
         seq, prev = self.head.seq, self.head.hash
         if not payloads:
             return Appended((), seq + 1, (), (), prev, at, actor)
+        if any(p.__class__ is BatchStarted for p in payloads):
+            raise LedgerError(f"{self.store.path}: BatchStarted is written by the store itself, not passed to append")
+        if len(payloads) > 1:
+            payloads = (BatchStarted(events=len(payloads)), *payloads)
         if not _is_sha256_hex(prev):
             raise DamagedLogError(f"{self.store.path}: the last event's hash is not a sha256 hex digest; run 'factledger verify'")
         ids = new_event_ids(len(payloads))
@@ -411,6 +430,64 @@ def _write_all(fd: int, chunks: list[bytes], size_before: int, path: Path) -> in
     return total
 
 
+def _open_ledger(path: Path, flags: int, *, missing_ok: bool = False) -> int | None:
+    """Open the ledger file, refusing anything but a regular file in one line.
+
+    ``O_NONBLOCK`` keeps a FIFO from blocking the open; a FIFO, a device (``/dev/zero``,
+    ``/dev/full``), a socket or a directory is refused before a byte is read or written.
+    """
+    try:
+        fd = os.open(path, flags | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except FileNotFoundError:
+        if missing_ok:
+            return None
+        raise LedgerError(f"{path}: cannot create ledger: folder {path.parent} does not exist") from None
+    except IsADirectoryError:
+        raise LedgerError(f"{path}: is a directory, not a ledger file") from None
+    except OSError as exc:
+        raise LedgerError(f"{path}: cannot open ledger: {exc.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        what = "a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else (
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+        )
+        raise LedgerError(f"{path}: is {what}, not a ledger file (a ledger must be a regular file)")
+    os.set_blocking(fd, True)
+    return fd
+
+
+def _write_side_file(side: Path, data: bytes, ledger: Path) -> None:
+    """Write ``data`` to the new file ``side`` and fsync it; on any failure remove it (no 0-byte or
+    partial side file is left) and raise a one-line :class:`LedgerError`."""
+    try:
+        fd = os.open(side, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise LedgerError(f"{ledger}: cannot create the side file {side} ({exc.strerror}); the ledger is unchanged") from None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except OSError as exc:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(side)
+        reason = {errno.ENOSPC: "disk full", errno.EFBIG: "file too large", errno.EDQUOT: "disk quota exceeded"}.get(
+            exc.errno, exc.strerror
+        )
+        raise LedgerError(f"{ledger}: cannot write the side file {side} ({reason}); the ledger is unchanged") from None
+    os.close(fd)
+    _fsync_dir(side.parent)
+
+
+def _interrupted_message(path: Path, head: Head) -> str:
+    return (
+        f"{path}: ignoring the last {head.torn} bytes after seq {head.seq}, an interrupted append "
+        "(an incomplete line or batch); run 'factledger repair' to set them aside"
+    )
+
+
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -426,7 +503,14 @@ _BLOCK = 1 << 16
 
 
 def _head_of_fd(fd: int, path: Path) -> Head:
-    """Find the last complete, parseable line by reading backwards from the end."""
+    """The end of the last complete batch, found by reading backwards from the end of the file.
+
+    Everything after the last newline is a torn line. The complete lines before it that
+    share the last line's ``actor`` and ``at`` (every event of a batch does) are searched
+    for the ``BatchStarted`` that opens the last batch: if it declares more events than
+    follow it, the batch is incomplete and the head is the event before it. So the cost
+    is the size of the last batch, not of the ledger.
+    """
     size = os.fstat(fd).st_size
     if size == 0:
         return Head(0, GENESIS, 0)
@@ -435,20 +519,69 @@ def _head_of_fd(fd: int, path: Path) -> Head:
     # end: byte after the last newline (0 if none). Everything after it is torn.
     if end == 0:
         return Head(0, GENESIS, 0, torn=size)
-    start = _last_newline(fd, end - 1) + 1
-    line = os.pread(fd, end - start, start)
+    backwards = _lines_backwards(fd, end)
+    start, line = next(backwards)
     raw = parse_line(line)
     if raw is None:
-        # The last newline-terminated line is garbage: a torn write that happened to end in
-        # a newline byte. Treat it as torn too, and chain from the line before.
-        if start == 0:
-            return Head(0, GENESIS, 0, torn=size)
-        prev_start = _last_newline(fd, start - 1) + 1
-        prev = parse_line(os.pread(fd, start - prev_start, prev_start))
-        if prev is None:
-            raise DamagedLogError(f"{path}: the last two lines are unreadable; run 'factledger verify'")
-        return Head(prev["seq"], prev["hash"], start, torn=size - start)
+        raise DamagedLogError(
+            f"{path}: the last line (at byte {start}) is complete but not a valid event: that is damage, not an "
+            "interrupted append, and is never repaired; run 'factledger verify' for details"
+        )
+    last_seq = raw["seq"]
+    key = _batch_key(line)
+    at, candidate = start, raw
+    while True:
+        if candidate is not None and candidate.get("type") == BatchStarted.TYPE:
+            declared = candidate.get("data", {}).get("events") if isinstance(candidate.get("data"), dict) else None
+            if declared.__class__ is not int or declared < 1:
+                raise DamagedLogError(f"{path}: the BatchStarted at seq {candidate['seq']} is malformed; run 'factledger verify'")
+            if candidate["seq"] + declared <= last_seq:
+                break  # the last batch is complete (any events after it are batches of one)
+            if at == 0:
+                return Head(0, GENESIS, 0, torn=size)
+            _before, prev_line = next(backwards)
+            prev = parse_line(prev_line)
+            if prev is None:
+                raise DamagedLogError(f"{path}: the line before the last batch is unreadable; run 'factledger verify'")
+            return Head(prev["seq"], prev["hash"], at, torn=size - at)
+        found = next(backwards, None)
+        if found is None:
+            break
+        at, line = found
+        if key is None or _batch_key(line) != key:
+            break
+        candidate = parse_line(line) if _MARKER in line else None
     return Head(raw["seq"], raw["hash"], end, torn=size - end)
+
+
+_MARKER = b'"type":"BatchStarted"'
+
+
+def _batch_key(line: bytes) -> bytes | None:
+    """The bytes every line of one batch starts with: ``{"actor":...,"at":...`` (canonical lines
+    sort those two keys first and ``,"data":`` cannot occur inside a JSON string)."""
+    i = line.find(b',"data":')
+    return line[:i] if i > 0 else None
+
+
+def _lines_backwards(fd: int, end: int) -> Iterator[tuple[int, bytes]]:
+    """``(offset, line)`` of each newline-terminated line before byte ``end`` (which follows a
+    newline), last first. Reads double in size, so a long line costs linear time."""
+    buf, pos, hi, block = b"", end, 0, _BLOCK  # buf holds bytes pos..; its lines before hi are not yet yielded
+    while True:
+        i = buf.rfind(b"\n", 0, hi - 1) if hi > 1 else -1
+        if i >= 0:
+            yield pos + i + 1, buf[i + 1 : hi]
+            hi = i + 1
+            continue
+        if pos == 0:
+            if hi:
+                yield 0, buf[:hi]
+            return
+        lo = max(0, pos - block)
+        buf = os.pread(fd, pos - lo, lo) + buf[:hi]
+        hi += pos - lo
+        pos, block = lo, min(block * 2, 1 << 26)
 
 
 def _last_newline(fd: int, before: int) -> int:

@@ -205,7 +205,7 @@ class ExporterContract:
     """The plugin (entry point name) under test. Set it: the contract then tests that plugin's
     own spec even when another plugin won the format name, and fails if the name resolves to
     someone else's spec. Left empty, the format must be provided by exactly one plugin."""
-    as_of_seq: int = 11
+    as_of_seq: int = 13
     """A seq inside the sample ledger (after both sources, before the link) for the as-of check."""
 
     def make_ledger(self, path: Path) -> Path:

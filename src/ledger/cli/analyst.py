@@ -33,7 +33,7 @@ def _append_checked(payload, ids: list[str], claim: str | None = None) -> int:
     """Append ``payload`` if every assertion id is current; its seq. ``claim``: the claim id the
     (single) assertion id anchors, named in the error instead of the anchor."""
     s = settings()
-    store = s.existing_store()
+    store = s.existing_store(snapshot=False)  # read under the lock below, not at a snapshot
     with store.writer() as w:
         found = _current_ids(store, set(ids))
         for i in ids:

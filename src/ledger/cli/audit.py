@@ -53,8 +53,12 @@ def log_command(types, limit, as_json):
               "rewriting of the events it covers fails.")
 @click.option("--vkey", "vkey_path", type=click.Path(dir_okay=False, path_type=Path), help="Public key of --checkpoint.")
 def verify(no_schema, jobs, cp_path, vkey_path):
-    """Replay the ledger and check its hash chain, schemas and every quote."""
-    store = settings().existing_store()
+    """Replay the ledger and check its hash chain, schemas, batches and every quote.
+
+    Exit 0: intact. Exit 1: damaged (never repaired). Exit 3: intact up to an interrupted
+    append at the end (a torn line or an incomplete batch), which 'factledger repair' sets aside.
+    """
+    store = settings().existing_store(snapshot=False)  # verify reads and judges the whole file
     cp = None
     if cp_path is not None:  # a bad checkpoint or key fails before the long replay
         if vkey_path is None:
@@ -66,7 +70,7 @@ def verify(no_schema, jobs, cp_path, vkey_path):
         echo(f"{report.events} events before it verified", err=True)
         raise SystemExit(1)
     size = store.path.stat().st_size
-    if report.events == 0 and size:
+    if report.events == 0 and size and not report.interrupted:
         echo(f"FAILED: {store.path} holds {size} bytes but not one complete event: not a ledger, "
              "or only an interrupted first append ('factledger repair' sets it aside)", err=True)
         raise SystemExit(1)
@@ -77,6 +81,9 @@ def verify(no_schema, jobs, cp_path, vkey_path):
             echo(f"FAILED: {exc}", err=True)
             raise SystemExit(1) from None
         echo(f"OK: the ledger extends {cp_path} ({cp.origin}, {cp.size} events; consistency proof of {len(proof)} hashes)")
+    if report.interrupted:
+        echo(f"INTERRUPTED: seq 1-{report.head_seq} verified (head {report.head_hash}), but {report.interrupted}", err=True)
+        raise SystemExit(3)
     echo(
         f"OK: {report.events} events verified (seq 1-{report.head_seq}), head {report.head_hash}, "
         f"{report.rate:,.0f} events/s"
@@ -87,13 +94,13 @@ def verify(no_schema, jobs, cp_path, vkey_path):
 
 @cli.command()
 def repair():
-    """Move a torn tail (from an interrupted append) to a side file; nothing is deleted."""
+    """Move an interrupted append (a torn line or an incomplete batch) to a side file; nothing is deleted."""
     store = settings().store()
     moved, side = store.repair()
     if not moved:
-        echo(f"{store.path}: no torn tail; nothing to repair")
+        echo(f"{store.path}: no interrupted append; nothing to repair")
         return
-    echo(f"{store.path}: moved {moved} torn bytes to {side}; the ledger ends at seq {store.head().seq}")
+    echo(f"{store.path}: moved {moved} torn bytes (an interrupted append) to {side}; the ledger ends at seq {store.head().seq}")
 
 
 @cli.command()

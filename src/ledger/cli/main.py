@@ -27,14 +27,15 @@ class Settings:
     def store(self, *, fsync: bool = True) -> LogStore:
         return LogStore(self.ledger, fsync=fsync)
 
-    def existing_store(self) -> LogStore:
-        """The ledger for commands that read it: a missing file is an error, not an empty ledger."""
+    def existing_store(self, *, snapshot: bool = True) -> LogStore:
+        """The ledger for commands that read it: a missing file is an error, not an empty ledger.
+        With ``snapshot`` (read commands) every read stops at the head as it is now."""
         store = self.store()
         if not store.exists():
             raise LedgerError(
                 f"{store.path}: no such ledger (append a source first, or choose one with --ledger or FACTLEDGER_LEDGER)"
             )
-        return store
+        return store.snapshot() if snapshot else store
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

@@ -103,6 +103,8 @@ def describe_event(event: Event, *, context: bool = False) -> str:
         return f"{d.assertion_id} from {d.source_id} v{d.version}: {d.reason}"
     if t in ("AssertionsLinked", "AssertionsUnlinked"):
         return f"{d.a} {d.b}" + (f": {d.note}" if d.note else "")
+    if t == "BatchStarted":
+        return f"opens a batch of {d.events} events"
     if t == "VerdictRecorded":
         return f"{d.target} {d.status}" + (f": {d.note}" if d.note else "")
     return ""
