@@ -107,7 +107,8 @@ def test_verify_refuses_a_file_without_one_event(run_cli, tmp_path):
     broken = tmp_path / "broken.jsonl"
     broken.write_bytes(b'{"broken":')
     result = run_cli("verify", ledger=broken)
-    assert result.exit_code == 1 and "not one complete event" in result.stderr and "OK" not in result.stdout
+    # exit 3: an interrupted append by the one rule of docs/log-format.md (damage would be 1)
+    assert result.exit_code == 3 and "not one complete event" in result.stderr and "OK" not in result.stdout
     empty = tmp_path / "empty.jsonl"
     empty.touch()
     assert run_cli("verify", ledger=empty).exit_code == 0

@@ -109,26 +109,26 @@ def _leaves(path: Path) -> list[bytes]:
 def test_tree_of_ledger_and_incremental_cache(tmp_ledger):
     """The ledger's root is the MTH of its lines; after an append the cached tree hashes only the new lines;
     a rewritten ledger (hashes recomputed) makes the cache miss instead of answering from it."""
-    store = _ledger(tmp_ledger, 12)  # 600 lines: two full blocks of 256 and a partial one
+    store = _ledger(tmp_ledger, 12)  # 612 lines (600 and a BatchStarted per batch): two full blocks of 256 and a partial one
     tree = C.tree_of(store)
-    assert tree.size == 600 and tree.lines_read == 600
+    assert tree.size == 612 and tree.lines_read == 612
     assert tree.root() == _mth(_leaves(tmp_ledger))
     assert C.cache_path(store).exists()
-    for index in (0, 255, 256, 599):
-        assert merkle.verify_inclusion(index, 600, _leaves(tmp_ledger)[index], tree.inclusion(index), tree.root())
+    for index in (0, 255, 256, 611):
+        assert merkle.verify_inclusion(index, 612, _leaves(tmp_ledger)[index], tree.inclusion(index), tree.root())
     _ledger_more = LogStore(tmp_ledger, fsync=False)
     text = "The ferry sailed at dawn. " * 60
     _ledger_more.append([assertion_payload(text, 0, 25, source_id="src-0000000000000000", assertion_id=f"as-x{i}") for i in range(7)])
     again = C.tree_of(store)
-    assert again.size == 607 and again.lines_read == 7
+    assert again.size == 620 and again.lines_read == 8
     assert again.root() == _mth(_leaves(tmp_ledger))
-    assert merkle.verify_consistency(600, 607, tree.root(), again.root(), again.consistency(600))
+    assert merkle.verify_consistency(612, 620, tree.root(), again.root(), again.consistency(612))
     # rewrite line 3 and re-chain everything after it: the cache's key line no longer matches
     lines = tmp_ledger.read_bytes().splitlines(keepends=True)
     lines[2] = lines[2].replace(b"dawn", b"dusk", 1)
     tmp_ledger.write_bytes(b"".join(_rehash_from(lines, 2)))
     fresh = C.tree_of(store)
-    assert fresh.lines_read == 607 and fresh.root() == _mth(_leaves(tmp_ledger)) != again.root()
+    assert fresh.lines_read == 620 and fresh.root() == _mth(_leaves(tmp_ledger)) != again.root()
 
 
 def _rehash_from(lines, index):
@@ -212,7 +212,8 @@ def test_verify_checkpoint_detects_truncation_and_rewrites(all_types_ledger, key
     for damaged, words in (
         (lines[: n - 1], "truncated"),
         (lines[: n - 7], "truncated"),
-        (_rehash_from(lines[:4] + [lines[4].replace(b"tester@example", b"someone@else")] + lines[5:], 4), "rewritten"),
+        # line 9, a batch of one (another actor inside a batch would be caught by plain verify)
+        (_rehash_from(lines[:8] + [lines[8].replace(b"tester@example", b"someone@else")] + lines[9:], 8), "rewritten"),
         (_rehash_from(lines[:n - 1] + lines[n:], n - 1), "rewritten"),  # the last covered event deleted
     ):
         all_types_ledger.write_bytes(b"".join(damaged))
