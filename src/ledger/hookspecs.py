@@ -24,6 +24,7 @@ import pluggy
 if TYPE_CHECKING:
     from .exporters import ExporterSpec
     from .extractors import ExtractorSpec
+    from .projections.claims.links import MatcherSpec
 
 hookspec = pluggy.HookspecMarker("factledger")
 hookimpl = pluggy.HookimplMarker("factledger")
@@ -97,4 +98,27 @@ def register_commands(cli: click.Group) -> None:
 
     :param cli: The ``factledger`` click group.
     :return: Nothing.
+    """
+
+
+@hookspec
+def register_matchers(register: Callable[[MatcherSpec], None]) -> None:
+    """Register similarity signals for the claims view (``factledger claims``, exports, eval).
+
+    Call ``register`` once per signal with a :class:`ledger.projections.claims.MatcherSpec`::
+
+        @ledger.hookimpl
+        def register_matchers(register):
+            register(MatcherSpec(name="same-digits", score=same_digits, weight=0.3,
+                                 description="share every number written in digits"))
+
+    ``score(a, b)`` receives the :class:`ledger.projections.claims.Features` of two assertions
+    from different sources (the pairs the view's bounded blocking yields, never all pairs) and
+    returns a float in [0, 1]; ``weight * score`` is added to the built-in ``lexical+frames``
+    similarity before the link thresholds, and every link records each matcher's score in its
+    ``signals``. It must be deterministic and offline (no downloads at run time) and should be
+    fast: it runs once per candidate pair. Names must be unique across all plugins.
+
+    :param register: Callback taking one ``MatcherSpec``.
+    :return: Nothing; results are collected through ``register``.
     """

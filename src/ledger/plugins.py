@@ -421,6 +421,13 @@ def exporters() -> dict[str, Registered]:
     return _collect("register_exporters", ExporterSpec, ("name", "media_type", "extension", "write", "views"), ("write",))
 
 
+def matchers() -> dict[str, Registered]:
+    """Registered claim matchers (similarity signals for the claims view) by name."""
+    from .projections.claims.links import MatcherSpec
+
+    return _collect("register_matchers", MatcherSpec, ("name", "score"), ("score",))
+
+
 def _failed_hint(name: str) -> str:
     message = _state.errors.get(name.split(":")[0] if ":" in name else name)
     return f" ({message})" if message else ""

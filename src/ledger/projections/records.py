@@ -105,21 +105,85 @@ class AssertionRow:
 
 
 @frozen
+class SlotComparison:
+    """One slot two statements both fill, and how their values compare.
+
+    Attributes:
+        slot: ``age:kunan`` (age of a person), ``count:person``, ``distance``, ``time``,
+            ``title:osatanakorn``, ``negation``, ``date``...
+        a_text: The words that gave side a's value.
+        b_text: The words that gave side b's value.
+        a_value: Side a's value, normalised for reading (``37``, ``3200 m``, ``former governor``).
+        b_value: Side b's value.
+        outcome: ``agree``, ``hard`` (cannot both be true) or ``soft`` (compatible bounds that
+            still disagree as reported).
+        hedged: Which side's value is hedged (``a``, ``b``, ``both``) or ``None``.
+    """
+
+    slot: str
+    a_text: str
+    b_text: str
+    a_value: str
+    b_value: str
+    outcome: str
+    hedged: str | None = None
+
+
+@frozen
+class Link:
+    """A typed link between two assertions from different sources (or two versions of one).
+
+    Attributes:
+        a: Assertion id (the earlier recorded).
+        b: Assertion id.
+        relation: ``corroborates`` (same fact, compatible values) or ``conflicts`` (same fact,
+            a slot disagrees).
+        how: ``auto`` (the matchers) or ``analyst`` (``factledger link``).
+        score: The combined similarity the decision used.
+        shared: Shared content lemmas with their weights, heaviest first.
+        frames: Event frame classes both statements report.
+        slots: Every slot both fill, compared.
+        grade: For a conflict: ``hard`` or ``soft``.
+        revision: The two are versions of one source: a disagreement is a revision change.
+        signals: ``(matcher, score)`` of every matcher (built-in and plugins).
+    """
+
+    a: str
+    b: str
+    relation: str
+    how: str = "auto"
+    score: float = 0.0
+    shared: tuple[tuple[str, float], ...] = ()
+    frames: tuple[str, ...] = ()
+    slots: tuple[SlotComparison, ...] = ()
+    grade: str | None = None
+    revision: bool = False
+    signals: tuple[tuple[str, float], ...] = ()
+
+
+@frozen
 class Conflict:
-    """Two members of a claim that disagree, and why.
+    """Two members of a claim that disagree on one slot, and why (one per slot).
 
     Attributes:
         a: Assertion id.
-        b: Assertion id (from another source).
-        field: What differs: ``date``, ``quantity``, ``qualifier``, ``negation``.
-        explanation: Human sentence built from the values (``day the video was released:
-            2017-11-22 (Wednesday) in A vs 2017-11-21 (Tuesday) in B``).
+        b: Assertion id (from another source, or another version of the same one).
+        field: What differs: the slot's measure (``age``, ``count``, ``distance``, ``time``,
+            ``title``, ``date``, ``negation``...).
+        explanation: One line built from the words that gave each value
+            (``age of Kunan: "37" (37) in Extra.ie vs "38" (38) in BenarNews [hard]``).
+        grade: ``hard`` or ``soft``.
+        hedged: Which side's value is hedged (``a``, ``b``, ``both``) or ``None``.
+        revision: Between two versions of one source: a change made by a revision.
     """
 
     a: str
     b: str
     field: str
     explanation: str
+    grade: str = "hard"
+    hedged: str | None = None
+    revision: bool = False
 
 
 @frozen
@@ -139,18 +203,20 @@ class Verdict:
 
 @frozen
 class Claim:
-    """Assertions from different sources that state the same fact.
+    """A display group: assertions that state one fact, each linked to the group's anchor.
 
     Attributes:
-        claim_id: Stable id derived from the member assertion ids (``cl-`` + hash).
-        label: A representative quote (the longest member statement, say).
+        claim_id: ``cl-`` + the anchor's id (its earliest-recorded member): stable under appends.
+        label: The anchor's core text (the fact without its attribution).
         members: Assertion rows, ordered by source then position.
         sources: Distinct source ids of the members.
-        status: ``corroborated`` (2+ sources agree), ``conflict`` (2+ sources disagree) or
+        status: ``corroborated`` (2+ sources agree), ``conflict`` (a slot disagrees) or
             ``single`` (one source only).
-        conflicts: The disagreeing pairs, with explanations.
-        links: ``(a, b, how)`` pairs that put members together: ``auto`` or ``analyst``.
+        conflicts: One line per disagreeing slot between linked members.
+        links: The accepted links between members (every link is also in the links view).
         verdict: The analyst's verdict, if any.
+        anchor: The anchor assertion id.
+        superseded: Members from an earlier version of a revised source (compared as versions).
     """
 
     claim_id: str
@@ -159,8 +225,10 @@ class Claim:
     sources: tuple[str, ...]
     status: str
     conflicts: tuple[Conflict, ...]
-    links: tuple[tuple[str, str, str], ...]
+    links: tuple[Link, ...]
     verdict: Verdict | None = None
+    anchor: str = ""
+    superseded: tuple[str, ...] = ()
 
 
 @frozen

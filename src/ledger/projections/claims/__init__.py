@@ -1,0 +1,229 @@
+"""The claims view: typed links between assertions of different sources, and display groups.
+
+Stages, one module each (see docs/projections.md):
+
+* :mod:`.features` -- per assertion, once: core, lemmas, weights, names, typed slot values.
+* :mod:`.frames` -- event frames from a general news verb lexicon.
+* :mod:`.links` -- candidate pairs (bounded blocking), matchers, the link decision.
+* :mod:`.conflicts` -- slot comparisons, hard/soft grades, negation.
+* :mod:`.groups` -- display groups by the anchor rule (no chaining), analyst link/unlink.
+* :mod:`.explain` -- one line per disagreeing slot; evidence sentences for exports.
+
+:func:`claims_view` returns both outputs: every accepted link, and the groups (claims). This
+package imports :mod:`..views` for the rows; :mod:`..views` imports nothing from here at
+module level, so there is no import cycle.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from attrs import frozen
+
+from ...events import AssertionRecorded
+from ...log import LogStore
+from ...serialization import structure_event
+from ..catalog import Catalog
+from ..records import AssertionRow, Claim, Link, Verdict
+from ..views import _raw_row, _row, catalog as _catalog
+from .explain import conflict_lines, evidence
+from .features import FEATURES_VERSION, Features, features
+from .groups import display_groups
+from .links import DEFAULT_LINK_CONFIG, LinkConfig, MatcherSpec, build_links
+
+ClaimsConfig = LinkConfig
+DEFAULT_CONFIG = DEFAULT_LINK_CONFIG
+
+__all__ = [
+    "FEATURES_VERSION", "ClaimsConfig", "ClaimsView", "Features", "LinkConfig", "MatcherSpec", "anchor_of",
+    "build_claims", "build_links", "claim_id_for", "claims_view", "evidence", "features",
+]
+
+
+def claim_id_for(assertion_id: str) -> str:
+    """The id of the claim anchored at ``assertion_id``."""
+    return "cl-" + (assertion_id[3:] if assertion_id.startswith("as-") else assertion_id)
+
+
+def anchor_of(claim_id: str) -> str:
+    """The anchor assertion id of a claim id (inverse of :func:`claim_id_for`)."""
+    return "as-" + claim_id[3:]
+
+
+@frozen
+class ClaimsView:
+    """Both outputs of the claims view at one point in the log.
+
+    Attributes:
+        claims: Display groups, multi-source first.
+        links: Every accepted link (automatic and analyst), in recorded order of their first side.
+    """
+
+    claims: tuple[Claim, ...]
+    links: tuple[Link, ...]
+
+
+_FEATURE_MEMO: dict[tuple[str, str, str], Features] = {}
+_MEMO_CAP = 400_000
+
+
+def cached_features(row: AssertionRow, source_meta: object | None) -> Features:
+    """:func:`features` memoised by (assertion id, recording hash, version): computed once per process.
+
+    A store can persist the same function's output under :data:`FEATURES_VERSION`.
+    """
+    key = (row.assertion_id, row.recorded.hash, FEATURES_VERSION)
+    f = _FEATURE_MEMO.get(key)
+    if f is None:
+        if len(_FEATURE_MEMO) >= _MEMO_CAP:
+            _FEATURE_MEMO.clear()
+        f = _FEATURE_MEMO[key] = features(row, source_meta)
+    return f
+
+
+def claim_rows(
+    store: LogStore, cat: Catalog, as_of: int | None = None, first_seen: dict[str, int] | None = None,
+) -> Iterator[tuple[AssertionRow, bool]]:
+    """``(row, superseded)``: current statements and analyst-linked assertions, plus the statements
+    of earlier versions of revised sources that a later version withdrew (compared as versions).
+
+    ``first_seen`` (if given) receives each id's first recording seq: the recorded order claims
+    use, which a revision that carries a statement over does not change."""
+    first = first_seen if first_seen is not None else {}
+    linked = {d.a for d in cat.pairs.values() if d.linked} | {d.b for d in cat.pairs.values() if d.linked}
+    version_now = AssertionRecorded.VERSION
+    is_live = cat.is_live
+    withdrawn, retracted = cat.withdrawn, cat.retracted
+    for _offset, _line, raw in store.lines():
+        if as_of is not None and raw["seq"] > as_of:
+            return
+        if raw["type"] != AssertionRecorded.TYPE:
+            continue
+        if raw["v"] == version_now:
+            d = raw["data"]
+            aid, version, kind = d["assertion_id"], d["version"], d["kind"]
+            first.setdefault(aid, raw["seq"])
+            if kind != "statement" and aid not in linked:
+                continue
+            if is_live(aid, version):
+                yield _raw_row(raw), False
+            elif kind == "statement" and aid not in retracted and withdrawn.get(aid, 0) > version:
+                yield _raw_row(raw), True
+            continue
+        a = structure_event(raw).data
+        if isinstance(a, AssertionRecorded):
+            first.setdefault(a.assertion_id, raw["seq"])
+        if not isinstance(a, AssertionRecorded) or (a.kind != "statement" and a.assertion_id not in linked):
+            continue
+        if cat.is_current(a):
+            yield _row(a, raw), False
+        elif a.kind == "statement" and a.assertion_id not in retracted and withdrawn.get(a.assertion_id, 0) > a.version:
+            yield _row(a, raw), True
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic collector during a build: millions of acyclic objects, nothing to collect."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _matchers() -> list[MatcherSpec]:
+    try:
+        from ... import plugins
+
+        return [r.item for r in plugins.matchers().values()]
+    except Exception:  # noqa: BLE001 - a broken plugin must not break the view; plugins reports it
+        return []
+
+
+def view_from_rows(
+    rows: Sequence[tuple[AssertionRow, bool]], cat: Catalog, config: LinkConfig = DEFAULT_LINK_CONFIG,
+    matchers: Sequence[MatcherSpec] | None = None, first_seen: dict[str, int] | None = None,
+) -> ClaimsView:
+    """The claims view from rows already read (see :func:`claim_rows`), in recorded order
+    (``first_seen``: each id's first recording seq; default: the row's own recording)."""
+    matchers = _matchers() if matchers is None else matchers
+    first = first_seen or {}
+    rows = sorted(rows, key=lambda rs: (first.get(rs[0].assertion_id, rs[0].recorded.seq), rs[0].assertion_id))
+    by_id = {r.assertion_id: r for r, _s in rows}
+    superseded = {r.assertion_id for r, s in rows if s}
+    order = {r.assertion_id: k for k, (r, _s) in enumerate(rows)}
+    feats = [cached_features(r, cat.sources.get(r.source_id)) for r, _s in rows]
+    auto = build_links(feats, config, matchers, order)
+    unlinked: set[frozenset[str]] = set()
+    analyst: list[tuple[str, str]] = []
+    for d in sorted(cat.pairs.values(), key=lambda d: d.recorded.seq):
+        if d.a in by_id and d.b in by_id:
+            if d.linked:
+                analyst.append((d.a, d.b) if order[d.a] < order[d.b] else (d.b, d.a))
+            else:
+                unlinked.add(frozenset((d.a, d.b)))
+    links = [link for link in auto if frozenset((link.a, link.b)) not in unlinked]
+    have = {frozenset((link.a, link.b)): k for k, link in enumerate(links)}
+    for a, b in analyst:
+        k = have.get(frozenset((a, b)))
+        if k is not None:
+            old = links[k]
+            links[k] = Link(a=old.a, b=old.b, relation=old.relation, how="analyst", score=old.score, shared=old.shared,
+                            frames=old.frames, slots=old.slots, grade=old.grade, revision=old.revision, signals=old.signals)
+        else:
+            links.append(Link(a=a, b=b, relation="corroborates", how="analyst",
+                              revision=by_id[a].source_id == by_id[b].source_id))
+    links.sort(key=lambda link: (order[link.a], order[link.b]))
+    groups = display_groups([r.assertion_id for r, _s in rows], [(x.a, x.b) for x in links], analyst, unlinked)
+    version_of = {r.assertion_id: (r.source_id, r.version) for r, _s in rows}
+    links_of: dict[str, list[Link]] = {}
+    group_of = {x: k for k, g in enumerate(groups) for x in g}
+    for link in links:
+        if group_of[link.a] == group_of[link.b]:
+            links_of.setdefault(groups[group_of[link.a]][0], []).append(link)
+    claims = []
+    for g in groups:
+        if len(g) == 1 and g[0] in superseded:
+            continue  # a withdrawn statement matters only as the earlier side of a link
+        anchor = g[0]
+        members = sorted((by_id[x] for x in g), key=lambda r: (r.source_id, r.version, r.selector.start, r.assertion_id))
+        inner = tuple(links_of.get(anchor, ()))
+        conflicts = tuple(c for link in inner for c in conflict_lines(link, cat, version_of))
+        sources = tuple(dict.fromkeys(r.source_id for r in members))
+        verdict: Verdict | None = None
+        for r in members:
+            v = cat.verdicts.get(claim_id_for(r.assertion_id))
+            if v is not None and (verdict is None or v.recorded.seq > verdict.recorded.seq):
+                verdict = v
+        versions = {(r.source_id, r.version) for r in members}
+        status = "conflict" if conflicts else ("corroborated" if len(versions) > 1 else "single")
+        label = feats[order[anchor]].core.strip() or by_id[anchor].selector.exact
+        claims.append(Claim(
+            claim_id=claim_id_for(anchor), label=label, members=tuple(members), sources=sources, status=status,
+            conflicts=conflicts, links=inner, verdict=verdict, anchor=anchor,
+            superseded=tuple(x for x in g if x in superseded),
+        ))
+    claims.sort(key=lambda c: (len(c.members) < 2, order[c.anchor]))
+    return ClaimsView(claims=tuple(claims), links=tuple(links))
+
+
+def claims_view(
+    store: LogStore, as_of: int | None = None, *, cache: bool = True, config: LinkConfig = DEFAULT_LINK_CONFIG,
+) -> ClaimsView:
+    """Links and claims as of ``as_of`` (one snapshot: the catalog and the rows stop at the same seq)."""
+    with _no_cyclic_gc():
+        cat = _catalog(store, as_of, cache=cache)
+        first: dict[str, int] = {}
+        rows = list(claim_rows(store, cat, as_of, first))
+        return view_from_rows(rows, cat, config, first_seen=first)
+
+
+def build_claims(
+    store: LogStore, as_of: int | None = None, *, cache: bool = True, config: LinkConfig = DEFAULT_LINK_CONFIG,
+) -> list[Claim]:
+    """Claims (display groups) as of ``as_of``: multi-member claims first, in recorded order of their anchors."""
+    return list(claims_view(store, as_of, cache=cache, config=config).claims)

@@ -1,0 +1,129 @@
+"""Stage 4: slot by slot, do two statements about the same happening agree?
+
+Values are compared only within one slot and measure (an age with an age of the same person, a
+distance with a distance, a count of people with a count of people); a bare date, weekday,
+ordinal or unit-less number is never compared. Each slot both statements fill gives one
+:class:`SlotComparison`:
+
+* **agree**: the values the words allow overlap and say the same number (``about 4 km`` / ``4 km``);
+* **hard** conflict: they cannot both be true (37 vs 38; 2am vs about 1am; 4 km vs 3.2 km;
+  aged 11 to 16 vs 11 to 17);
+* **soft** conflict: compatible bounds that still disagree as reported (``at least 2`` vs
+  ``five``; ``more than 1,000`` vs ``more than 10,000``).
+
+A side whose value is hedged (``reportedly 38``) is marked. Titles compare the same way
+(``the governor`` vs ``the former governor`` of one person is a hard conflict), and a negation
+conflict needs the same verb with opposite polarity and a shared object.
+"""
+
+from __future__ import annotations
+
+from ..records import SlotComparison
+from .features import Features, Quantity, same_person
+
+COMPARED_SLOTS_PREFIX = ("age:", "count:", "distance", "duration", "time", "percent", "money:", "mass", "volume",
+                         "speed", "temperature")
+"""Slots whose values are compared; everything else (dates, bare numbers, years) is not a slot value."""
+
+
+def _compared(q: Quantity) -> bool:
+    return q.slot.startswith(COMPARED_SLOTS_PREFIX)
+
+
+def _same_slot(x: Quantity, y: Quantity) -> bool:
+    if x.slot == y.slot:
+        return True
+    if x.slot.startswith("age:") and y.slot.startswith("age:"):
+        return same_person(x.slot[4:], y.slot[4:])
+    return False
+
+
+def _fmt(q: Quantity) -> str:
+    unit = {"distance": " m", "duration": " s", "percent": " %", "time": ""}.get(q.slot.split(":")[0], "")
+    if q.slot == "time":
+        return f"{int(q.value) // 60:02d}:{int(q.value) % 60:02d}"
+    if q.bound == "range":
+        return f"{q.lo:g}-{q.hi:g}{unit}"
+    if q.bound in ("min", "above"):
+        return f">={q.value:g}{unit}" if q.bound == "min" else f">{q.value:g}{unit}"
+    if q.bound in ("max", "below"):
+        return f"<={q.value:g}{unit}" if q.bound == "max" else f"<{q.value:g}{unit}"
+    if q.bound in ("about", "near-below", "vague"):
+        return f"~{q.value:g}{unit}"
+    return f"{q.value:g}{unit}"
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.02 * max(abs(a), abs(b), 1e-9)
+
+
+def compare_values(x: Quantity, y: Quantity) -> str:
+    """``agree``, ``hard`` or ``soft`` for two values of one slot."""
+    if x.bound == "range" or y.bound == "range":
+        if x.bound == y.bound == "range":
+            return "agree" if _close(x.lo, y.lo) and _close(x.hi, y.hi) else "hard"
+        r, v = (x, y) if x.bound == "range" else (y, x)
+        return "agree" if r.lo <= v.value <= r.hi else "hard"
+    tol = 0.0 if x.slot.startswith(("count:", "age:")) else 0.03  # "two miles" is 3.2 km, as reported
+    overlap = x.lo * (1 - tol) <= y.hi * (1 + tol) and y.lo * (1 - tol) <= x.hi * (1 + tol)
+    if not overlap:
+        return "hard"
+    if _close(x.value, y.value):
+        return "agree"
+    # overlapping but different numbers: one is a bound or an estimate that allows the other
+    if x.bound == y.bound == "exact":
+        return "hard"
+    if x.bound in ("about", "vague") or y.bound in ("about", "vague"):
+        return "agree" if x.bound != y.bound or x.bound == "vague" else "soft"
+    return "soft"
+
+
+def slot_comparisons(a: Features, b: Features) -> tuple[SlotComparison, ...]:
+    """Every slot both fill, each compared once (the best-agreeing pair of values per slot)."""
+    out: list[SlotComparison] = []
+    done: set[str] = set()
+    for x in a.quantities:
+        if not _compared(x) or x.slot in done:
+            continue
+        pairs = [(x2, y) for x2 in a.quantities if x2.slot == x.slot for y in b.quantities if _compared(y) and _same_slot(x2, y)]
+        if not pairs:
+            continue
+        done.add(x.slot)
+        ranked = sorted(pairs, key=lambda p: {"agree": 0, "soft": 1, "hard": 2}[compare_values(*p)])
+        x2, y = ranked[0]
+        outcome = compare_values(x2, y)
+        hedged = "both" if x2.hedged and y.hedged else "a" if x2.hedged else "b" if y.hedged else None
+        out.append(SlotComparison(x.slot, x2.text, y.text, _fmt(x2), _fmt(y), outcome, hedged))
+    for t in a.titles:
+        for u in b.titles:
+            if t.title == u.title and same_person(t.person, u.person) and f"title:{t.person}" not in done:
+                done.add(f"title:{t.person}")
+                same = t.modifier == u.modifier
+                out.append(SlotComparison(f"title:{t.person}", t.text, u.text, f"{t.modifier} {t.title}".strip(),
+                                          f"{u.modifier} {u.title}".strip(), "agree" if same else "hard"))
+    return tuple(out)
+
+
+def dates_differ(a: Features, b: Features) -> bool:
+    """Both give a date for the happening and share none: two occurrences, or a conflict."""
+    da = {q.value for q in a.quantities if q.slot == "date"}
+    db = {q.value for q in b.quantities if q.slot == "date"}
+    return bool(da and db and not da & db)
+
+
+def dates_agree(a: Features, b: Features) -> bool:
+    da = {q.value for q in a.quantities if q.slot == "date"}
+    db = {q.value for q in b.quantities if q.slot == "date"}
+    return bool(da & db)
+
+
+def negation_conflict(a: Features, b: Features, shared: set[str]) -> SlotComparison | None:
+    """Same verb, opposite polarity, and a shared object word: one side denies what the other says."""
+    for f in a.frames:
+        for g in b.frames:
+            if f.cls == g.cls and f.cls != "say" and f.word.lower() == g.word.lower() and f.negated != g.negated:
+                if len(shared) >= 2:
+                    neg, pos = ("a", "b") if f.negated else ("b", "a")
+                    return SlotComparison("negation", f.word, g.word, "denied" if f.negated else "asserted",
+                                          "denied" if g.negated else "asserted", "hard", None)
+    return None
