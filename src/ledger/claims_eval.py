@@ -18,6 +18,7 @@ Run it standalone: ``python -m ledger.claims_eval GOLD --corpus DIR``.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -26,7 +27,7 @@ from attrs import evolve, frozen
 
 from .ingest import Ingestor
 from .log import LogStore
-from .projections import build_claims
+from .projections import claims_view
 from .projections.records import AssertionRow, Claim
 from .sources import read_path
 
@@ -70,6 +71,7 @@ class ClaimsReport:
 
     @property
     def corroborated_found(self) -> int:
+        """Corroborating gold pairs joined by a link (``same_claim`` reads "linked")."""
         return sum(p.same_claim for p in self.corroborate)
 
     @property
@@ -82,7 +84,7 @@ class ClaimsReport:
 
     @property
     def cross_pairs(self) -> int:
-        """Cross-source member pairs inside claims (the denominator of precision)."""
+        """Cross-source links (the denominator of precision)."""
         return self._cross
 
     _cross: int = 0
@@ -120,7 +122,9 @@ def evaluate_claims(gold_path: str | Path, corpus_dir: str | Path, *, extractor=
             doc = read_path(corpus_dir / name)
             doc = evolve(doc, published=meta.get("published"), title=meta.get("title"))
             source_of[name] = ingestor.append(doc).source_id
-        built: list[Claim] = claims if claims is not None else build_claims(store, cache=False)
+        view = claims_view(store, cache=False)
+    built: list[Claim] = list(claims) if claims is not None else list(view.claims)
+    links = {frozenset((lk.a, lk.b)): lk for lk in view.links}
     file_of = {sid: name for name, sid in source_of.items()}
     rows_by_file: dict[str, list[AssertionRow]] = {}
     claim_of: dict[str, Claim] = {}
@@ -136,32 +140,32 @@ def evaluate_claims(gold_path: str | Path, corpus_dir: str | Path, *, extractor=
         gold_of.setdefault(aid, []).append(gid)
 
     def judge(a: str, b: str, note: str) -> PairResult:
+        """Found: a link joins the two (links are the output; groups only arrange them)."""
         x, y = ours.get(a), ours.get(b)
+        link = links.get(frozenset((x, y))) if x and y else None
         claim = claim_of.get(x) if x else None
-        same = bool(x and y and claim is not None and claim is claim_of.get(y))
-        flagged = same and any({c.a, c.b} == {x, y} for c in claim.conflicts)
-        return PairResult(a, b, note, x, y, same, flagged, claim.claim_id if same else None)
+        return PairResult(a, b, note, x, y, link is not None, link is not None and link.relation == "conflicts",
+                          claim.claim_id if claim is not None and claim is claim_of.get(y) else None)
 
     cross = gold.get("cross_source", {})
     corro = tuple(judge(*p) for p in cross.get("corroborate", []))
     confl = tuple(judge(*p) for p in cross.get("conflict", []))
     gold_pairs = {frozenset((p[0], p[1])) for p in [*cross.get("corroborate", []), *cross.get("conflict", [])]}
     extra, n_cross = [], 0
-    for c in built:
-        if len(c.sources) < 2:
+    row_of = {m.assertion_id: m for c in built for m in c.members}
+    for lk in view.links:
+        ma, mb = row_of.get(lk.a), row_of.get(lk.b)
+        if ma is None or mb is None or ma.source_id == mb.source_id:
             continue
-        for i, ma in enumerate(c.members):
-            for mb in c.members[i + 1 :]:
-                if ma.source_id == mb.source_id:
-                    continue
-                n_cross += 1
-                ga, gb = gold_of.get(ma.assertion_id, []), gold_of.get(mb.assertion_id, [])
-                if any(frozenset((x, y)) in gold_pairs for x in ga for y in gb):
-                    continue
-                extra.append(
-                    ExtraLink(c.claim_id, "/".join(ga) or ma.assertion_id, "/".join(gb) or mb.assertion_id,
-                              ma.selector.exact, mb.selector.exact, c.status)
-                )
+        n_cross += 1
+        ga, gb = gold_of.get(ma.assertion_id, []), gold_of.get(mb.assertion_id, [])
+        if any(frozenset((x, y)) in gold_pairs for x in ga for y in gb):
+            continue
+        c = claim_of.get(ma.assertion_id)
+        extra.append(
+            ExtraLink(c.claim_id if c is not None else "-", "/".join(ga) or ma.assertion_id, "/".join(gb) or mb.assertion_id,
+                      ma.selector.exact, mb.selector.exact, lk.relation)
+        )
     statements = sum(len(v) for v in rows_by_file.values())
     return ClaimsReport(
         corroborate=corro, conflict=confl, extra=tuple(extra), claims=len(built),
@@ -169,14 +173,189 @@ def evaluate_claims(gold_path: str | Path, corpus_dir: str | Path, *, extractor=
     )
 
 
+@frozen
+class PairOutcome:
+    """One pair of a pairs file and the links the claims view made between its two quotes."""
+
+    kind: str
+    topic: str
+    note: str
+    quote_a: str
+    quote_b: str
+    found: bool
+    relations: tuple[str, ...]
+    grades: tuple[str, ...]
+
+
+@frozen
+class UnlistedLink:
+    """A cross-source link between statements that no pair of the gold names, for a person to judge."""
+
+    relation: str
+    a: str
+    b: str
+    quote_a: str
+    quote_b: str
+    evidence: str
+
+
+@frozen
+class PairsReport:
+    """Outcome of :func:`evaluate_pairs` (the same counts as ``shared/eval/tools/score_claims.py``)."""
+
+    corroborate: tuple[PairOutcome, ...]
+    conflict: tuple[PairOutcome, ...]
+    not_same_fact: tuple[PairOutcome, ...]
+    control_links: int
+    agree_links: int
+    disagree_links: int
+    unlisted: tuple[UnlistedLink, ...]
+
+    @property
+    def corroborations(self) -> int:
+        return sum(bool(p.relations) and "corroborates" in p.relations for p in self.corroborate)
+
+    @property
+    def conflicts(self) -> int:
+        return sum("conflicts" in p.relations for p in self.conflict)
+
+    @property
+    def conflicts_by_grade(self) -> dict[str, int]:
+        out = {"hard": 0, "soft": 0}
+        for p in self.conflict:
+            if "conflicts" in p.relations:
+                g = "hard" if "hard" in p.grades else "soft"
+                out[g] += 1
+        return out
+
+    @property
+    def false_conflicts(self) -> int:
+        return sum("conflicts" in p.relations for p in self.corroborate)
+
+    @property
+    def not_same_fact_linked(self) -> int:
+        return sum(bool(p.relations) for p in self.not_same_fact)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _append_corpus(store: LogStore, corpus_dir: Path, extractor) -> dict[str, str]:
+    """Append every article of a pairs corpus as ``score_claims.py`` does; file name -> stored body."""
+    from .sources import document_from_bytes
+
+    ingestor = Ingestor(store, extractor, actor="claims-eval")
+    bodies: dict[str, str] = {}
+    for f in sorted(corpus_dir.glob("[0-9]*.*")):
+        text = f.read_text(encoding="utf-8")
+        if f.suffix == ".md":
+            bodies[f.name] = text.split("\n---\n", 1)[1] if "\n---\n" in text else text
+            ingestor.append(read_path(f))
+            continue
+        head, body = text.split("\n\n", 1)
+        meta = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
+        bodies[f.name] = body
+        pub = re.match(r"\d{4}-\d{2}-\d{2}", meta.get("published", ""))
+        doc = document_from_bytes(body.encode("utf-8"), f.name)
+        doc = evolve(doc, title=meta.get("title", f.name), uri=meta.get("url") or None,
+                     published=pub.group(0) if pub else None)
+        ingestor.append(doc)
+    return bodies
+
+
+def evaluate_pairs(pairs_path: str | Path, corpus_dir: str | Path, *, extractor=None) -> PairsReport:
+    """Score the claims view's links on a pairs file (corroborate / conflict / not_same_fact / unrelated).
+
+    Counts exactly as ``shared/eval/tools/score_claims.py`` does on the JSON-LD export: a quote is
+    held by every exported assertion whose text contains it (or, over 20 characters, is contained
+    in it); a pair is found when a link of the right relation joins any two holders.
+    """
+    from . import plugins
+    from .projections import claims_view
+    from .projections.claims.explain import evidence
+    from .projections.views import catalog, current_assertions
+
+    gold = json.loads(Path(pairs_path).read_text(encoding="utf-8"))
+    extractor = extractor or plugins.get_extractor("rules")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = LogStore(Path(tmp) / "eval.jsonl", fsync=False)
+        bodies = _append_corpus(store, Path(corpus_dir), extractor)
+        view = claims_view(store, cache=False)
+        texts = {r.assertion_id: _norm(r.selector.exact) for r in current_assertions(store, catalog(store, cache=False))}
+    for c in view.claims:
+        for m in c.members:
+            texts.setdefault(m.assertion_id, _norm(m.selector.exact))
+    relation: dict[frozenset[str], list] = {}
+    for link in view.links:
+        relation.setdefault(frozenset((link.a, link.b)), []).append(link)
+
+    def holders(quote: str) -> set[str]:
+        q = _norm(quote)
+        return {aid for aid, t in texts.items() if q in t or (len(t) > 20 and t in q)}
+
+    def outcome(kind: str, p: dict) -> PairOutcome:
+        xa, xb = holders(p["a"]["quote"]), holders(p["b"]["quote"])
+        found = [lk for x in xa for y in xb for lk in relation.get(frozenset((x, y)), ())]
+        return PairOutcome(kind, p.get("topic", ""), p.get("note", ""), p["a"]["quote"], p["b"]["quote"], bool(xa and xb),
+                           tuple(sorted({lk.relation for lk in found})), tuple(sorted({lk.grade for lk in found if lk.grade})))
+
+    cor = tuple(outcome("corroborate", p) for p in gold.get("corroborate", []))
+    con = tuple(outcome("conflict", p) for p in gold.get("conflict", []))
+    nsf = tuple(outcome("not_same_fact", p) for p in gold.get("not_same_fact", []))
+    controls = [_norm(bodies[n]) for n in gold.get("unrelated", []) if n in bodies]
+    ctrl_nodes = {aid for aid, t in texts.items() if len(t) > 15 and any(t in b for b in controls)}
+    ctrl = sum(1 for lk in view.links if lk.a in ctrl_nodes or lk.b in ctrl_nodes)
+    listed = set()
+    for p in [*gold.get("corroborate", []), *gold.get("conflict", []), *gold.get("not_same_fact", [])]:
+        for x in holders(p["a"]["quote"]):
+            for y in holders(p["b"]["quote"]):
+                listed.add(frozenset((x, y)))
+    rows = {m.assertion_id: m for c in view.claims for m in c.members}
+    unlisted = tuple(
+        UnlistedLink(lk.relation, lk.a, lk.b, rows[lk.a].selector.exact, rows[lk.b].selector.exact, evidence(lk))
+        for lk in view.links
+        if frozenset((lk.a, lk.b)) not in listed and rows[lk.a].source_id != rows[lk.b].source_id
+    )
+    return PairsReport(cor, con, nsf, ctrl, sum(lk.relation == "corroborates" for lk in view.links),
+                       sum(lk.relation == "conflicts" for lk in view.links), unlisted)
+
+
+def format_pairs_report(r: PairsReport, *, show_unlisted: bool = True) -> str:
+    """The counts ``score_claims.py`` prints, the misses, and the unlisted links to judge."""
+    g = r.conflicts_by_grade
+    lines = [
+        f"corroborations {r.corroborations}/{len(r.corroborate)}, conflicts {r.conflicts}/{len(r.conflict)} "
+        f"(hard {g['hard']}, soft {g['soft']}), false conflicts {r.false_conflicts}, not-same-fact linked "
+        f"{r.not_same_fact_linked}/{len(r.not_same_fact)}, control links {r.control_links}, agree/disagree links "
+        f"{r.agree_links}/{r.disagree_links}",
+    ]
+    for p in r.corroborate:
+        if "corroborates" not in p.relations:
+            lines.append(f"  MISS corroborate{' (flagged conflict)' if 'conflicts' in p.relations else ''}: {p.topic}")
+    for p in r.conflict:
+        if "conflicts" not in p.relations:
+            lines.append(f"  MISS conflict: {p.topic} ({p.note})")
+    for p in r.not_same_fact:
+        if p.relations:
+            lines.append(f"  LINKED not-same-fact: {p.topic} ({p.note})")
+    if show_unlisted and r.unlisted:
+        lines.append(f"cross-source links not in the gold ({len(r.unlisted)}; judge them):")
+        for u in r.unlisted:
+            lines.append(f"  [{u.relation}] {u.a} ~ {u.b}: {u.evidence}")
+            lines.append(f"      A: {_norm(u.quote_a)}")
+            lines.append(f"      B: {_norm(u.quote_b)}")
+    return "\n".join(lines)
+
+
 def format_claims_report(report: ClaimsReport) -> str:
     """Human summary: recall on gold pairs, conflicts, and the extra links to judge."""
     lines = [
         f"claims: {report.claims} ({report.multi_source_claims} joining 2+ sources) from {report.statements} statements",
-        f"corroborating gold pairs in one claim: {report.corroborated_found}/{len(report.corroborate)}",
+        f"corroborating gold pairs linked: {report.corroborated_found}/{len(report.corroborate)}",
         f"gold conflicts flagged as conflict: {report.conflicts_flagged}/{len(report.conflict)}",
         f"corroborating pairs wrongly flagged as conflict: {len(report.wrongly_flagged)}",
-        f"cross-source linked pairs: {report.cross_pairs}, of which gold: {report.cross_pairs - len(report.extra)} "
+        f"cross-source links: {report.cross_pairs}, of which gold: {report.cross_pairs - len(report.extra)} "
         f"(precision against gold {report.precision:.2f}; gold is not exhaustive)",
     ]
     for p in (*report.corroborate, *report.conflict):

@@ -22,14 +22,42 @@ from .render import echo, echo_json
     help="Folder of article texts (the gold file's sources, or any *.txt articles).",
 )
 @click.option("--extractor", "extractor_name", default=None, help="Extractor to score (default: rules).")
+@click.option(
+    "--pairs",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Score the claims view's links on a pairs file (corroborate/conflict/not_same_fact/unrelated).",
+)
+@click.option("--judge", is_flag=True, help="With --pairs: list the cross-source links no gold pair names.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable metrics.")
-def eval_command(gold: Path | None, corpus: Path, extractor_name: str | None, as_json: bool) -> None:
+def eval_command(
+    gold: Path | None, corpus: Path, extractor_name: str | None, pairs: Path | None, judge: bool, as_json: bool
+) -> None:
     """Score the extractor against GOLD (recall, not-statements, speaker, hedge, values) and the claims view.
 
     Without GOLD, print the assertions found in every article of --corpus by kind.
-    Speakers compare case-insensitively after stripping one leading a/an/the.
+    Speakers compare case-insensitively after stripping one leading a/an/the. With --pairs,
+    score the claims view's typed links on a multi-outlet pairs file instead (the counts of
+    shared/eval/tools/score_claims.py).
     """
     spec = plugins.get_extractor(extractor_name)
+    if pairs is not None:
+        try:
+            report = claims_eval.evaluate_pairs(pairs, corpus, extractor=spec)
+        except (ValueError, KeyError, OSError) as exc:
+            raise click.ClickException(f"{pairs}: {exc}") from exc
+        if as_json:
+            payload = {
+                "corroborations": report.corroborations, "corroborate_pairs": len(report.corroborate),
+                "conflicts": report.conflicts, "conflict_pairs": len(report.conflict),
+                "conflicts_by_grade": report.conflicts_by_grade, "false_conflicts": report.false_conflicts,
+                "not_same_fact_linked": report.not_same_fact_linked, "not_same_fact_pairs": len(report.not_same_fact),
+                "control_links": report.control_links, "agree_links": report.agree_links,
+                "disagree_links": report.disagree_links, "unlisted_links": converter.unstructure(list(report.unlisted)),
+            }
+            click.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
+        else:
+            click.echo(claims_eval.format_pairs_report(report, show_unlisted=judge))
+        return
     if gold is None:
         rows = evaluation.count_kinds(corpus, spec.extract)
         if as_json:
