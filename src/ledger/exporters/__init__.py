@@ -82,6 +82,7 @@ class ExportContext:
     _sources: dict[str, Any] | None = field(default=None, init=False, repr=False)
     _catalog: Any = field(default=None, init=False, repr=False)
     _extras: list[tuple[Path, Path]] = field(factory=list, init=False, repr=False)
+    _claims_view: Any = field(default=None, init=False, repr=False)
 
     # -- the views (all from ledger.projections; exporters never fold the log) ----------
 
@@ -127,11 +128,22 @@ class ExportContext:
             self._sources = {sid: source_row(s, LazyCounts(sid, counts)) for sid, s in cat.sources.items()}
         return self._sources
 
-    def claims(self) -> list[Any]:
-        """Claims (``Claim``): multi-source ones first, then singles."""
-        from .. import projections
+    def claims_view(self) -> Any:
+        """The claims view (``ClaimsView``: ``claims`` and ``links``), built once per export."""
+        if self._claims_view is None:
+            from .. import projections
 
-        return projections.build_claims(self.store, self.as_of)
+            self._claims_view = projections.claims_view(self.store, self.as_of)
+        return self._claims_view
+
+    def claims(self) -> list[Any]:
+        """Claims (``Claim``, display groups with their links, conflicts and verdict): multi-member first."""
+        return list(self.claims_view().claims)
+
+    def links(self) -> list[Any]:
+        """Every accepted link (``Link``: corroborates/conflicts, evidence, slots, grade), not only
+        the ones inside a claim."""
+        return list(self.claims_view().links)
 
     def entities(self) -> Iterator[Any]:
         from .. import projections

@@ -11,9 +11,13 @@ Vocabulary (see docs/plugins.md and the shapes in ``shapes.ttl``):
   ``schema:spokenByCharacter``), ``prov:wasQuotedFrom`` a W3C Web Annotation
   ``oa:SpecificResource`` carrying both a ``TextQuoteSelector`` and a
   ``TextPositionSelector`` into the snapshot.
-* Corroboration and conflict between assertions are CiTO ``agreesWith`` /
-  ``disagreesWith`` triples plus a reified ``cito:Citation``; verdicts are
-  ``schema:ClaimReview``.
+* Every accepted link of the claims view is a CiTO ``agreesWith`` (corroborates) or
+  ``disagreesWith`` (conflicts) triple plus a reified ``cito:Citation`` whose ``rdfs:comment``
+  is the link's evidence (``fl:grade`` hard/soft, ``fl:revision`` between two versions of one
+  source); display groups are ``fl:Claim`` collections; verdicts are ``schema:ClaimReview`` with
+  ``reviewRating``, ``author`` (the actor who recorded it) and ``datePublished``. Statements of an
+  earlier version that a revision withdrew are exported with ``fl:superseded`` when they are
+  claim members.
 
 schema.org is ``http://schema.org/`` (what schema.org's own context uses), and the
 project's own terms live in ``fl:`` = :data:`FL_NS`. Node IRIs are minted under the
@@ -70,7 +74,7 @@ CONTEXT: dict[str, Any] = {
             "schema:interpretedAsClaim", "schema:author", "schema:publisher",
             "schema:spokenByCharacter", "schema:itemReviewed", "schema:url", "oa:hasSource",
             "oa:cachedSource", "cito:agreesWith", "cito:disagreesWith", "cito:hasCitingEntity",
-            "cito:hasCitedEntity", "cito:hasCitationCharacterization",
+            "cito:hasCitedEntity", "cito:hasCitationCharacterization", "prov:hadMember",
         )
     },
 }
@@ -279,28 +283,46 @@ def assertion_nodes(a: Any, source: Any, iris: Iris) -> Iterator[dict[str, Any]]
     }
 
 
+def link_nodes(link: Any, iris: Iris) -> Iterator[dict[str, Any]]:
+    """One accepted link: the CiTO triple and a reified ``cito:Citation`` carrying its evidence."""
+    from ..projections.claims.explain import evidence
+
+    relation = "disagreesWith" if link.relation == "conflicts" else "agreesWith"
+    yield {"@id": iris.assertion(link.a), f"cito:{relation}": iris.assertion(link.b)}
+    citation: dict[str, Any] = {
+        "@id": f"{iris.base}link/{_seg(link.a)}/{_seg(link.b)}",
+        "@type": ["cito:Citation", "prov:Entity"],
+        "cito:hasCitingEntity": iris.assertion(link.a),
+        "cito:hasCitedEntity": iris.assertion(link.b),
+        "cito:hasCitationCharacterization": f"cito:{relation}",
+        "fl:relation": link.relation,
+        "fl:linkedBy": link.how,
+        "fl:score": link.score,
+        "rdfs:comment": evidence(link),
+    }
+    if link.grade:
+        citation["fl:grade"] = link.grade
+    if link.revision:
+        citation["fl:revision"] = True
+    yield citation
+
+
 def claim_nodes(claim: Any, iris: Iris) -> Iterator[dict[str, Any]]:
-    """CiTO links between members of a multi-source claim, and the verdict on it."""
-    conflicting = {frozenset((c.a, c.b)): c for c in claim.conflicts}
-    pairs: list[tuple[str, str, str, str | None]] = []
-    for c in claim.conflicts:
-        pairs.append((c.a, c.b, "disagreesWith", c.explanation))
-    for a, b, how in claim.links:
-        if frozenset((a, b)) not in conflicting:
-            pairs.append((a, b, "agreesWith", how))
-    for a, b, relation, note in pairs:
-        yield {"@id": iris.assertion(a), f"cito:{relation}": iris.assertion(b)}
-        citation: dict[str, Any] = {
-            "@id": f"{iris.claim(claim.claim_id)}/relation/{_seg(a)}/{_seg(b)}",
-            "@type": ["cito:Citation", "prov:Entity"],
-            "cito:hasCitingEntity": iris.assertion(a),
-            "cito:hasCitedEntity": iris.assertion(b),
-            "cito:hasCitationCharacterization": f"cito:{relation}",
-            "dcterms:isPartOf": iris.claim(claim.claim_id),
-        }
-        if note:
-            citation["rdfs:comment"] = note
-        yield citation
+    """A display group (``fl:Claim``) with its members, and the analyst's verdict as a ``schema:ClaimReview``."""
+    node: dict[str, Any] = {
+        "@id": iris.claim(claim.claim_id),
+        "@type": ["fl:Claim", "prov:Collection"],
+        "fl:status": claim.status,
+        "schema:text": claim.label,
+        "prov:hadMember": [iris.assertion(m.assertion_id) for m in claim.members],
+    }
+    if claim.conflicts:
+        node["fl:conflict"] = [
+            {"@type": "fl:Conflict", "fl:field": c.field, "fl:grade": c.grade, "rdfs:comment": c.explanation}
+            | ({"fl:revision": True} if c.revision else {})
+            for c in claim.conflicts
+        ]
+    yield node
     if claim.verdict is not None:
         v = claim.verdict
         review: dict[str, Any] = {
@@ -309,6 +331,7 @@ def claim_nodes(claim: Any, iris: Iris) -> Iterator[dict[str, Any]]:
             "schema:itemReviewed": [iris.assertion(m.assertion_id) for m in claim.members],
             "schema:claimReviewed": claim.label,
             "schema:reviewRating": {"@type": "schema:Rating", "schema:alternateName": v.status},
+            "schema:author": {"@type": "schema:Person", "schema:name": v.recorded.actor},
             "schema:datePublished": {"@value": v.recorded.at, "@type": "xsd:dateTime"},
             "prov:wasGeneratedBy": iris.event(v.recorded.seq),
         }
@@ -344,9 +367,18 @@ def iter_nodes(context: ExportContext) -> Iterator[dict[str, Any]]:
             yield {"@id": iris.speaker(a.speaker), "@type": ["prov:Agent", "schema:Person"], "schema:name": a.speaker}
         yield from assertion_nodes(a, sources.get(a.source_id), iris)
     if context.view == "graph":
-        for claim in context.claims():
-            if len(claim.sources) >= 2 or claim.verdict is not None:
+        view = context.claims_view()
+        for claim in view.claims:
+            for m in claim.members:  # an earlier version's statement, compared with its revision
+                if m.assertion_id in claim.superseded:
+                    for n in assertion_nodes(m, sources.get(m.source_id), iris):
+                        if n.get("@id") == iris.assertion(m.assertion_id):
+                            n["fl:superseded"] = True
+                        yield n
+            if len(claim.members) >= 2 or claim.verdict is not None:
                 yield from claim_nodes(claim, iris)
+        for link in view.links:
+            yield from link_nodes(link, iris)
     yield {"@id": "fl:Speaker", "@type": "prov:Role", "rdfs:label": "speaker"}
 
 
