@@ -103,15 +103,22 @@ def _quote(a: Any) -> str:
 
 def claim_section(claim: Any, sources: dict[str, Any]) -> Iterator[str]:
     status = {"corroborated": "Corroborated", "conflict": "Conflict"}.get(claim.status, escape(claim.status.capitalize()))
-    yield f"### {status}: {escape(_short(claim.label))}\n"
-    yield f"{len(claim.sources)} sources · claim {code(claim.claim_id)}"
+    # a bold line, not a heading: the report's outline stays its own, whatever the quotes say
+    yield f"**{status}:** {escape(_short(claim.label))}  \n"
+    yield f"{_n(len(claim.sources), 'source')} · claim {code(claim.claim_id)}"
     if claim.verdict is not None:
         note = f" — {escape(claim.verdict.note)}" if claim.verdict.note else ""
         yield f" · verdict: **{escape(claim.verdict.status)}**{note} (event seq {claim.verdict.recorded.seq})"
     yield "\n\n"
     for c in claim.conflicts:
-        yield f"> [!WARNING]\n> **Conflict ({escape(c.field)}):** {escape(c.explanation)}\n\n"
+        kind = f"{c.grade}, revision" if c.revision else c.grade
+        yield f"> [!WARNING]\n> **Conflict ({escape(c.field)}, {escape(kind)}):** {escape(c.explanation)}\n\n"
+    analyst = [lk for lk in claim.links if lk.how == "analyst"]
+    for lk in analyst:
+        yield f"Linked by an analyst: {code(lk.a)} and {code(lk.b)} ({escape(lk.relation)}).\n\n"
     for a in claim.members:
+        if a.assertion_id in claim.superseded:
+            yield f"*Earlier version (v{a.version}), withdrawn by a revision:*\n\n"
         yield _quote(a) + "\n\n"
     for a in claim.members:
         yield footnote(a, sources.get(a.source_id)) + "\n"
@@ -137,7 +144,7 @@ def iter_report(context: ExportContext) -> Iterator[str]:
         yield f", recorded {escape(context.head_at)}"
     yield f".  \n{_n(len(sources), 'source')}. Verify with `factledger verify`; cite by event seq.\n\n"
     claims = context.claims()
-    multi = [c for c in claims if len(c.sources) >= 2]
+    multi = [c for c in claims if len(c.members) >= 2]
     conflicts = sum(1 for c in multi if c.status == "conflict")
     yield f"## Claims in several sources\n\n{_n(len(multi), 'claim')}, {conflicts} with conflicts.\n\n"
     for claim in multi:
@@ -145,7 +152,7 @@ def iter_report(context: ExportContext) -> Iterator[str]:
     yield "## Single-source assertions\n\n"
     current = None
     for claim in claims:
-        if len(claim.sources) >= 2:
+        if len(claim.members) >= 2:
             continue
         for a in claim.members:
             if a.source_id != current:
