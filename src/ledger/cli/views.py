@@ -1,8 +1,9 @@
 """Read views: ``sources``, ``assertions``, ``show``, ``entities``, ``timeline``, ``claims``.
 
-Human tables by default, ``--json`` for one JSON document (rows via the project's
-converter); ``--as-of SEQ|TIME`` rebuilds the view as it stood then; ``--no-cache``
-ignores and does not write the projection cache.
+Human tables by default, ``--json`` for one JSON array streamed row by row (``--jsonl``:
+one row per line); ``--as-of SEQ|TIME`` answers as the ledger stood then. Every view
+answers from the head at its start, from the projection store (``projections/store.py``)
+unless ``--no-cache``, which folds the log and neither reads nor writes any cache.
 """
 
 from __future__ import annotations
@@ -14,25 +15,54 @@ from .. import projections as P
 from ..serialization import converter
 from .common import as_of_note
 from .main import cli, settings
-from .render import cut, describe_event, echo, echo_json
+from .render import cut, describe_event, echo, json_safe
 
 
 def _common(fn):
     fn = click.option("--no-cache", is_flag=True, help="Fold the whole log; neither read nor write the cache.")(fn)
-    fn = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(fn)
+    fn = click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines (one row per line) instead of a table.")(fn)
+    fn = click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")(fn)
     fn = click.option("--as-of", "as_of", metavar="SEQ|TIME", help="The view as it stood at a seq, an RFC 3339 time, or a date (its end, UTC).")(fn)
     return fn
 
 
 def _store_and_seq(as_of: str | None):
+    """The ledger and the seq to answer at: ``--as-of``, else the head at the command's start."""
     store = settings().existing_store()
     seq = P.resolve_as_of(store, as_of)
     as_of_note(store, as_of, seq)
-    return store, seq
+    return store, store.head().seq if seq is None else seq
 
 
-def _emit_json(rows) -> None:
-    echo_json(orjson.dumps(converter.unstructure(rows), option=orjson.OPT_INDENT_2).decode())
+def _snapshot(as_of: str | None, no_cache: bool):
+    from ..projections.snapshot import Snapshot
+
+    snap = Snapshot(settings().existing_store(), cache=not no_cache)
+    seq = snap.resolve(as_of)
+    as_of_note(snap.log, as_of, seq)
+    return snap, seq
+
+
+def _write_rows(blobs, *, lines: bool) -> None:
+    """Stream rows (JSON bytes each) as a JSON array, one row per line, or as JSON Lines."""
+    out = click.get_binary_stream("stdout")
+    blobs = map(json_safe, blobs)
+    if lines:
+        for blob in blobs:
+            out.write(blob + b"\n")
+        out.flush()
+        return
+    sep = b"[\n"
+    for blob in blobs:
+        out.write(sep)
+        out.write(blob)
+        sep = b",\n"
+    out.write(b"[]\n" if sep == b"[\n" else b"\n]\n")
+    out.flush()
+
+
+def _emit(rows, as_jsonl: bool) -> None:
+    _write_rows(map(orjson.dumps, rows), lines=as_jsonl)
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> None:
@@ -47,20 +77,21 @@ def _table(headers: list[str], rows: list[list[str]]) -> None:
 
 @cli.command()
 @_common
-def sources(as_of, as_json, no_cache):
+def sources(as_of, as_json, as_jsonl, no_cache):
     """Every source with its versions, metadata and assertion counts by kind."""
-    store, seq = _store_and_seq(as_of)
-    rows = list(P.iter_sources(store, seq, cache=not no_cache))
-    if as_json:
-        return _emit_json(rows)
-    _table(
-        ["SOURCE", "VER", "PUBLISHED", "OUTLET", "TITLE", "ASSERTIONS"],
-        [
-            [r.source_id, f"{r.version}/{r.versions}", r.published or "-", cut(r.outlet, 20) or "-", cut(r.title, 50) or "-",
-             ", ".join(f"{n} {k}" for k, n in r.counts.items()) or "0"]
-            for r in rows
-        ],
-    )
+    snap, seq = _snapshot(as_of, no_cache)
+    with snap:
+        rows = snap.sources(seq)
+        if as_json or as_jsonl:
+            return _emit(rows, as_jsonl)
+        _table(
+            ["SOURCE", "VER", "PUBLISHED", "OUTLET", "TITLE", "ASSERTIONS"],
+            [
+                [r["source_id"], f"{r['version']}/{r['versions']}", r["published"] or "-", cut(r["outlet"], 20) or "-",
+                 cut(r["title"], 50) or "-", ", ".join(f"{n} {k}" for k, n in r["counts"].items()) or "0"]
+                for r in rows
+            ],
+        )
 
 
 @cli.command()
@@ -69,30 +100,34 @@ def sources(as_of, as_json, no_cache):
 @click.option("--speaker", help="Only statements attributed to this speaker.")
 @click.option("--kind", type=click.Choice(["statement", "headline", "caption", "credit", "boilerplate"]))
 @click.option("--entity", help="Only assertions naming this entity.")
-def assertions(as_of, as_json, no_cache, source, speaker, kind, entity):
+def assertions(as_of, as_json, as_jsonl, no_cache, source, speaker, kind, entity):
     """Current assertions (retracted and withdrawn ones gone), filterable."""
-    store, seq = _store_and_seq(as_of)
-    rows = P.iter_assertions(store, seq, source=source, speaker=speaker, kind=kind, entity=entity, cache=not no_cache)
-    if as_json:
-        return _emit_json(list(rows))
-    _table(
-        ["ID", "SEQ", "KIND", "SPEAKER", "QUOTE"],
-        [[r.assertion_id, str(r.recorded.seq), r.kind, cut(r.speaker, 24) or "-", cut(r.selector.exact)] for r in rows],
-    )
+    snap, seq = _snapshot(as_of, no_cache)
+    filters = dict(source=source, speaker=speaker, kind=kind, entity=entity)
+    with snap:
+        if as_json or as_jsonl:
+            return _write_rows(snap.assertions_json(seq, **filters), lines=as_jsonl)
+        _table(
+            ["ID", "SEQ", "KIND", "SPEAKER", "QUOTE"],
+            [
+                [r["assertion_id"], str(r["recorded"]["seq"]), r["kind"], cut(r["speaker"], 24) or "-",
+                 cut(r["selector"]["exact"])]
+                for r in snap.assertions(seq, **filters)
+            ],
+        )
 
 
 @cli.command()
 @click.argument("id")
 @_common
-def show(id, as_of, as_json, no_cache):
+def show(id, as_of, as_json, as_jsonl, no_cache):
     """The provenance trail of an assertion (as-...), a claim (cl-...) or a source (src-...): every event that touched it."""
     store, seq = _store_and_seq(as_of)
     events = P.trail(store, id, as_of=seq, cache=not no_cache)
-    if as_json:
+    if as_json or as_jsonl:
         from ..serialization import unstructure_event
 
-        echo_json(orjson.dumps([unstructure_event(e) for e in events], option=orjson.OPT_INDENT_2).decode())
-        return
+        return _emit(map(unstructure_event, events), as_jsonl)
     if id.startswith("cl-"):
         claim = next((c for c in P.build_claims(store, seq, cache=not no_cache) if c.claim_id == id), None)
         if claim is not None:
@@ -114,43 +149,48 @@ def show(id, as_of, as_json, no_cache):
 
 @cli.command()
 @_common
-def entities(as_of, as_json, no_cache):
+def entities(as_of, as_json, as_jsonl, no_cache):
     """Each entity with its variants and mentions across sources."""
-    store, seq = _store_and_seq(as_of)
-    rows = list(P.iter_entities(store, seq, cache=not no_cache))
-    if as_json:
-        return _emit_json(rows)
-    _table(
-        ["ENTITY", "TYPE", "MENTIONS", "SOURCES", "VARIANTS"],
-        [[cut(r.entity, 40), r.type, str(r.mentions), str(len(r.sources)), cut(", ".join(r.variants), 50)] for r in rows],
-    )
+    snap, seq = _snapshot(as_of, no_cache)
+    with snap:
+        rows = snap.entities(seq)
+        if as_json or as_jsonl:
+            return _emit(rows, as_jsonl)
+        _table(
+            ["ENTITY", "TYPE", "MENTIONS", "SOURCES", "VARIANTS"],
+            [
+                [cut(r["entity"], 40), r["type"], str(r["mentions"]), str(len(r["sources"])), cut(", ".join(r["variants"]), 50)]
+                for r in rows
+            ],
+        )
 
 
 @cli.command()
 @_common
-def timeline(as_of, as_json, no_cache):
+def timeline(as_of, as_json, as_jsonl, no_cache):
     """Dated statements ordered by the date they speak of, with their sources."""
-    store, seq = _store_and_seq(as_of)
-    rows = list(P.iter_timeline(store, seq, cache=not no_cache))
-    if as_json:
-        return _emit_json(rows)
-    _table(
-        ["DATE", "SOURCE", "ASSERTION", "QUOTE"],
-        [[r.date, cut(r.outlet or r.title or r.source_id, 24), r.assertion_id, cut(r.quote, 60)] for r in rows],
-    )
+    snap, seq = _snapshot(as_of, no_cache)
+    with snap:
+        rows = snap.timeline(seq)
+        if as_json or as_jsonl:
+            return _emit(rows, as_jsonl)
+        _table(
+            ["DATE", "SOURCE", "ASSERTION", "QUOTE"],
+            [[r["date"], cut(r["outlet"] or r["title"] or r["source_id"], 24), r["assertion_id"], cut(r["quote"], 60)] for r in rows],
+        )
 
 
 @cli.command()
 @_common
 @click.option("--all", "show_all", is_flag=True, help="Also list single-source claims.")
-def claims(as_of, as_json, no_cache, show_all):
+def claims(as_of, as_json, as_jsonl, no_cache, show_all):
     """Facts stated by several sources: corroboration and conflicts, with quotes."""
     store, seq = _store_and_seq(as_of)
     rows = P.build_claims(store, seq, cache=not no_cache)
     if not show_all:
         rows = [c for c in rows if len(c.sources) > 1 or c.verdict is not None]
-    if as_json:
-        return _emit_json(rows)
+    if as_json or as_jsonl:
+        return _write_rows(map(orjson.dumps, map(converter.unstructure, rows)), lines=as_jsonl)
     if not rows:
         echo("(no claims joining two sources; --all lists single-source ones)")
     for c in rows:

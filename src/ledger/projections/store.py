@@ -1,0 +1,608 @@
+"""The projection store: the views materialised in SQLite beside the ledger (issue #12).
+
+Folding the log again for every command costs a read of the whole file, source texts
+included. The store keeps what the views print in ``<ledger>.cache/views.sqlite`` (stdlib
+``sqlite3``, WAL) and is caught up from the byte offset of the last event it holds, so a
+command reads only the events appended since. Every row carries the seq interval in which
+it is current (``current_from <= S < current_to``, ``current_to`` NULL while it still is),
+so a view ``--as-of S`` is a query, not a replay, and a reader answering at the head it
+saw at its start is not disturbed by a writer catching up further.
+
+It is disposable and never the source of truth:
+
+* before use, the line at the byte span the store recorded for its head must still hold
+  that seq and hash (and the hash must recompute): a rewritten or truncated log rebuilds
+  it, with a one-line notice;
+* its contents are bound to it by a digest (a sum of per-row hashes over every table,
+  kept up to date row by row as it is written, stored in ``meta``). A stamp file records
+  the database file's identity, size and time after our last write; when the file no
+  longer matches the stamp, the digest is recomputed from the rows and a mismatch (a
+  table edited by hand, by another tool) rebuilds the store with a notice;
+* ``verify`` and audits never read it; ``--no-cache`` bypasses it;
+* a log the interval model cannot express (an assertion current again after it stopped
+  being current, which no command of ours writes) marks the store unusable and the views
+  fold the log as before.
+
+Tables and columns are documented in docs/projections.md (Datasette and the sqlite
+exporter's readers can open the file).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import marshal
+import os
+import sqlite3
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..events import AssertionRecorded, AssertionRetracted, AssertionWithdrawn, SourceAppended, SourceRevised
+from ..log import Head, LogStore
+from ..serialization import converter, event_hash, structure_event
+from .machinery import parse_timestamp
+
+FORMAT = "1"
+"""Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
+
+FILE_NAME = "views.sqlite"
+FLUSH_EVERY = 20_000
+"""Events folded between two writes of pending rows (bounds memory while rebuilding)."""
+
+_MASK = (1 << 128) - 1
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE sources (
+    source_id TEXT NOT NULL, version INTEGER NOT NULL, first_seq INTEGER NOT NULL, event_seq INTEGER NOT NULL,
+    uri TEXT, title TEXT, outlet TEXT, published TEXT,
+    current_from INTEGER NOT NULL, current_to INTEGER, row_json BLOB NOT NULL,
+    PRIMARY KEY (source_id, current_from)
+) WITHOUT ROWID;
+CREATE TABLE assertions (
+    event_seq INTEGER PRIMARY KEY, assertion_id TEXT NOT NULL, source_id TEXT NOT NULL,
+    source_version INTEGER NOT NULL, kind TEXT, speaker TEXT, modality TEXT, exact TEXT,
+    event_hash TEXT NOT NULL, recorded_at TEXT NOT NULL, actor TEXT NOT NULL,
+    current_from INTEGER, current_to INTEGER,
+    entities_json BLOB NOT NULL, dates_json BLOB, row_json BLOB NOT NULL
+);
+CREATE INDEX assertions_by_id ON assertions (assertion_id);
+CREATE TABLE retracted (assertion_id TEXT PRIMARY KEY, event_seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE withdrawn (
+    assertion_id TEXT PRIMARY KEY, source_version INTEGER NOT NULL, event_seq INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE events (event_seq INTEGER PRIMARY KEY, at_us INTEGER);
+CREATE VIEW current_assertions AS
+    SELECT * FROM assertions WHERE current_from IS NOT NULL AND current_to IS NULL;
+CREATE VIEW current_sources AS SELECT * FROM sources WHERE current_to IS NULL;
+"""
+
+TABLES = ("sources", "assertions", "retracted", "withdrawn", "events")
+"""The tables the digest covers (everything but ``meta``, which holds it)."""
+
+_LIVE = "current_from IS NOT NULL AND current_from <= :s AND (current_to IS NULL OR current_to > :s)"
+_SRC_LIVE = "current_from <= :s AND (current_to IS NULL OR current_to > :s)"
+TIMELINE_TYPES = ("date", "daterange", "year")
+
+
+class StoreNotice(UserWarning):
+    """The store was rebuilt because it no longer matched the log or its digest."""
+
+
+def store_path(log: LogStore) -> Path:
+    return log.path.with_name(log.path.name + ".cache") / FILE_NAME
+
+
+def _row_digest(table: str, row: tuple) -> int:
+    """A row's share of the digest: marshal v2 (no back-references) is deterministic for
+    the ints, strs, bytes and NULLs SQLite gives back."""
+    return int.from_bytes(hashlib.blake2b(marshal.dumps((table, *row), 2), digest_size=16).digest(), "big")
+
+
+def _at_us(at: Any) -> int | None:
+    if not isinstance(at, str):
+        return None
+    t = parse_timestamp(at)
+    return None if t is None else (t - _EPOCH) // _US
+
+
+class _Aid:
+    """The fold state of one assertion id (what the catalog keeps about it) and its recordings."""
+
+    __slots__ = ("max_version", "retracted", "withdrawn", "recs")
+
+    def __init__(self) -> None:
+        self.max_version = 0
+        self.retracted = False
+        self.withdrawn: int | None = None
+        self.recs: list[list] = []  # [seq, version, current_from, current_to]
+
+
+class ProjectionStore:
+    """One ledger's store. Use :func:`open_store`; queries take the seq ``s`` to answer at."""
+
+    def __init__(self, log: LogStore, conn: sqlite3.Connection, head_seq: int) -> None:
+        self.log = log
+        self.conn = conn
+        self.head_seq = head_seq
+
+    def close(self) -> None:
+        try:
+            self.conn.execute("COMMIT") if self.conn.in_transaction else None
+        finally:
+            self.conn.close()
+
+    # -- queries ---------------------------------------------------------------------
+
+    def resolve_time(self, micros: int) -> int:
+        found = self.conn.execute(
+            "SELECT max(event_seq) FROM events WHERE at_us <= ? AND event_seq <= ?", (micros, self.head_seq)
+        ).fetchone()[0]
+        return found or 0
+
+    def assertions_json(self, s: int, *, source=None, speaker=None, kind=None, entity=None) -> Iterator[bytes]:
+        """The rows of ``assertions --json`` at ``s`` (each as the converter unstructures it), in log order."""
+        sql = f"SELECT row_json FROM assertions WHERE {_LIVE}"
+        args: dict[str, Any] = {"s": s}
+        if source is not None:
+            sql += " AND source_id = :source"
+            args["source"] = source
+        if kind is not None:
+            sql += " AND kind = :kind"
+            args["kind"] = kind
+        sql += " ORDER BY event_seq"
+        cur = self.conn.execute(sql, args)
+        if speaker is None and entity is None:
+            for (blob,) in cur:
+                yield blob
+            return
+        from .views import _raw_matches
+
+        for (blob,) in cur:
+            if _raw_matches(orjson.loads(blob), None, speaker, None, entity):
+                yield blob
+
+    def _source_index(self, s: int) -> list[tuple[str, bytes, str | None, str | None]]:
+        return self.conn.execute(
+            f"SELECT source_id, row_json, outlet, title FROM sources WHERE {_SRC_LIVE} ORDER BY first_seq", {"s": s}
+        ).fetchall()
+
+    def sources(self, s: int) -> Iterator[dict[str, Any]]:
+        """``sources --json`` rows at ``s``: the catalog's order, counts of current assertions by kind."""
+        counts: dict[str, dict[str, int]] = defaultdict(dict)
+        for sid, kind, n in self.conn.execute(
+            f"SELECT source_id, kind, count(*) FROM assertions WHERE {_LIVE} GROUP BY source_id, kind", {"s": s}
+        ):
+            counts[sid][kind] = n
+        for sid, blob, _outlet, _title in self._source_index(s):
+            row = orjson.loads(blob)
+            row["counts"] = dict(sorted(counts.get(sid, {}).items()))
+            yield row
+
+    def entities(self, s: int) -> Iterator[dict[str, Any]]:
+        """``entities --json`` rows at ``s`` (same aggregation as ``iter_entities``)."""
+        types: dict[str, Counter] = defaultdict(Counter)
+        variants: dict[str, dict[str, None]] = defaultdict(dict)
+        sources: dict[str, dict[str, None]] = defaultdict(dict)
+        assertions: dict[str, dict[str, None]] = defaultdict(dict)
+        mentions: Counter = Counter()
+        loads = orjson.loads
+        for aid, sid, blob in self.conn.execute(
+            f"SELECT assertion_id, source_id, entities_json FROM assertions WHERE {_LIVE} AND entities_json != X'5B5D'"
+            " ORDER BY event_seq",
+            {"s": s},
+        ):
+            for m in loads(blob):
+                name = m["entity"]
+                types[name][m["type"]] += 1
+                variants[name][m["text"]] = None
+                sources[name][sid] = None
+                assertions[name][aid] = None
+                mentions[name] += 1
+        for name in sorted(mentions, key=lambda n: (-mentions[n], n.casefold())):
+            yield {
+                "entity": name, "type": types[name].most_common(1)[0][0], "variants": list(variants[name]),
+                "mentions": mentions[name], "sources": list(sources[name]), "assertions": list(assertions[name]),
+            }
+
+    def timeline(self, s: int) -> Iterator[dict[str, Any]]:
+        """``timeline --json`` rows at ``s`` (same order as ``iter_timeline``)."""
+        src = {sid: (outlet, title) for sid, _blob, outlet, title in self._source_index(s)}
+        rows = []
+        for seq, aid, sid, exact, digest, at, actor, dates in self.conn.execute(
+            "SELECT event_seq, assertion_id, source_id, exact, event_hash, recorded_at, actor, dates_json"
+            f" FROM assertions WHERE {_LIVE} AND kind = 'statement' AND dates_json IS NOT NULL ORDER BY event_seq",
+            {"s": s},
+        ):
+            outlet, title = src.get(sid, (None, None))
+            recorded = {"seq": seq, "hash": digest, "at": at, "actor": actor}
+            for value, vtype, text in orjson.loads(dates):
+                rows.append({
+                    "date": value, "type": vtype, "text": text, "assertion_id": aid, "source_id": sid,
+                    "outlet": outlet, "title": title, "quote": exact, "recorded": recorded,
+                })
+        rows.sort(key=lambda r: (r["date"][:10], r["recorded"]["seq"]))
+        yield from rows
+
+
+# -- opening, checking, catching up ------------------------------------------------------
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=60)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")  # disposable: a lost write is a rebuild, not a loss
+    return conn
+
+
+def _meta(conn: sqlite3.Connection) -> dict[str, Any]:
+    try:
+        return dict(conn.execute("SELECT key, value FROM meta"))
+    except sqlite3.DatabaseError:
+        return {}
+
+
+def _stamp_of(path: Path) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    try:
+        wal = os.stat(f"{path}-wal").st_size
+    except OSError:
+        wal = 0
+    return [st.st_ino, st.st_size, st.st_mtime_ns, wal]
+
+
+def _stamp_file(path: Path) -> Path:
+    return path.with_name(path.name + ".stamp")
+
+
+def _write_stamp(path: Path, conn: sqlite3.Connection, digest: int) -> None:
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.DatabaseError:
+        pass
+    stamp = _stamp_of(path)
+    tmp = _stamp_file(path).with_suffix(".stamp.tmp")
+    tmp.write_bytes(orjson.dumps({"stamp": stamp, "digest": format(digest, "x")}))
+    os.replace(tmp, _stamp_file(path))
+
+
+def _stamp_matches(path: Path, digest: str) -> bool:
+    try:
+        saved = orjson.loads(_stamp_file(path).read_bytes())
+    except Exception:
+        return False
+    return saved.get("digest") == digest and saved.get("stamp") == _stamp_of(path)
+
+
+def compute_digest(conn: sqlite3.Connection) -> int:
+    """The digest recomputed from every row of every table it covers."""
+    total = 0
+    for table in TABLES:
+        for row in conn.execute(f"SELECT * FROM {table}"):  # noqa: S608 (a fixed table name)
+            total += _row_digest(table, row)
+    return total & _MASK
+
+
+def _head_line_ok(log: LogStore, meta: dict[str, Any]) -> bool:
+    """Does the log still hold, at the recorded byte span, the event the store reflects?"""
+    seq = meta.get("head_seq")
+    if seq == 0:
+        return True
+    try:
+        start, end = int(meta["head_start"]), int(meta["head_end"])
+        with open(log.path, "rb") as f:
+            f.seek(start)
+            line = f.read(end - start)
+        raw = orjson.loads(line)
+        return raw.get("seq") == seq and raw.get("hash") == meta.get("head_hash") == event_hash(raw)
+    except Exception:
+        return False
+
+
+def open_store(log: LogStore, head: Head) -> ProjectionStore | None:
+    """The store caught up to ``head``, checked against the log and its digest; None when
+    it cannot be used (no writable cache folder, a log it cannot express): fold the log."""
+    path = store_path(log)
+    try:
+        path.parent.mkdir(exist_ok=True)
+        lock = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _open_locked(log, head, path)
+    finally:
+        os.close(lock)
+
+
+def _open_locked(log: LogStore, head: Head, path: Path) -> ProjectionStore | None:
+    reason = None
+    try:
+        conn = _connect(path)
+        meta = _meta(conn)
+    except sqlite3.DatabaseError:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        conn, meta, reason = _connect(path), {}, "it was not a readable database"
+    if meta.get("format") != FORMAT:
+        meta = _rebuild(conn)
+    elif not _head_line_ok(log, meta):
+        reason = "the ledger was rewritten or truncated since it was built"
+        meta = _rebuild(conn)
+    elif not _stamp_matches(path, meta.get("digest", "")):
+        if format(compute_digest(conn), "x") != meta.get("digest"):
+            reason = "its tables no longer match their digest (changed outside factledger)"
+            meta = _rebuild(conn)
+        else:
+            _write_stamp(path, conn, int(meta["digest"], 16))
+    if reason is not None:
+        warnings.warn(StoreNotice(f"{path}: projection store rebuilt from the ledger: {reason}"), stacklevel=3)
+    if int(meta["head_seq"]) < head.seq and not meta.get("fallback"):
+        meta = _Builder(conn, meta).catch_up(log, head)
+        _write_stamp(path, conn, int(meta["digest"], 16))
+    if meta.get("fallback"):
+        conn.close()
+        return None
+    conn.execute("BEGIN")  # one snapshot for every query of this command
+    conn.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
+    return ProjectionStore(log, conn, head.seq)
+
+
+def _rebuild(conn: sqlite3.Connection) -> dict[str, Any]:
+    conn.execute("BEGIN IMMEDIATE")
+    for (kind, name) in conn.execute(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'"
+    ).fetchall():
+        conn.execute(f'DROP {kind} IF EXISTS "{name}"')
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    meta = {"format": FORMAT, "head_seq": 0, "head_hash": "", "head_start": 0, "head_end": 0, "digest": "0"}
+    conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    conn.execute("COMMIT")
+    return meta
+
+
+class _Builder:
+    """Folds new events into the tables (the catalog's rules, per assertion id)."""
+
+    def __init__(self, conn: sqlite3.Connection, meta: dict[str, Any]) -> None:
+        self.conn = conn
+        self.meta = dict(meta)
+        self.digest = int(meta["digest"], 16)
+        self.fresh = int(meta["head_seq"]) == 0  # nothing in the tables: no lookups needed
+        self.seen: set[str] = set()  # ids touched by this run (flushed ones are in the tables)
+        self.aids: dict[str, _Aid] = {}
+        self.new_rows: dict[int, list] = {}  # seq -> assertions row not inserted yet
+        self.sources: dict[str, list] = {}  # source_id -> its latest sources row (pending or stored)
+        self.events: list[tuple[int, int | None]] = []
+        self._pending_sources: list[list] = []
+        self.retracted: list[tuple[str, int]] = []
+        self.withdrawn: dict[str, tuple[int, int] | None] = {}
+        from .views import _raw_row, _row
+
+        self._raw_row, self._row = _raw_row, _row
+
+    # -- the digest, row by row --------------------------------------------------------
+
+    def _add(self, table: str, row: tuple) -> None:
+        self.digest += _row_digest(table, row)
+
+    def _sub(self, table: str, row: tuple) -> None:
+        self.digest -= _row_digest(table, row)
+
+    def _update(self, table: str, where: str, key: tuple, changes: dict[str, Any]) -> None:
+        """Update one stored row and keep the digest in step."""
+        old = self.conn.execute(f"SELECT * FROM {table} WHERE {where}", key).fetchone()
+        if old is None:
+            return
+        self._sub(table, old)
+        sets = ", ".join(f"{c} = ?" for c in changes)
+        self.conn.execute(f"UPDATE {table} SET {sets} WHERE {where}", (*changes.values(), *key))
+        self._add(table, self.conn.execute(f"SELECT * FROM {table} WHERE {where}", key).fetchone())
+
+    # -- per assertion id ----------------------------------------------------------------
+
+    def _aid(self, aid: str) -> _Aid:
+        st = self.aids.get(aid)
+        if st is not None:
+            return st
+        st = self.aids[aid] = _Aid()
+        if self.fresh and aid not in self.seen:
+            self.seen.add(aid)
+            return st
+        self.seen.add(aid)
+        q = self.conn.execute
+        for seq, version, cfrom, cto in q(
+            "SELECT event_seq, source_version, current_from, current_to FROM assertions WHERE assertion_id = ?"
+            " ORDER BY event_seq",
+            (aid,),
+        ):
+            st.recs.append([seq, version, cfrom, cto])
+            if version > 1:
+                st.max_version = max(st.max_version, version)
+        st.retracted = q("SELECT 1 FROM retracted WHERE assertion_id = ?", (aid,)).fetchone() is not None
+        if aid in self.withdrawn:
+            w = self.withdrawn[aid]
+            st.withdrawn = None if w is None else w[0]
+        else:
+            found = q("SELECT source_version FROM withdrawn WHERE assertion_id = ?", (aid,)).fetchone()
+            st.withdrawn = None if found is None else found[0]
+        return st
+
+    def _settle(self, st: _Aid, at: int) -> None:
+        """Open or close the current intervals of an id's recordings after an event at seq ``at``."""
+        for rec in st.recs:
+            seq, version, cfrom, cto = rec
+            live = not st.retracted and not st.max_version > version and (st.withdrawn is None or st.withdrawn <= version)
+            if live and cfrom is None:
+                rec[2] = at
+            elif not live and cfrom is not None and cto is None:
+                rec[3] = at
+            elif live and cto is not None:
+                self.meta["fallback"] = 1  # current again after it stopped: not one interval
+                continue
+            else:
+                continue
+            row = self.new_rows.get(seq)
+            if row is not None:
+                row[11], row[12] = rec[2], rec[3]
+            else:
+                self._update("assertions", "event_seq = ?", (seq,), {"current_from": rec[2], "current_to": rec[3]})
+
+    def _recorded(self, raw: dict[str, Any]) -> None:
+        if raw["v"] == AssertionRecorded.VERSION:
+            row = self._raw_row(raw)
+        else:
+            event = structure_event(raw)
+            if not isinstance(event.data, AssertionRecorded):
+                return
+            row = self._row(event.data, raw)
+        seq, aid, version = raw["seq"], row.assertion_id, row.version
+        plain = converter.unstructure(row)
+        dates, seen = [], set()
+        for v in plain["values"]:
+            if v["type"] in TIMELINE_TYPES and v["value"] not in seen:
+                seen.add(v["value"])
+                dates.append((v["value"], v["type"], v["text"]))
+        rec = row.recorded
+        self.new_rows[seq] = [
+            seq, aid, row.source_id, version, row.kind, row.speaker, row.modality, row.selector.exact,
+            rec.hash, rec.at, rec.actor, None, None,
+            orjson.dumps(plain["entities"]), orjson.dumps(dates) if dates else None, orjson.dumps(plain),
+        ]
+        st = self._aid(aid)
+        if version > 1:  # the catalog's ``rerecorded``: only later versions count
+            st.max_version = max(st.max_version, version)
+        if st.withdrawn is not None and st.withdrawn <= version:
+            st.withdrawn = None  # recorded again after being withdrawn
+            self.withdrawn[aid] = None
+        st.recs.append([seq, version, None, None])
+        self._settle(st, seq)
+
+    def _source(self, raw: dict[str, Any]) -> None:
+        from .catalog import _source_row, provenance
+        from .records import SourceRow
+
+        event = structure_event(raw)
+        d = event.data
+        if not isinstance(d, (SourceAppended, SourceRevised)):
+            return  # a version this code cannot read: the catalog skips it too
+        seq = raw["seq"]
+        previous = self.sources.get(d.source_id)
+        if previous is None and not self.fresh:
+            found = self.conn.execute(
+                "SELECT * FROM sources WHERE source_id = ? ORDER BY current_from DESC LIMIT 1", (d.source_id,)
+            ).fetchone()
+            previous = None if found is None else [*found, True]
+        prev_row = None if previous is None else converter.structure(orjson.loads(previous[10]), SourceRow)
+        if previous is not None:
+            if previous[-1] is True:  # stored: close it in the table
+                self._update("sources", "source_id = ? AND current_from = ?", (previous[0], previous[8]),
+                             {"current_to": seq})
+            else:
+                previous[9] = seq
+        srow = _source_row(d, prev_row, provenance(event))
+        plain = converter.unstructure(srow)
+        first_seq = seq if previous is None else previous[2]
+        self.sources[d.source_id] = [
+            d.source_id, d.version, first_seq, seq, d.uri, d.title, d.outlet, d.published, seq, None,
+            orjson.dumps(plain), False,
+        ]
+        self._pending_sources.append(self.sources[d.source_id])
+
+    def _apply(self, raw: dict[str, Any], t: str, seq: int) -> None:
+        if t == AssertionRecorded.TYPE:
+            self._recorded(raw)
+        elif t in (SourceAppended.TYPE, SourceRevised.TYPE):
+            self._source(raw)
+        elif t == AssertionRetracted.TYPE:
+            d = structure_event(raw).data
+            if isinstance(d, AssertionRetracted):
+                st = self._aid(d.assertion_id)
+                if not st.retracted:
+                    st.retracted = True
+                    self.retracted.append((d.assertion_id, seq))
+                self._settle(st, seq)
+        elif t == AssertionWithdrawn.TYPE:
+            d = structure_event(raw).data
+            if isinstance(d, AssertionWithdrawn):
+                st = self._aid(d.assertion_id)
+                st.withdrawn = d.version
+                self.withdrawn[d.assertion_id] = (d.version, seq)
+                self._settle(st, seq)
+
+    def catch_up(self, log: LogStore, head: Head) -> dict[str, Any]:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            start = int(self.meta["head_end"])
+            n = 0
+            last = None
+            for line_start, line, raw in log.lines(start):
+                seq = raw["seq"]
+                if seq > head.seq:
+                    break
+                t = raw["type"]
+                self.events.append((seq, _at_us(raw.get("at"))))
+                self._apply(raw, t, seq)
+                last = (line_start, line, raw)
+                n += 1
+                if n % FLUSH_EVERY == 0:
+                    self._flush()
+            self._flush()
+            if last is not None:
+                line_start, line, raw = last
+                self.meta.update(head_seq=raw["seq"], head_hash=raw["hash"], head_start=line_start,
+                                 head_end=line_start + len(line))
+            self.meta["digest"] = format(self.digest & _MASK, "x")
+            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", self.meta.items())
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return self.meta
+
+    def _flush(self) -> None:
+        conn = self.conn
+        rows = [tuple(r) for r in self.new_rows.values()]
+        for r in rows:
+            self._add("assertions", r)
+        conn.executemany("INSERT INTO assertions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        self.new_rows.clear()
+        srows = [tuple(r[:11]) for r in self._pending_sources]
+        for r in srows:
+            self._add("sources", r)
+        conn.executemany("INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?)", srows)
+        for r in self._pending_sources:
+            r[-1] = True  # stored from now on
+        self._pending_sources.clear()
+        for r in self.events:
+            self._add("events", r)
+        conn.executemany("INSERT INTO events VALUES (?, ?)", self.events)
+        self.events.clear()
+        for aid, seq in self.retracted:
+            self._add("retracted", (aid, seq))
+        conn.executemany("INSERT INTO retracted VALUES (?, ?)", self.retracted)
+        self.retracted.clear()
+        for aid, w in self.withdrawn.items():
+            old = conn.execute("SELECT * FROM withdrawn WHERE assertion_id = ?", (aid,)).fetchone()
+            if old is not None:
+                self._sub("withdrawn", old)
+                conn.execute("DELETE FROM withdrawn WHERE assertion_id = ?", (aid,))
+            if w is not None:
+                self._add("withdrawn", (aid, w[0], w[1]))
+                conn.execute("INSERT INTO withdrawn VALUES (?, ?, ?)", (aid, w[0], w[1]))
+        self.withdrawn.clear()
+        self.aids.clear()
