@@ -246,6 +246,7 @@ def test_rewritten_or_truncated_log_rebuilds_with_a_notice(tmp_path):
         "UPDATE sources SET row_json = replace(row_json, '\"T ', '\"Forged ')",
         "UPDATE assertions SET current_to = event_seq WHERE rowid IN (SELECT rowid FROM assertions LIMIT 1)",
         "DELETE FROM events WHERE event_seq = 2",
+        "UPDATE view_rows SET rows_json = replace(rows_json, 'Varga', 'Vargas')",
     ],
 )
 def test_edited_tables_are_detected_and_rebuilt(tmp_path, edit):

@@ -153,9 +153,9 @@ def entities(as_of, as_json, as_jsonl, no_cache):
     """Each entity with its variants and mentions across sources."""
     snap, seq = _snapshot(as_of, no_cache)
     with snap:
-        rows = snap.entities(seq)
         if as_json or as_jsonl:
-            return _emit(rows, as_jsonl)
+            return _write_rows(snap.entities_json(seq), lines=as_jsonl)
+        rows = snap.entities(seq)
         _table(
             ["ENTITY", "TYPE", "MENTIONS", "SOURCES", "VARIANTS"],
             [

@@ -103,5 +103,10 @@ class Snapshot:
     def entities(self, s: int) -> Iterator[dict[str, Any]]:
         return self._rows("entities", s)
 
+    def entities_json(self, s: int) -> Iterator[bytes]:
+        if self.store is not None:
+            return self.store.entities_json(s)
+        return map(orjson.dumps, self.entities(s))
+
     def timeline(self, s: int) -> Iterator[dict[str, Any]]:
         return self._rows("timeline", s)

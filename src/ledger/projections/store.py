@@ -48,10 +48,12 @@ from ..log import Head, LogStore
 from ..serialization import converter, event_hash, structure_event
 from .machinery import parse_timestamp
 
-FORMAT = "1"
+FORMAT = "3"
 """Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
 
 FILE_NAME = "views.sqlite"
+KEEP_VIEWS = 4
+"""Aggregated views (entities) kept per view, for the latest seqs asked."""
 FLUSH_EVERY = 20_000
 """Events folded between two writes of pending rows (bounds memory while rebuilding)."""
 
@@ -80,12 +82,14 @@ CREATE TABLE withdrawn (
     assertion_id TEXT PRIMARY KEY, source_version INTEGER NOT NULL, event_seq INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE events (event_seq INTEGER PRIMARY KEY, at_us INTEGER);
+CREATE TABLE view_rows (view TEXT NOT NULL, seq INTEGER NOT NULL, rows_json BLOB NOT NULL, PRIMARY KEY (view, seq))
+    WITHOUT ROWID;
 CREATE VIEW current_assertions AS
     SELECT * FROM assertions WHERE current_from IS NOT NULL AND current_to IS NULL;
 CREATE VIEW current_sources AS SELECT * FROM sources WHERE current_to IS NULL;
 """
 
-TABLES = ("sources", "assertions", "retracted", "withdrawn", "events")
+TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "view_rows")
 """The tables the digest covers (everything but ``meta``, which holds it)."""
 
 _LIVE = "current_from IS NOT NULL AND current_from <= :s AND (current_to IS NULL OR current_to > :s)"
@@ -129,16 +133,59 @@ class _Aid:
 class ProjectionStore:
     """One ledger's store. Use :func:`open_store`; queries take the seq ``s`` to answer at."""
 
-    def __init__(self, log: LogStore, conn: sqlite3.Connection, head_seq: int) -> None:
+    def __init__(self, log: LogStore, conn: sqlite3.Connection, head_seq: int, build: str) -> None:
         self.log = log
         self.conn = conn
         self.head_seq = head_seq
+        self.build = build
+        self._pending: list[tuple[str, int, bytes]] = []
 
     def close(self) -> None:
         try:
-            self.conn.execute("COMMIT") if self.conn.in_transaction else None
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+            if self._pending:
+                _with_lock(store_path(self.log), self._save_views)
         finally:
             self.conn.close()
+
+    def _save_views(self) -> None:
+        """Keep aggregated views computed at a seq (their answer at that seq never changes), unless the
+        store was rebuilt or touched by someone else since this command checked it."""
+        conn = self.conn
+        meta = _meta(conn)
+        if meta.get("build") != self.build or not _stamp_matches(store_path(self.log), meta.get("digest", "")):
+            return
+        digest = int(meta["digest"], 16)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for view, seq, blob in self._pending:
+                if conn.execute("SELECT 1 FROM view_rows WHERE view = ? AND seq = ?", (view, seq)).fetchone():
+                    continue
+                conn.execute("INSERT INTO view_rows VALUES (?, ?, ?)", (view, seq, blob))
+                digest += _row_digest("view_rows", (view, seq, blob))
+                for old in conn.execute(
+                    "SELECT * FROM view_rows WHERE view = ? ORDER BY seq DESC LIMIT -1 OFFSET ?", (view, KEEP_VIEWS)
+                ).fetchall():
+                    conn.execute("DELETE FROM view_rows WHERE view = ? AND seq = ?", old[:2])
+                    digest -= _row_digest("view_rows", old)
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'digest'", (format(digest & _MASK, "x"),))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        _write_stamp(store_path(self.log), conn, digest & _MASK)
+
+    def _kept(self, view: str, s: int, compute) -> Iterator[bytes]:
+        """A view's rows at ``s`` as JSON (one per line in ``rows_json``), computed once."""
+        found = self.conn.execute("SELECT rows_json FROM view_rows WHERE view = ? AND seq = ?", (view, s)).fetchone()
+        if found is not None:
+            if found[0]:
+                yield from found[0].split(b"\n")
+            return
+        rows = [orjson.dumps(row) for row in compute(s)]
+        self._pending.append((view, s, b"\n".join(rows)))
+        yield from rows
 
     # -- queries ---------------------------------------------------------------------
 
@@ -187,8 +234,14 @@ class ProjectionStore:
             row["counts"] = dict(sorted(counts.get(sid, {}).items()))
             yield row
 
+    def entities_json(self, s: int) -> Iterator[bytes]:
+        """``entities --json`` rows at ``s`` (same aggregation as ``iter_entities``), kept once computed."""
+        return self._kept("entities", s, self._entities)
+
     def entities(self, s: int) -> Iterator[dict[str, Any]]:
-        """``entities --json`` rows at ``s`` (same aggregation as ``iter_entities``)."""
+        return map(orjson.loads, self.entities_json(s))
+
+    def _entities(self, s: int) -> Iterator[dict[str, Any]]:
         types: dict[str, Counter] = defaultdict(Counter)
         variants: dict[str, dict[str, None]] = defaultdict(dict)
         sources: dict[str, dict[str, None]] = defaultdict(dict)
@@ -310,20 +363,25 @@ def _head_line_ok(log: LogStore, meta: dict[str, Any]) -> bool:
         return False
 
 
+def _with_lock(path: Path, fn, *args):
+    """Run ``fn`` holding the store's lock (one writer at a time; readers check under it)."""
+    lock = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return fn(*args)
+    finally:
+        os.close(lock)
+
+
 def open_store(log: LogStore, head: Head) -> ProjectionStore | None:
     """The store caught up to ``head``, checked against the log and its digest; None when
     it cannot be used (no writable cache folder, a log it cannot express): fold the log."""
     path = store_path(log)
     try:
         path.parent.mkdir(exist_ok=True)
-        lock = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:
+        return _with_lock(path, _open_locked, log, head, path)
+    except (OSError, sqlite3.Error):  # a full disk, a read-only folder: only a shortcut is lost
         return None
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        return _open_locked(log, head, path)
-    finally:
-        os.close(lock)
 
 
 def _open_locked(log: LogStore, head: Head, path: Path) -> ProjectionStore | None:
@@ -356,7 +414,7 @@ def _open_locked(log: LogStore, head: Head, path: Path) -> ProjectionStore | Non
         return None
     conn.execute("BEGIN")  # one snapshot for every query of this command
     conn.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
-    return ProjectionStore(log, conn, head.seq)
+    return ProjectionStore(log, conn, head.seq, meta["build"])
 
 
 def _rebuild(conn: sqlite3.Connection) -> dict[str, Any]:
@@ -368,7 +426,7 @@ def _rebuild(conn: sqlite3.Connection) -> dict[str, Any]:
     for statement in SCHEMA.split(";"):
         if statement.strip():
             conn.execute(statement)
-    meta = {"format": FORMAT, "head_seq": 0, "head_hash": "", "head_start": 0, "head_end": 0, "digest": "0"}
+    meta = {"format": FORMAT, "build": os.urandom(8).hex(), "head_seq": 0, "head_hash": "", "head_start": 0, "head_end": 0, "digest": "0"}
     conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     conn.execute("COMMIT")
     return meta
