@@ -37,7 +37,9 @@ import orjson
 from attrs import frozen
 
 from .events import GENESIS, BatchStarted, Event, Payload
-from .serialization import payload_json_fn, structure_event, unstructure_event
+
+# serialization (and cattrs) is imported where it is used: reading a view from the projection
+# store never needs it, and importing it is most of a small command's start-up (#12).
 
 
 class LedgerError(Exception):
@@ -115,6 +117,8 @@ class Appended:
 
     def raw_events(self) -> list[dict[str, Any]]:
         """The events as the JSON objects on their lines."""
+        from .serialization import unstructure_event
+
         return [unstructure_event(event) for event in self.events()]
 
 
@@ -222,6 +226,8 @@ class LogStore:
 
     def events(self, start: int = 0) -> Iterator[Event]:
         """Typed events, streamed (as :meth:`lines`, each turned into an :class:`Event`)."""
+        from .serialization import structure_event
+
         return self._scan(start, structure_event)
 
     def open_for_reading(self) -> BinaryIO | None:
@@ -361,6 +367,8 @@ class Writer:
         #   prefix + data + ',"hash":"<hash>"' + tail + newline
         # and the hash covers prefix + data + tail. A property test holds the lines to
         # canonical(raw) byte for byte.
+        from .serialization import payload_json_fn
+
         prefix = b'{"actor":' + _dumps(actor) + b',"at":' + _dumps(at) + b',"data":'
         prefix_sha256 = hashlib.sha256(prefix)  # copied per event: a new sha256 costs an OpenSSL 3 fetch
         prev_hex = prev.encode("ascii")

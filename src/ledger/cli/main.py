@@ -43,7 +43,39 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 
 class LedgerGroup(click.Group):
-    """Turns the library's one-line errors into one-line messages and exit code 1."""
+    """Turns the library's one-line errors into one-line messages and exit code 1.
+
+    Commands are imported when they run (``lazy``: name -> (module, one-line help), filled by
+    :mod:`ledger.cli`), so ``factledger sources`` does not import the extractor, the claims
+    matcher or the audit code, and ``--help`` lists them without importing any (#12).
+    """
+
+    lazy: dict[str, tuple[str, str]] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            import importlib
+
+            importlib.import_module(f"{__package__}.{self.lazy[cmd_name][0]}")
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click's, with the help of commands not imported yet taken from ``lazy``."""
+        from click.utils import make_default_short_help
+
+        names = [n for n in self.list_commands(ctx) if n in self.lazy or not self.commands[n].hidden]
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            cmd = self.commands.get(name)
+            rows.append((name, cmd.get_short_help_str(limit) if cmd is not None else make_default_short_help(self.lazy[name][1], limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         from .common import add_shared_options
@@ -109,11 +141,42 @@ def main(argv: list[str] | None = None) -> None:
     # --disable-plugin must act before plugins are imported, and a plugin whose
     # register_commands raises must not take the other commands down (#5).
     tolerate_any_encoding()
-    plugins.disable(plugins.disabled_in_argv(sys.argv[1:] if argv is None else argv))
-    plugins.load_plugins()
-    plugins.register_commands(cli)
-    report_plugin_errors()
+    args = sys.argv[1:] if argv is None else argv
+    plugins.disable(plugins.disabled_in_argv(args))
+    command = _command_in(args)
+    if command not in PLUGIN_FREE and not (command is None and _only_builtin_plugins()):
+        plugins.load_plugins()
+        plugins.register_commands(cli)
+        report_plugin_errors()
     cli.main(args=argv, prog_name="factledger")
+
+
+PLUGIN_FREE = frozenset({"sources", "assertions", "entities", "timeline"})
+"""Commands that use no plugin (no extractor, exporter, matcher or plugin command): they start
+without importing any (#12). A plugin's own command never has one of these names (core names win)."""
+
+def _only_builtin_plugins() -> bool:
+    """No third-party plugin is installed: ``--help`` has no plugin command to list (built-ins add
+    none, which tests/test_cli_lazy.py checks), so it need not import the built-ins."""
+    import importlib.metadata
+
+    return all(ep.dist is not None and ep.dist.name == "factledger" for ep in importlib.metadata.entry_points(group=plugins.GROUP))
+
+
+_GROUP_VALUE_OPTIONS = frozenset({"--ledger", "--actor", "--disable-plugin"})
+
+
+def _command_in(args: list[str]) -> str | None:
+    """The command name in a command line (the first word that is not a group option or its value)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _GROUP_VALUE_OPTIONS:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

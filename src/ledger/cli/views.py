@@ -11,8 +11,6 @@ from __future__ import annotations
 import click
 import orjson
 
-from .. import projections as P
-from ..serialization import converter
 from .common import as_of_note
 from .main import cli, settings
 from .render import cut, describe_event, echo, json_safe
@@ -28,6 +26,8 @@ def _common(fn):
 
 def _store_and_seq(as_of: str | None):
     """The ledger and the seq to answer at: ``--as-of``, else the head at the command's start."""
+    from .. import projections as P
+
     store = settings().existing_store()
     seq = P.resolve_as_of(store, as_of)
     as_of_note(store, as_of, seq)
@@ -122,6 +122,8 @@ def assertions(as_of, as_json, as_jsonl, no_cache, source, speaker, kind, entity
 @_common
 def show(id, as_of, as_json, as_jsonl, no_cache):
     """The provenance trail of an assertion (as-...), a claim (cl-...) or a source (src-...): every event that touched it."""
+    from .. import projections as P
+
     store, seq = _store_and_seq(as_of)
     events = P.trail(store, id, as_of=seq, cache=not no_cache)
     if as_json or as_jsonl:
@@ -185,6 +187,9 @@ def timeline(as_of, as_json, as_jsonl, no_cache):
 @click.option("--all", "show_all", is_flag=True, help="Also list single-source claims.")
 def claims(as_of, as_json, as_jsonl, no_cache, show_all):
     """Facts stated by several sources: corroboration and conflicts, with quotes."""
+    from .. import projections as P
+    from ..serialization import converter
+
     store, seq = _store_and_seq(as_of)
     rows = P.build_claims(store, seq, cache=not no_cache)
     if not show_all:

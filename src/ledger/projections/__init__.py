@@ -12,9 +12,35 @@ See docs/projections.md for the machinery (folds, cache, as-of) and the matching
 """
 
 from .catalog import CATALOG, Catalog
-from .claims import ClaimsConfig, ClaimsView, anchor_of, build_claims, claim_id_for, claims_view
 from .machinery import REGISTRY, Projection, fold, register, resolve_as_of
-from .views import catalog, iter_assertions, iter_entities, iter_sources, iter_timeline, trail
+
+# The claims matcher and the log-folding views are imported on first use (PEP 562), so a
+# command that reads the projection store does not pay for them (#12).
+_LAZY = {
+    "ClaimsConfig": "claims", "ClaimsView": "claims", "anchor_of": "claims", "build_claims": "claims",
+    "claim_id_for": "claims", "claims_view": "claims",
+    "iter_assertions": "views", "iter_entities": "views", "iter_sources": "views", "iter_timeline": "views",
+    "trail": "views",
+}
+
+
+def catalog(store, as_of=None, *, cache=True):
+    """The catalog as it stood at ``as_of`` (:func:`ledger.projections.views.catalog`)."""
+    from .views import catalog as fold_catalog
+
+    return fold_catalog(store, as_of, cache=cache)
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CATALOG",

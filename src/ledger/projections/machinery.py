@@ -32,7 +32,6 @@ from attrs import field, frozen
 
 from ..events import PAYLOAD_TYPES, Event
 from ..log import LedgerError, LogStore
-from ..serialization import converter, event_hash, structure_event
 
 CACHE_FORMAT = 1
 
@@ -100,6 +99,8 @@ def _load_cache(store: LogStore, projection: Projection, as_of: int | None):
             f.seek(start)
             line = f.read(end - start)
         raw = orjson.loads(line)
+        from ..serialization import converter, event_hash
+
         if raw.get("seq") != seq or raw.get("hash") != digest or event_hash(raw) != digest:
             return None  # the log is not the one this state was folded from
         state = converter.structure(doc["state"], projection.state_type)
@@ -109,6 +110,8 @@ def _load_cache(store: LogStore, projection: Projection, as_of: int | None):
 
 
 def _save_cache(store: LogStore, projection: Projection, state: Any, seq: int, digest: str, start: int, end: int) -> None:
+    from ..serialization import converter
+
     folder = cache_dir(store)
     try:
         folder.mkdir(exist_ok=True)
@@ -134,6 +137,8 @@ def _save_cache(store: LogStore, projection: Projection, state: Any, seq: int, d
 
 def fold(store: LogStore, projection: Projection | str, as_of: int | None = None, *, cache: bool = True) -> FoldResult:
     """Replay the log through ``projection`` up to seq ``as_of`` (None: the head)."""
+    from ..serialization import structure_event
+
     if isinstance(projection, str):
         projection = REGISTRY[projection]
     state, seq, offset, cached = projection.init(), 0, 0, 0

@@ -16,7 +16,6 @@ from typing import Any
 import orjson
 
 from ..log import LedgerError, LogStore
-from .machinery import parse_timestamp
 
 
 class Snapshot:
@@ -50,6 +49,8 @@ class Snapshot:
         """``--as-of`` (None, a seq or an RFC 3339 time) to the seq to answer at."""
         if as_of is None:
             return self.head.seq
+        from .machinery import parse_timestamp
+
         text = as_of.strip()
         if text.isdigit():
             seq = int(text)

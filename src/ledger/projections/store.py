@@ -45,10 +45,9 @@ import orjson
 
 from ..events import AssertionRecorded, AssertionRetracted, AssertionWithdrawn, SourceAppended, SourceRevised
 from ..log import Head, LogStore
-from ..serialization import converter, event_hash, structure_event
 from .machinery import parse_timestamp
 
-FORMAT = "3"
+FORMAT = "4"
 """Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
 
 FILE_NAME = "views.sqlite"
@@ -348,17 +347,18 @@ def compute_digest(conn: sqlite3.Connection) -> int:
 
 
 def _head_line_ok(log: LogStore, meta: dict[str, Any]) -> bool:
-    """Does the log still hold, at the recorded byte span, the event the store reflects?"""
-    seq = meta.get("head_seq")
-    if seq == 0:
+    """Does the log still hold, at the recorded byte span, the event the store reflects?
+
+    The line's bytes must be the ones folded last (their sha256 is kept in ``meta``), so it
+    is the same event: same seq, same hash, same everything."""
+    if meta.get("head_seq") == 0:
         return True
     try:
         start, end = int(meta["head_start"]), int(meta["head_end"])
         with open(log.path, "rb") as f:
             f.seek(start)
             line = f.read(end - start)
-        raw = orjson.loads(line)
-        return raw.get("seq") == seq and raw.get("hash") == meta.get("head_hash") == event_hash(raw)
+        return hashlib.sha256(line).hexdigest() == meta.get("head_line_sha256")
     except Exception:
         return False
 
@@ -426,7 +426,10 @@ def _rebuild(conn: sqlite3.Connection) -> dict[str, Any]:
     for statement in SCHEMA.split(";"):
         if statement.strip():
             conn.execute(statement)
-    meta = {"format": FORMAT, "build": os.urandom(8).hex(), "head_seq": 0, "head_hash": "", "head_start": 0, "head_end": 0, "digest": "0"}
+    meta = {
+        "format": FORMAT, "build": os.urandom(8).hex(), "head_seq": 0, "head_hash": "", "head_start": 0, "head_end": 0,
+        "head_line_sha256": "", "digest": "0",
+    }
     conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     conn.execute("COMMIT")
     return meta
@@ -448,9 +451,11 @@ class _Builder:
         self._pending_sources: list[list] = []
         self.retracted: list[tuple[str, int]] = []
         self.withdrawn: dict[str, tuple[int, int] | None] = {}
+        from ..serialization import converter, structure_event
         from .views import _raw_row, _row
 
         self._raw_row, self._row = _raw_row, _row
+        self.converter, self.structure_event = converter, structure_event
 
     # -- the digest, row by row --------------------------------------------------------
 
@@ -523,12 +528,12 @@ class _Builder:
         if raw["v"] == AssertionRecorded.VERSION:
             row = self._raw_row(raw)
         else:
-            event = structure_event(raw)
+            event = self.structure_event(raw)
             if not isinstance(event.data, AssertionRecorded):
                 return
             row = self._row(event.data, raw)
         seq, aid, version = raw["seq"], row.assertion_id, row.version
-        plain = converter.unstructure(row)
+        plain = self.converter.unstructure(row)
         dates, seen = [], set()
         for v in plain["values"]:
             if v["type"] in TIMELINE_TYPES and v["value"] not in seen:
@@ -553,7 +558,7 @@ class _Builder:
         from .catalog import _source_row, provenance
         from .records import SourceRow
 
-        event = structure_event(raw)
+        event = self.structure_event(raw)
         d = event.data
         if not isinstance(d, (SourceAppended, SourceRevised)):
             return  # a version this code cannot read: the catalog skips it too
@@ -564,7 +569,7 @@ class _Builder:
                 "SELECT * FROM sources WHERE source_id = ? ORDER BY current_from DESC LIMIT 1", (d.source_id,)
             ).fetchone()
             previous = None if found is None else [*found, True]
-        prev_row = None if previous is None else converter.structure(orjson.loads(previous[10]), SourceRow)
+        prev_row = None if previous is None else self.converter.structure(orjson.loads(previous[10]), SourceRow)
         if previous is not None:
             if previous[-1] is True:  # stored: close it in the table
                 self._update("sources", "source_id = ? AND current_from = ?", (previous[0], previous[8]),
@@ -572,7 +577,7 @@ class _Builder:
             else:
                 previous[9] = seq
         srow = _source_row(d, prev_row, provenance(event))
-        plain = converter.unstructure(srow)
+        plain = self.converter.unstructure(srow)
         first_seq = seq if previous is None else previous[2]
         self.sources[d.source_id] = [
             d.source_id, d.version, first_seq, seq, d.uri, d.title, d.outlet, d.published, seq, None,
@@ -586,7 +591,7 @@ class _Builder:
         elif t in (SourceAppended.TYPE, SourceRevised.TYPE):
             self._source(raw)
         elif t == AssertionRetracted.TYPE:
-            d = structure_event(raw).data
+            d = self.structure_event(raw).data
             if isinstance(d, AssertionRetracted):
                 st = self._aid(d.assertion_id)
                 if not st.retracted:
@@ -594,7 +599,7 @@ class _Builder:
                     self.retracted.append((d.assertion_id, seq))
                 self._settle(st, seq)
         elif t == AssertionWithdrawn.TYPE:
-            d = structure_event(raw).data
+            d = self.structure_event(raw).data
             if isinstance(d, AssertionWithdrawn):
                 st = self._aid(d.assertion_id)
                 st.withdrawn = d.version
@@ -622,8 +627,10 @@ class _Builder:
             self._flush()
             if last is not None:
                 line_start, line, raw = last
-                self.meta.update(head_seq=raw["seq"], head_hash=raw["hash"], head_start=line_start,
-                                 head_end=line_start + len(line))
+                self.meta.update(
+                    head_seq=raw["seq"], head_hash=raw["hash"], head_start=line_start, head_end=line_start + len(line),
+                    head_line_sha256=hashlib.sha256(line).hexdigest(),
+                )
             self.meta["digest"] = format(self.digest & _MASK, "x")
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", self.meta.items())
             conn.execute("COMMIT")

@@ -1,0 +1,72 @@
+"""Fast start (#12): a command imports only what it uses, and plugins load only when needed.
+
+The lazy table must name every command, its module and the help ``factledger --help`` prints
+for it without importing it; a view must run without importing the extractor, the claims
+matcher or any other command's module."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import pkgutil
+import subprocess
+import sys
+
+import click
+
+import ledger.cli
+from ledger import plugins
+from ledger.cli import LAZY, cli
+
+
+def _first_paragraph(cmd: click.Command) -> str:
+    return " ".join(inspect.cleandoc(cmd.help or "").split("\n\n")[0].split())
+
+
+def test_the_lazy_table_names_every_command_its_module_and_help():
+    for info in pkgutil.iter_modules(ledger.cli.__path__):
+        importlib.import_module(f"ledger.cli.{info.name}")  # a command missing from the table shows up here
+    core = {n: c for n, c in cli.commands.items() if c.callback.__module__.startswith("ledger.cli.")}
+    assert set(core) == set(LAZY), "add new commands to ledger.cli.LAZY"
+    for name, cmd in core.items():
+        module, help_text = LAZY[name]
+        assert cmd.callback.__module__ == f"ledger.cli.{module}", name
+        assert help_text == _first_paragraph(cmd), name
+
+
+def test_builtin_plugins_add_no_commands():
+    """What lets --help skip importing them when no third-party plugin is installed."""
+    plugins.load_plugins()
+    for impl in plugins.pm.hook.register_commands.get_hookimpls():
+        info = next((i for i in plugins.plugin_infos() if plugins.pm.get_plugin(i.name) is impl.plugin), None)
+        assert info is None or not info.builtin, info
+
+
+PROBE = """
+import sys
+from ledger.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+heavy = ("ledger.extractors", "ledger.projections.claims", "ledger.projections.views", "ledger.ingest",
+         "ledger.audit", "ledger.exporters", "ledger.cli.audit", "ledger.cli.append", "cattrs")
+print(",".join(sorted(m for m in sys.modules if m.startswith(heavy))), file=sys.stderr)
+"""
+
+
+def _imported(*args: str, cwd) -> set[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    last = (done.stderr.strip().splitlines() or [""])[-1]
+    return {m for m in last.split(",") if m}
+
+
+def test_a_warm_view_and_help_import_only_what_they_use(all_types_ledger):
+    ledger_path = str(all_types_ledger)
+    _imported("--ledger", ledger_path, "sources", cwd=all_types_ledger.parent)  # builds the store (uses the fold's code)
+    for args in (["sources"], ["assertions", "--json"], ["entities"], ["timeline", "--json"]):
+        assert _imported("--ledger", ledger_path, *args, cwd=all_types_ledger.parent) == set(), args
+    assert _imported("--help", cwd=all_types_ledger.parent) <= {"ledger.cli.main"}
