@@ -11,7 +11,7 @@ import pytest
 import ledger
 from ledger import plugins
 from ledger.extractors import Extracted, ExtractorSpec
-from ledger.ingest import CHUNK, Failed, ReadOptions, prepare_all
+from ledger.ingest import CHUNK, Failed, ReadOptions, ready_stream
 from ledger.sources.collect import Input
 
 
@@ -182,13 +182,14 @@ def test_parallel_preparation_streams_with_a_bounded_window(simple_extractor):
             pulled += 1
             yield Input("<stdin>", "stdin", data=article(i).encode())
 
-    stream = prepare_all(inputs(), ReadOptions(), simple_extractor, jobs=2)
+    stream = (item for item, _more in ready_stream(inputs(), ReadOptions(), simple_extractor, jobs=2))
     first = next(stream)
     assert not isinstance(first, Failed)
     assert pulled <= 4 * 2 * CHUNK + CHUNK
     rest = list(stream)
     assert pulled == 400 and len(rest) == 399
-    assert [p.doc.text.split("\n")[0] for p in [first, *rest]] == [f"Market Report Number {i}" for i in range(400)]
+    texts = [orjson.loads(item.bodies()[0][1])["text"] for item in [first, *rest]]
+    assert [t.split("\n")[0] for t in texts] == [f"Market Report Number {i}" for i in range(400)]
 
 
 def test_rules_extractor_end_to_end_with_jobs(tmp_path, run_cli):

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from attrs import define, field, frozen
+import orjson
+from attrs import define, evolve, field, frozen
+from attrs import fields as attrs_fields
 
 from .events import (
     GENESIS,
@@ -128,6 +131,11 @@ class SourceIndex:
                 self._assertion(p.source_id, p.version, p.assertion_id)
         self.offset, self.seq, self.hash = head.size, head.seq, head.hash
 
+    def advance_source(self, head: Head, source_id: str, version: int, raw_sha256: str, assertion_ids: Iterable[str]) -> None:
+        """Fold one source's batch written from worker bytes (see :class:`Encoded`)."""
+        self.sources[source_id] = KnownSource(version, raw_sha256, frozenset(assertion_ids))
+        self.offset, self.seq, self.hash = head.size, head.seq, head.hash
+
     def _apply(self, raw: dict) -> None:
         t, d = raw["type"], raw["data"]
         if t in ("SourceAppended", "SourceRevised"):
@@ -162,10 +170,17 @@ def plan(doc: Document, source_id: str, extraction: Extraction, known: KnownSour
     """Decide what to record for ``doc`` given what the ledger knows of its source."""
     if known is not None and known.raw_sha256 == doc.raw_sha256:
         return "unchanged", known.version, []
-    version = 1 if known is None else known.version + 1
-    meta = dict(
+    fresh = fresh_payloads(doc, source_id, extraction)
+    if known is None:
+        return "appended", 1, fresh
+    return "revised", known.version + 1, as_revision(fresh, known)
+
+
+def fresh_payloads(doc: Document, source_id: str, extraction: Extraction) -> list[Payload]:
+    """The batch of a source the ledger does not know yet: ``SourceAppended`` and its assertions."""
+    source = SourceAppended(
         source_id=source_id,
-        version=version,
+        version=1,
         uri=doc.uri,
         title=doc.title,
         outlet=doc.outlet,
@@ -177,24 +192,27 @@ def plan(doc: Document, source_id: str, extraction: Extraction, known: KnownSour
         text_sha256=doc.text_sha256,
         text=doc.text,
     )
-    payloads: list[Payload] = []
-    if known is None:
-        status = "appended"
-        payloads.append(SourceAppended(**meta))
-    else:
-        status = "revised"
-        payloads.append(SourceRevised(revision_of=known.version, **meta))
-    payloads.extend(_recorded(doc.text, source_id, version, extraction))
-    if known is not None:
-        current = {aid for aid, _ in extraction.items}
-        for aid in sorted(known.assertion_ids - current):
-            payloads.append(
-                AssertionWithdrawn(
-                    assertion_id=aid, source_id=source_id, version=version,
-                    reason=f"not in version {version} of the source",
-                )
+    return [source, *_recorded(doc.text, source_id, 1, extraction)]
+
+
+def as_revision(fresh: Sequence[Payload], known: KnownSource) -> list[Payload]:
+    """:func:`fresh_payloads` turned into the next version of a known source: ``SourceRevised``,
+    the assertions renumbered, and a withdrawal for each assertion the new text lacks."""
+    version = known.version + 1
+    source, recorded = fresh[0], fresh[1:]
+    meta = {a.name: getattr(source, a.name) for a in attrs_fields(SourceAppended)}
+    meta["version"] = version
+    payloads: list[Payload] = [SourceRevised(revision_of=known.version, **meta)]
+    payloads.extend(evolve(p, version=version) for p in recorded)
+    current = {p.assertion_id for p in recorded}  # type: ignore[attr-defined]
+    for aid in sorted(known.assertion_ids - current):
+        payloads.append(
+            AssertionWithdrawn(
+                assertion_id=aid, source_id=source.source_id, version=version,  # type: ignore[attr-defined]
+                reason=f"not in version {version} of the source",
             )
-    return status, version, payloads
+        )
+    return payloads
 
 
 def _recorded(text: str, source_id: str, version: int, extraction: Extraction) -> Iterable[AssertionRecorded]:
@@ -237,36 +255,82 @@ class Ingestor:
         *,
         jobs: int = 1,
         note: Callable[[str], None] | None = None,
+        stream: Iterator[tuple[Ready | Failed, bool]] | None = None,
     ) -> Iterator[AppendResult | Failed]:
         """Read, extract and record ``inputs``; yields one outcome per input, in input order.
 
-        Reading and extraction run in ``jobs`` worker processes; recording stays here, one
-        locked batch per source, in input order, so the log does not depend on ``jobs``.
-        A failed input records nothing and does not stop the others, even when the failure
-        is the ledger's (disk full, file too large): each remaining input is still tried
-        and reported, so the caller can print its summary.
+        Reading and extraction run in ``jobs`` worker processes (or on a cluster, when
+        ``stream`` comes from :mod:`ledger.cluster`); recording stays here, one batch per
+        source, in input order, so the log does not depend on where extraction ran.
+        Sources are recorded in groups that share one fsync (group commit, :data:`GROUP_WINDOW`)
+        and each outcome is yielded only after that fsync. A failed input records nothing
+        and does not stop the others, even when the failure is the ledger's (disk full, file
+        too large): each remaining input is still tried and reported, so the caller can
+        print its summary.
         """
-        for item in prepare_all(inputs, options, self.extractor, jobs=jobs, note=note):
-            if isinstance(item, Failed):
-                yield item
-                continue
-            try:
-                yield self.record(item.doc, item.source_id, item.extraction)
-            except (LedgerError, OSError) as exc:
-                message = str(exc) if isinstance(exc, LedgerError) else f"{self.store.path}: {exc.strerror or exc}"
-                yield Failed(item.doc.origin, f"{item.doc.origin}: not recorded: {message}")
+        if stream is None:
+            stream = ready_stream(inputs, options, self.extractor, jobs=jobs, note=note)
+        group: list[Ready | Failed] = []
+        size = 0
+        opened = 0.0
+        for item, more in stream:
+            if not group:
+                opened = time.monotonic()
+            group.append(item)
+            size += item.size
+            if not more or len(group) >= GROUP_MAX or size >= GROUP_BYTES or time.monotonic() - opened >= GROUP_WINDOW:
+                yield from self._commit(group)
+                group, size = [], 0
+        if group:
+            yield from self._commit(group)
+
+    def _commit(self, group: list[Ready | Failed]) -> Iterator[AppendResult | Failed]:
+        ready = [item for item in group if not isinstance(item, Failed)]
+        try:
+            results = iter(self.record_group(ready) if ready else ())
+        except (LedgerError, OSError) as exc:
+            message = str(exc) if isinstance(exc, LedgerError) else f"{self.store.path}: {exc.strerror or exc}"
+            results = iter([Failed(item.origin, f"{item.origin}: not recorded: {message}") for item in ready])
+        for item in group:
+            yield item if isinstance(item, Failed) else next(results)
 
     def record(self, doc: Document, source_id: str, extraction: Extraction) -> AppendResult:
         """Record an extraction made earlier (perhaps in another process)."""
+        return self.record_group([Prepared(doc, source_id, extraction)])[0]
+
+    def record_group(self, items: Sequence[Ready]) -> list[AppendResult]:
+        """Record several sources under one hold of the lock with one fsync (group commit).
+
+        Each source is still a batch of its own, planned against the ledger as it is, in
+        order. Nothing is reported before the fsync; if anything fails (or is interrupted)
+        part way, the file is cut back to where the group began, so none of it stays.
+        """
+        results: list[AppendResult] = []
         with self.store.writer() as writer:
             self._catch_up(writer)
-            status, version, payloads = plan(doc, source_id, extraction, self.index.sources.get(source_id))
-            appended = writer.append(payloads, actor=self.actor)
-            self.index.advance(writer.head, payloads)
+            before = writer.head
+            try:
+                for item in items:
+                    results.append(self._record_one(writer, item))
+                writer.sync()
+            except BaseException:
+                writer.roll_back(before)
+                self.index = SourceIndex()  # it may hold batches that are gone: rebuild on next use
+                raise
+        return results
+
+    def _record_one(self, writer: Writer, item: Ready) -> AppendResult:
+        known = self.index.sources.get(item.source_id)
+        if isinstance(item, Encoded):
+            return self._record_encoded(writer, item, known)
+        doc = item.doc
+        status, version, payloads = plan(doc, item.source_id, item.extraction, known)
+        appended = writer.append(payloads, actor=self.actor, sync=False)
+        self.index.advance(writer.head, payloads)
         counts = Counter(p.kind for p in payloads if isinstance(p, AssertionRecorded))
         return AppendResult(
             origin=doc.origin,
-            source_id=source_id,
+            source_id=item.source_id,
             status=status,
             version=version,
             counts=dict(sorted(counts.items())),
@@ -275,10 +339,38 @@ class Ingestor:
             last_seq=appended.last_seq if payloads else None,
         )
 
+    def _record_encoded(self, writer: Writer, item: Encoded, known: KnownSource | None) -> AppendResult:
+        """The worker's bytes are the batch of a new source; a known one is planned from them."""
+        if known is not None and known.raw_sha256 == item.raw_sha256:
+            return AppendResult(item.origin, item.source_id, "unchanged", known.version, {})
+        if known is None:
+            written = writer.append_encoded(item.bodies(), actor=self.actor, sync=False)
+            self.index.advance_source(writer.head, item.source_id, 1, item.raw_sha256, item.assertion_ids)
+            return AppendResult(
+                item.origin, item.source_id, "appended", 1, item.counts, 0, written.first_seq, written.last_seq
+            )
+        payloads = as_revision(item.payloads(), known)
+        appended = writer.append(payloads, actor=self.actor, sync=False)
+        self.index.advance(writer.head, payloads)
+        return AppendResult(
+            item.origin, item.source_id, "revised", known.version + 1, item.counts,
+            sum(isinstance(p, AssertionWithdrawn) for p in payloads), appended.first_seq, appended.last_seq,
+        )
+
     def _catch_up(self, writer: Writer) -> None:
         writer.check_appendable()
         if self.index.offset != writer.head.size:
             self.index.catch_up(self.store)
+
+
+GROUP_WINDOW = 0.05
+"""Seconds a group of sources may wait for more before its one fsync (group commit)."""
+
+GROUP_MAX = 256
+"""Sources per group at most."""
+
+GROUP_BYTES = 16 << 20
+"""Bytes of sources per group at most (what the group holds in memory before writing)."""
 
 
 # ---------------------------------------------------------------------------
@@ -297,11 +389,19 @@ class ReadOptions:
 
 @frozen
 class Prepared:
-    """An input read and extracted, ready to be recorded under the lock."""
+    """An input read and extracted in this process, ready to be recorded under the lock."""
 
     doc: Document
     source_id: str
     extraction: Extraction
+
+    @property
+    def size(self) -> int:
+        return len(self.doc.raw) + len(self.doc.text)
+
+    @property
+    def origin(self) -> str:
+        return self.doc.origin
 
 
 @frozen
@@ -310,6 +410,72 @@ class Failed:
 
     origin: str
     message: str
+
+    size = 0
+
+
+@frozen
+class Encoded:
+    """An input read and extracted elsewhere, as it crossed the process boundary: one
+    ``bytes`` holding a JSON header line, then the canonical data JSON of the source's
+    ``SourceAppended`` (v1) and of each ``AssertionRecorded`` (version 1), one per line
+    (canonical JSON has no raw newline). For a new source those are the batch as written;
+    nothing is unpickled or re-serialised here."""
+
+    blob: bytes
+    origin: str
+    source_id: str
+    raw_sha256: str
+    assertion_ids: tuple[str, ...]
+    counts: dict[str, int]
+
+    @property
+    def size(self) -> int:
+        return len(self.blob)
+
+    def bodies(self) -> list[tuple[type, bytes]]:
+        lines = self.blob.split(b"\n")
+        return [(SourceAppended, lines[1]), *((AssertionRecorded, body) for body in lines[2:])]
+
+    def payloads(self) -> list[Payload]:
+        """The batch as typed payloads (only a revision needs them)."""
+        from .serialization import loads
+
+        return [loads(body, cls) for cls, body in self.bodies()]
+
+
+Ready = Prepared | Encoded
+
+
+def encode(outcome: Prepared | Failed) -> bytes:
+    """Worker side of :class:`Encoded` (or a failure: a header with ``error``)."""
+    if isinstance(outcome, Failed):
+        return orjson.dumps({"origin": outcome.origin, "error": outcome.message})
+    from .serialization import payload_json_fn
+
+    payloads = fresh_payloads(outcome.doc, outcome.source_id, outcome.extraction)
+    recorded = payloads[1:]
+    counts = Counter(p.kind for p in recorded)  # type: ignore[attr-defined]
+    header = {
+        "origin": outcome.doc.origin,
+        "source_id": outcome.source_id,
+        "raw_sha256": payloads[0].raw_sha256,  # type: ignore[attr-defined]
+        "assertion_ids": [p.assertion_id for p in recorded],  # type: ignore[attr-defined]
+        "counts": dict(sorted(counts.items())),
+    }
+    source_json, recorded_json = payload_json_fn(SourceAppended), payload_json_fn(AssertionRecorded)
+    return b"\n".join([orjson.dumps(header), source_json(payloads[0]), *map(recorded_json, recorded)])
+
+
+def decode(blob: bytes) -> Encoded | Failed:
+    """Sequencer side: only the header is parsed."""
+    end = blob.find(b"\n")
+    header = orjson.loads(blob if end < 0 else blob[:end])
+    if "error" in header:
+        return Failed(header["origin"], header["error"])
+    return Encoded(
+        blob, header["origin"], header["source_id"], header["raw_sha256"], tuple(header["assertion_ids"]), header["counts"]
+    )
 
 
 def prepare(item: Input, options: ReadOptions, extractor: ExtractorSpec) -> Prepared | Failed:
@@ -333,6 +499,11 @@ def prepare(item: Input, options: ReadOptions, extractor: ExtractorSpec) -> Prep
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else "no details"
+
+
+def prepare_encoded(items: Sequence[Input], options: ReadOptions, extractor: ExtractorSpec) -> list[bytes]:
+    """A worker's task: each input read, extracted and encoded (see :class:`Encoded`)."""
+    return [encode(prepare(item, options, extractor)) for item in items]
 
 
 def parallel_jobs(extractor: ExtractorSpec, jobs: int) -> tuple[int, str | None]:
@@ -361,30 +532,36 @@ def _init_worker(spec_bytes: bytes) -> None:
     _WORKER["extractor"] = pickle.loads(spec_bytes)
 
 
-def _prepare_chunk(items: list[Input], options: ReadOptions) -> list[Prepared | Failed]:
-    extractor = _WORKER["extractor"]
-    return [prepare(item, options, extractor) for item in items]  # type: ignore[arg-type]
+def _prepare_chunk(items: list[Input], options: ReadOptions) -> list[bytes]:
+    return prepare_encoded(items, options, _WORKER["extractor"])  # type: ignore[arg-type]
 
 
 CHUNK = 8
 """Inputs per task sent to a worker: fewer round trips, still fine-grained."""
 
 
-def prepare_all(
+def ready_stream(
     inputs: Iterable[Input],
     options: ReadOptions,
     extractor: ExtractorSpec,
     *,
     jobs: int = 1,
     note: Callable[[str], None] | None = None,
-) -> Iterator[Prepared | Failed]:
-    """Prepared inputs in input order; at most ``4 * jobs`` chunks are in flight at once."""
+) -> Iterator[tuple[Ready | Failed, bool]]:
+    """Inputs read and extracted, in input order, each with whether the next one is ready
+    now (when it is not, a group commit has no reason to wait). With ``jobs`` > 1, at most
+    ``4 * jobs`` chunks are in flight at once and results come back as :class:`Encoded`."""
     jobs, why = parallel_jobs(extractor, jobs)
     if why and note:
         note(why)
     if jobs == 1:
-        for item in inputs:
-            yield prepare(item, options, extractor)
+        it = iter(inputs)
+        item = next(it, None)
+        while item is not None:
+            following = next(it, None)
+            # Reading a URL may take seconds: record what is ready before it.
+            yield prepare(item, options, extractor), following is not None and following.kind != "url"
+            item = following
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -403,4 +580,6 @@ def prepare_all(
         while pending:
             results = pending.popleft().result()
             submit()
-            yield from results
+            last = len(results) - 1
+            for i, blob in enumerate(results):
+                yield decode(blob), i < last or bool(pending and pending[0].done())

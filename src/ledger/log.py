@@ -343,24 +343,50 @@ class Writer:
                 "line or batch); run 'factledger repair' to move them to a side file, then append again"
             )
 
-    def append(self, payloads: Sequence[Payload], *, actor: str | None = None) -> Appended:
-        """Write ``payloads`` as one batch (opened by a :class:`BatchStarted` when there are two or more)."""
-        self.check_appendable()
-        actor = actor or default_actor()
-        at = now_rfc3339()
-        seq, prev = self.head.seq, self.head.hash
-        if not payloads:
-            return Appended((), seq + 1, (), (), prev, at, actor)
+    def append(self, payloads: Sequence[Payload], *, actor: str | None = None, sync: bool = True) -> Appended:
+        """Write ``payloads`` as one batch (opened by a :class:`BatchStarted` when there are two or more).
+        ``sync=False`` leaves the ``fsync`` to a later :meth:`sync` (group commit: the caller
+        must not report the batch as recorded before that)."""
         if any(p.__class__ is BatchStarted for p in payloads):
             raise LedgerError(f"{self.store.path}: BatchStarted is written by the store itself, not passed to append")
         if len(payloads) > 1:
             payloads = (BatchStarted(events=len(payloads)), *payloads)
+        bodies: list[tuple[type, bytes]] = []
+        to_json: dict[type, Callable[[Payload], bytes]] = {}
+        for payload in payloads:
+            cls = payload.__class__
+            fn = to_json.get(cls)
+            if fn is None:
+                fn = to_json[cls] = payload_json_fn(cls)
+            bodies.append((cls, fn(payload)))
+        w = self._write(bodies, actor=actor, sync=sync)
+        return Appended(tuple(payloads), w.first_seq, w.ids, w.hashes, w.prev, w.at, w.actor)
+
+    def append_encoded(
+        self, bodies: Sequence[tuple[type, bytes]], *, actor: str | None = None, sync: bool = True
+    ) -> Written:
+        """Append one batch given as ``(payload class, its data's canonical JSON)`` pairs:
+        what worker processes send, so this process only chains hashes and writes. Like
+        :meth:`append`, a batch of two or more events opens with its :class:`BatchStarted`."""
+        if any(cls is BatchStarted for cls, _body in bodies):
+            raise LedgerError(f"{self.store.path}: BatchStarted is written by the store itself, not passed to append")
+        if len(bodies) > 1:
+            bodies = [(BatchStarted, payload_json_fn(BatchStarted)(BatchStarted(events=len(bodies)))), *bodies]
+        return self._write(bodies, actor=actor, sync=sync)
+
+    def _write(self, bodies: Sequence[tuple[type, bytes]], *, actor: str | None, sync: bool) -> Written:
+        self.check_appendable()
+        actor = actor or default_actor()
+        at = now_rfc3339()
+        seq, prev = self.head.seq, self.head.hash
+        if not bodies:
+            return Written(seq + 1, (), (), prev, at, actor)
         if not _is_sha256_hex(prev):
             raise DamagedLogError(f"{self.store.path}: the last event's hash is not a sha256 hex digest; run 'factledger verify'")
-        ids = new_event_ids(len(payloads))
+        ids = new_event_ids(len(bodies))
         hashes: list[str] = []
         chunks: list[bytes] = []
-        # The canonical line of each event, built around orjson's bytes for its data (see
+        # The canonical line of each event, built around the canonical bytes of its data (see
         # docs/log-format.md: keys sorted, compact). The envelope's keys sort as actor, at,
         # data, hash, id, prev, seq, type, v; actor and at are the batch's, id, prev and hash
         # are hex, seq and v ints, type a class constant: so the line is
@@ -372,16 +398,13 @@ class Writer:
         prefix = b'{"actor":' + _dumps(actor) + b',"at":' + _dumps(at) + b',"data":'
         prefix_sha256 = hashlib.sha256(prefix)  # copied per event: a new sha256 costs an OpenSSL 3 fetch
         prev_hex = prev.encode("ascii")
-        classes: dict[type, tuple[Callable[[Payload], bytes], bytes]] = {}
+        classes: dict[type, bytes] = {}
         first_seq = seq + 1
-        for payload, event_id in zip(payloads, ids):
+        for (cls, body), event_id in zip(bodies, ids):
             seq += 1
-            cls = payload.__class__
-            known = classes.get(cls)
-            if known is None:
-                known = classes[cls] = (payload_json_fn(cls), b',"type":%s,"v":%d}' % (_dumps(cls.TYPE), cls.VERSION))
-            to_json, type_and_v = known
-            body = to_json(payload)
+            type_and_v = classes.get(cls)
+            if type_and_v is None:
+                type_and_v = classes[cls] = b',"type":%s,"v":%d}' % (_dumps(cls.TYPE), cls.VERSION)
             tail = b',"id":"%s","prev":"%s","seq":%d%s' % (event_id.encode("ascii"), prev_hex, seq, type_and_v)
             sha = prefix_sha256.copy()
             sha.update(body)
@@ -391,10 +414,38 @@ class Writer:
             chunks.append(b"".join((prefix, body, b',"hash":"', prev_hex, b'"', tail, b"\n")))
             hashes.append(digest)
         size = _write_all(self.fd, chunks, self.head.size, self.store.path)
+        if sync:
+            self.sync()
+        self.head = Head(seq, digest, self.head.size + size)
+        return Written(first_seq, tuple(ids), tuple(hashes), prev, at, actor)
+
+    def sync(self) -> None:
+        """Make every batch written so far durable (one ``fsync``; none with ``--no-fsync``)."""
         if self.store.fsync:
             os.fsync(self.fd)
-        self.head = Head(seq, digest, self.head.size + size)
-        return Appended(tuple(payloads), first_seq, tuple(ids), tuple(hashes), prev, at, actor)
+
+    def roll_back(self, head: Head) -> None:
+        """Cut the file back to ``head`` (taken earlier under this lock): a group commit that
+        failed part way leaves the ledger as it was before the group."""
+        os.ftruncate(self.fd, head.size)
+        self.sync()
+        self.head = head
+
+
+@frozen
+class Written:
+    """What :meth:`Writer.append_encoded` assigned: event ``i`` has seq ``first_seq + i``."""
+
+    first_seq: int
+    ids: tuple[str, ...]
+    hashes: tuple[str, ...]
+    prev: str
+    at: str
+    actor: str
+
+    @property
+    def last_seq(self) -> int:
+        return self.first_seq + len(self.ids) - 1
 
 
 _is_sha256_hex = re.compile("[0-9a-f]{64}").fullmatch

@@ -1,0 +1,120 @@
+"""Group commit: sources share an fsync, none is reported before it, and a group is all or nothing."""
+
+from __future__ import annotations
+
+import os
+
+import orjson
+import pytest
+
+from ledger import ingest, log
+from ledger.ingest import Encoded, Ingestor, ReadOptions, decode, encode, prepare
+from ledger.log import LedgerError, LogStore
+from ledger.sources.collect import Input
+
+from test_append_many import article, make_folder, stable
+
+
+def _inputs(n, start=0, prefix=""):
+    return [Input(f"<stdin {i}>", "stdin", data=(prefix + article(i)).encode()) for i in range(start, start + n)]
+
+
+@pytest.fixture
+def synced(monkeypatch):
+    """Every fsync of the test, as the ledger size at that moment."""
+    sizes: list[int] = []
+    real = os.fsync
+
+    def spy(fd):
+        real(fd)
+        sizes.append(os.fstat(fd).st_size)
+
+    monkeypatch.setattr(log.os, "fsync", spy)
+    return sizes
+
+
+def test_sources_share_fsyncs_and_are_reported_only_after_theirs(tmp_ledger, simple_extractor, synced, monkeypatch):
+    """20 sources, all ready at once: fewer fsyncs than sources, and each outcome yielded
+    only once the bytes of its batch were covered by an fsync."""
+    monkeypatch.setattr(ingest, "GROUP_WINDOW", 60.0)
+    monkeypatch.setattr(ingest, "GROUP_MAX", 8)
+    ing = Ingestor(LogStore(tmp_ledger), simple_extractor)
+    outcomes = []
+    for outcome in ing.append_many(_inputs(20), ReadOptions()):
+        # the whole file up to this source's last line is durable when it is reported
+        lines = tmp_ledger.read_bytes().splitlines(keepends=True)
+        end = sum(len(x) for x in lines[: outcome.last_seq])
+        assert synced and synced[-1] >= end
+        outcomes.append(outcome)
+    assert [o.status for o in outcomes] == ["appended"] * 20
+    assert len(synced) == 3  # groups of 8, 8 and 4
+
+
+def test_no_fsync_flag_still_groups_and_never_syncs(tmp_ledger, simple_extractor, synced):
+    ing = Ingestor(LogStore(tmp_ledger, fsync=False), simple_extractor)
+    assert len(list(ing.append_many(_inputs(5), ReadOptions()))) == 5
+    assert synced == []
+
+
+def test_a_failure_part_way_leaves_nothing_of_the_group(tmp_ledger, simple_extractor, monkeypatch):
+    """The third write of a group fails: the file is cut back to before the group (the two
+    batches already written are not reported and do not stay), and the next append works."""
+    ing = Ingestor(LogStore(tmp_ledger), simple_extractor)
+    list(ing.append_many(_inputs(2), ReadOptions()))
+    before = tmp_ledger.read_bytes()
+    real = log._write_all
+    calls = 0
+
+    def flaky(fd, chunks, size_before, path):
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise LedgerError(f"{path}: append failed (disk full); the ledger is unchanged")
+        return real(fd, chunks, size_before, path)
+
+    monkeypatch.setattr(log, "_write_all", flaky)
+    monkeypatch.setattr(ingest, "GROUP_WINDOW", 60.0)
+    stream = ing.append_many(_inputs(5, start=2), ReadOptions())
+    with pytest.raises(LedgerError, match="disk full"):
+        next(stream)
+    assert tmp_ledger.read_bytes() == before
+    monkeypatch.setattr(log, "_write_all", real)
+    again = list(Ingestor(LogStore(tmp_ledger), simple_extractor).append_many(_inputs(5, start=2), ReadOptions()))
+    assert [o.status for o in again] == ["appended"] * 5
+    assert list(ing.append_many(_inputs(1, start=2), ReadOptions()))[0].status == "unchanged"  # its index was rebuilt
+
+
+def test_encoded_bytes_are_the_batch_as_written(tmp_path, simple_extractor):
+    """A worker's bytes hold the canonical data of each event of a new source's batch, so the
+    ledger written from them equals one written from the payload objects."""
+    item = _inputs(1)[0]
+    prepared = prepare(item, ReadOptions(), simple_extractor)
+    blob = encode(prepared)
+    assert isinstance(blob, bytes)
+    enc = decode(blob)
+    assert isinstance(enc, Encoded) and enc.source_id == prepared.source_id
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    Ingestor(LogStore(a), simple_extractor).record_group([prepared])
+    Ingestor(LogStore(b), simple_extractor).record_group([enc])
+    assert stable(a) == stable(b)
+    assert [orjson.loads(x)["data"] for x in a.read_bytes().splitlines()] == [orjson.loads(x) for x in blob.split(b"\n")[1:]]
+
+
+def test_revisions_through_workers_match_one_process(tmp_path, run_cli, simple_extractor):
+    """A changed file re-appended with --jobs 2 gives the same SourceRevised, renumbered
+    assertions and withdrawals as --jobs 1 (planned on the sequencer from the worker's bytes)."""
+    folder = make_folder(tmp_path / "in", n=6)
+    for i in (1, 4):  # Markdown with a url in its front matter: the same source across versions
+        md = folder / f"part1/a{i:02d}.md"
+        md.write_text(md.read_text().replace("---\ntitle:", f"---\nurl: https://news.example/{i}\ntitle:", 1))
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    for ledger in (one, two):
+        assert run_cli("append", str(folder), "--extractor", "simple-test", ledger=ledger).exit_code == 0
+    md = folder / "part1/a04.md"
+    md.write_text(md.read_text().replace("Analysts reportedly expect calmer weeks ahead.", "A new line."))
+    r1 = run_cli("append", str(folder), "--jobs", "1", "--extractor", "simple-test", ledger=one)
+    r2 = run_cli("append", str(folder), "--jobs", "2", "--extractor", "simple-test", ledger=two)
+    assert r1.exit_code == 0 and r1.stdout == r2.stdout
+    assert "revised" in r1.stdout and "withdrawn" in r1.stdout
+    assert stable(one) == stable(two)
+    assert run_cli("verify", ledger=two).exit_code == 0
