@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from contextlib import ExitStack
 
 import click
 
@@ -85,7 +86,13 @@ def _published(ctx, param, value):
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=TIMEOUT, show_default=True,
               help="Seconds to wait on a URL before giving up.")
 @click.option("--no-fsync", is_flag=True, help="Skip fsync after each batch (bulk loads; a crash may lose the last batches).")
-def append(sources, title, url, source_id, published, outlet, authors, extractor_name, jobs, max_size, timeout, no_fsync):
+@click.option("--scheduler", envvar="FACTLEDGER_SCHEDULER", metavar="ADDRESS",
+              help="Read and extract on this Dask cluster (tcp://HOST:8786; env FACTLEDGER_SCHEDULER); "
+              "recording stays here. Needs factledger[dask].")
+@click.option("--cluster", "local_cluster", metavar="local[:N]",
+              help="Read and extract on a Dask LocalCluster of N worker processes started for this command.")
+def append(sources, title, url, source_id, published, outlet, authors, extractor_name, jobs, max_size, timeout, no_fsync,
+           scheduler, local_cluster):
     """Append sources with their assertions.
 
     SOURCES are text, Markdown (with optional YAML front matter) or HTML files, folders
@@ -103,6 +110,10 @@ def append(sources, title, url, source_id, published, outlet, authors, extractor
             f"{' and '.join(given)} {'applies' if len(given) == 1 else 'apply'} to a single source, "
             f"but {len(inputs)} sources were given"
         )
+    if (scheduler or local_cluster) and jobs != 1:
+        raise click.UsageError("--jobs is for worker processes on this machine; with --scheduler or --cluster the cluster's workers do the work")
+    if scheduler and local_cluster:
+        raise click.UsageError("--scheduler and --cluster name two clusters; give one")
     options = ReadOptions(
         max_bytes=max_size,
         timeout=timeout,
@@ -113,8 +124,26 @@ def append(sources, title, url, source_id, published, outlet, authors, extractor
     summary = {"appended": 0, "unchanged": 0, "revised": 0, "failed": 0}
     failures: list[str] = []
     progress = _progress(len(inputs))
+    with ExitStack() as stack:
+        stream = None
+        if scheduler or local_cluster:
+            from ..cluster import cluster_stream, connect
+
+            client = stack.enter_context(connect(scheduler, local_cluster))
+            stream = cluster_stream(client, inputs, options, extractor)
+        _run(ingestor, inputs, options, jobs, stream, progress, summary, failures)
+    echo(", ".join(f"{k} {v}" for k, v in summary.items()))
+    for message in failures:
+        echo(f"error: {message}", err=True)
+    if failures:
+        raise SystemExit(1)
+
+
+def _run(ingestor, inputs, options, jobs, stream, progress, summary, failures) -> None:
     try:
-        for outcome in ingestor.append_many(inputs, options, jobs=jobs, note=lambda m: _echo(progress, f"note: {m}", err=True)):
+        for outcome in ingestor.append_many(
+            inputs, options, jobs=jobs, stream=stream, note=lambda m: _echo(progress, f"note: {m}", err=True)
+        ):
             if isinstance(outcome, Failed):
                 summary["failed"] += 1
                 failures.append(outcome.message)
@@ -126,11 +155,6 @@ def append(sources, title, url, source_id, published, outlet, authors, extractor
     finally:
         if progress is not None:
             progress.close()
-    echo(", ".join(f"{k} {v}" for k, v in summary.items()))
-    for message in failures:
-        echo(f"error: {message}", err=True)
-    if failures:
-        raise SystemExit(1)
 
 
 def _progress(total: int):

@@ -1,0 +1,250 @@
+"""Extraction on a real Dask ``LocalCluster`` (2 worker processes, 127.0.0.1 only): the log
+equals ``--jobs 1``'s, inputs the workers cannot see travel as bytes, URLs are fetched by
+workers, a killed worker's tasks are rerun, Ctrl-C leaves a verifiable ledger."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from ledger import cluster
+from ledger.cluster import ClusterError, prepare_on_worker
+from ledger.ingest import Ingestor, ReadOptions
+from ledger.log import LogStore
+from ledger.sources.collect import Input, collect
+
+from test_append_many import article, make_folder, stable
+
+SRC = str(Path(__file__).resolve().parent.parent / "src")
+
+
+def txt_folder(root: Path, n: int) -> Path:
+    root.mkdir(parents=True)
+    for i in range(n):
+        (root / f"a{i:04d}.txt").write_text(article(i))
+    return root
+
+
+def _distributed():
+    return pytest.importorskip(
+        "distributed", reason="dask.distributed is not installed (pip install 'factledger[dask]'); cluster tests skipped"
+    )
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    """A LocalCluster of 2 worker processes for the module, its workers importing this tree."""
+    distributed = _distributed()
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+    import logging
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as lc:
+        yield lc
+
+
+def test_without_distributed_the_error_is_one_line(monkeypatch, tmp_path, run_cli):
+    """No dask installed: one line naming the extra, exit 1, nothing written."""
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    (tmp_path / "a.txt").write_text(article(1))
+    r = run_cli("append", str(tmp_path / "a.txt"), "--cluster", "local:2")
+    assert r.exit_code == 1
+    assert r.stderr.strip() == (
+        "Error: running on a cluster needs dask.distributed, which is not installed (pip install 'factledger[dask]')"
+    )
+    assert not (tmp_path / "ledger.jsonl").exists() or (tmp_path / "ledger.jsonl").stat().st_size == 0
+
+
+@pytest.mark.parametrize("spec,n", [("local:3", 3), ("local:1", 1)])
+def test_local_spec(spec, n):
+    assert cluster.parse_local(spec) == n
+
+
+@pytest.mark.parametrize("spec", ["local:0", "remote", "local:x"])
+def test_bad_local_spec_is_refused(spec):
+    with pytest.raises(ClusterError, match="--cluster"):
+        cluster.parse_local(spec)
+
+
+def test_jobs_and_a_cluster_together_is_a_usage_error(tmp_path, run_cli):
+    (tmp_path / "a.txt").write_text(article(1))
+    r = run_cli("append", str(tmp_path / "a.txt"), "--jobs", "2", "--cluster", "local:2")
+    assert r.exit_code == 2 and "--jobs" in r.stderr
+
+
+def test_a_worker_that_cannot_see_a_file_says_so(tmp_path, simple_extractor):
+    """On a worker, a path it cannot find is a marker, not a 'no such file' failure."""
+    there = tmp_path / "a.txt"
+    there.write_text(article(1))
+    out = prepare_on_worker(
+        [Input(str(tmp_path / "gone.txt"), "file"), Input(str(there), "file")], ReadOptions(), simple_extractor
+    )
+    assert out[0] == cluster._UNSEEN and out[1].startswith(b'{"origin":')
+
+
+@pytest.mark.slow
+def test_cluster_append_gives_the_log_of_jobs_1(tmp_path, run_cli, local_cluster):
+    """`append --scheduler` (here from FACTLEDGER_SCHEDULER) with the rules extractor: the same
+    stdout and the same events in the same order as --jobs 1, and a bad file fails alone."""
+    folder = make_folder(tmp_path / "in", n=30)
+    (folder / "part1/a04.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    r1 = run_cli("append", str(folder), "--jobs", "1", ledger=one)
+    r2 = run_cli("append", str(folder), ledger=two, env={"FACTLEDGER_SCHEDULER": local_cluster.scheduler_address})
+    assert r1.exit_code == r2.exit_code == 1, r2.output
+    assert r1.stdout == r2.stdout and r1.stderr == r2.stderr
+    assert r2.stdout.splitlines()[-1] == "appended 29, unchanged 0, revised 0, failed 1"
+    assert "looks like a PNG image" in r2.stderr
+    assert stable(one) == stable(two)
+    assert run_cli("verify", ledger=two).exit_code == 0
+    again = run_cli("append", str(folder / "part0"), "--scheduler", local_cluster.scheduler_address, ledger=two)
+    assert again.stdout.splitlines()[-1] == "appended 0, unchanged 10, revised 0, failed 0"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("probe", [True, False], ids=["probed", "found-missing-on-worker"])
+def test_files_the_workers_cannot_see_travel_as_bytes(tmp_path, monkeypatch, local_cluster, probe):
+    """Relative paths name nothing in the workers' folder: the files go to them as bytes,
+    either because the probe saw that up front or because a worker reported the file missing."""
+    distributed = _distributed()
+    make_folder(tmp_path / "in", n=9)
+    monkeypatch.chdir(tmp_path)
+    if not probe:
+        monkeypatch.setattr(cluster, "workers_see_files", lambda client, inputs: True)
+    inputs = collect(["in"])
+    assert all(not os.path.isabs(i.origin) for i in inputs)
+    from ledger import plugins
+
+    spec = plugins.get_extractor("rules")
+    ref = list(Ingestor(LogStore(tmp_path / "one.jsonl"), spec).append_many(inputs, ReadOptions()))
+    with distributed.Client(local_cluster) as client:
+        assert not all(client.run(os.path.exists, "in/part0/a00.txt").values())
+        got = list(
+            Ingestor(LogStore(tmp_path / "two.jsonl"), spec).append_many(
+                inputs, ReadOptions(), stream=cluster.cluster_stream(client, inputs, ReadOptions(), spec)
+            )
+        )
+    assert [g.status for g in got] == ["appended"] * 9
+    assert [(r.origin, r.source_id) for r in ref] == [(g.origin, g.source_id) for g in got]
+    assert stable(tmp_path / "one.jsonl") == stable(tmp_path / "two.jsonl")
+
+
+@pytest.mark.slow
+def test_urls_are_fetched_by_the_workers(tmp_path, run_cli, local_cluster):
+    """A URL input is fetched on a worker (the server sees the worker's request, not ours)."""
+    seen_pids: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen_pids.append(self.headers.get("User-Agent", ""))
+            body = f"<html><head><title>Port report</title></head><body><article><p>{article(7)}</p></article></body></html>"
+            data = body.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/port-report"
+        import ledger.sources.web as web
+
+        calls = []
+        real = web.fetch
+        web.fetch = lambda *a, **k: calls.append(a) or real(*a, **k)  # only this process's calls are counted
+        try:
+            r = run_cli("append", url, "--scheduler", local_cluster.scheduler_address)
+        finally:
+            web.fetch = real
+    finally:
+        server.shutdown()
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("appended ") and url in r.stdout
+    assert len(seen_pids) == 1 and calls == []
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_has_its_tasks_rerun(tmp_path):
+    """SIGKILL one of the two workers after the first source is recorded: Dask reruns its
+    tasks on the other (or its restarted self) and the log still equals --jobs 1's."""
+    distributed = _distributed()
+    import logging
+
+    from ledger import plugins
+
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+    txt_folder(tmp_path / "in", 240)
+    inputs = collect([str(tmp_path / "in")])
+    spec = plugins.get_extractor("rules")
+    list(Ingestor(LogStore(tmp_path / "one.jsonl"), spec).append_many(inputs, ReadOptions()))
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+    ) as lc, distributed.Client(lc) as client:
+        pids = client.run(os.getpid)
+        ing = Ingestor(LogStore(tmp_path / "two.jsonl"), spec)
+        got = []
+        for outcome in ing.append_many(inputs, ReadOptions(), stream=cluster.cluster_stream(client, inputs, ReadOptions(), spec)):
+            if not got:
+                os.kill(next(iter(pids.values())), signal.SIGKILL)
+            got.append(outcome)
+        after = client.run(os.getpid)
+    assert next(iter(pids.values())) not in after.values()  # that worker really died
+    assert [g.status for g in got] == ["appended"] * 240
+    assert stable(tmp_path / "one.jsonl") == stable(tmp_path / "two.jsonl")
+
+
+@pytest.mark.slow
+def test_ctrl_c_leaves_a_verifiable_ledger(tmp_path):
+    """SIGINT to `append --cluster local:2` part way: the command stops, the ledger verifies,
+    and every source it reported is in it with all its assertions."""
+    _distributed()
+    txt_folder(tmp_path / "in", 600)
+    ledger = tmp_path / "ledger.jsonl"
+    env = {
+        **os.environ, "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")])),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ledger", "--ledger", str(ledger), "append", str(tmp_path / "in"), "--cluster", "local:2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    lines: list[str] = []
+    for line in proc.stdout:  # stop it once a few sources were reported
+        lines.append(line)
+        if len(lines) == 5:
+            proc.send_signal(signal.SIGINT)
+            break
+    lines.extend(proc.stdout)
+    assert proc.wait(timeout=120) != 0
+    appended = [line for line in lines if line.startswith("appended src-")]
+    assert 5 <= len(appended) < 600
+    r = subprocess.run([sys.executable, "-m", "ledger", "--ledger", str(ledger), "verify"], env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    import orjson
+
+    events = [orjson.loads(x) for x in ledger.read_bytes().splitlines()]
+    sources = {e["data"]["source_id"] for e in events if e["type"] == "SourceAppended"}
+    assert len(sources) >= len(appended)  # every reported source is in the ledger
+    per_source = {}
+    for e in events:
+        if e["type"] == "AssertionRecorded":
+            per_source[e["data"]["source_id"]] = per_source.get(e["data"]["source_id"], 0) + 1
+    for line in appended:  # each reported source has all the assertions the report names
+        sid, total = line.split()[1], int(line.split("): ")[1].split()[0])
+        assert per_source.get(sid, 0) == total
