@@ -248,3 +248,38 @@ def test_ctrl_c_leaves_a_verifiable_ledger(tmp_path):
     for line in appended:  # each reported source has all the assertions the report names
         sid, total = line.split()[1], int(line.split("): ")[1].split()[0])
         assert per_source.get(sid, 0) == total
+
+
+# -- verify with the schema pass on the cluster ---------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["intact", "one changed byte", "dropped line", "forged event spliced in",
+                                  "edited quote, rehashed", "schema violation, rehashed", "garbage middle line",
+                                  "torn tail", "unknown type, then a schema break"])
+def test_verify_on_the_cluster_reports_what_one_process_does(case, all_types_ledger, run_cli, local_cluster, monkeypatch):
+    """Each tamper case: `verify --scheduler` gives the exit code, first failure and messages of
+    `verify --jobs 1`, with the schema pass split into 3-line byte ranges read by the workers."""
+    import re
+    import warnings
+
+    from test_verify_parallel import TAMPER
+
+    from ledger import audit
+
+    monkeypatch.setattr(audit, "CHUNK_LINES", 3)
+    sent = []
+    real_submit = audit._SchemaPool.submit
+    monkeypatch.setattr(audit._SchemaPool, "submit", lambda self, *a: sent.append(a) or real_submit(self, *a))
+    lines = all_types_ledger.read_bytes().splitlines(keepends=True)
+    all_types_ledger.write_bytes(b"".join(TAMPER[case](list(lines))))
+    outs = []
+    for args in (["--jobs", "1"], ["--scheduler", local_cluster.scheduler_address]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            res = run_cli("verify", *args)
+        outs.append((res.exit_code, re.sub(r"[\d,]+ events/s", "N events/s", res.stdout), res.stderr))
+    assert outs[0] == outs[1]
+    assert (outs[0][0] == 0) == (case in ("intact", "torn tail"))
+    if case == "intact":
+        assert len(sent) >= 3  # the ranges really went to the cluster

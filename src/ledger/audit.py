@@ -84,9 +84,14 @@ def verify(
     schemas: bool = True,
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
+    executor: Any = None,
+    executor_workers: int = 1,
 ) -> VerifyReport:
     """Replay and check ``store``; ``jobs`` > 1 moves the schema pass to ``jobs - 1`` worker
-    processes when the file is at least :data:`PARALLEL_MIN_BYTES` (same report either way)."""
+    processes when the file is at least :data:`PARALLEL_MIN_BYTES` (same report either way).
+    ``executor`` (a ``concurrent.futures``-style executor of ``executor_workers`` workers that
+    can read the ledger at the same path, e.g. a Dask cluster's: see :mod:`ledger.cluster`)
+    takes the schema pass instead, whatever the file's size."""
     report = VerifyReport()
     started = time.perf_counter()
 
@@ -98,14 +103,16 @@ def verify(
         return report
 
     pool = None
+    if executor is not None:
+        jobs = max(1, executor_workers) + 1
     if jobs != 1 and schemas:
         try:
             size = store.path.stat().st_size
         except OSError:
             size = 0  # lines() reports what is wrong with the path
         workers = (available_cores() if jobs <= 0 else jobs) - 1
-        if workers >= 1 and size >= PARALLEL_MIN_BYTES:
-            pool = _SchemaPool(workers, report, store)
+        if workers >= 1 and (size >= PARALLEL_MIN_BYTES or executor is not None):
+            pool = _SchemaPool(workers, report, store, executor)
             sequential_fail = fail
 
             def fail(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
@@ -361,8 +368,9 @@ class _SchemaPool:
     the first failure found is the first in the log. At most ``2 * workers + 1`` chunks are
     in flight: memory stays bounded."""
 
-    def __init__(self, workers: int, report: VerifyReport, store: LogStore) -> None:
-        self.executor = ProcessPoolExecutor(max_workers=workers)
+    def __init__(self, workers: int, report: VerifyReport, store: LogStore, executor: Any = None) -> None:
+        self.owned = executor is None
+        self.executor = ProcessPoolExecutor(max_workers=workers) if executor is None else executor
         self.limit = 2 * workers + 1
         self.report = report
         self.store = store
@@ -421,7 +429,11 @@ class _SchemaPool:
             self.found = (first + index, problem)
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.owned:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        else:  # someone else's (a cluster's): only what this verify sent is cancelled
+            for _first, future in self.inflight:
+                future.cancel()
 
 
 def _schema_check(raw: dict[str, Any], report: VerifyReport) -> str | None:
