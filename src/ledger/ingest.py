@@ -28,7 +28,7 @@ from .events import (
     SourceSnapshot,
 )
 from .extractors import Extracted, ExtractorSpec, SourceInfo, anchor, check_extracted
-from .log import DamagedLogError, Head, LedgerError, LogStore, Writer
+from .log import DamagedLogError, Head, LedgerError, LogStore, Writer, default_actor
 from .sources import MAX_BYTES, Document, SourceError
 from .sources.collect import Input
 from .sources.meta import Metadata
@@ -240,7 +240,7 @@ class Ingestor:
     def __init__(self, store: LogStore, extractor: ExtractorSpec, *, actor: str | None = None) -> None:
         self.store = store
         self.extractor = extractor
-        self.actor = actor
+        self.actor = actor or default_actor()  # once: looking it up costs a passwd read per batch
         self.index = SourceIndex()
 
     def append(self, doc: Document, source_id: str | None = None) -> AppendResult:

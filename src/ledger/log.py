@@ -150,15 +150,20 @@ def new_event_ids(n: int) -> list[str]:
     Layout (RFC 9562): 48-bit Unix milliseconds, version 7, 12 random bits, variant 0b10,
     62 random bits. Built from hex slices rather than per-id integer arithmetic.
     """
+    return [i.decode("ascii") for i in _new_event_ids(n)]
+
+
+def _new_event_ids(n: int) -> list[bytes]:
+    """:func:`new_event_ids` as ASCII bytes, what a line is built from."""
     ms = (time.time_ns() // 1_000_000) & ((1 << 48) - 1)
-    t = f"{ms:012x}"
-    head = f"{t[:8]}-{t[8:]}-7"
+    t = b"%012x" % ms
+    head = t[:8] + b"-" + t[8:] + b"-7"
     rand = bytearray(os.urandom(10 * n))
     rand[2::10] = rand[2::10].translate(_VARIANT)  # the variant bits
-    h = rand.hex()
+    h = rand.hex().encode("ascii")
     # Per id, 20 hex digits: [1:4] rand_a (its first digit gives way to the version 7),
     # [4:8] variant + rand_b, [8:20] rand_b.
-    return [f"{head}{h[k + 1 : k + 4]}-{h[k + 4 : k + 8]}-{h[k + 8 : k + 20]}" for k in range(0, 20 * n, 20)]
+    return [b"%s%s-%s-%s" % (head, h[k + 1 : k + 4], h[k + 4 : k + 8], h[k + 8 : k + 20]) for k in range(0, 20 * n, 20)]
 
 
 def parse_line(line: bytes) -> dict[str, Any] | None:
@@ -380,11 +385,11 @@ class Writer:
         at = now_rfc3339()
         seq, prev = self.head.seq, self.head.hash
         if not bodies:
-            return Written(seq + 1, (), (), prev, at, actor)
+            return Written(seq + 1, [], [], prev, at, actor)
         if not _is_sha256_hex(prev):
             raise DamagedLogError(f"{self.store.path}: the last event's hash is not a sha256 hex digest; run 'factledger verify'")
-        ids = new_event_ids(len(bodies))
-        hashes: list[str] = []
+        ids = _new_event_ids(len(bodies))
+        hashes: list[bytes] = []
         chunks: list[bytes] = []
         # The canonical line of each event, built around the canonical bytes of its data (see
         # docs/log-format.md: keys sorted, compact). The envelope's keys sort as actor, at,
@@ -405,19 +410,18 @@ class Writer:
             type_and_v = classes.get(cls)
             if type_and_v is None:
                 type_and_v = classes[cls] = b',"type":%s,"v":%d}' % (_dumps(cls.TYPE), cls.VERSION)
-            tail = b',"id":"%s","prev":"%s","seq":%d%s' % (event_id.encode("ascii"), prev_hex, seq, type_and_v)
+            tail = b',"id":"%s","prev":"%s","seq":%d%s' % (event_id, prev_hex, seq, type_and_v)
             sha = prefix_sha256.copy()
             sha.update(body)
             sha.update(tail)
-            digest = sha.hexdigest()
-            prev_hex = digest.encode("ascii")
+            prev_hex = sha.hexdigest().encode("ascii")
             chunks.append(b"".join((prefix, body, b',"hash":"', prev_hex, b'"', tail, b"\n")))
-            hashes.append(digest)
+            hashes.append(prev_hex)
         size = _write_all(self.fd, chunks, self.head.size, self.store.path)
         if sync:
             self.sync()
-        self.head = Head(seq, digest, self.head.size + size)
-        return Written(first_seq, tuple(ids), tuple(hashes), prev, at, actor)
+        self.head = Head(seq, prev_hex.decode("ascii"), self.head.size + size)
+        return Written(first_seq, ids, hashes, prev, at, actor)
 
     def sync(self) -> None:
         """Make every batch written so far durable (one ``fsync``; none with ``--no-fsync``)."""
@@ -434,18 +438,27 @@ class Writer:
 
 @frozen
 class Written:
-    """What :meth:`Writer.append_encoded` assigned: event ``i`` has seq ``first_seq + i``."""
+    """What :meth:`Writer.append_encoded` assigned: event ``i`` has seq ``first_seq + i``.
+    Ids and hashes stay the ASCII bytes the lines were built from until asked for."""
 
     first_seq: int
-    ids: tuple[str, ...]
-    hashes: tuple[str, ...]
+    raw_ids: list[bytes]
+    raw_hashes: list[bytes]
     prev: str
     at: str
     actor: str
 
     @property
     def last_seq(self) -> int:
-        return self.first_seq + len(self.ids) - 1
+        return self.first_seq + len(self.raw_ids) - 1
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(i.decode("ascii") for i in self.raw_ids)
+
+    @property
+    def hashes(self) -> tuple[str, ...]:
+        return tuple(h.decode("ascii") for h in self.raw_hashes)
 
 
 _is_sha256_hex = re.compile("[0-9a-f]{64}").fullmatch

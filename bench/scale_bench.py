@@ -1,0 +1,222 @@
+"""Past one machine (#14): distributed append, the sequencer alone, verify on a cluster.
+
+    PYTHONPATH=src python3 bench/scale_bench.py [--articles 5000] [--workers 2]
+        [--sequencer-articles 100000] [--verify-events 1000000] [--skip-verify]
+
+In this one process, on the same generated ~4 KB articles (``extract_bench.make_articles``),
+fsync on (group commit) everywhere:
+
+1. ``append --jobs 1`` (in-process ``Ingestor.append_many``) — the baseline;
+2. ``append --jobs 2`` (two local worker processes, for comparison);
+3. ``append --cluster local:N``: a Dask ``LocalCluster`` of N worker processes (started
+   beforehand; its start-up is printed apart), this process being the sequencer. Its CPU
+   time is the sequencer's (recording plus the Dask client), per article;
+4. the sequencer alone: the encoded results captured from run 3 replayed into a fresh
+   ledger (workers simulated), with group commit and, as its baseline, with one fsync per
+   source; then ``--sequencer-articles`` synthetic sources (the captured ones with new ids,
+   made lazily) to show the sequencer's memory stays flat;
+5. ``verify`` of a synthetic ledger of ``--verify-events`` events (``log_bench.build``):
+   one process (``--jobs 1``) against the schema pass on the LocalCluster's workers.
+
+Prints articles/s, events/s, wall and CPU seconds and the ratios, the ledger size per
+million articles, and the client's RSS as the runs progress. The machine is shared:
+the load average is printed; read ratios, not absolute rates. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))
+
+import orjson  # noqa: E402
+from extract_bench import make_articles  # noqa: E402
+
+from ledger import ingest, plugins  # noqa: E402
+from ledger.ingest import Encoded, Ingestor, ReadOptions, decode  # noqa: E402
+from ledger.log import LogStore  # noqa: E402
+from ledger.sources.collect import collect  # noqa: E402
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def stable(path: Path) -> list[bytes]:
+    out = []
+    for line in path.read_bytes().splitlines():
+        e = orjson.loads(line)
+        for key in ("at", "id", "hash", "prev"):
+            e.pop(key)
+        out.append(orjson.dumps(e, option=orjson.OPT_SORT_KEYS))
+    return out
+
+
+class Timed:
+    def __enter__(self):
+        self.c0, self.t0 = time.process_time(), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.cpu, self.wall = time.process_time() - self.c0, time.perf_counter() - self.t0
+
+
+def run(label, ledger: Path, stream_factory, spec, inputs, *, samples=None, every=1000, store=None):
+    ing = Ingestor(store or LogStore(ledger), spec)
+    n = 0
+    with Timed() as t:
+        for outcome in ing.append_many(inputs, ReadOptions(), stream=stream_factory()):
+            n += 1
+            if samples is not None and n % every == 0:
+                samples.append((n, round(rss_mb())))
+            if isinstance(outcome, ingest.Failed):
+                sys.exit(f"{label}: {outcome.message}")
+    return n, t
+
+
+def row(label, n, t, events=None, base=None):
+    rate = n / t.wall
+    extra = f" {events / t.wall:>10,.0f}" if events else f" {'':>10}"
+    ratio = f" {base / t.wall:>7.2f}x" if base else ""
+    print(f"{label:<46} {rate:>9,.0f} {extra} {t.wall:>8.2f} {t.cpu:>8.2f} {1000 * t.cpu / n:>8.3f}{ratio}")
+
+
+def renamed(blob: bytes, i: int) -> bytes:
+    """The captured source ``blob`` as a different source (new source id, and raw hash so
+    the sequencer sees new content): what a cluster of many workers would send."""
+    enc = decode(blob)
+    new_id = "src-" + hashlib.sha256(f"bench{i}".encode()).hexdigest()[:16]
+    new_raw = hashlib.sha256(f"raw{i}".encode()).hexdigest()
+    return blob.replace(enc.source_id.encode(), new_id.encode()).replace(enc.raw_sha256.encode(), new_raw.encode())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=5000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--sequencer-articles", type=int, default=100_000)
+    ap.add_argument("--verify-events", type=int, default=1_000_000)
+    ap.add_argument("--skip-verify", action="store_true")
+    ap.add_argument("--rounds", type=int, default=2, help="verify: best of this many alternating rounds")
+    args = ap.parse_args()
+
+    import distributed
+
+    from ledger.cluster import cluster_stream
+
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent / "src"), os.environ.get("PYTHONPATH")]))
+    spec = plugins.get_extractor("rules")
+    texts = make_articles(args.articles)
+    n = len(texts)
+    print(f"{n} articles of ~{sum(map(len, texts)) / n / 1024:.1f} KB, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f} at the start (the machine is shared)")
+    with tempfile.TemporaryDirectory(prefix="factledger-scale-") as tmp:
+        root = Path(tmp)
+        folder = root / "in"
+        folder.mkdir()
+        for i, text in enumerate(texts):
+            (folder / f"{i:05d}.txt").write_text(text, encoding="utf-8")
+        del texts
+        inputs = collect([str(folder)])
+
+        print(f"\n{'':<46} {'arts/s':>9} {'events/s':>10} {'wall s':>8} {'CPU s':>8} {'CPU ms/a':>8} {'ratio':>8}")
+        n1, t1 = run("jobs1", root / "one.jsonl", lambda: ingest.ready_stream(inputs, ReadOptions(), spec, jobs=1), spec, inputs)
+        events = sum(1 for _ in open(root / "one.jsonl", "rb"))
+        row("append --jobs 1 (baseline; CPU: all of it)", n1, t1, events)
+        n2, t2 = run("jobs2", root / "two.jsonl", lambda: ingest.ready_stream(inputs, ReadOptions(), spec, jobs=2), spec, inputs)
+        row("append --jobs 2 (CPU: main process only)", n2, t2, events, t1.wall)
+
+        with Timed() as start:
+            cluster = distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+            client = distributed.Client(cluster)
+        captured: list[bytes] = []
+        samples: list[tuple[int, int]] = []
+
+        def captured_stream():
+            for item, more in cluster_stream(client, inputs, ReadOptions(), spec):
+                if isinstance(item, Encoded):
+                    captured.append(item.blob)
+                yield item, more
+
+        n3, t3 = run("cluster", root / "three.jsonl", captured_stream, spec, inputs, samples=samples)
+        row(f"append --cluster local:{args.workers} (CPU: sequencer)", n3, t3, events, t1.wall)
+        same = stable(root / "one.jsonl") == stable(root / "two.jsonl") == stable(root / "three.jsonl")
+        size = (root / "one.jsonl").stat().st_size
+
+        def replay():
+            return ((decode(b), True) for b in captured)
+
+        n4, t4 = run("seq", root / "four.jsonl", replay, spec, [])
+        row("sequencer alone, group commit", n4, t4, events)
+        old = ingest.GROUP_MAX
+        ingest.GROUP_MAX = 1
+        n5, t5 = run("seq1", root / "five.jsonl", replay, spec, [])
+        ingest.GROUP_MAX = old
+        row("sequencer alone, one fsync per source", n5, t5, events, None)
+        print(f"group commit: {t5.wall / t4.wall:.2f}x one fsync per source")
+        for p in ("two.jsonl", "three.jsonl", "four.jsonl", "five.jsonl"):
+            (root / p).unlink()
+
+        m = args.sequencer_articles
+        seq_samples: list[tuple[int, int]] = []
+        if m:
+            pool = captured
+
+            def synthetic():
+                return ((decode(renamed(pool[i % len(pool)], i)), True) for i in range(m))
+
+            n6, t6 = run("seqm", root / "six.jsonl", synthetic, spec, [], samples=seq_samples, every=max(1, m // 10))
+            ev6 = sum(1 for _ in open(root / "six.jsonl", "rb"))
+            row(f"sequencer alone, {m:,} synthetic sources", n6, t6, ev6)
+            size6 = (root / "six.jsonl").stat().st_size
+            (root / "six.jsonl").unlink()
+        print(f"\nLedger: {events:,} events for {n1:,} articles ({events / n1:.1f} per article), {size / 1e6:.1f} MB: "
+              f"{size / n1 * 1e6 / 1e9:.1f} GB per million articles; logs identical apart from times: {same}")
+        print(f"cluster start-up: {start.wall:.2f} s wall (not in the rows above)")
+        print(f"client RSS (MB) during the cluster append, by articles done: {samples}")
+        if m:
+            print(f"sequencer RSS (MB) during the {m:,}-source run: {seq_samples}; ledger {size6 / 1e9:.2f} GB")
+        captured.clear()
+
+        if not args.skip_verify:
+            from log_bench import build
+
+            from ledger.audit import verify
+
+            ledger, base = root / "v.jsonl", root / "v-base.jsonl"
+            print(f"\nbuilding a {args.verify_events:,}-event ledger for verify ...", flush=True)
+            build(ledger, base, args.verify_events, 7)
+            base.unlink()
+            os.sync()
+            one = cl = None
+            for _ in range(args.rounds):
+                with Timed() as a:
+                    r1 = verify(LogStore(ledger), jobs=1)
+                with Timed() as b:
+                    r2 = verify(LogStore(ledger), executor=client.get_executor(pure=False), executor_workers=args.workers)
+                assert r1.ok and r2.ok and r1.head_hash == r2.head_hash, (r1, r2)
+                one = a if one is None or a.wall < one.wall else one
+                cl = b if cl is None or b.wall < cl.wall else cl
+            ev = r1.events
+            print(f"{'verify, best of ' + str(args.rounds):<46} {'events/s':>9} {'':>10} {'wall s':>8} {'CPU s':>8}")
+            print(f"{'  one process (--jobs 1)':<46} {ev / one.wall:>9,.0f} {'':>10} {one.wall:>8.2f} {one.cpu:>8.2f}")
+            print(f"{f'  schema pass on local:{args.workers} (CPU: client)':<46} {ev / cl.wall:>9,.0f} {'':>10} "
+                  f"{cl.wall:>8.2f} {cl.cpu:>8.2f}   {one.wall / cl.wall:.2f}x one process (wall)")
+        client.close()
+        cluster.close()
+    print(f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
