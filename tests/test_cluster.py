@@ -250,36 +250,90 @@ def test_ctrl_c_leaves_a_verifiable_ledger(tmp_path):
         assert per_source.get(sid, 0) == total
 
 
-# -- verify with the schema pass on the cluster ---------------------------------------------
+# -- verify on the cluster: byte ranges on workers, links here ------------------------------
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("case", ["intact", "one changed byte", "dropped line", "forged event spliced in",
-                                  "edited quote, rehashed", "schema violation, rehashed", "garbage middle line",
-                                  "torn tail", "unknown type, then a schema break"])
-def test_verify_on_the_cluster_reports_what_one_process_does(case, all_types_ledger, run_cli, local_cluster, monkeypatch):
-    """Each tamper case: `verify --scheduler` gives the exit code, first failure and messages of
-    `verify --jobs 1`, with the schema pass split into 3-line byte ranges read by the workers."""
+@pytest.fixture
+def ranges_spy(monkeypatch):
+    """Ranges of any size; records the ranges made and whether the single-process replay ran."""
+    from ledger import ranges
+
+    monkeypatch.setattr(ranges, "MIN_RANGE", 1)
+    seen = {"ranges": [], "sequential": 0}
+    real_split, real_verify = ranges.split, ranges.verify
+
+    def split(*a):
+        out = real_split(*a)
+        seen["ranges"].append(out)
+        return out
+
+    def sequential(*a, **k):
+        seen["sequential"] += 1
+        return real_verify(*a, **k)
+
+    monkeypatch.setattr(ranges, "split", split)
+    monkeypatch.setattr(ranges, "verify", sequential)
+    return seen
+
+
+def _both(run_cli, address, ledger="default"):
     import re
     import warnings
 
-    from test_verify_parallel import TAMPER
-
-    from ledger import audit
-
-    monkeypatch.setattr(audit, "CHUNK_LINES", 3)
-    sent = []
-    real_submit = audit._SchemaPool.submit
-    monkeypatch.setattr(audit._SchemaPool, "submit", lambda self, *a: sent.append(a) or real_submit(self, *a))
-    lines = all_types_ledger.read_bytes().splitlines(keepends=True)
-    all_types_ledger.write_bytes(b"".join(TAMPER[case](list(lines))))
     outs = []
-    for args in (["--jobs", "1"], ["--scheduler", local_cluster.scheduler_address]):
+    for args in (["--jobs", "1"], ["--scheduler", address]):
         with warnings.catch_warnings():
             warnings.simplefilter("always")
-            res = run_cli("verify", *args)
+            res = run_cli("verify", *args, ledger=ledger)
         outs.append((res.exit_code, re.sub(r"[\d,]+ events/s", "N events/s", res.stdout), res.stderr))
-    assert outs[0] == outs[1]
-    assert (outs[0][0] == 0) == (case in ("intact", "torn tail"))
-    if case == "intact":
-        assert len(sent) >= 3  # the ranges really went to the cluster
+    return outs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["intact", "one changed byte", "unparseable middle line", "dropped line", "swapped lines",
+                                  "inserted duplicate", "forged event spliced in", "edited quote, rehashed",
+                                  "non-canonical line", "schema violation, rehashed", "garbage middle line", "torn tail",
+                                  "unknown type (envelope only)", "unknown type, then a schema break"])
+def test_verify_on_the_cluster_reports_what_one_process_does(case, all_types_ledger, run_cli, local_cluster, ranges_spy):
+    """Every tamper case of test_tamper: `verify --scheduler` gives the exit code, first failure
+    and messages of `verify --jobs 1`."""
+    from test_verify_parallel import TAMPER
+
+    lines = all_types_ledger.read_bytes().splitlines(keepends=True)
+    all_types_ledger.write_bytes(b"".join(TAMPER[case](list(lines))))
+    one, cluster_out = _both(run_cli, local_cluster.scheduler_address)
+    assert one == cluster_out
+    assert (one[0] == 0) == (case in ("intact", "torn tail", "unknown type (envelope only)"))
+    if case in ("intact", "unknown type (envelope only)"):
+        assert ranges_spy["sequential"] == 0  # answered by the ranges alone
+
+
+@pytest.mark.slow
+def test_verify_of_real_articles_splits_into_ranges_and_finds_a_tamper_in_any(tmp_path, run_cli, local_cluster, ranges_spy):
+    """A ledger of 40 articles in 8 ranges: intact, it verifies from the ranges alone (with the
+    head of --jobs 1); a quote edited and rehashed in a middle range, or a line dropped at a
+    range boundary, gives --jobs 1's report."""
+    import orjson
+    from test_tamper import _rehash_from
+
+    ledger = tmp_path / "l.jsonl"
+    assert run_cli("append", str(txt_folder(tmp_path / "in", 40)), "--no-fsync", ledger=ledger).exit_code == 0
+    one, cl = _both(run_cli, local_cluster.scheduler_address, ledger)
+    assert one == cl and one[0] == 0 and ranges_spy["sequential"] == 0
+    cuts = ranges_spy["ranges"][-1]
+    assert len(cuts) == 8
+    data = ledger.read_bytes()
+    lines = data.splitlines(keepends=True)
+    middle = cuts[4][0] + 10
+    i = next(k for k, x in enumerate(lines) if sum(map(len, lines[: k + 1])) > middle and b'"AssertionRecorded"' in x)
+    raw = orjson.loads(lines[i])
+    raw["data"]["selector"]["exact"] = raw["data"]["selector"]["exact"][:-1] + "#"
+    lines[i] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
+    ledger.write_bytes(b"".join(_rehash_from(lines, i)))
+    one, cl = _both(run_cli, local_cluster.scheduler_address, ledger)
+    assert one == cl and one[0] == 1 and f"FAILED at seq {i + 1}:" in one[2]
+    boundary = sum(1 for x in data[: cuts[3][0]].splitlines())  # index of the first line of range 4
+    lines = data.splitlines(keepends=True)
+    ledger.write_bytes(b"".join(lines[:boundary] + lines[boundary + 1 :]))
+    one, cl = _both(run_cli, local_cluster.scheduler_address, ledger)
+    assert one == cl and one[0] == 1 and f"FAILED at seq {boundary + 1}:" in one[2]

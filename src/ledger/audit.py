@@ -139,11 +139,10 @@ _BATCH = "BatchStarted"
 _SOURCE_TYPES = ("SourceAppended", "SourceRevised")  # tuples: a malformed (unhashable) type is fine
 
 
-def _replay(store, report, started, fail, schemas, progress, pool=None) -> VerifyReport:
+def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS) -> VerifyReport:
     # One pass, with the per-line work inlined: at a million lines every call counts.
     # report.events is expected_seq - 1 throughout; it is written when the pass stops.
-    expected_seq = 1
-    prev = GENESIS
+    # (expected_seq and prev: where the lines start; ledger.ranges checks a byte range from its first line.)
     end_of_good = 0
     texts: dict[tuple[str, int], str] = {}
     dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS

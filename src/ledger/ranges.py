@@ -1,0 +1,134 @@
+"""``verify`` partitioned: byte ranges of the ledger checked on a cluster's workers, the links
+between them here.
+
+The file is cut into ranges on line boundaries, each starting where a batch starts (a line
+of a ``SourceAppended``/``SourceRevised``, or a batch marker), so an assertion's source text
+is in its own range. Each worker reads its range from the shared file and runs the very
+replay loop of :mod:`ledger.audit` on it (hash, canonical form, seq and prev within the
+range, schemas, quotes), starting from the range's first line. This process then checks
+the links: range ``k`` starts at seq ``last + 1`` of range ``k - 1`` and chains to its hash;
+the first range starts at seq 1 from the genesis hash.
+
+When every range and link holds, the ledger is what a single-process ``verify`` would pass:
+every check it makes holds, on the same lines, with the same or more state (a quote checked
+against its range's text is checked against the text the whole replay would use). When
+anything fails, or the file does not end cleanly, the single-process replay runs (with its
+schema pass on the same cluster) and its report is the answer: the first failure and exit
+code are exactly those of ``verify``. A tampered ledger costs one extra pass up to the
+failure; an intact one is checked in parallel.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from typing import Any
+
+from .audit import VerifyReport, _replay, verify
+from .events import GENESIS
+from .log import DamagedLogError, LogStore, parse_line
+
+_BATCH_STARTS = (b',"type":"BatchStarted","v":', b',"type":"SourceAppended","v":', b',"type":"SourceRevised","v":')
+"""How a line that starts a batch ends (keys sort ``seq``, ``type``, ``v``; inside a string a
+quote is escaped, so these bytes are the envelope's own)."""
+
+MIN_RANGE = 4 << 20
+"""Bytes a range has at least: below it a task costs more than it checks."""
+
+RANGES_PER_WORKER = 4
+"""Ranges per worker: enough that one slow worker does not hold up the rest."""
+
+
+def _starts_batch(line: bytes) -> bool:
+    tail = line[-48:]
+    return any(mark in tail for mark in _BATCH_STARTS)
+
+
+def split(path: str, size: int, parts: int) -> list[tuple[int, int]]:
+    """Up to ``parts`` ranges covering bytes ``0:size``, each starting at a line that starts a batch."""
+    parts = max(1, min(parts, size // MIN_RANGE or 1))
+    cuts = [0]
+    with open(path, "rb") as f:
+        for k in range(1, parts):
+            at = max(size * k // parts, cuts[-1] + 1)
+            f.seek(at - 1)
+            f.readline()  # to the start of the next line
+            pos = f.tell()
+            while pos < size:
+                line = f.readline()
+                if _starts_batch(line):
+                    break
+                pos += len(line)
+            if cuts[-1] < pos < size:
+                cuts.append(pos)
+    cuts.append(size)
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+class _Range:
+    """What the replay loop needs of a store, over the bytes of one range."""
+
+    def __init__(self, path: str, data: bytes) -> None:
+        self.path = path
+        self.data = data
+
+    def open_for_reading(self) -> io.BytesIO:
+        return io.BytesIO(self.data)
+
+    def bad_line(self, f: Any, offset: int, line: bytes) -> None:
+        raise DamagedLogError(f"{self.path}: line at byte {offset} of a range is not a valid event")
+
+
+def check_range(path: str, start: int, end: int, schemas: bool = True) -> tuple:
+    """On a worker: ``(ok, first seq, its prev, last seq, last hash, unknown types)`` of bytes
+    ``start:end``, checked by :func:`ledger.audit._replay` from the range's first line."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        data = f.read(end - start)
+    first = parse_line(data[: data.find(b"\n") + 1])
+    if first is None or not data.endswith(b"\n"):
+        return False, None, None, None, None, {}
+    report = VerifyReport()
+
+    def fail(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
+        report.ok = False
+        report.bad_seq, report.reason = seq, reason
+        return report
+
+    r = _replay(_Range(path, data), report, time.perf_counter(), fail, schemas, None, None,
+                expected_seq=first["seq"], prev=first.get("prev"))
+    ok = r.ok and not getattr(r, "interrupted", None)
+    return ok, first["seq"], first.get("prev"), r.head_seq, r.head_hash, dict(r.unknown_types)
+
+
+def verify_partitioned(store: LogStore, client: Any, workers: int, *, schemas: bool = True) -> VerifyReport:
+    """:func:`ledger.audit.verify`'s report, computed on the cluster behind ``client``
+    (its workers must read the ledger at the same path)."""
+    started = time.perf_counter()
+    path = os.path.abspath(store.path)
+    head = store.head()
+
+    def sequential() -> VerifyReport:
+        return verify(store, schemas=schemas, executor=client.get_executor(pure=False), executor_workers=workers)
+
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        return sequential()  # it names what is wrong with the path
+    if head.torn or size != head.size or size == 0:
+        return sequential()
+    ranges = split(path, size, RANGES_PER_WORKER * workers)
+    futures = [client.submit(check_range, path, a, b, schemas, pure=False) for a, b in ranges]
+    results = client.gather(futures)
+    expected, prev = 1, GENESIS
+    unknown: dict[str, int] = {}
+    for ok, first_seq, first_prev, last_seq, last_hash, types in results:
+        if not ok or first_seq != expected or first_prev != prev:
+            return sequential()
+        expected, prev = last_seq + 1, last_hash
+        for name, n in types.items():
+            unknown[name] = unknown.get(name, 0) + n
+    report = VerifyReport(events=expected - 1, head_seq=expected - 1, head_hash=prev, unknown_types=unknown)
+    report.seconds = time.perf_counter() - started
+    return report
