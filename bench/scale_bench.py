@@ -15,8 +15,9 @@ fsync on (group commit) everywhere:
    ledger (workers simulated), with group commit and, as its baseline, with one fsync per
    source; then ``--sequencer-articles`` synthetic sources (the captured ones with new ids,
    made lazily) to show the sequencer's memory stays flat;
-5. ``verify`` of a synthetic ledger of ``--verify-events`` events (``log_bench.build``):
-   one process (``--jobs 1``) against the schema pass on the LocalCluster's workers.
+5. ``verify`` of a ledger of about ``--verify-events`` events (the captured sources renamed,
+   written by the sequencer): one process (``--jobs 1``) against byte ranges checked on the
+   LocalCluster's workers (``verify --cluster``).
 
 Prints articles/s, events/s, wall and CPU seconds and the ratios, the ledger size per
 million articles, and the client's RSS as the runs progress. The machine is shared:
@@ -101,7 +102,8 @@ def renamed(blob: bytes, i: int) -> bytes:
     enc = decode(blob)
     new_id = "src-" + hashlib.sha256(f"bench{i}".encode()).hexdigest()[:16]
     new_raw = hashlib.sha256(f"raw{i}".encode()).hexdigest()
-    return blob.replace(enc.source_id.encode(), new_id.encode()).replace(enc.raw_sha256.encode(), new_raw.encode())
+    blob = blob.replace(enc.source_id.encode(), new_id.encode())
+    return blob.replace(b'"raw_sha256":"%s"' % enc.raw_sha256.encode(), b'"raw_sha256":"%s"' % new_raw.encode())
 
 
 def main() -> None:
@@ -197,31 +199,36 @@ def main() -> None:
         print(f"client RSS (MB) during the cluster append, by articles done: {samples}")
         if m:
             print(f"sequencer RSS (MB) during the {m:,}-source run: {seq_samples}; ledger {size6 / 1e9:.2f} GB")
-        captured.clear()
 
         if not args.skip_verify:
-            from log_bench import build
-
             from ledger.audit import verify
+            from ledger.ranges import verify_partitioned
 
-            ledger, base = root / "v.jsonl", root / "v-base.jsonl"
-            print(f"\nbuilding a {args.verify_events:,}-event ledger for verify ...", flush=True)
-            build(ledger, base, args.verify_events, 7)
-            base.unlink()
+            ledger = root / "v.jsonl"
+            print(f"\nbuilding a ledger of about {args.verify_events:,} events for verify (captured sources renamed) ...",
+                  flush=True)
+            per = events / n1
+            k = int(args.verify_events / per) + 1
+
+            def sources():
+                return ((decode(renamed(captured[i % len(captured)], 10**7 + i)), True) for i in range(k))
+
+            run("build", ledger, sources, spec, [], store=LogStore(ledger, fsync=False))
             os.sync()
             one = cl = None
             for _ in range(args.rounds):
                 with Timed() as a:
                     r1 = verify(LogStore(ledger), jobs=1)
                 with Timed() as b:
-                    r2 = verify(LogStore(ledger), executor=client.get_executor(pure=False), executor_workers=args.workers)
+                    r2 = verify_partitioned(LogStore(ledger), client, args.workers)
                 assert r1.ok and r2.ok and r1.head_hash == r2.head_hash, (r1, r2)
                 one = a if one is None or a.wall < one.wall else one
                 cl = b if cl is None or b.wall < cl.wall else cl
             ev = r1.events
-            print(f"{'verify, best of ' + str(args.rounds):<46} {'events/s':>9} {'':>10} {'wall s':>8} {'CPU s':>8}")
+            print(f"{'verify of ' + format(ev, ',') + ' events, best of ' + str(args.rounds):<46} {'events/s':>9} {'':>10} "
+                  f"{'wall s':>8} {'CPU s':>8}")
             print(f"{'  one process (--jobs 1)':<46} {ev / one.wall:>9,.0f} {'':>10} {one.wall:>8.2f} {one.cpu:>8.2f}")
-            print(f"{f'  schema pass on local:{args.workers} (CPU: client)':<46} {ev / cl.wall:>9,.0f} {'':>10} "
+            print(f"{f'  ranges on local:{args.workers} (CPU: this process)':<46} {ev / cl.wall:>9,.0f} {'':>10} "
                   f"{cl.wall:>8.2f} {cl.cpu:>8.2f}   {one.wall / cl.wall:.2f}x one process (wall)")
         client.close()
         cluster.close()
