@@ -337,3 +337,31 @@ def test_verify_of_real_articles_splits_into_ranges_and_finds_a_tamper_in_any(tm
     ledger.write_bytes(b"".join(lines[:boundary] + lines[boundary + 1 :]))
     one, cl = _both(run_cli, local_cluster.scheduler_address, ledger)
     assert one == cl and one[0] == 1 and f"FAILED at seq {boundary + 1}:" in one[2]
+
+
+@pytest.mark.slow
+def test_the_cluster_stream_holds_a_bounded_window(tmp_path, local_cluster, simple_extractor):
+    """Inputs are pulled as results are recorded: when the first result arrives, only the
+    window (4 chunks per worker) and the probe's look-ahead were taken from the stream."""
+    distributed = _distributed()
+    import cloudpickle
+
+    import conftest
+
+    cloudpickle.register_pickle_by_value(conftest)  # the test extractor lives in conftest
+    pulled = 0
+
+    def inputs():
+        nonlocal pulled
+        for i in range(2000):
+            pulled += 1
+            yield Input("<stdin>", "stdin", data=article(i).encode())
+
+    try:
+        with distributed.Client(local_cluster) as client:
+            stream = cluster.cluster_stream(client, inputs(), ReadOptions(), simple_extractor, chunk_size=8)
+            next(stream)
+            assert pulled <= max(cluster.PROBE_INPUTS, 4 * 2 * 8) + 8  # + the chunk sent when it came back
+            assert sum(1 for _ in stream) == 1999 and pulled == 2000
+    finally:
+        cloudpickle.unregister_pickle_by_value(conftest)

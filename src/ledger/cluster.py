@@ -16,6 +16,7 @@ ledger never leaves this machine. Dask reruns the tasks of a worker that dies.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections import deque
@@ -39,6 +40,9 @@ WINDOW_PER_WORKER = 4
 """Chunks in flight per worker: enough to keep each busy, few enough that this process
 holds a bounded number of results (back-pressure: the next chunk goes out only when the
 oldest result has been recorded)."""
+
+PROBE_INPUTS = 64
+"""Inputs looked at, before any is sent, for files to probe the workers with."""
 
 _LOCAL = re.compile(r"local(?::(\d+))?")
 
@@ -157,11 +161,12 @@ def cluster_stream(
 ) -> Iterator[tuple[Ready | Failed, bool]]:
     """What :func:`ledger.ingest.ready_stream` yields, computed on the cluster: each input's
     outcome in input order, with whether the next one is already there."""
-    inputs = list(inputs)
-    ship = not workers_see_files(client, inputs)
+    it = iter(inputs)
+    first = list(itertools.islice(it, PROBE_INPUTS))  # inputs may be a stream: only these are held
+    ship = not workers_see_files(client, first)
+    it = itertools.chain(first, it)
     window = window or WINDOW_PER_WORKER * workers(client)
     pending: deque[tuple[list[Input], Any]] = deque()
-    it = iter(inputs)
 
     def submit() -> bool:
         chunk = [item for _, item in zip(range(chunk_size), it)]
