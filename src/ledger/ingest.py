@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -82,9 +83,30 @@ def extract(doc: Document, source_id: str, extractor: ExtractorSpec) -> Extracti
 
 @define
 class KnownSource:
+    """What the index keeps of one source: a few hundred bytes, since a sequencer holds one
+    per source of the ledger (millions). The assertion ids of its last version are packed
+    as 8 bytes each when they have the usual ``as-`` + 16 hex form."""
+
     version: int
     raw_sha256: str
-    assertion_ids: frozenset[str]
+    packed: bytes | frozenset[str] = b""
+
+    @property
+    def assertion_ids(self) -> frozenset[str]:
+        if isinstance(self.packed, frozenset):
+            return self.packed
+        h = self.packed.hex()
+        return frozenset("as-" + h[i : i + 16] for i in range(0, len(h), 16))
+
+    def add(self, assertion_ids: Iterable[str]) -> None:
+        ids = list(assertion_ids)
+        if isinstance(self.packed, bytes) and all(_PACKABLE(a) for a in ids):
+            self.packed += bytes.fromhex("".join(a[3:] for a in ids))
+        else:
+            self.packed = self.assertion_ids | frozenset(ids)
+
+
+_PACKABLE = re.compile("as-[0-9a-f]{16}").fullmatch
 
 
 @define
@@ -133,7 +155,8 @@ class SourceIndex:
 
     def advance_source(self, head: Head, source_id: str, version: int, raw_sha256: str, assertion_ids: Iterable[str]) -> None:
         """Fold one source's batch written from worker bytes (see :class:`Encoded`)."""
-        self.sources[source_id] = KnownSource(version, raw_sha256, frozenset(assertion_ids))
+        known = self.sources[source_id] = KnownSource(version, raw_sha256)
+        known.add(assertion_ids)
         self.offset, self.seq, self.hash = head.size, head.seq, head.hash
 
     def _apply(self, raw: dict) -> None:
@@ -144,12 +167,12 @@ class SourceIndex:
             self._assertion(d["source_id"], d["version"], d["assertion_id"])
 
     def _source(self, source_id: str, version: int, raw_sha256: str) -> None:
-        self.sources[source_id] = KnownSource(version, raw_sha256, frozenset())
+        self.sources[source_id] = KnownSource(version, raw_sha256)
 
     def _assertion(self, source_id: str, version: int, assertion_id: str) -> None:
         src = self.sources.get(source_id)
         if src is not None and src.version == version:
-            src.assertion_ids = src.assertion_ids | {assertion_id}
+            src.add((assertion_id,))
 
 
 @frozen
