@@ -58,7 +58,8 @@ def test_no_fsync_flag_still_groups_and_never_syncs(tmp_ledger, simple_extractor
 
 def test_a_failure_part_way_leaves_nothing_of_the_group(tmp_ledger, simple_extractor, monkeypatch):
     """The third write of a group fails: the file is cut back to before the group (the two
-    batches already written are not reported and do not stay), and the next append works."""
+    batches already written do not stay), every source of the group is reported as not
+    recorded, and the next append works."""
     ing = Ingestor(LogStore(tmp_ledger), simple_extractor)
     list(ing.append_many(_inputs(2), ReadOptions()))
     before = tmp_ledger.read_bytes()
@@ -74,9 +75,10 @@ def test_a_failure_part_way_leaves_nothing_of_the_group(tmp_ledger, simple_extra
 
     monkeypatch.setattr(log, "_write_all", flaky)
     monkeypatch.setattr(ingest, "GROUP_WINDOW", 60.0)
-    stream = ing.append_many(_inputs(5, start=2), ReadOptions())
-    with pytest.raises(LedgerError, match="disk full"):
-        next(stream)
+    outcomes = list(ing.append_many(_inputs(5, start=2), ReadOptions()))
+    assert calls == 3
+    assert [type(o).__name__ for o in outcomes] == ["Failed"] * 5
+    assert all("not recorded" in o.message and "disk full" in o.message for o in outcomes)
     assert tmp_ledger.read_bytes() == before
     monkeypatch.setattr(log, "_write_all", real)
     again = list(Ingestor(LogStore(tmp_ledger), simple_extractor).append_many(_inputs(5, start=2), ReadOptions()))
@@ -97,7 +99,9 @@ def test_encoded_bytes_are_the_batch_as_written(tmp_path, simple_extractor):
     Ingestor(LogStore(a), simple_extractor).record_group([prepared])
     Ingestor(LogStore(b), simple_extractor).record_group([enc])
     assert stable(a) == stable(b)
-    assert [orjson.loads(x)["data"] for x in a.read_bytes().splitlines()] == [orjson.loads(x) for x in blob.split(b"\n")[1:]]
+    events = [orjson.loads(x) for x in a.read_bytes().splitlines()]
+    assert events[0]["type"] == "BatchStarted" and events[0]["data"] == {"events": len(events) - 1}
+    assert [e["data"] for e in events[1:]] == [orjson.loads(x) for x in blob.split(b"\n")[1:]]
 
 
 def test_revisions_through_workers_match_one_process(tmp_path, run_cli, simple_extractor):

@@ -1,9 +1,9 @@
 """``verify`` partitioned: byte ranges of the ledger checked on a cluster's workers, the links
 between them here.
 
-The file is cut into ranges on line boundaries, each starting where a batch starts (a line
-of a ``SourceAppended``/``SourceRevised``, or a batch marker), so an assertion's source text
-is in its own range. Each worker reads its range from the shared file and runs the very
+The file is cut into ranges on line boundaries, each starting where a batch starts (a
+``BatchStarted`` line, or in a ledger written before batch markers a source event), so an
+assertion's source text and its whole batch are in its own range. Each worker reads its range from the shared file and runs the very
 replay loop of :mod:`ledger.audit` on it (hash, canonical form, seq and prev within the
 range, schemas, quotes), starting from the range's first line. This process then checks
 the links: range ``k`` starts at seq ``last + 1`` of range ``k - 1`` and chains to its hash;
@@ -29,9 +29,11 @@ from .audit import VerifyReport, _replay, verify
 from .events import GENESIS
 from .log import DamagedLogError, LogStore, parse_line
 
-_BATCH_STARTS = (b',"type":"BatchStarted","v":', b',"type":"SourceAppended","v":', b',"type":"SourceRevised","v":')
-"""How a line that starts a batch ends (keys sort ``seq``, ``type``, ``v``; inside a string a
-quote is escaped, so these bytes are the envelope's own)."""
+_MARKER = b',"type":"BatchStarted","v":'
+_SOURCES = (b',"type":"SourceAppended","v":', b',"type":"SourceRevised","v":')
+"""How the lines that can start a batch end (keys sort ``seq``, ``type``, ``v``; inside a
+string a quote is escaped, so these bytes are the envelope's own): a batch marker, or a
+source event that is not the first event of a marked batch (ledgers written before markers)."""
 
 MIN_RANGE = 4 << 20
 """Bytes a range has at least: below it a task costs more than it checks."""
@@ -40,9 +42,11 @@ RANGES_PER_WORKER = 4
 """Ranges per worker: enough that one slow worker does not hold up the rest."""
 
 
-def _starts_batch(line: bytes) -> bool:
+def _starts_batch(line: bytes, previous: bytes) -> bool:
     tail = line[-48:]
-    return any(mark in tail for mark in _BATCH_STARTS)
+    if _MARKER in tail:
+        return True
+    return any(mark in tail for mark in _SOURCES) and _MARKER not in previous[-48:]
 
 
 def split(path: str, size: int, parts: int) -> list[tuple[int, int]]:
@@ -53,13 +57,14 @@ def split(path: str, size: int, parts: int) -> list[tuple[int, int]]:
         for k in range(1, parts):
             at = max(size * k // parts, cuts[-1] + 1)
             f.seek(at - 1)
-            f.readline()  # to the start of the next line
+            previous = f.readline()  # to the start of the next line (its tail is the previous line's)
             pos = f.tell()
             while pos < size:
                 line = f.readline()
-                if _starts_batch(line):
+                if _starts_batch(line, previous):
                     break
                 pos += len(line)
+                previous = line
             if cuts[-1] < pos < size:
                 cuts.append(pos)
     cuts.append(size)
