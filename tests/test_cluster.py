@@ -312,8 +312,10 @@ def test_verify_on_the_cluster_reports_what_one_process_does(case, all_types_led
 @pytest.mark.slow
 def test_verify_of_real_articles_splits_into_ranges_and_finds_a_tamper_in_any(tmp_path, run_cli, local_cluster, ranges_spy):
     """A ledger of 40 articles in 8 ranges: intact, it verifies from the ranges alone (with the
-    head of --jobs 1); a quote edited and rehashed in a middle range, or a line dropped at a
-    range boundary, gives --jobs 1's report."""
+    head of --jobs 1, and the Merkle root of the whole log merged from the ranges' subtrees);
+    a quote edited and rehashed in a middle range, or a line dropped at a range boundary,
+    gives --jobs 1's report."""
+    distributed = _distributed()
     import orjson
     from test_tamper import _rehash_from
 
@@ -324,6 +326,11 @@ def test_verify_of_real_articles_splits_into_ranges_and_finds_a_tamper_in_any(tm
     cuts = ranges_spy["ranges"][-1]
     assert len(cuts) == 8
     data = ledger.read_bytes()
+    from ledger import merkle, ranges
+
+    with distributed.Client(local_cluster) as client:
+        report, root = ranges.partitioned(LogStore(ledger), client, 2)
+    assert report.ok and root == merkle.root([merkle.leaf_hash(x) for x in data.splitlines()])
     lines = data.splitlines(keepends=True)
     middle = cuts[4][0] + 10
     i = next(k for k, x in enumerate(lines) if sum(map(len, lines[: k + 1])) > middle and b'"AssertionRecorded"' in x)

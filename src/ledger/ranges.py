@@ -15,7 +15,8 @@ against its range's text is checked against the text the whole replay would use)
 anything fails, or the file does not end cleanly, the single-process replay runs (with its
 schema pass on the same cluster) and its report is the answer: the first failure and exit
 code are exactly those of ``verify``. A tampered ledger costs one extra pass up to the
-failure; an intact one is checked in parallel.
+failure; an intact one is checked in parallel. Each range also returns its subtree hashes
+in the log's Merkle tree (:mod:`ledger.merkle`), merged here into the root.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import os
 import time
 from typing import Any
 
+from . import merkle
 from .audit import VerifyReport, _replay, verify
 from .events import GENESIS
 from .log import DamagedLogError, LogStore, parse_line
@@ -86,14 +88,16 @@ class _Range:
 
 
 def check_range(path: str, start: int, end: int, schemas: bool = True) -> tuple:
-    """On a worker: ``(ok, first seq, its prev, last seq, last hash, unknown types)`` of bytes
-    ``start:end``, checked by :func:`ledger.audit._replay` from the range's first line."""
+    """On a worker: ``(ok, first seq, its prev, last seq, last hash, unknown types, Merkle
+    nodes)`` of bytes ``start:end``, checked by :func:`ledger.audit._replay` from the range's
+    first line; the nodes are the range's compact range in the RFC 9162 tree of the log
+    (:func:`ledger.merkle.range_nodes`, leaf ``seq - 1``)."""
     with open(path, "rb") as f:
         f.seek(start)
         data = f.read(end - start)
     first = parse_line(data[: data.find(b"\n") + 1])
     if first is None or not data.endswith(b"\n"):
-        return False, None, None, None, None, {}
+        return False, None, None, None, None, {}, []
     report = VerifyReport()
 
     def fail(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
@@ -104,18 +108,25 @@ def check_range(path: str, start: int, end: int, schemas: bool = True) -> tuple:
     r = _replay(_Range(path, data), report, time.perf_counter(), fail, schemas, None, None,
                 expected_seq=first["seq"], prev=first.get("prev"))
     ok = r.ok and not getattr(r, "interrupted", None)
-    return ok, first["seq"], first.get("prev"), r.head_seq, r.head_hash, dict(r.unknown_types)
+    nodes = merkle.range_nodes(first["seq"] - 1, map(merkle.leaf_hash, data.split(b"\n")[:-1])) if ok else []
+    return ok, first["seq"], first.get("prev"), r.head_seq, r.head_hash, dict(r.unknown_types), nodes
 
 
 def verify_partitioned(store: LogStore, client: Any, workers: int, *, schemas: bool = True) -> VerifyReport:
     """:func:`ledger.audit.verify`'s report, computed on the cluster behind ``client``
     (its workers must read the ledger at the same path)."""
+    return partitioned(store, client, workers, schemas=schemas)[0]
+
+
+def partitioned(store: LogStore, client: Any, workers: int, *, schemas: bool = True) -> tuple[VerifyReport, bytes | None]:
+    """:func:`verify_partitioned`, and the RFC 9162 Merkle root of the verified events merged
+    from the ranges' subtree hashes (None when the single-process replay gave the answer)."""
     started = time.perf_counter()
     path = os.path.abspath(store.path)
     head = store.head()
 
-    def sequential() -> VerifyReport:
-        return verify(store, schemas=schemas, executor=client.get_executor(pure=False), executor_workers=workers)
+    def sequential() -> tuple[VerifyReport, None]:
+        return verify(store, schemas=schemas, executor=client.get_executor(pure=False), executor_workers=workers), None
 
     try:
         size = os.stat(path).st_size
@@ -128,12 +139,14 @@ def verify_partitioned(store: LogStore, client: Any, workers: int, *, schemas: b
     results = client.gather(futures)
     expected, prev = 1, GENESIS
     unknown: dict[str, int] = {}
-    for ok, first_seq, first_prev, last_seq, last_hash, types in results:
+    nodes: list = []
+    for ok, first_seq, first_prev, last_seq, last_hash, types, range_nodes in results:
         if not ok or first_seq != expected or first_prev != prev:
             return sequential()
         expected, prev = last_seq + 1, last_hash
         for name, n in types.items():
             unknown[name] = unknown.get(name, 0) + n
+        nodes = merkle.merge_nodes(nodes, range_nodes)
     report = VerifyReport(events=expected - 1, head_seq=expected - 1, head_hash=prev, unknown_types=unknown)
     report.seconds = time.perf_counter() - started
-    return report
+    return report, merkle.root_of_nodes(nodes)
