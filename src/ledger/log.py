@@ -356,6 +356,8 @@ class Writer:
             raise LedgerError(f"{self.store.path}: BatchStarted is written by the store itself, not passed to append")
         if len(payloads) > 1:
             payloads = (BatchStarted(events=len(payloads)), *payloads)
+        from .serialization import payload_json_fn
+
         bodies: list[tuple[type, bytes]] = []
         to_json: dict[type, Callable[[Payload], bytes]] = {}
         for payload in payloads:
@@ -376,7 +378,7 @@ class Writer:
         if any(cls is BatchStarted for cls, _body in bodies):
             raise LedgerError(f"{self.store.path}: BatchStarted is written by the store itself, not passed to append")
         if len(bodies) > 1:
-            bodies = [(BatchStarted, payload_json_fn(BatchStarted)(BatchStarted(events=len(bodies)))), *bodies]
+            bodies = [(BatchStarted, b'{"events":%d}' % len(bodies)), *bodies]  # its canonical data
         return self._write(bodies, actor=actor, sync=sync)
 
     def _write(self, bodies: Sequence[tuple[type, bytes]], *, actor: str | None, sync: bool) -> Written:
@@ -398,8 +400,6 @@ class Writer:
         #   prefix + data + ',"hash":"<hash>"' + tail + newline
         # and the hash covers prefix + data + tail. A property test holds the lines to
         # canonical(raw) byte for byte.
-        from .serialization import payload_json_fn
-
         prefix = b'{"actor":' + _dumps(actor) + b',"at":' + _dumps(at) + b',"data":'
         prefix_sha256 = hashlib.sha256(prefix)  # copied per event: a new sha256 costs an OpenSSL 3 fetch
         prev_hex = prev.encode("ascii")
