@@ -84,4 +84,4 @@ def test_unrelated_article_joins_no_corpus_claim(tmp_path):
 
 def test_claims_are_not_topic_chains(report):
     """Links stay few on the two-article corpus (topic chaining gave 58 cross-source pairs)."""
-    assert report.cross_pairs <= 25, [(e.a, e.b) for e in report.extra]
+    assert report.cross_pairs <= 30, [(e.a, e.b) for e in report.extra]

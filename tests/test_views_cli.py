@@ -20,7 +20,7 @@ def test_views_json_and_tables(tmp_path, run_cli):
     srcs = json.loads(run_cli("sources", "--json", ledger=store.path).stdout)
     assert [s["source_id"] for s in srcs] == ["src-a", "src-b"]
     claims = run_cli("claims", ledger=store.path).stdout
-    assert "CONFLICT (date)" in claims and "2024-03-03 (Sunday" in claims
+    assert "CONFLICT (date, hard)" in claims and "2024-03-03 (Sunday" in claims
 
 
 def test_as_of_and_filters(tmp_path, run_cli):

@@ -13,7 +13,7 @@ import orjson
 
 from .common import as_of_note
 from .main import cli, settings
-from .render import cut, describe_event, echo, json_safe
+from .render import clean, cut, describe_event, echo, json_safe
 
 
 def _common(fn):
@@ -185,24 +185,40 @@ def timeline(as_of, as_json, as_jsonl, no_cache):
 @cli.command()
 @_common
 @click.option("--all", "show_all", is_flag=True, help="Also list single-source claims.")
-def claims(as_of, as_json, as_jsonl, no_cache, show_all):
-    """Facts stated by several sources: corroboration and conflicts, with quotes."""
+@click.option("--conflicts", "only_conflicts", is_flag=True, help="Only claims with a conflict (disputed facts).")
+@click.option("--wide", is_flag=True, help="Do not cut quotes and labels to the terminal.")
+def claims(as_of, as_json, as_jsonl, no_cache, show_all, only_conflicts, wide):
+    """Facts stated by several sources: label, status, verdict, quotes and one line per conflicting slot."""
     from .. import projections as P
     from ..serialization import converter
 
     store, seq = _store_and_seq(as_of)
     rows = P.build_claims(store, seq, cache=not no_cache)
     if not show_all:
-        rows = [c for c in rows if len(c.sources) > 1 or c.verdict is not None]
+        rows = [c for c in rows if len(c.members) > 1 or c.verdict is not None]
+    if only_conflicts:
+        rows = [c for c in rows if c.conflicts]
     if as_json or as_jsonl:
         return _write_rows(map(orjson.dumps, map(converter.unstructure, rows)), lines=as_jsonl)
     if not rows:
-        echo("(no claims joining two sources; --all lists single-source ones)")
+        echo("(no conflicts)" if only_conflicts else "(no claims joining two sources; --all lists single-source ones)")
+    width = None if wide else 100
+
+    def fit(text: str, n: int) -> str:
+        return clean(" ".join(text.split())) if width is None else cut(text, n)
+
     for c in rows:
-        verdict = f"  verdict: {c.verdict.status}" if c.verdict else ""
+        verdict = ""
+        if c.verdict:
+            verdict = f"  verdict: {c.verdict.status}" + (f" ({fit(c.verdict.note, 60)})" if c.verdict.note else "")
         echo(f"{c.claim_id}  [{c.status}]  {len(c.sources)} sources{verdict}")
+        echo(f"  label: {fit(c.label, 100)}")
         for m in c.members:
-            echo(f"  {m.source_id}  {m.assertion_id}  {cut(m.selector.exact, 100)}")
+            old = f" (v{m.version}, earlier version)" if m.assertion_id in c.superseded else ""
+            echo(f"  {m.source_id}{old}  {m.assertion_id}  {fit(m.selector.exact, 100)}")
         for x in c.conflicts:
-            echo(f"  CONFLICT ({x.field}): {x.explanation}")
+            echo(f"  CONFLICT ({x.field}, {x.grade}{', revision' if x.revision else ''}): {fit(x.explanation, 400)}")
+        for link in c.links:
+            if link.how == "analyst":
+                echo(f"  LINKED by analyst: {link.a} ~ {link.b}")
         echo("")

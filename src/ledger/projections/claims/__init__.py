@@ -186,9 +186,10 @@ def view_from_rows(
         if group_of[link.a] == group_of[link.b]:
             links_of.setdefault(groups[group_of[link.a]][0], []).append(link)
     claims = []
+    in_links = {x for link in links for x in (link.a, link.b)}
     for g in groups:
-        if len(g) == 1 and g[0] in superseded:
-            continue  # a withdrawn statement matters only as the earlier side of a link
+        if len(g) == 1 and g[0] in superseded and g[0] not in in_links:
+            continue  # a withdrawn statement matters only as a side of a link
         anchor = g[0]
         members = sorted((by_id[x] for x in g), key=lambda r: (r.source_id, r.version, r.selector.start, r.assertion_id))
         inner = tuple(links_of.get(anchor, ()))

@@ -40,6 +40,10 @@ def _same_slot(x: Quantity, y: Quantity) -> bool:
 
 def _fmt(q: Quantity) -> str:
     unit = {"distance": " m", "duration": " s", "percent": " %", "time": ""}.get(q.slot.split(":")[0], "")
+    if q.slot == "duration":
+        return _human(q, [(86400.0, "days"), (3600.0, "hours"), (60.0, "minutes"), (1.0, "seconds")])
+    if q.slot == "distance":
+        return _human(q, [(1000.0, "km"), (1.0, "m")])
     if q.slot == "time":
         return f"{int(q.value) // 60:02d}:{int(q.value) % 60:02d}"
     if q.bound == "range":
@@ -51,6 +55,16 @@ def _fmt(q: Quantity) -> str:
     if q.bound in ("about", "near-below", "vague"):
         return f"~{q.value:g}{unit}"
     return f"{q.value:g}{unit}"
+
+
+def _human(q: Quantity, scale: list[tuple[float, str]]) -> str:
+    """``3.2 km``, ``~4 km``, ``>14 days``: a normalised value in a unit a person reads."""
+    factor, unit = next(((f, u) for f, u in scale if q.value >= f), scale[-1])
+    v = f"{q.value / factor:.3g}"
+    if q.bound == "range":
+        return f"{q.lo / factor:.3g}-{q.hi / factor:.3g} {unit}"
+    mark = {"min": ">=", "above": ">", "max": "<=", "below": "<", "about": "~", "near-below": "~", "vague": "~"}.get(q.bound, "")
+    return f"{mark}{v} {unit}"
 
 
 def _close(a: float, b: float) -> bool:
@@ -82,8 +96,11 @@ def slot_comparisons(a: Features, b: Features) -> tuple[SlotComparison, ...]:
     """Every slot both fill, each compared once (the best-agreeing pair of values per slot)."""
     out: list[SlotComparison] = []
     done: set[str] = set()
+    # "trapped for 13 days" and "for over two weeks" told on different days are both true:
+    # a running duration is only compared between reports of one day
+    other_day = bool(a.published and b.published and a.published[:10] != b.published[:10])
     for x in a.quantities:
-        if not _compared(x) or x.slot in done:
+        if not _compared(x) or x.slot in done or (other_day and x.slot == "duration"):
             continue
         pairs = [(x2, y) for x2 in a.quantities if x2.slot == x.slot for y in b.quantities if _compared(y) and _same_slot(x2, y)]
         if not pairs:

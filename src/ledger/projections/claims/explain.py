@@ -21,7 +21,11 @@ def slot_label(slot: str) -> str:
     """``age:kunan`` -> ``age of Kunan``; ``count:person`` -> ``number of people``."""
     kind, _, holder = slot.partition(":")
     if kind == "age":
-        return "ages in the group" if holder == "group" else f"age of {holder.capitalize()}" if holder else "age"
+        if holder == "group":
+            return "ages in the group"
+        if holder.startswith("~"):
+            return f"age of the {holder[1:]}"
+        return f"age of {holder.capitalize()}" if holder else "age"
     if kind == "count":
         return "number of people" if holder == "person" else f"number of {holder}s"
     if kind == "title":

@@ -21,7 +21,7 @@ from attrs import frozen
 from ..records import AssertionRow
 from ..text import STOPWORDS
 from . import lexicon as L
-from .frames import NOUN_CLASS, Frame, frames_of
+from .frames import NOUN_CLASS, REPORTING_CLASSES, Frame, frames_of
 
 FEATURES_VERSION = "claims-features/1"
 """Version of :func:`features`' output; a cache keyed by it never serves stale features."""
@@ -105,7 +105,7 @@ class Features:
 
     @property
     def frame_classes(self) -> frozenset[str]:
-        return frozenset(f.cls for f in self.frames if f.cls != "say")
+        return frozenset(f.cls for f in self.frames if f.cls not in REPORTING_CLASSES)
 
 
 # ---------------------------------------------------------------- the core -------------
@@ -496,7 +496,7 @@ def _age_holder(text: str, start: int, end: int, is_range: bool) -> str:
                 break
             noun = lemma
         if noun:
-            return noun
+            return "~" + noun  # a kind of person, not a named one: "~coach"
     before = text[max(0, start - 80) : start]
     named = re.search(r"([A-Z][a-zA-Z'’\-]+),\s+(?:a|an|the|who)\b[^.;:]*$", before)
     if named and named.group(1).lower() not in STOPWORDS:
@@ -504,8 +504,8 @@ def _age_holder(text: str, start: int, end: int, is_range: bool) -> str:
     noun = re.search(r"([A-Za-z]+),?\s+(?:who (?:is|was|are|were)\s+|aged\s+|was\s+|is\s+)?(?:reportedly\s+|now\s+)?$", before)
     if noun and noun.group(1).lower() not in STOPWORDS:
         w = noun.group(1)
-        return person_key(w) if w[0].isupper() else lemma_pos(w.lower())[0]
-    return "someone"
+        return person_key(w) if w[0].isupper() else "~" + lemma_pos(w.lower())[0]
+    return "~someone"
 
 
 # ---------------------------------------------------------------- titles --------------

@@ -73,8 +73,8 @@ for _cls, _spec in FRAME_CLASSES.items():
     for _n in _nouns.split():
         NOUN_CLASS.setdefault(_n, _cls)
 
-REPORTING = "say"
-"""Reporting verbs frame the telling, not the happening: never evidence on their own."""
+REPORTING_CLASSES = frozenset({"say", "announce"})
+"""Reporting and confirming frame the telling, not the happening: never evidence of one fact."""
 
 
 @frozen
