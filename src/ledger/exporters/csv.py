@@ -133,6 +133,10 @@ CLAIM_COLUMNS: list[Column] = [
     ("speaker", "string", "Who said it (empty: the article itself)"),
     ("event_seq", "nonNegativeInteger", "Seq of the AssertionRecorded event"),
     ("event_hash", "string", "sha256 hash of that event"),
+    ("verdict_note", "string", "The analyst's note on the verdict"),
+    ("verdict_seq", "nonNegativeInteger", "Seq of the VerdictRecorded event"),
+    ("analyst_links", "string", "Assertions an analyst linked this member to (one id per line)"),
+    ("superseded", "boolean", "The member is from an earlier version of a revised source"),
 ]
 
 
@@ -148,7 +152,53 @@ def claim_cells(context: ExportContext) -> Cells:
             claim.claim_id, claim.status, len(claim.sources), claim.label,
             claim.verdict.status if claim.verdict else None, conflicts, m.assertion_id, m.source_id, m.version,
             uri, title, outlet, published, m.selector.start, m.selector.end, m.selector.exact, m.speaker,
-            m.recorded.seq, m.recorded.hash,
+            m.recorded.seq, m.recorded.hash, claim.verdict.note if claim.verdict else None,
+            claim.verdict.recorded.seq if claim.verdict else None,
+            "\n".join(
+                (lk.b if lk.a == m.assertion_id else lk.a) for lk in claim.links
+                if lk.how == "analyst" and m.assertion_id in (lk.a, lk.b)
+            ) or None,
+            "true" if m.assertion_id in claim.superseded else "false",
+        ]
+
+    return cells
+
+
+LINK_COLUMNS: list[Column] = [
+    ("a", "string", "Assertion id (the earlier recorded side)"),
+    ("b", "string", "Assertion id"),
+    ("relation", "string", "corroborates or conflicts"),
+    ("grade", "string", "For a conflict: hard (cannot both be true) or soft (compatible bounds that disagree)"),
+    ("how", "string", "auto (the matchers) or analyst"),
+    ("revision", "boolean", "The two are versions of one source"),
+    ("score", "number", "Combined similarity the decision used"),
+    ("claim_id", "string", "The claim holding both sides, if one does"),
+    ("source_a", "string", "Source of a"),
+    ("source_b", "string", "Source of b"),
+    ("exact_a", "string", "Quote of a"),
+    ("exact_b", "string", "Quote of b"),
+    ("slots", "string", "Each slot both fill, compared (one per line: slot: a vs b [outcome])"),
+    ("evidence", "string", "What made the link: shared words and weights, frames, slots, signals"),
+    ("signals", "json", "Score of every matcher, canonical JSON object"),
+]
+
+
+def link_cells(context: ExportContext) -> Cells:
+    """One row per accepted link (every link, not only those inside a claim)."""
+    from ..projections.claims.explain import describe_slot, evidence
+
+    view = context.claims_view()
+    rows = {m.assertion_id: m for c in view.claims for m in c.members}
+    claim_of = {m.assertion_id: c.claim_id for c in view.claims for m in c.members}
+
+    def cells(lk: Any) -> list[Any]:
+        ra, rb = rows.get(lk.a), rows.get(lk.b)
+        same = claim_of.get(lk.a) if claim_of.get(lk.a) == claim_of.get(lk.b) else None
+        return [
+            lk.a, lk.b, lk.relation, lk.grade, lk.how, "true" if lk.revision else "false", f"{lk.score:g}", same,
+            ra.source_id if ra else None, rb.source_id if rb else None, ra.selector.exact if ra else None,
+            rb.selector.exact if rb else None, "\n".join(describe_slot(x) for x in lk.slots) or None, evidence(lk),
+            canonical(dict(lk.signals)).decode("utf-8"),
         ]
 
     return cells
@@ -226,6 +276,7 @@ def _claim_members(context: ExportContext) -> Iterator[tuple[Any, Any]]:
 VIEWS: dict[str, tuple[list[Column], Callable[[ExportContext], Cells], Callable[[ExportContext], Iterable[Any]], list[str]]] = {
     "assertions": (ASSERTION_COLUMNS, assertion_cells, lambda c: c.assertions(), ["assertion_id"]),
     "claims": (CLAIM_COLUMNS, claim_cells, _claim_members, ["claim_id", "assertion_id"]),
+    "links": (LINK_COLUMNS, link_cells, lambda c: c.links(), ["a", "b"]),
     "sources": (SOURCE_COLUMNS, source_cells, lambda c: c.sources(), ["source_id"]),
     "entities": (ENTITY_COLUMNS, entity_cells, lambda c: c.entities(), ["entity"]),
     "timeline": (TIMELINE_COLUMNS, timeline_cells, lambda c: c.timeline(), ["date", "assertion_id"]),
@@ -369,7 +420,7 @@ SPEC = ExporterSpec(
     media_type="text/csv; charset=utf-8; header=present",
     extension="csv",
     write=write,
-    views=("assertions", "claims", "sources", "entities", "timeline"),
+    views=("assertions", "claims", "links", "sources", "entities", "timeline"),
     description="RFC 4180 CSV with provenance columns and a CSVW metadata sidecar",
     options=(
         ("spreadsheet_safe", "Prefix cells starting with = + - @ TAB CR (or fullwidth forms) with ' (not byte-exact)"),
