@@ -138,7 +138,7 @@ def negation_conflict(a: Features, b: Features, shared: set[str]) -> SlotCompari
     """Same verb, opposite polarity, and a shared object word: one side denies what the other says."""
     for f in a.frames:
         for g in b.frames:
-            if f.cls == g.cls and f.cls != "say" and f.word.lower() == g.word.lower() and f.negated != g.negated:
+            if f.cls == g.cls and f.cls not in ("say", "announce") and f.negated != g.negated:
                 if len(shared) >= 2:
                     neg, pos = ("a", "b") if f.negated else ("b", "a")
                     return SlotComparison("negation", f.word, g.word, "denied" if f.negated else "asserted",

@@ -219,7 +219,8 @@ def content(tokens: list[tuple[str, str, str]]) -> list[str]:
     seen: dict[str, None] = {}
     for surface, lemma, _pos in tokens:
         lw = surface.lower()
-        if lw in STOPWORDS or lemma in STOPWORDS or lw in _EXTRA_STOP or len(lw) < 3 or lw in L.NUMBER_WORDS:
+        if (lw in STOPWORDS or lemma in STOPWORDS or lw in _EXTRA_STOP or len(lw) < 3 or lw in L.NUMBER_WORDS
+                or lemma in L.NUMBER_WORDS or lemma in L.SCALES or lemma in ("dozen", "score")):
             continue
         if lemma in L.UNITS:
             continue
@@ -292,7 +293,7 @@ _QTY = re.compile(
     re.I,
 )
 _TIME = re.compile(r"(?<![\w:.])(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ap>[ap])\.?\s?m\b\.?", re.I)
-_AGE_AFTER_NAME = re.compile(r"(?P<name>(?:[A-Z][a-zA-Z'’\-]+\s+){0,3}[A-Z][a-zA-Z'’\-]+),\s+(?P<n>\d{1,3}),")
+_AGE_AFTER_NAME = re.compile(r"(?P<name>(?:[A-Z][a-zA-Z'’\-]+\s+){0,3}[A-Z][a-zA-Z'’\-]+),\s+(?P<n>\d{1,3})(?:,|\.(?!\d)|;)")
 _NUMBER_OF = re.compile(rf"number of (?P<noun>[a-z]+) (?:at|to|is|was|stands at|stood at|rose to|reached) (?P<n>{_NUM})", re.I)
 _VAGUE = re.compile(r"\b(?P<v>dozens|scores|hundreds|thousands|millions) of (?P<after>(?:[a-z]+\s*){1,3})", re.I)
 _DATE_WORDS = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?:\s+\d{4})?|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?")
@@ -374,6 +375,8 @@ def _noun_slot(after: str) -> tuple[str | None, str]:
             noun = L.PERSON_GROUP
         elif pos == "N" and len(lw) > 2 and lw not in L.NUMBER_WORDS and not w[0].isupper():
             noun = NOUN_CLASS.get(lemma, lemma)  # "deaths", "fatalities": a count of the frame's event
+        elif w[0].isupper() and lw.endswith("s") and lemma != lw and pos == "N":
+            noun = lemma  # a plural name for people: "30,000 North Koreans"
         elif noun or pos == "V":
             break
         if stop:
@@ -485,6 +488,9 @@ def _age_holder(text: str, start: int, end: int, is_range: bool) -> str:
     right before it (``their coach, who is 25``); a range of ages belongs to a group."""
     if is_range:
         return "group"
+    named = re.search(r"([A-Z][a-zA-Z'’\-]+),\s+(?:a|an)\s+(?:[a-z]+\s+)?$", text[max(0, start - 60) : start])
+    if named and named.group(1).lower() not in STOPWORDS:
+        return person_key(named.group(1))  # "Mara Velt, a 42-year-old engineer": the name's age
     tail = re.match(r"[^a-zA-Z]*(?:year|years)[\s-]*old\s+((?:[a-z]+\s*){1,3})", text[start:end + 40])
     if tail:
         noun = None

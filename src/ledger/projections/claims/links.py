@@ -121,35 +121,62 @@ class Topics:
       changes a link.
     """
 
-    def __init__(self, feats: Sequence[Features], spread_sources: float = 2.0) -> None:
+    def __init__(self, feats: Sequence[Features], spread_sources: float = 2.0, rare: float = 3.0) -> None:
         self.k = spread_sources
         counts: dict[tuple[str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.n: dict[tuple[str, int], int] = defaultdict(int)
-        holders: dict[str, set[str]] = defaultdict(set)
+        # stories: sources joined by a word rare in English (a name, a place); the spread of a word is
+        # counted within its story, so an unrelated article saying "people" changes nothing here
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        first_holder: dict[str, str] = {}
+        for f in feats:
+            find(f.source_id)
+            for lem, w in f.weights.items():
+                if w >= rare:
+                    other = first_holder.setdefault(lem, f.source_id)
+                    ra, rb = find(other), find(f.source_id)
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+        self.story = {sid: find(sid) for sid in parent}
+        holders: dict[tuple[str, str], set[str]] = defaultdict(set)
         for f in feats:
             g = _group(f)
             self.n[g] += 1
             c = counts[g]
+            st = self.story[f.source_id]
             for lem in f.lemmas:
                 c[lem] += 1
-                holders[lem].add(f.source_id)
+                holders[st, lem].add(f.source_id)
             for cls in f.frame_classes:
-                holders["@" + cls].add(f.source_id)
+                holders[st, "@" + cls].add(f.source_id)
             for q in f.quantities:
-                holders[_value_key(q)].add(f.source_id)
+                holders[st, _value_key(q)].add(f.source_id)
         self.rep = {g: {lem: k - 1 for lem, k in c.items() if k > 1} for g, c in counts.items()}
         self.sdf = {k: len(v) for k, v in holders.items()}
 
-    def spread(self, key: str) -> float:
-        """``2 / sources holding key`` (1 for at most two sources)."""
-        n = self.sdf.get(key, 1)
-        return 1.0 if n <= self.k else self.k / n
+    def spread_in(self, source_id: str) -> Callable[[str], float]:
+        """``key -> 2 / sources of this story holding key`` (1 for at most two sources)."""
+        st, sdf, k = self.story.get(source_id, source_id), self.sdf, self.k
+
+        def spread(key: str) -> float:
+            n = sdf.get((st, key), 1)
+            return 1.0 if n <= k else k / n
+
+        return spread
 
     def factor(self, a: Features, b: Features, share: float) -> Callable[[str], float]:
         ga, gb = _group(a), _group(b)
         ra, rb = self.rep.get(ga, {}), self.rep.get(gb, {})
         span = (self.n[ga] + self.n[gb]) * share
-        spread = self.spread
+        spread = self.spread_in(a.source_id)
         return lambda lem: max(0.0, 1.0 - (ra.get(lem, 0) + rb.get(lem, 0)) / span) * spread(lem)
 
 
@@ -190,7 +217,7 @@ def decide(
 ) -> Decision:
     """Same fact or not; if so, corroborates or conflicts (see the module docstring)."""
     sim, shared, shared_w = lexical(a, b, factor)
-    spread = topics.spread if topics is not None else (lambda _k: 1.0)
+    spread = topics.spread_in(a.source_id) if topics is not None else (lambda _k: 1.0)
     frames_all = tuple(sorted(a.frame_classes & b.frame_classes))
     frames = tuple(c for c in frames_all if spread("@" + c) >= 0.5)  # a frame every outlet reports is the story
     signals = [("lexical+frames", round(sim, 4))]
@@ -218,7 +245,7 @@ def decide(
         same = True
     elif score >= config.strong and strong_words >= 2 and shared_w >= config.min_shared_weight:
         same = True
-    elif score >= config.weak and strong_words >= 1 and (frames or agree):
+    elif score >= config.weak and strong_words >= 1 and (frames or specific_agree):
         same = True
     elif score >= config.weak and frames and [s for s in slots if s.slot not in small]:
         same = True  # same frame, same slot: about one happening, whatever the values say
@@ -228,6 +255,11 @@ def decide(
         same = True  # one agreeing measured value (320 people / 320 staff) and some shared words
     elif frames and dates_agree(a, b) and score >= config.weak * 0.8:
         same = True  # the same kind of happening on the same day, told in other words
+    names_words = {w for n in a.names for w in n.split()} & {w for n in b.names for w in n.split()}
+    objects = [lem for lem, w in shared if w >= 0.3 and lem not in names_words and lem not in a.verbs and lem not in b.verbs]
+    objects += [n for n in a.names & b.names if " " in n]  # one named thing both speak of: "Riverside Bridge"
+    if same and not named and not objects and not specific_agree:
+        same = False  # a name and a verb only: "the bridge will reopen" is not "the port reopened"
     if same and dates_differ(a, b) and not named:
         # two days for one description: a second occurrence, unless a name and a frame pin it down
         if not (frames and a.names & b.names and score >= config.strong):
