@@ -160,6 +160,6 @@ def test_small_text(run_cli, tmp_path):
     result = run_cli("append", str(a), str(b), "--title", "X")
     assert result.exit_code == 2 and "--title applies to a single source, but 2 sources were given" in result.stderr
     listing = run_cli("plugins", ledger=None).stdout
-    assert "format csv: views assertions, claims, sources, entities, timeline (default assertions)" in listing
+    assert "format csv: views assertions, claims, links, sources, entities, timeline (default assertions)" in listing
     formats = {f["name"]: f for f in orjson.loads(run_cli("plugins", "--json", ledger=None).stdout)["formats"]}
     assert formats["jsonld"]["views"] == ["graph", "assertions"] and formats["jsonld"]["plugin"] == "jsonld"

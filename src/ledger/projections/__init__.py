@@ -20,7 +20,7 @@ _LAZY = {
     "ClaimsConfig": "claims", "ClaimsView": "claims", "anchor_of": "claims", "build_claims": "claims",
     "claim_id_for": "claims", "claims_view": "claims",
     "iter_assertions": "views", "iter_entities": "views", "iter_sources": "views", "iter_timeline": "views",
-    "trail": "views",
+    "trail": "claims",
 }
 
 

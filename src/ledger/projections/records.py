@@ -11,6 +11,16 @@ from attrs import frozen
 from ..events import Mention, Selector, Value
 
 
+def claim_id_for(assertion_id: str) -> str:
+    """The id of the claim anchored at ``assertion_id`` (``as-1b3e`` -> ``cl-1b3e``)."""
+    return "cl-" + (assertion_id[3:] if assertion_id.startswith("as-") else assertion_id)
+
+
+def anchor_of(claim_id: str) -> str:
+    """The anchor assertion id of a claim id (inverse of :func:`claim_id_for`)."""
+    return "as-" + claim_id[3:]
+
+
 @frozen
 class Provenance:
     """The event that recorded something, for citations and audit trails.

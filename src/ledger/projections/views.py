@@ -22,7 +22,7 @@ from ..log import LogStore
 from ..serialization import converter, structure_event
 from .catalog import CATALOG, Catalog, provenance
 from .machinery import fold
-from .records import AssertionRow, EntityRow, Provenance, SourceRow, TimelineRow
+from .records import AssertionRow, EntityRow, Provenance, SourceRow, TimelineRow, anchor_of, claim_id_for
 
 _RECORDED = AssertionRecorded.TYPE
 
@@ -258,29 +258,29 @@ def iter_timeline(store: LogStore, as_of: int | None = None, *, cache: bool = Tr
     yield from rows
 
 
-def trail(store: LogStore, id: str, *, as_of: int | None = None, cache: bool = True) -> list[Event]:
+def trail(
+    store: LogStore, id: str, *, as_of: int | None = None, cache: bool = True, members: set[str] | None = None
+) -> list[Event]:
     """Every event that touched an assertion, or every member of a claim, in log order.
 
     For an assertion: its recordings, retraction or withdrawal, the source versions its
     recordings point into, analyst links/unlinks naming it, verdicts on it or on its claim.
-    For a claim id: the same for all its members, plus verdicts on the claim.
+    For a claim id: the same for all its ``members`` (resolved by the claims view, which
+    :func:`ledger.projections.trail` does; this module never imports the claims package),
+    plus verdicts on the claim.
     """
-    from .claims import anchor_of, build_claims, claim_id_for
-
     if id.startswith("src-"):
         return source_trail(store, id, as_of=as_of)
     ids: set[str]
     claim_ids: set[str] = set()
     if id.startswith("cl-"):
-        claims = build_claims(store, as_of, cache=cache)
-        claim = next((c for c in claims if c.claim_id == id), None)
-        if claim is None:
+        if members is None:
             anchor = anchor_of(id)
             if not any(True for _ in iter_assertions(store, as_of, cache=cache) if _.assertion_id == anchor):
                 raise LookupError(f"{store.path}: no claim {id}")
             ids = {anchor}
         else:
-            ids = {m.assertion_id for m in claim.members}
+            ids = set(members)
         claim_ids = {id} | {claim_id_for(i) for i in ids}
     else:
         ids = {id}

@@ -26,8 +26,9 @@ from ...events import AssertionRecorded
 from ...log import LogStore
 from ...serialization import structure_event
 from ..catalog import Catalog
-from ..records import AssertionRow, Claim, Link, Verdict
+from ..records import AssertionRow, Claim, Link, Verdict, anchor_of, claim_id_for
 from ..views import _raw_row, _row, catalog as _catalog
+from ..views import trail as _views_trail
 from .explain import conflict_lines, evidence
 from .features import FEATURES_VERSION, Features, features
 from .groups import display_groups
@@ -38,18 +39,18 @@ DEFAULT_CONFIG = DEFAULT_LINK_CONFIG
 
 __all__ = [
     "FEATURES_VERSION", "ClaimsConfig", "ClaimsView", "Features", "LinkConfig", "MatcherSpec", "anchor_of",
-    "build_claims", "build_links", "claim_id_for", "claims_view", "evidence", "features",
+    "build_claims", "build_links", "claim_id_for", "claims_view", "evidence", "features", "trail",
 ]
 
 
-def claim_id_for(assertion_id: str) -> str:
-    """The id of the claim anchored at ``assertion_id``."""
-    return "cl-" + (assertion_id[3:] if assertion_id.startswith("as-") else assertion_id)
-
-
-def anchor_of(claim_id: str) -> str:
-    """The anchor assertion id of a claim id (inverse of :func:`claim_id_for`)."""
-    return "as-" + claim_id[3:]
+def trail(store: LogStore, id: str, *, as_of: int | None = None, cache: bool = True) -> list:
+    """Every event that touched an assertion, a source, or every member of a claim (see
+    :func:`..views.trail`); a claim id is resolved here, so the views never import the claims."""
+    if not id.startswith("cl-"):
+        return _views_trail(store, id, as_of=as_of, cache=cache)
+    claim = next((c for c in build_claims(store, as_of, cache=cache) if c.claim_id == id), None)
+    members = None if claim is None else {m.assertion_id for m in claim.members}
+    return _views_trail(store, id, as_of=as_of, cache=cache, members=members)
 
 
 @frozen
