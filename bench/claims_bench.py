@@ -215,14 +215,15 @@ def one_story(claims) -> float:
 
 def pairs_per_statement(path: Path) -> float:
     """Candidate pairs the blocking yields per statement (outside the timing)."""
-    from ledger.projections.claims import DEFAULT_CONFIG, candidate_pairs, features
-    from ledger.projections.views import catalog, current_assertions
+    from ledger.projections.claims import claim_rows, features
+    from ledger.projections.claims.links import DEFAULT_LINK_CONFIG, candidate_pairs
+    from ledger.projections.views import catalog
 
     store = LogStore(path)
     cat = catalog(store, None, cache=False)
-    rows = [r for r in current_assertions(store, cat, None) if r.kind == "statement"]
-    feats = [features(i, r) for i, r in enumerate(rows)]
-    return sum(1 for _ in candidate_pairs(feats, DEFAULT_CONFIG)) / max(len(rows), 1)
+    rows = [r for r, _old in claim_rows(store, cat, None)]
+    feats = [features(r) for r in rows]
+    return sum(1 for _ in candidate_pairs(feats, DEFAULT_LINK_CONFIG)) / max(len(rows), 1)
 
 
 def main(argv: list[str] | None = None) -> int:

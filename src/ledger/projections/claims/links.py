@@ -72,6 +72,8 @@ def _keys(f: Features) -> list[tuple[float, str]]:
     for q in f.quantities:
         if q.slot.startswith("age:"):
             out.append((6.0, "p:" + q.slot[4:6]))
+        elif q.slot.startswith("count:") and q.slot[6:] in f.frame_classes:
+            out.append((5.0, "c:" + q.slot))  # a count of the frame's own event: deaths, arrests
         elif not q.bare:
             out.append((3.0, f"q:{q.slot}:{q.value:g}"))
     for t in f.titles:
@@ -235,7 +237,8 @@ def decide(
     # of a group, the count of the frame's own event (deaths, arrests) when both report that frame
     person_slots = [s for s in slots if (s.slot.startswith(("age:", "title:")) and not s.slot.startswith("age:~"))
                     or (s.slot.startswith("count:") and s.slot[6:] in frames_all)]
-    named = {s.slot for s in person_slots}
+    same_story = topics is None or topics.story.get(a.source_id) == topics.story.get(b.source_id)
+    named = {s.slot for s in person_slots} if same_story else set()  # a count of deaths in another story is another count
     strong_words = sum(1 for _l, w in shared if w >= config.strong_word)
     told_by_all = {_value_key(q) for q in a.quantities if spread(_value_key(q)) < 0.5}
     common = {q.slot for q in a.quantities if _value_key(q) in told_by_all}
@@ -253,14 +256,16 @@ def decide(
     elif score >= config.weak and strong_words >= 1 and (frames or specific_agree):
         same = True
     elif score >= config.weak and frames and [s for s in slots if s.slot not in small]:
-        same = True  # same frame, same slot: about one happening, whatever the values say
+        same = True
+    elif score >= 2 * config.weak and frames_all and [s for s in slots if s.slot not in small and s.slot not in common]:
+        same = True  # the story's frame, but the same measured slot and more wording in common  # same frame, same slot: about one happening, whatever the values say
     elif len(specific_agree) >= 2:
         same = True
     elif specific_agree and score >= config.weak * 0.6:
         same = True  # one agreeing measured value (320 people / 320 staff) and some shared words
     elif frames and dates_agree(a, b) and score >= config.weak * 0.8:
         same = True  # the same kind of happening on the same day, told in other words
-    objects = [lem for lem, w in shared if w >= 0.3 and lem not in names_words and lem not in a.verbs and lem not in b.verbs]
+    objects = [lem for lem, w in shared if w > 0 and lem not in names_words and lem not in a.verbs and lem not in b.verbs]
     objects += [n for n in a.names & b.names if " " in n]  # one named thing both speak of: "Riverside Bridge"
     if same and not named and not objects and not specific_agree:
         same = False  # a name and a verb only: "the bridge will reopen" is not "the port reopened"
