@@ -210,3 +210,46 @@ def test_appending_unrelated_controls_keeps_claim_ids_and_members(tmp_path):
             ing.append(read_path(f))
     after = {c.claim_id: {m.assertion_id for m in c.members} for c in build_claims(store, cache=False)}
     assert all(after.get(cid) == members for cid, members in before.items())
+
+
+@pytest.fixture(scope="module")
+def pairs_report():
+    if not SHARED.is_dir():
+        pytest.skip("shared eval data missing")
+    from ledger.claims_eval import evaluate_pairs
+
+    return evaluate_pairs(SHARED / "pairs.json", SHARED / "corpus")
+
+
+@pytest.mark.slow
+def test_pairs_eval_floors(pairs_report):
+    """The dev set's measured scores, as floors (the issue's targets -- 30/42, 12/16, <= 1 false
+    conflict -- are not reached yet; see docs/projections.md): no control link, few not-same-fact."""
+    r = pairs_report
+    assert r.control_links == 0
+    assert r.not_same_fact_linked <= 2
+    assert r.corroborations >= 11 and r.conflicts >= 10 and r.false_conflicts <= 3
+
+
+@pytest.mark.slow
+def test_eval_agrees_with_the_independent_scorer(pairs_report, tmp_path):
+    """`factledger eval --pairs` counts what shared/eval/tools/score_claims.py counts on the JSON-LD export."""
+    import os
+    import subprocess
+    import sys
+
+    scorer = SHARED.parent / "tools" / "score_claims.py"
+    if not scorer.exists():
+        pytest.skip("scorer missing")
+    pytest.importorskip("rdflib")
+    fl = tmp_path / "fl"
+    src_dir = Path(__file__).resolve().parents[1] / "src"
+    fl.write_text(f"#!/bin/sh\nPYTHONPATH={src_dir} exec {sys.executable} -m ledger \"$@\"\n")
+    fl.chmod(0o755)
+    done = subprocess.run([sys.executable, str(scorer), str(SHARED / "corpus"), str(SHARED / "pairs.json")],
+                          env={**os.environ, "FL": str(fl)}, capture_output=True, text=True, timeout=900)
+    r = pairs_report
+    expected = (f"corroborations {r.corroborations}/{len(r.corroborate)}, conflicts {r.conflicts}/{len(r.conflict)}, "
+                f"false conflicts {r.false_conflicts}, not-same-fact linked {r.not_same_fact_linked}/{len(r.not_same_fact)}, "
+                f"control links {r.control_links}, agree/disagree links {r.agree_links}/{r.disagree_links}")
+    assert expected in done.stdout, (done.stdout, done.stderr[-500:])
