@@ -13,7 +13,7 @@ LAZY: dict[str, tuple[str, str]] = {
     "assertions": ("views", 'Current assertions (retracted and withdrawn ones gone), filterable.'),
     "check-proof": ("proofs", "Verify a proof bundle offline, with the signer's public key only."),
     "checkpoint": ("proofs", "Sign the ledger's Merkle root: a C2SP checkpoint anyone can later check it against."),
-    "claims": ("views", 'Facts stated by several sources: corroboration and conflicts, with quotes.'),
+    "claims": ("views", 'Facts stated by several sources: label, status, verdict, quotes and one line per conflicting slot.'),
     "consistency": ("proofs", 'Prove, from the ledger, that checkpoint NEW extends checkpoint OLD.'),
     "diff": ("diff", 'Show what changed between versions of SOURCE (a source id or its URL): the text and the assertions.'),
     "entities": ("views", 'Each entity with its variants and mentions across sources.'),
