@@ -61,7 +61,7 @@ def test_as_of_seq_and_time(run_cli, sample):
     "args, message",
     [
         (("export", "nope"), "no export format named 'nope'; loaded:"),
-        (("export", "csv", "--view", "nope"), "format 'csv' has no view 'nope'; it exports: assertions, claims, sources, entities, timeline"),
+        (("export", "csv", "--view", "nope"), "format 'csv' has no view 'nope'; it exports: assertions, claims, links, sources, entities, timeline"),
         (("export", "markdown", "--spreadsheet-safe"), "format 'markdown' has no option 'spreadsheet_safe'"),
         (("export", "csv", "-O", "novalue"), "expected NAME=VALUE"),
     ],
