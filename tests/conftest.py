@@ -29,6 +29,7 @@ from ledger.events import (
     AssertionWithdrawn,
     Mention,
     SourceAppended,
+    SourceMetadataCorrected,
     SourceRevised,
     Value,
     VerdictRecorded,
@@ -177,6 +178,9 @@ def all_types_payloads() -> list[list]:
         [AssertionsUnlinked(a="as-plain", b="as-rev")],
         [VerdictRecorded(target="as-plain", status="supported", note=None)],
         [AssertionRetracted(assertion_id="as-rev", reason="duplicate")],
+        # no published date here: re-dating is tested on its own (test_metadata_correction.py)
+        [SourceMetadataCorrected(source_id=src.source_id, title="Harbour Gate", outlet="The Example Gazette",
+                                 authors=("A. Writer",), reason="the print edition's masthead")],
     ]
 
 

@@ -143,6 +143,26 @@ class SourceRevised(SourceSnapshot):
 
 
 @frozen(slots=False)
+class SourceMetadataCorrected(Payload):
+    """An analyst corrects a source's metadata (a missing or wrong published date, outlet...).
+
+    Fields left ``None`` are unchanged. The correction holds for every version of the
+    source from then on (a later correction overrides it); the views re-resolve what
+    depends on it, such as relative dates ("on Wednesday") against a corrected
+    ``published``. The snapshots themselves are never rewritten.
+    """
+
+    TYPE: ClassVar[str] = "SourceMetadataCorrected"
+
+    source_id: str
+    title: str | None = None
+    outlet: str | None = None
+    authors: tuple[str, ...] | None = None
+    published: str | None = None
+    reason: str | None = None
+
+
+@frozen(slots=False)
 class AssertionRecorded(Payload):
     """One assertion found in one version of a source, anchored by its selector.
 
@@ -258,6 +278,7 @@ PAYLOAD_TYPES: dict[str, type[Payload]] = {
         BatchStarted,
         SourceAppended,
         SourceRevised,
+        SourceMetadataCorrected,
         AssertionRecorded,
         AssertionRetracted,
         AssertionWithdrawn,

@@ -187,6 +187,8 @@ class AppendResult:
     withdrawn: int = 0
     first_seq: int | None = None
     last_seq: int | None = None
+    unresolved_dates: tuple[str, ...] = ()
+    """Relative dates ("on Wednesday") the source holds but that nothing resolves: it has no published date."""
 
 
 def plan(doc: Document, source_id: str, extraction: Extraction, known: KnownSource | None) -> tuple[str, int, list[Payload]]:
@@ -236,6 +238,23 @@ def as_revision(fresh: Sequence[Payload], known: KnownSource) -> list[Payload]:
             )
         )
     return payloads
+
+
+def relative_dates(text: str) -> tuple[str, ...]:
+    """Dates in ``text`` that only a published date can resolve ("Wednesday", "last month").
+
+    Found by reading the dates twice with the rules extractor's date reader, with and
+    without a reference day: what appears only with one is relative.
+    """
+    import datetime as dt
+
+    from .extractors.rules.values import find_values
+
+    kinds = ("date", "daterange", "year")
+    absolute = {(v.start, v.end) for v in find_values(text, None) if v.type in kinds}
+    return tuple(
+        v.text for v in find_values(text, dt.date(2000, 1, 5)) if v.type in kinds and (v.start, v.end) not in absolute
+    )
 
 
 def _recorded(text: str, source_id: str, version: int, extraction: Extraction) -> Iterable[AssertionRecorded]:
@@ -351,7 +370,9 @@ class Ingestor:
         appended = writer.append(payloads, actor=self.actor, sync=False)
         self.index.advance(writer.head, payloads)
         counts = Counter(p.kind for p in payloads if isinstance(p, AssertionRecorded))
+        unresolved = relative_dates(doc.text) if payloads and not doc.published else ()
         return AppendResult(
+            unresolved_dates=unresolved,
             origin=doc.origin,
             source_id=item.source_id,
             status=status,

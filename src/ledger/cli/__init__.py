@@ -14,6 +14,7 @@ LAZY: dict[str, tuple[str, str]] = {
     "check-proof": ("proofs", "Verify a proof bundle offline, with the signer's public key only."),
     "checkpoint": ("proofs", "Sign the ledger's Merkle root: a C2SP checkpoint anyone can later check it against."),
     "claims": ("views", 'Facts stated by several sources: label, status, verdict, quotes and one line per conflicting slot.'),
+    "correct": ("correct", 'Correct the metadata of SOURCE (a source id or its URL); unnamed fields stay as they are.'),
     "consistency": ("proofs", 'Prove, from the ledger, that checkpoint NEW extends checkpoint OLD.'),
     "diff": ("diff", 'Show what changed between versions of SOURCE (a source id or its URL): the text and the assertions.'),
     "entities": ("views", 'Each entity with its variants and mentions across sources.'),

@@ -150,11 +150,32 @@ def _run(ingestor, inputs, options, jobs, stream, progress, summary, failures) -
             else:
                 summary[outcome.status] += 1
                 _echo(progress, describe(outcome))
+                for hint in _metadata_hints(outcome, options.flags):
+                    _echo(progress, f"warning: {hint}", err=True)
             if progress is not None:
                 progress.update(1)
     finally:
         if progress is not None:
             progress.close()
+
+
+def _metadata_hints(outcome: AppendResult, flags: Metadata) -> list[str]:
+    """What to do about metadata: relative dates nothing can resolve, or flags an unchanged append ignored."""
+    hints = []
+    if outcome.unresolved_dates:
+        shown = ", ".join(sorted(set(outcome.unresolved_dates))[:5])
+        hints.append(
+            f"{outcome.source_id} ({outcome.origin}) has no published date, so its relative dates ({shown}) "
+            f"are not resolved and cannot be compared; run: factledger correct {outcome.source_id} --published YYYY-MM-DD"
+        )
+    if outcome.status == "unchanged":
+        from .correct import correction_hint
+
+        given = {"title": flags.title, "outlet": flags.outlet, "published": flags.published, "authors": flags.authors}
+        hint = correction_hint(outcome.source_id, given)
+        if hint:
+            hints.append(f"{outcome.source_id} ({outcome.origin}): {hint}")
+    return hints
 
 
 def _progress(total: int):

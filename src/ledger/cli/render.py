@@ -107,6 +107,10 @@ def describe_event(event: Event, *, context: bool = False) -> str:
         return f"(type unknown to this version, v{d.v})"
     if t in ("SourceAppended", "SourceRevised"):
         return f"{d.source_id} v{d.version} {d.title or d.uri or ''}".rstrip()
+    if t == "SourceMetadataCorrected":
+        fields = [f"{k} {', '.join(v) if isinstance(v, tuple) else v}" for k in ("published", "outlet", "title", "authors")
+                  if (v := getattr(d, k)) is not None]
+        return f"{d.source_id}: " + "; ".join(fields) + (f" ({d.reason})" if d.reason else "")
     if t == "AssertionRecorded":
         s = d.selector
         quote = f"…{s.prefix}[{s.exact}]{s.suffix}…" if context else f'"{cut(s.exact, 60)}"'

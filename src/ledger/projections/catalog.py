@@ -12,7 +12,7 @@ structuring (see ``Projection.raw``); older versions are upcast and structured a
 
 from __future__ import annotations
 
-from attrs import define, field
+from attrs import define, evolve, field
 
 from ..events import (
     AssertionRecorded,
@@ -22,6 +22,7 @@ from ..events import (
     AssertionWithdrawn,
     Event,
     SourceAppended,
+    SourceMetadataCorrected,
     SourceRevised,
     SourceSnapshot,
     VerdictRecorded,
@@ -61,7 +62,12 @@ class Catalog:
     rerecorded: dict[str, int] = field(factory=dict)  # id -> latest version > 1 it was recorded in
     pairs: dict[str, PairDecision] = field(factory=dict)  # "a|b" (sorted) -> latest decision
     verdicts: dict[str, Verdict] = field(factory=dict)  # target -> latest verdict
+    corrections: dict[str, dict] = field(factory=dict)  # source_id -> corrected metadata fields (latest value each)
     assertion_events: int = 0
+
+    def corrected_published(self, source_id: str) -> str | None:
+        """The published date an analyst set for a source (None: never corrected)."""
+        return self.corrections.get(source_id, {}).get("published")
 
     def is_current(self, a: AssertionRecorded) -> bool:
         """Is this recording the live one: not retracted, withdrawn or superseded?"""
@@ -107,10 +113,20 @@ def _apply_recorded_raw(state: Catalog, raw: dict) -> Catalog:
     return state
 
 
+_CORRECTABLE = ("title", "outlet", "authors", "published")
+
+
 def _apply(state: Catalog, event: Event) -> Catalog:
     d = event.data
     if isinstance(d, (SourceAppended, SourceRevised)):
-        state.sources[d.source_id] = _source_row(d, state.sources.get(d.source_id), provenance(event))
+        row = _source_row(d, state.sources.get(d.source_id), provenance(event))
+        fixed = state.corrections.get(d.source_id)
+        state.sources[d.source_id] = evolve(row, **fixed) if fixed else row
+    elif isinstance(d, SourceMetadataCorrected):
+        given = {k: getattr(d, k) for k in _CORRECTABLE if getattr(d, k) is not None}
+        state.corrections[d.source_id] = {**state.corrections.get(d.source_id, {}), **given}
+        if d.source_id in state.sources:
+            state.sources[d.source_id] = evolve(state.sources[d.source_id], **given)
     elif isinstance(d, AssertionRecorded):
         _recorded(state, d.assertion_id, d.version)
     elif isinstance(d, AssertionRetracted):
@@ -128,11 +144,11 @@ def _apply(state: Catalog, event: Event) -> Catalog:
 CATALOG = register(
     Projection(
         name="catalog",
-        version="2",  # 2: sources are SourceRow (older caches are refolded)
+        version="3",  # 2: sources are SourceRow; 3: metadata corrections (older caches are refolded)
         types=frozenset(
             cls.TYPE
             for cls in (
-                SourceAppended, SourceRevised, AssertionRecorded, AssertionRetracted, AssertionWithdrawn,
+                SourceAppended, SourceRevised, SourceMetadataCorrected, AssertionRecorded, AssertionRetracted, AssertionWithdrawn,
                 AssertionsLinked, AssertionsUnlinked, VerdictRecorded,
             )
         ),

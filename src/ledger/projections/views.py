@@ -113,10 +113,14 @@ def current_assertions(
     filtered = source is not None or speaker is not None or kind is not None or entity is not None
     is_live = cat.is_live
     build = _raw_row
+    redate = {sid: fix["published"] for sid, fix in cat.corrections.items() if fix.get("published")}
+    texts: dict[tuple[str, int], str] = {}
     for _offset, _line, raw in store.lines():
         if as_of is not None and raw["seq"] > as_of:
             return
         if raw["type"] != _RECORDED:
+            if redate and raw["type"] in _SNAPSHOTS and raw["data"].get("source_id") in redate:
+                texts[(raw["data"]["source_id"], raw["data"]["version"])] = raw["data"]["text"]
             continue
         if raw["v"] == version_now:
             d = raw["data"]
@@ -124,14 +128,43 @@ def current_assertions(
                 continue
             if filtered and not _raw_matches(d, source, speaker, kind, entity):
                 continue
-            yield build(raw)
-            continue
-        a = structure_event(raw).data
-        if not isinstance(a, AssertionRecorded) or not cat.is_current(a):
-            continue
-        row = _row(a, raw)
-        if _matches(row, source, speaker, kind, entity):
-            yield row
+            row = build(raw)
+        else:
+            a = structure_event(raw).data
+            if not isinstance(a, AssertionRecorded) or not cat.is_current(a):
+                continue
+            row = _row(a, raw)
+            if not _matches(row, source, speaker, kind, entity):
+                continue
+        if redate and row.source_id in redate:
+            text = texts.get((row.source_id, row.version))
+            if text is not None:
+                row = redated(row, text, redate[row.source_id])
+        yield row
+
+
+_SNAPSHOTS = ("SourceAppended", "SourceRevised")
+DATE_TYPES = frozenset({"date", "daterange", "year"})
+"""Value types that may be relative to the published date ("on Wednesday", "last year")."""
+
+
+def redated(row: AssertionRow, text: str, published: str) -> AssertionRow:
+    """``row`` with its dates found again against a corrected ``published`` date.
+
+    The recorded dates were resolved (or, without a published date, left out) when the
+    assertion was extracted; after a ``SourceMetadataCorrected`` the views read the dates
+    of the quote again with the rules extractor's date reader and the corrected date, and
+    keep every other value as recorded. The log is not changed.
+    """
+    from ..extractors.rules.values import find_values, parse_published
+
+    found = [
+        v for v in find_values(text, parse_published(published), row.selector.start, row.selector.end)
+        if v.type in DATE_TYPES
+    ]
+    kept = [v for v in row.values if v.type not in DATE_TYPES and not any(v.start < f.end and f.start < v.end for f in found)]
+    values = tuple(sorted((*kept, *found), key=lambda v: (v.start, v.end)))
+    return row if values == row.values else evolve(row, values=values)
 
 
 def iter_assertions(
