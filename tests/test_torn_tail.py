@@ -71,15 +71,16 @@ def test_newline_terminated_garbage_last_line_is_damage(tmp_ledger, run_cli):
     """A last line that ends in a newline but does not parse is damage (issue #15 item 5), not a torn tail:
     verify exits 1 naming its seq, readers, appends and repair refuse in one line, and nothing changes."""
     store = _good_ledger(tmp_ledger)
+    bad_seq = len(tmp_ledger.read_bytes().splitlines()) + 1  # the fixture grows when event types are added
     with open(tmp_ledger, "ab") as f:
-        f.write(b'{"seq": 13, "ha\n')
+        f.write(b'{"seq": %d, "ha\n' % bad_seq)
     damaged = tmp_ledger.read_bytes()
     for call in (store.head, lambda: list(store.lines()), store.repair,
                  lambda: store.append([source_payload("x", source_id="src-00000000000000ff")])):
         with pytest.raises(DamagedLogError, match="factledger verify"):
             call()
     res = run_cli("verify")
-    assert res.exit_code == 1 and "FAILED at seq 13" in res.stderr and "damage" in res.stderr
+    assert res.exit_code == 1 and f"FAILED at seq {bad_seq}" in res.stderr and "damage" in res.stderr
     res = run_cli("repair")
     assert res.exit_code == 1 and len(res.stderr.strip().splitlines()) == 1 and "never repaired" in res.stderr
     assert tmp_ledger.read_bytes() == damaged

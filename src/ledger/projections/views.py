@@ -113,14 +113,13 @@ def current_assertions(
     filtered = source is not None or speaker is not None or kind is not None or entity is not None
     is_live = cat.is_live
     build = _raw_row
-    redate = {sid: fix["published"] for sid, fix in cat.corrections.items() if fix.get("published")}
-    texts: dict[tuple[str, int], str] = {}
+    redate = Redater(cat)
     for _offset, _line, raw in store.lines():
         if as_of is not None and raw["seq"] > as_of:
             return
         if raw["type"] != _RECORDED:
-            if redate and raw["type"] in _SNAPSHOTS and raw["data"].get("source_id") in redate:
-                texts[(raw["data"]["source_id"], raw["data"]["version"])] = raw["data"]["text"]
+            if redate:
+                redate.see(raw)
             continue
         if raw["v"] == version_now:
             d = raw["data"]
@@ -136,16 +135,34 @@ def current_assertions(
             row = _row(a, raw)
             if not _matches(row, source, speaker, kind, entity):
                 continue
-        if redate and row.source_id in redate:
-            text = texts.get((row.source_id, row.version))
-            if text is not None:
-                row = redated(row, text, redate[row.source_id])
-        yield row
+        yield redate(row) if redate else row
 
 
 _SNAPSHOTS = ("SourceAppended", "SourceRevised")
 DATE_TYPES = frozenset({"date", "daterange", "year"})
 """Value types that may be relative to the published date ("on Wednesday", "last year")."""
+
+
+class Redater:
+    """Applies :func:`redated` in a pass over the log: ``see`` every non-assertion line (it keeps
+    the texts of sources whose published date was corrected), then call it on each row.
+    False when the catalog holds no such correction, so a pass can skip it entirely."""
+
+    def __init__(self, cat: Catalog) -> None:
+        self.published = {sid: fix["published"] for sid, fix in cat.corrections.items() if fix.get("published")}
+        self.texts: dict[tuple[str, int], str] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.published)
+
+    def see(self, raw: dict) -> None:
+        if raw["type"] in _SNAPSHOTS and raw["data"].get("source_id") in self.published:
+            self.texts[(raw["data"]["source_id"], raw["data"]["version"])] = raw["data"]["text"]
+
+    def __call__(self, row: AssertionRow) -> AssertionRow:
+        published = self.published.get(row.source_id)
+        text = self.texts.get((row.source_id, row.version)) if published else None
+        return row if text is None else redated(row, text, published)
 
 
 def redated(row: AssertionRow, text: str, published: str) -> AssertionRow:

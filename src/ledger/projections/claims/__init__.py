@@ -27,7 +27,7 @@ from ...log import LogStore
 from ...serialization import structure_event
 from ..catalog import Catalog
 from ..records import AssertionRow, Claim, Link, Verdict, anchor_of, claim_id_for
-from ..views import _raw_row, _row, catalog as _catalog
+from ..views import Redater, _raw_row, _row, catalog as _catalog
 from ..views import trail as _views_trail
 from .explain import conflict_lines, evidence
 from .features import FEATURES_VERSION, Features, features
@@ -75,7 +75,8 @@ def cached_features(row: AssertionRow, source_meta: object | None) -> Features:
 
     A store can persist the same function's output under :data:`FEATURES_VERSION`.
     """
-    key = (row.assertion_id, row.recorded.hash, FEATURES_VERSION)
+    # the published date is in the key: a SourceMetadataCorrected re-dates the row's values
+    key = (row.assertion_id, row.recorded.hash, FEATURES_VERSION, getattr(source_meta, "published", None))
     f = _FEATURE_MEMO.get(key)
     if f is None:
         if len(_FEATURE_MEMO) >= _MEMO_CAP:
@@ -97,10 +98,14 @@ def claim_rows(
     version_now = AssertionRecorded.VERSION
     is_live = cat.is_live
     withdrawn, retracted = cat.withdrawn, cat.retracted
+    redate = Redater(cat)  # relative dates against a corrected published date
+    fix = redate if redate else _same
     for _offset, _line, raw in store.lines():
         if as_of is not None and raw["seq"] > as_of:
             return
         if raw["type"] != AssertionRecorded.TYPE:
+            if redate:
+                redate.see(raw)
             continue
         if raw["v"] == version_now:
             d = raw["data"]
@@ -109,9 +114,9 @@ def claim_rows(
             if kind != "statement" and aid not in linked:
                 continue
             if is_live(aid, version):
-                yield _raw_row(raw), False
+                yield fix(_raw_row(raw)), False
             elif kind == "statement" and aid not in retracted and withdrawn.get(aid, 0) > version:
-                yield _raw_row(raw), True
+                yield fix(_raw_row(raw)), True
             continue
         a = structure_event(raw).data
         if isinstance(a, AssertionRecorded):
@@ -119,9 +124,13 @@ def claim_rows(
         if not isinstance(a, AssertionRecorded) or (a.kind != "statement" and a.assertion_id not in linked):
             continue
         if cat.is_current(a):
-            yield _row(a, raw), False
+            yield fix(_row(a, raw)), False
         elif a.kind == "statement" and a.assertion_id not in retracted and withdrawn.get(a.assertion_id, 0) > a.version:
-            yield _row(a, raw), True
+            yield fix(_row(a, raw)), True
+
+
+def _same(row: AssertionRow) -> AssertionRow:
+    return row
 
 
 @contextmanager
