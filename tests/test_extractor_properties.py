@@ -55,7 +55,10 @@ def check(text: str, info: SourceInfo) -> None:
         for m in x.entities:
             assert x.start <= m.start < m.end <= x.end and text[m.start : m.end] == m.text
         covered[x.start : x.end] = b"\x01" * (x.end - x.start)
-    # every non-space stretch is covered, except clause joints (", and", "; ", ", but"...)
+    # every non-space stretch is covered, except clause joints (", and", "; ", ", but"...) and
+    # Markdown heading marks ("## Title ##": the marks are syntax, kept out of the headline)
+    for m in re.finditer(r"(?m)^[ \t]*#{1,6}(?=[ \t])|[ \t]#+[ \t]*$", text):
+        covered[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     gap = []
     for i, ch in enumerate(text):
         if covered[i] or ch.isspace():
