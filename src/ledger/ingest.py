@@ -391,7 +391,8 @@ class Ingestor:
             written = writer.append_encoded(item.bodies(), actor=self.actor, sync=False)
             self.index.advance_source(writer.head, item.source_id, 1, item.raw_sha256, item.assertion_ids)
             return AppendResult(
-                item.origin, item.source_id, "appended", 1, item.counts, 0, written.first_seq, written.last_seq
+                item.origin, item.source_id, "appended", 1, item.counts, 0, written.first_seq, written.last_seq,
+                item.unresolved_dates,
             )
         payloads = as_revision(item.payloads(), known)
         appended = writer.append(payloads, actor=self.actor, sync=False)
@@ -399,6 +400,7 @@ class Ingestor:
         return AppendResult(
             item.origin, item.source_id, "revised", known.version + 1, item.counts,
             sum(isinstance(p, AssertionWithdrawn) for p in payloads), appended.first_seq, appended.last_seq,
+            item.unresolved_dates,
         )
 
     def _catch_up(self, writer: Writer) -> None:
@@ -472,6 +474,7 @@ class Encoded:
     raw_sha256: str
     assertion_ids: tuple[str, ...]
     counts: dict[str, int]
+    unresolved_dates: tuple[str, ...] = ()  # see AppendResult
 
     @property
     def size(self) -> int:
@@ -506,6 +509,7 @@ def encode(outcome: Prepared | Failed) -> bytes:
         "raw_sha256": payloads[0].raw_sha256,  # type: ignore[attr-defined]
         "assertion_ids": [p.assertion_id for p in recorded],  # type: ignore[attr-defined]
         "counts": dict(sorted(counts.items())),
+        "unresolved_dates": list(relative_dates(outcome.doc.text)) if not outcome.doc.published else [],
     }
     source_json, recorded_json = payload_json_fn(SourceAppended), payload_json_fn(AssertionRecorded)
     return b"\n".join([orjson.dumps(header), source_json(payloads[0]), *map(recorded_json, recorded)])
@@ -518,7 +522,8 @@ def decode(blob: bytes) -> Encoded | Failed:
     if "error" in header:
         return Failed(header["origin"], header["error"])
     return Encoded(
-        blob, header["origin"], header["source_id"], header["raw_sha256"], tuple(header["assertion_ids"]), header["counts"]
+        blob, header["origin"], header["source_id"], header["raw_sha256"], tuple(header["assertion_ids"]), header["counts"],
+        tuple(header.get("unresolved_dates", ())),
     )
 
 

@@ -598,6 +598,10 @@ class _Builder:
                     st.retracted = True
                     self.retracted.append((d.assertion_id, seq))
                 self._settle(st, seq)
+        elif t == "SourceMetadataCorrected":
+            # A correction re-dates assertions recorded before it (views.Redater); the interval
+            # tables cannot express that yet, so views of such a ledger fold the log instead.
+            self.meta["fallback"] = 1
         elif t == AssertionWithdrawn.TYPE:
             d = self.structure_event(raw).data
             if isinstance(d, AssertionWithdrawn):
