@@ -15,6 +15,7 @@ import threading
 import time
 import warnings
 
+import attrs
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -337,3 +338,54 @@ def test_views_racing_appends_answer_at_their_own_head(tmp_path):
     with Snapshot(log, cache=False) as folded:
         for s, rows, sources in seen:
             assert rows == list(folded.assertions(s)) and sources == list(folded.sources(s)), s
+
+
+def test_claim_features_are_kept_and_give_the_same_claims(tmp_path, monkeypatch):
+    """The second claims build reads every assertion's features from the store (none computed) and
+    the claims are those of a build without any cache; an edited features row is caught by the digest."""
+    from ledger.projections import claims as C
+    from ledger.projections.claims_cache import FeatureCodec
+    from ledger.serialization import converter
+
+    log = _ledger(tmp_path, steps=10, seed=7)
+    fresh = converter.unstructure(C.claims_view(log, cache=False))
+    C._FEATURE_MEMO.clear()
+    assert converter.unstructure(C.claims_view(log)) == fresh  # computes and stores them
+    db = sqlite3.connect(store_path(log))
+    version = FeatureCodec().version
+    stored = db.execute("SELECT count(*) FROM claim_features WHERE features_version = ?", (version,)).fetchone()[0]
+    db.close()
+    assert stored > 0
+    C._FEATURE_MEMO.clear()
+    calls = []
+    real = C.features
+    monkeypatch.setattr(C, "features", lambda *a: calls.append(a) or real(*a))
+    assert converter.unstructure(C.claims_view(log)) == fresh
+    assert calls == []  # every one came from the store
+    db = sqlite3.connect(store_path(log))
+    db.execute("UPDATE claim_features SET features_json = replace(features_json, 'a', 'b')")
+    db.commit()
+    db.close()
+    C._FEATURE_MEMO.clear()
+    with pytest.warns(StoreNotice, match="digest"):
+        assert converter.unstructure(C.claims_view(log)) == fresh
+
+
+def test_feature_codec_round_trips_every_field(tmp_path):
+    from ledger.projections import claims as C
+    from ledger.projections.claims_cache import FeatureCodec
+    from ledger.projections.claims.features import Quantity, Title
+    from ledger.projections.claims.frames import Frame
+    from ledger.projections.views import iter_assertions, iter_sources
+
+    log = _ledger(tmp_path, steps=6, seed=2)
+    codec = FeatureCodec()
+    sources = {s.source_id: s for s in iter_sources(log)}
+    rows = list(iter_assertions(log))
+    assert len(rows) > 5
+    for row in rows:
+        f = C.features(row, sources.get(row.source_id))
+        assert codec.decode(codec.encode(f)) == f
+    unbounded = Quantity(slot="count:person", lo=30.0, hi=float("inf"), value=30.0, bound="above", text="more than 30")
+    f = attrs.evolve(f, quantities=(unbounded,), titles=(Title("a", "b", "c", "d"),), frames=(Frame("move", "crossed", True),))
+    assert codec.decode(codec.encode(f)) == f

@@ -47,7 +47,7 @@ from ..events import AssertionRecorded, AssertionRetracted, AssertionWithdrawn, 
 from ..log import Head, LogStore
 from .machinery import parse_timestamp
 
-FORMAT = "4"
+FORMAT = "5"
 """Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
 
 FILE_NAME = "views.sqlite"
@@ -83,12 +83,16 @@ CREATE TABLE withdrawn (
 CREATE TABLE events (event_seq INTEGER PRIMARY KEY, at_us INTEGER);
 CREATE TABLE view_rows (view TEXT NOT NULL, seq INTEGER NOT NULL, rows_json BLOB NOT NULL, PRIMARY KEY (view, seq))
     WITHOUT ROWID;
+CREATE TABLE claim_features (
+    assertion_id TEXT NOT NULL, event_hash TEXT NOT NULL, features_version TEXT NOT NULL, published TEXT,
+    features_json BLOB NOT NULL, PRIMARY KEY (assertion_id, event_hash, features_version)
+) WITHOUT ROWID;
 CREATE VIEW current_assertions AS
     SELECT * FROM assertions WHERE current_from IS NOT NULL AND current_to IS NULL;
 CREATE VIEW current_sources AS SELECT * FROM sources WHERE current_to IS NULL;
 """
 
-TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "view_rows")
+TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "view_rows", "claim_features")
 """The tables the digest covers (everything but ``meta``, which holds it)."""
 
 _LIVE = "current_from IS NOT NULL AND current_from <= :s AND (current_to IS NULL OR current_to > :s)"
@@ -138,12 +142,14 @@ class ProjectionStore:
         self.head_seq = head_seq
         self.build = build
         self._pending: list[tuple[str, int, bytes]] = []
+        self._features: list[tuple[str, str, str, str | None, Any]] = []  # written (encoded) at close
+        self._codec = None
 
     def close(self) -> None:
         try:
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
-            if self._pending:
+            if self._pending or self._features:
                 _with_lock(store_path(self.log), self._save_views)
         finally:
             self.conn.close()
@@ -168,12 +174,43 @@ class ProjectionStore:
                 ).fetchall():
                     conn.execute("DELETE FROM view_rows WHERE view = ? AND seq = ?", old[:2])
                     digest -= _row_digest("view_rows", old)
+            for aid, event_hash, version, published, feats in self._features:
+                key = (aid, event_hash, version)
+                old = conn.execute(
+                    "SELECT * FROM claim_features WHERE assertion_id = ? AND event_hash = ? AND features_version = ?", key
+                ).fetchone()
+                if old is not None:
+                    if old[3] == published:
+                        continue
+                    conn.execute(
+                        "DELETE FROM claim_features WHERE assertion_id = ? AND event_hash = ? AND features_version = ?", key
+                    )
+                    digest -= _row_digest("claim_features", old)
+                row = (*key, published, self._codec.encode(feats))
+                conn.execute("INSERT INTO claim_features VALUES (?, ?, ?, ?, ?)", row)
+                digest += _row_digest("claim_features", row)
             conn.execute("UPDATE meta SET value = ? WHERE key = 'digest'", (format(digest & _MASK, "x"),))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         _write_stamp(store_path(self.log), conn, digest & _MASK)
+
+    def load_features(self, version: str, wanted) -> dict[tuple[str, str], tuple[str | None, bytes]]:
+        """Stored claim features of ``version`` for the ``(assertion id, recording hash)`` keys in ``wanted``."""
+        found = {}
+        for aid, event_hash, published, blob in self.conn.execute(
+            "SELECT assertion_id, event_hash, published, features_json FROM claim_features WHERE features_version = ?",
+            (version,),
+        ):
+            if (aid, event_hash) in wanted:
+                found[(aid, event_hash)] = (published, blob)
+        return found
+
+    def keep_features(self, codec, items) -> None:
+        """Claim features to store when the command ends: ``(assertion id, recording hash, published, features)``."""
+        self._codec = codec
+        self._features.extend((aid, h, codec.version, published, f) for aid, h, published, f in items)
 
     def _kept(self, view: str, s: int, compute) -> Iterator[bytes]:
         """A view's rows at ``s`` as JSON (one per line in ``rows_json``), computed once."""

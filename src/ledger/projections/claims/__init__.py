@@ -230,7 +230,15 @@ def claims_view(
         cat = _catalog(store, as_of, cache=cache)
         first: dict[str, int] = {}
         rows = list(claim_rows(store, cat, as_of, first))
-        return view_from_rows(rows, cat, config, first_seen=first)
+        stored = None
+        if cache:  # per-assertion features kept in the projection store (#12): computed once per recording
+            from ..claims_cache import with_store
+
+            stored = with_store(store, rows, cat)
+        view = view_from_rows(rows, cat, config, first_seen=first)
+        if stored is not None:
+            stored()
+        return view
 
 
 def build_claims(

@@ -1,0 +1,152 @@
+"""Per-assertion claim features kept in the projection store, so ``claims`` never computes
+them twice (#12).
+
+:func:`ledger.projections.claims.features.features` is a pure function of an assertion row
+and its source's published date, versioned by ``FEATURES_VERSION``; features take most of a
+claims build (about 60 % on the bench ledger). They are stored per (assertion id, hash of
+the recording, features version) with the published date they were computed with, as JSON
+(floats that JSON cannot hold, ``inf``, written as strings). The codec follows the attrs
+fields of ``Features`` and the classes nested in it, and the fields' names are part of the
+version it stores under, so a changed shape is never read with the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import typing
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+import orjson
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _attrs_item(hint: Any) -> type | None:
+    """``X`` of ``tuple[X, ...]`` when X is an attrs class."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis and attrs.has(args[0]):
+        return args[0]
+    return None
+
+
+def _num(x: Any) -> Any:
+    return x if not isinstance(x, float) or math.isfinite(x) else repr(x)
+
+
+def _encode_obj(obj: Any) -> list:
+    out = []
+    for f in attrs.fields(type(obj)):
+        v = getattr(obj, f.name)
+        if isinstance(v, (frozenset, set)):
+            v = sorted(v)
+        elif isinstance(v, tuple) and v and attrs.has(type(v[0])):
+            v = [_encode_obj(x) for x in v]
+        elif isinstance(v, dict):
+            v = {k: _num(x) for k, x in v.items()}
+        else:
+            v = _num(v) if not isinstance(v, tuple) else list(v)
+        out.append(v)
+    return out
+
+
+def _decoder(cls: type):
+    hints = _hints(cls)
+    steps = []
+    for f in attrs.fields(cls):
+        hint = hints[f.name]
+        origin = typing.get_origin(hint)
+        item = _attrs_item(hint)
+        if item is not None:
+            sub = _decoder(item)
+            steps.append(lambda v, sub=sub: tuple(sub(x) for x in v))
+        elif origin is frozenset:
+            steps.append(frozenset)
+        elif origin is tuple:
+            steps.append(tuple)
+        elif origin is dict:
+            steps.append(lambda v: {k: float(x) if isinstance(x, str) else x for k, x in v.items()})
+        elif hint is float:
+            steps.append(float)
+        else:
+            steps.append(None)
+
+    def decode(values: list) -> Any:
+        return cls(*[v if step is None else step(v) for step, v in zip(steps, values)])
+
+    return decode
+
+
+def _shape(cls: type, seen: set | None = None) -> list:
+    """Field names of ``cls`` and of the attrs classes nested in it (part of the stored version)."""
+    hints = _hints(cls)
+    out: list = [cls.__name__]
+    for f in attrs.fields(cls):
+        item = _attrs_item(hints[f.name])
+        out.append([f.name, _shape(item) if item is not None else str(hints[f.name])])
+    return out
+
+
+class FeatureCodec:
+    """Features <-> JSON bytes, and the version string they are stored under."""
+
+    def __init__(self) -> None:
+        from .claims.features import FEATURES_VERSION, Features
+
+        shape = hashlib.sha256(orjson.dumps(_shape(Features))).hexdigest()[:12]
+        self.version = f"{FEATURES_VERSION}+{shape}"
+        self.decode_list = _decoder(Features)
+
+    def encode(self, features: Any) -> bytes:
+        return orjson.dumps(_encode_obj(features))
+
+    def decode(self, blob: bytes) -> Any:
+        return self.decode_list(orjson.loads(blob))
+
+
+def preload(store_rows: Iterable[tuple[Any, bool]], cat: Any, memo: dict, memo_key, pstore, codec: FeatureCodec) -> set:
+    """Put the stored features of ``store_rows`` into the claims matcher's memo; returns the keys found."""
+    wanted = {}
+    for row, _superseded in store_rows:
+        src = cat.sources.get(row.source_id)
+        wanted[(row.assertion_id, row.recorded.hash)] = (memo_key(row), getattr(src, "published", None))
+    found = set()
+    for (aid, digest), (published, blob) in pstore.load_features(codec.version, wanted).items():
+        key, want_published = wanted[(aid, digest)]
+        if published == want_published:
+            memo[key] = codec.decode(blob)
+            found.add(key)
+    return found
+
+
+def with_store(log: Any, rows: list, cat: Any):
+    """Load the stored features of ``rows`` into the matcher's memo; returns what to call once the
+    view is built (it stores the features computed meanwhile), or None without a usable store."""
+    from .claims import _FEATURE_MEMO, FEATURES_VERSION
+    from .store import open_store
+
+    pstore = open_store(log, log.head())
+    if pstore is None:
+        return None
+    codec = FeatureCodec()
+
+    def memo_key(row: Any) -> tuple[str, str, str]:
+        return (row.assertion_id, row.recorded.hash, FEATURES_VERSION)
+
+    found = preload(rows, cat, _FEATURE_MEMO, memo_key, pstore, codec)
+
+    def finish() -> None:
+        new = []
+        for row, _superseded in rows:
+            key = memo_key(row)
+            if key not in found and key in _FEATURE_MEMO:
+                src = cat.sources.get(row.source_id)
+                new.append((row.assertion_id, row.recorded.hash, getattr(src, "published", None), _FEATURE_MEMO[key]))
+        pstore.keep_features(codec, new)
+        pstore.close()
+
+    return finish
