@@ -389,3 +389,29 @@ def test_feature_codec_round_trips_every_field(tmp_path):
     unbounded = Quantity(slot="count:person", lo=30.0, hi=float("inf"), value=30.0, bound="above", text="more than 30")
     f = attrs.evolve(f, quantities=(unbounded,), titles=(Title("a", "b", "c", "d"),), frames=(Frame("move", "crossed", True),))
     assert codec.decode(codec.encode(f)) == f
+
+
+def test_an_event_breaking_its_schema_is_left_to_the_fold(tmp_path):
+    """A line the store cannot fold (an AssertionRecorded without its selector, hashes recomputed) makes the
+    store step aside: the view says what the fold says about it, with or without the store."""
+    from ledger.serialization import event_hash
+
+    log = _ledger(tmp_path, steps=2)
+    events = [orjson.loads(line) for line in log.path.read_bytes().splitlines()]
+    k = next(i for i, e in enumerate(events) if e["type"] == "AssertionRecorded")
+    del events[k]["data"]["selector"]
+    for i in range(k, len(events)):  # chain the rest again, as a forger would
+        if i:
+            events[i]["prev"] = events[i - 1]["hash"]
+        events[i]["hash"] = event_hash(events[i])
+    log.path.write_bytes(b"".join(orjson.dumps(e, option=orjson.OPT_SORT_KEYS) + b"\n" for e in events))
+    assert open_store(log, log.head()) is None
+
+    def outcome(cache):
+        try:
+            with Snapshot(log, cache=cache) as snap:
+                return ("rows", list(snap.assertions(snap.head.seq)))
+        except Exception as exc:  # noqa: BLE001
+            return ("error", type(exc).__name__, str(exc))
+
+    assert outcome(True) == outcome(False)

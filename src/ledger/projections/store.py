@@ -44,7 +44,7 @@ from typing import Any
 import orjson
 
 from ..events import AssertionRecorded, AssertionRetracted, AssertionWithdrawn, SourceAppended, SourceRevised
-from ..log import Head, LogStore
+from ..log import Head, LedgerError, LogStore
 from .machinery import parse_timestamp
 
 FORMAT = "5"
@@ -417,8 +417,12 @@ def open_store(log: LogStore, head: Head) -> ProjectionStore | None:
     try:
         path.parent.mkdir(exist_ok=True)
         return _with_lock(path, _open_locked, log, head, path)
+    except LedgerError:
+        raise  # a damaged log is the same error with or without the store
     except (OSError, sqlite3.Error):  # a full disk, a read-only folder: only a shortcut is lost
         return None
+    except Exception:  # noqa: BLE001 - an event the store cannot fold (it breaks its schema): the fold
+        return None  # path reads it and says what is wrong, so the store never changes an answer or an error
 
 
 def _open_locked(log: LogStore, head: Head, path: Path) -> ProjectionStore | None:
