@@ -415,3 +415,13 @@ def test_an_event_breaking_its_schema_is_left_to_the_fold(tmp_path):
             return ("error", type(exc).__name__, str(exc))
 
     assert outcome(True) == outcome(False)
+
+
+@pytest.mark.parametrize("text", ["plain ascii", "del \x7f here", "c1 \x85 and bidi \u202e\u2066 \u061c\u200e", "é 港 only"])
+def test_streamed_json_rows_are_escaped_as_echo_json_escapes(text):
+    """Views stream rows without building the document; each row gets echo_json's escaping of C1/bidi controls."""
+    from ledger.cli.render import _JSON_ESCAPES, json_safe
+
+    blob = orjson.dumps({"quote": text})
+    assert json_safe(blob) == blob.decode().translate(_JSON_ESCAPES).encode()
+    assert orjson.loads(json_safe(blob)) == {"quote": text}

@@ -71,7 +71,10 @@ ASCII, so no match can start inside another character)."""
 def json_safe(blob: bytes) -> bytes:
     """:func:`echo_json`'s escaping for one row of JSON bytes, for views that stream rows; rows
     without such characters (almost all) pass through untouched."""
-    if _JSON_UNSAFE.search(blob) is None:
+    if blob.isascii():
+        if b"\x7f" not in blob:  # the only such character in ASCII
+            return blob
+    elif _JSON_UNSAFE.search(blob) is None:
         return blob
     return _JSON_UNSAFE.sub(lambda m: b"\\u%04x" % ord(m.group().decode()), blob)
 
