@@ -134,8 +134,10 @@ def with_store(log: Any, rows: list, cat: Any):
         return None
     codec = FeatureCodec()
 
-    def memo_key(row: Any) -> tuple[str, str, str]:
-        return (row.assertion_id, row.recorded.hash, FEATURES_VERSION)
+    def memo_key(row: Any) -> tuple:
+        # cached_features' key (tests/test_projection_store.py fails if they drift apart)
+        src = cat.sources.get(row.source_id)
+        return (row.assertion_id, row.recorded.hash, FEATURES_VERSION, getattr(src, "published", None))
 
     found = preload(rows, cat, _FEATURE_MEMO, memo_key, pstore, codec)
 
