@@ -28,16 +28,26 @@ from .render import echo, echo_json
     help="Score the claims view's links on a pairs file (corroborate/conflict/not_same_fact/unrelated).",
 )
 @click.option("--judge", is_flag=True, help="With --pairs: list the cross-source links no gold pair names.")
+@click.option(
+    "--speakers",
+    "speakers_file",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A speaker/hedge labels file (items of file, quote, speaker, accept, hedged): score it on --corpus.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable metrics.")
 def eval_command(
-    gold: Path | None, corpus: Path, extractor_name: str | None, pairs: Path | None, judge: bool, as_json: bool
+    gold: Path | None, corpus: Path, extractor_name: str | None, pairs: Path | None, judge: bool,
+    speakers_file: Path | None, as_json: bool
 ) -> None:
     """Score the extractor against GOLD (recall, not-statements, speaker, hedge, values) and the claims view.
 
     Without GOLD, print the assertions found in every article of --corpus by kind.
     Speakers compare case-insensitively after stripping one leading a/an/the. With --pairs,
     score the claims view's typed links on a multi-outlet pairs file instead (the counts of
-    shared/eval/tools/score_claims.py).
+    shared/eval/tools/score_claims.py). With --speakers, append --corpus to a temporary ledger
+    and score every labelled quote: found, speaker right (attributed and own-voice), hedge
+    recall, false hedges, and every miss with what was recorded.
     """
     spec = plugins.get_extractor(extractor_name)
     if pairs is not None:
@@ -57,6 +67,24 @@ def eval_command(
             click.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
         else:
             click.echo(claims_eval.format_pairs_report(report, show_unlisted=judge))
+        return
+    if speakers_file is not None:
+        try:
+            labels = orjson.loads(speakers_file.read_bytes())
+            if not isinstance(labels, dict) or not isinstance(labels.get("items"), list):
+                raise ValueError("no 'items' list")
+        except ValueError as exc:
+            raise click.ClickException(f"{speakers_file}: not a speakers labels file ({exc})") from None
+        missing = sorted({it.get("file", "?") for it in labels["items"] if not (corpus / str(it.get("file", ""))).is_file()})
+        if missing:
+            raise click.ClickException(f"{corpus}: labelled file {missing[0]} is not in the corpus")
+        sc = evaluation.score_speakers(labels, corpus, spec)
+        if as_json:
+            payload = {"extractor": spec.name, "version": spec.version, **sc.metrics(), "failures": sc.failures()}
+            echo_json(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
+        else:
+            echo(f"extractor {spec.name} {spec.version}")
+            echo(evaluation.format_speakers(sc), multiline=True)
         return
     if gold is None:
         rows = evaluation.count_kinds(corpus, spec.extract)

@@ -42,7 +42,7 @@ from . import speakers as _speakers
 from . import values as _values
 
 NAME = "rules"
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 IRREGULAR_VERBS = frozenset(
     """rose fell went came took gave made said told got saw ran won lost left hit shot held kept met
@@ -66,7 +66,8 @@ class _Unit:
 
     __slots__ = (
         "start", "end", "kind", "para", "sent", "attr", "modality", "mcue", "quote_start",
-        "has_quote", "speaker", "cue", "ments", "dateline",
+        "has_quote", "speaker", "cue", "ments", "dateline", "intro", "quote_only", "sp_span",
+        "antecedent", "mode", "cls", "inherit", "open_end",
     )
 
     def __init__(self, start, end, kind, para=-1, sent=-1):
@@ -79,6 +80,14 @@ class _Unit:
         self.cue = None
         self.ments = ()
         self.dateline = False
+        self.intro = None  # a person introduced as about to speak ("X spoke to reporters")
+        self.quote_only = False  # the whole unit is one quotation
+        self.sp_span = None  # where its own speaker phrase is, in the text
+        self.antecedent = None  # span of the mention a pronoun or continuation resolved to
+        self.mode = None  # "direct" (quoted) or "reported", when attributed
+        self.cls = None  # person, group, org, doc or other
+        self.inherit = None  # a clause with no attribution of its own takes this unit's
+        self.open_end = False  # its paragraph ends inside a quotation left open
 
 
 def _differs(a: _speakers.Attribution | None, b: _speakers.Attribution | None) -> bool:
@@ -87,32 +96,82 @@ def _differs(a: _speakers.Attribution | None, b: _speakers.Attribution | None) -
     return a.speaker.lower() != b.speaker.lower()
 
 
-def _clauses(sent: str, msent: str, attribution) -> list[tuple[int, int]]:
-    """Clause spans (relative to ``sent``) by the clause policy in the module docstring.
+CLAUSE_JOINT_RE = re.compile(r",\s+(?:and|but|as|while)\s+|;\s+|\s+(?:and|but)\s+(?=that\b)")
+"""Where one sentence may hold two clauses (read on masked text): ``, and`` / ``, but`` /
+``, as`` / ``, while`` / ``;`` (as :data:`.segment.JOINT_RE`), and ``and that`` inside
+reported speech (``X said A and that B``)."""
+REL_RE = re.compile(r",\s+(?=(?:which|who|whose|where)\b)")
+"""A non-restrictive relative clause: a hedge inside it governs only it."""
+
+
+def _clauses(sent: str, msent: str, attribution) -> list[tuple[int, int, int | None]]:
+    """Clause spans (relative to ``sent``) by the clause policy in the module docstring,
+    each with the index of the earlier clause whose speaker it keeps (``None``: its own).
 
     ``attribution(clause, masked)`` is :func:`.speakers.find_attribution`, memoised per article.
+    A right part starts at its conjunction (``but he confirmed``), so only the comma or
+    semicolon of a joint is left outside the spans.
     """
-    joints = list(_segment.JOINT_RE.finditer(msent))
-    if not joints:
-        return [(0, len(sent))]
-    out = []
+    out: list[tuple[int, int, int | None]] = []
     cur = 0
-    for i, j in enumerate(joints):
-        r_end = joints[i + 1].start() if i + 1 < len(joints) else len(sent)
+    inherit: int | None = None
+    for j in CLAUSE_JOINT_RE.finditer(msent):
+        g = j.group()
+        conj_at = j.start() + len(g) - len(g.lstrip(",; \t\n"))
+        nxt = CLAUSE_JOINT_RE.search(msent, j.end())
+        r_end = nxt.start() if nxt else len(sent)
         left, mleft = sent[cur : j.start()], msent[cur : j.start()]
         right, mright = sent[j.end() : r_end], msent[j.end() : r_end]
         if not left.strip() or not right.strip():
             continue
-        a_right = attribution(right, mright)
         split = False
-        if a_right is not None and a_right.np_start <= 12 and a_right.verb_start > a_right.np_start:
-            split = _differs(attribution(left, mleft), a_right)
-        if not split and SUBJ_VERB_RE.match(mright):
-            split = _modality.is_hedged(left, mleft) != _modality.is_hedged(right, mright)
+        keep = None
+        if g[0] in ",;":
+            a_right = attribution(right, mright)
+            if a_right is not None and a_right.np_start <= 12 and a_right.verb_start > a_right.np_start:
+                split = _differs(attribution(left, mleft), a_right)
+            if not split and SUBJ_VERB_RE.match(mright):
+                split = _modality.is_hedged(left, mleft) != _modality.is_hedged(right, mright)
+        elif _modality.is_hedged(left, mleft) != _modality.is_hedged(right, mright):
+            split, keep = True, len(out)  # "X said A and that B": B is still X's
         if split:
-            out.append((cur, j.start()))
-            cur = j.end()
-    out.append((cur, len(sent)))
+            out.append((cur, conj_at, inherit))  # with the joint's comma: every character is recorded
+            inherit = keep
+            cur = conj_at
+    out.append((cur, len(sent), inherit))
+    return _relative_split(sent, msent, out)
+
+
+def _relative_split(sent: str, msent: str, spans):
+    """Split off a non-restrictive relative clause (``, which is believed to ...,``) when it
+    is hedged and the rest of its clause is not; it and the clause's tail keep the clause's
+    speaker."""
+    if ", wh" not in msent:
+        return spans
+    out = []
+    for cs, ce, inh in spans:
+        r = REL_RE.search(msent, cs, ce)
+        if r is None:
+            out.append((cs, ce, inh))
+            continue
+        rs = r.end()
+        comma = msent.find(",", rs, ce)
+        re_ = comma if comma >= 0 else ce
+        rel, mrel = sent[rs:re_], msent[rs:re_]
+        rest = sent[cs : r.start()] + " " + sent[re_ + 1 : ce]
+        mrest = msent[cs : r.start()] + " " + msent[re_ + 1 : ce]
+        if not _modality.is_hedged(rel, mrel) or _modality.is_hedged(rest, mrest):
+            out.append((cs, ce, inh))
+            continue
+        head = len(out)
+        out.append((cs, r.start(), inh))
+        out.append((rs, re_, head if inh is None else inh))
+        if comma >= 0:
+            t = comma + 1
+            while t < ce and sent[t].isspace():
+                t += 1
+            if t < ce:
+                out.append((t, ce, head if inh is None else inh))
     return out
 
 
@@ -172,22 +231,42 @@ def extract(text: str, info: SourceInfo) -> list[Extracted]:
                         ss += d
                         sent = text[ss:se]
                 msent = masked[ss - s : se - s]
-                for cs, ce in _clauses(sent, msent, attribution):
+                sent_units: list[_Unit | None] = []
+                for cs, ce, inh in _clauses(sent, msent, attribution):
                     c_text = sent[cs:ce]
                     m_text = msent[cs:ce]
                     # trim the joint and spaces so each clause is a clean quote
                     lead = len(c_text) - len(c_text.lstrip())
-                    tail = _segment.TRIM_RE.search(c_text) if ce < len(sent) else None
-                    c_end = tail.start() if tail else len(c_text.rstrip())
+                    c_end = len(c_text.rstrip())  # a joint's comma stays with its clause: nothing unrecorded
                     if c_end <= lead:
+                        sent_units.append(None)
                         continue
                     u = _Unit(ss + cs + lead, ss + cs + c_end, "statement", para, sent_no)
+                    sent_units.append(u)
+                    if inh is not None:
+                        u.inherit = sent_units[inh]
                     c_text, m_text = c_text[lead:c_end], m_text[lead:c_end]
                     u.attr = attribution(c_text, m_text)
+                    if u.attr is not None:
+                        a = u.attr
+                        at = c_text.find(a.speaker, a.np_start) if a.form not in ("pronoun", "anaphor") else -1
+                        if at < 0:
+                            at = a.np_start
+                            end = at + len(c_text[at : a.verb_start].rstrip(" ,"))
+                        else:
+                            end = at + len(a.speaker)
+                        if end > at:
+                            u.sp_span = (u.start + at, u.start + end)
+                    elif "spo" in m_text or "talk" in m_text or "addressed" in m_text:
+                        u.intro = _speakers.find_introduction(m_text)
                     u.modality, u.mcue = _modality.modality(c_text, m_text)
                     u.quote_start = m_text[:1] in "\"“"  # single quotes are masked as "
                     u.has_quote = "\x00" in m_text or u.quote_start
+                    u.quote_only = u.quote_start and _QUOTE_ONLY_RE.fullmatch(m_text) is not None
                     units.append(u)
+            if qspans and qspans[-1][1] == len(part) and part[-1] not in "\"”’'":
+                for u in units[part_first_unit:]:
+                    u.open_end = True  # "...a paragraph that ends with its quotation still open
             # sentences sharing one quotation share its speaker
             for qa, qb in qspans:
                 members = [
@@ -200,54 +279,181 @@ def extract(text: str, info: SourceInfo) -> list[Extracted]:
     return _build(text, units, published)
 
 
+_QUOTE_ONLY_RE = re.compile(r"[\"“][\x00]*[\"”]?[\s.,!?]*")
+
+PERSON_PRONOUNS = ("he", "she")
+_TOPIC_NEXT_RE = re.compile(r",\s+(?:who|a|an|the)\s|\s+(?:was|is|had|has|died|said)\b")
+"""A one-word name opening a paragraph as a person's subject: ``Kunan, who ...``, ``Kunan was ...``."""
+
+
+class _Speakers:
+    """The speaker model of one article: who spoke last, by class, and where they were named.
+
+    ``he``/``she`` and a person role (``the commander``) resolve to the last person who
+    spoke or was introduced as speaking (``X spoke to reporters``), unless a later
+    paragraph opens with another person as its subject; ``it`` and an organisation or
+    document phrase (``the unit``, ``the tribute``, ``another post``) to the last speaker
+    that is not a person; ``they`` to the last group or organisation. Each entry keeps the
+    span of the mention, so the assertion can record its antecedent.
+    """
+
+    def __init__(self) -> None:
+        self.last = None  # (speaker, cls, span, unit index)
+        self.person = None
+        self.nonperson = None
+        self.group = None
+        self.topic = None  # a person who opened a paragraph as its subject, after the last person speaker
+        self.context: dict[str, str] = {}  # speaker -> the sentences that named them
+
+    def note(self, speaker: str, cls: str, span, idx: int) -> None:
+        entry = (speaker, cls, span, idx)
+        self.last = entry
+        if cls == "person":
+            self.person = entry
+            self.topic = None
+        else:
+            self.nonperson = entry
+            if cls in ("group", "org"):
+                self.group = entry
+
+    def resolve(self, word: str, cls: str | None, text: str = ""):
+        """The entry ``word`` refers to; for a role or organisation phrase (``cls`` given),
+        None when no compatible speaker was seen (the phrase then stands for itself)."""
+        if cls is not None:
+            if cls == "person":
+                # "the commander" is the last person speaker only if that person was
+                # introduced with the role word ("X, the commander of Y, spoke")
+                ent = self.person
+                head = word.split()[-1].lower()
+                if ent is not None and head in self.context.get(ent[0], "").lower():
+                    return ent
+                return None
+            return self.nonperson  # the unit, the ministry, the statement, another post
+        if word in PERSON_PRONOUNS:
+            if self.topic is not None and (self.person is None or self.topic[3] > self.person[3]):
+                return self.topic
+            return self.person or self.last
+        if word == "they":
+            return self.group or self.last
+        return self.nonperson or self.last  # it
+
+
 def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) -> None:
-    for members in groups:
-        attrs = [units[i].attr for i in members if units[i].attr is not None]
-        if attrs:
-            for i in members:
-                if units[i].attr is None:
-                    units[i].attr = attrs[0]
     names = _speakers.Names()
     named = [u for u in units if u.kind in ("statement", "caption", "credit")]
     mentions = _entities.find_mentions(text, [(u.start, u.end) for u in named])
     for u, ments in zip(named, mentions):
         u.ments = tuple(ments)
     statements = [u for u in units if u.kind == "statement"]
-    person_like: dict[str, bool] = {}  # speaker -> not typed org or place by its words
-    last = None
-    last_person = None
+    model = _Speakers()
+    group_of: dict[int, list[int]] = {}
+    pos = {id(u): k for k, u in enumerate(statements)}
+    for members in groups:
+        ks = [pos[id(units[i])] for i in members if id(units[i]) in pos]
+        for k in ks:
+            group_of[k] = ks
     prev = None
-    for u in statements:
+    for k, u in enumerate(statements):
+        para_start = prev is None or prev.para != u.para
         for mn in u.ments:
             if mn.type == "person":
                 names.add(mn.entity)
         a = u.attr
-        if a is not None:
+        if a is None and u.inherit is not None and u.inherit.speaker is not None:
+            h = u.inherit  # a clause split off a sentence keeps the sentence's speaker
+            u.speaker, u.cue, u.cls, u.antecedent, u.mode = h.speaker, h.cue, h.cls, h.sp_span or h.antecedent, h.mode
+        elif a is not None:
             u.cue = a.cue
-            if a.form == "pronoun":
-                u.speaker = (last_person or last) if a.speaker in ("he", "she") else last
+            if a.form in ("pronoun", "anaphor"):
+                cls = _speakers.speaker_class(a.speaker, "desc") if a.form == "anaphor" else None
+                ent = model.resolve(a.speaker, cls)
+                if ent is not None:
+                    u.speaker, u.cls, u.antecedent = ent[0], ent[1], ent[2]
+                elif a.form == "anaphor":
+                    u.speaker, u.cls = a.speaker, cls
             elif a.form == "name":
                 u.speaker = names.resolve(a.speaker)
                 names.add(u.speaker)
+                u.cls = _name_class(u.speaker)
+                if u.cls == "person" and u.sp_span and text[max(0, u.sp_span[0] - 4) : u.sp_span[0]].lower() == "the ":
+                    u.cls = "group"  # "the Thai Navy Seals": people's names take no article
             else:
                 u.speaker = a.speaker
+                u.cls = _speakers.speaker_class(a.speaker, a.form)
             if u.speaker is not None:
-                last = u.speaker
-                if a.form != "desc":
-                    sp = u.speaker
-                    ok = person_like.get(sp)
-                    if ok is None:
-                        toks = sp.split()
-                        ok = person_like[sp] = len(toks) >= 2 and _entities._kind(toks, False) not in ("org", "place")
-                    if ok:
-                        last_person = sp
-        elif (
-            u.quote_start and prev is not None and prev.para == u.para and prev.speaker is not None
-            and prev.has_quote
-        ):
-            u.speaker, u.cue = prev.speaker, prev.cue
+                u.mode = "direct" if u.has_quote else "reported"
+        else:
+            members = group_of.get(k)
+            src = None
+            if members:  # a sentence of a quotation another sentence attributes
+                src = next((statements[j] for j in members if statements[j].attr is not None and j != k), None)
+                if src is not None and src.speaker is None and pos[id(src)] > k:
+                    src = None  # attributed later in the quotation: resolved below
+            if src is None and u.quote_start and prev is not None and prev.speaker is not None and (
+                prev.para == u.para or (prev.open_end and prev.mode == "direct")
+            ):
+                src = prev  # '"..." he said. "More."' continues the quotation
+            if src is not None and src.speaker is not None:
+                u.speaker, u.cue, u.cls, u.mode = src.speaker, src.cue, src.cls, "direct"
+                u.antecedent = src.sp_span or src.antecedent
+        if u.speaker is not None:
+            model.note(u.speaker, u.cls or "other", u.sp_span or u.antecedent, k)
+            if u.sp_span is not None:
+                model.context[u.speaker] = model.context.get(u.speaker, "")[-400:] + " " + text[u.start : u.end]
+        elif u.intro is not None:
+            sp = names.resolve(u.intro.speaker) if u.intro.form == "name" else u.intro.speaker
+            span = None
+            at = text.find(u.intro.speaker, u.start, u.end)
+            if at >= 0:
+                span = (at, at + len(u.intro.speaker))
+            model.note(sp, _name_class(sp) if u.intro.form == "name" else "person", span, k)
+            model.context[sp] = model.context.get(sp, "")[-400:] + " " + text[u.start : u.end]
+        elif para_start and u.ments and u.ments[0].start == u.start and u.ments[0].type in ("person", "other"):
+            ent = names.resolve(u.ments[0].entity)
+            if _name_class(ent) == "person" and (len(ent.split()) >= 2 or _TOPIC_NEXT_RE.match(text, u.ments[0].end)):
+                model.topic = (ent, "person", (u.ments[0].start, u.ments[0].end), k)
         prev = u
-    _retype(named, {sp for sp, ok in person_like.items() if ok and not any(_entities._is_acronym(t) for t in sp.split())})
+    # sentences of one quotation attributed at its end ('"A. B," he said.')
+    for k, u in enumerate(statements):
+        members = group_of.get(k)
+        if u.speaker is None and members and u.attr is None and u.inherit is None:
+            src = next((statements[j] for j in members if statements[j].speaker is not None and statements[j].attr is not None), None)
+            if src is not None:
+                u.speaker, u.cue, u.cls, u.mode = src.speaker, src.cue, src.cls, "direct"
+                u.antecedent = src.sp_span or src.antecedent
+    # a pull quote (a paragraph that is only a quotation) is the next paragraph's speaker's
+    for k, u in enumerate(statements):
+        if u.speaker is None and u.quote_only and u.attr is None:
+            nxt = [w for w in statements[k + 1 : k + 8] if w.para == u.para + 1 or (w.para > u.para and False)]
+            src = next((w for w in nxt if w.speaker is not None and w.attr is not None), None)
+            if src is not None and (k == 0 or statements[k - 1].para != u.para) and (
+                k + 1 >= len(statements) or statements[k + 1].para != u.para
+            ):
+                u.speaker, u.cue, u.cls, u.mode = src.speaker, src.cue, src.cls, "direct"
+                u.antecedent = src.sp_span or src.antecedent
+    people = set()
+    for u in statements:
+        if u.speaker is not None and u.cls == "person" and len(u.speaker.split()) >= 2:
+            people.add(u.speaker)
+    _retype(named, {sp for sp in people if not any(_entities._is_acronym(t) for t in sp.split())})
+
+
+_CLASS_MEMO: dict[str, str] = {}
+
+
+def _name_class(name: str) -> str:
+    """person, org or group for a proper name (the entity typer's words, then the lexicons)."""
+    c = _CLASS_MEMO.get(name)
+    if c is None:
+        toks = name.split()
+        k = _entities._kind(toks, False)
+        if k in ("org", "place"):
+            c = "org"
+        else:
+            c = _speakers.speaker_class(name, "name")
+        if len(_CLASS_MEMO) < 4096:
+            _CLASS_MEMO[name] = c
+    return c
 
 
 def _retype(named: list[_Unit], people: set[str]) -> None:

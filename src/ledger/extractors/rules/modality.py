@@ -41,7 +41,9 @@ HEDGE_WORDS = _cased(
 ).split("|") + (
     "believed to|thought to|understood to|rumored to|rumoured to|alleged to|appears to|appear to|"
     "appeared to|seems to|seem to|seemed to|is said to|are said to|was said to|were said to|may|might|could|"
-    "unclear whether|unclear if|not clear whether|not clear if|uncertain whether|believe|believes"
+    "unclear whether|unclear if|not clear whether|not clear if|uncertain whether|believe|believes|"
+    "expected|expect to|expects to|forecast to|estimated at|estimated to|not known|unknown whether|not sure|"
+    "unsure|unconfirmed|presumed|according to reports|is thought|are thought|was thought|were thought"
 ).split("|")
 HEDGE_RE = re.compile(r"\b" + trie_pattern(HEDGE_WORDS) + r"\b")
 NEG_WORDS = _cased("not|never|none|nobody|nothing|neither|nor|cannot|no").split("|") + ["denied", "denies", "deny"]
@@ -75,14 +77,48 @@ def _tangential(masked: str, pos: int, cue: str) -> bool:
     return before.endswith((",", "—", "–")) and "," not in rest and not FINITE_RE.search(rest)
 
 
+EXPECTED_TO_RE = re.compile(r"(?:\s+[a-z]+){0,3}?\s+to\b")
+THAN_BEFORE_RE = re.compile(r"\b(?:than|as)\s+$")
+PURPOSE_RE = re.compile(r"\b(?:so\s+that|so|in\s+order\s+that)\s+(?:[\w'’-]+\s+){0,24}?$")
+"""``so that rescuers could restock``: a purpose clause, not a possibility."""
+ABILITY_NEXT_RE = re.compile(
+    r"\s+(?:not\b|n[o']t\b|never\b|be\s+(?:heard|seen|felt|smelled|spotted|found)\b|hope\b|ask\b|wish\b|want\b|"
+    r"afford\b|only\b|barely\b|hardly\b|still\s+(?:see|hear)\b)"
+)
+"""``could not``, ``could be heard``, ``as anyone could hope for``: ability or perception."""
+ABILITY_PREV_RE = re.compile(r"(?:\b(?:anyone|anybody|everyone|nobody|no\s+one|you)\s+|n't\s+)$")
+PERMISSION_RE = re.compile(r"\s+(?:I|we)\b|\s+be\s+(?:allowed|permitted)\b")
+
+
+def _expected_to(clause: str, m) -> bool:
+    """``is expected to``, ``were expected at first to``: a forecast; ``than expected`` is not."""
+    if THAN_BEFORE_RE.search(clause, max(0, m.start() - 6), m.start()):
+        return False
+    return EXPECTED_TO_RE.match(clause, m.end()) is not None
+
+
+def _not_epistemic_could(clause: str, start: int, end: int) -> bool:
+    """``could`` of purpose, ability or perception rather than possibility."""
+    if ABILITY_NEXT_RE.match(clause, end) or ABILITY_PREV_RE.search(clause, max(0, start - 12), start):
+        return True
+    return PURPOSE_RE.search(clause, max(0, start - 160), start) is not None
+
+
 def modality(clause: str, masked: str) -> tuple[str, str | None]:
     """(modality, cue) of one clause; ``masked`` is the clause with quotes blanked."""
     for m in HEDGE_RE.finditer(clause):
         if not _word_start(clause, m.start()) or _tangential(masked, m.start(), m.group()):
             continue
-        if m.group() in ("believe", "believes") and clause.startswith(" in ", m.end()):
+        cue = m.group()
+        if cue in ("believe", "believes") and clause.startswith(" in ", m.end()):
             continue  # "believe in": trust, not a belief that something is so
-        return "hedged", m.group()
+        if cue == "expected" and not _expected_to(clause, m):
+            continue
+        if cue == "could" and _not_epistemic_could(clause, m.start(), m.end()):
+            continue
+        if cue in ("may", "might") and PERMISSION_RE.match(clause, m.end()):
+            continue
+        return "hedged", cue
     for m in NEG_RE.finditer(clause):
         cue, s = m.group(), m.start()
         if cue in ("n't", "n’t"):

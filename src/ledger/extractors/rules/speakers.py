@@ -35,9 +35,50 @@ STRONG = frozenset(
 SAY_WORDS = """said says say told tells added adds asserted asserts stated reported reports wrote writes
     insisted insists tweeted explained explains noted notes claimed claims announced announces
     confirmed confirms warned warns argued argues acknowledged acknowledges denied denies testified
-    recalled admitted admits alleged alleges maintained maintains stressed emphasized suggested""".split()
+    recalled admitted admits alleged alleges maintained maintains stressed emphasized suggested
+    found finds described describes fear fears feared continued continues read reads""".split() + [
+    "went on", "goes on", "go on"]
 SAY_RE = re.compile(r"\b(?:(" + trie_pattern(SAY_WORDS) + r")|(" + trie_pattern(["according to", "According to"]) + r"))\b")
-WEAK_NEXT_RE = re.compile(r"\s*(?:that\b|[,:;.!?\"“\x00]|$)")
+WEAK_NEXT_RE = re.compile(
+    r"\s*(?:(?:(?:on|last|this|late|early|earlier|later)\s+[\w-]+\s+)?that\b|[,:;.!?\"“\x00]|$)"
+)
+"""What may follow a weak reporting verb: ``that`` (perhaps after a day: ``confirmed on
+Friday that``), a quotation or punctuation."""
+VERB_NEXT = {
+    **dict.fromkeys(("found", "finds"), re.compile(r"\s*(?:(?:on|in|last|this)\s+[\w-]+\s+)?that\b")),
+    **dict.fromkeys(("fear", "fears", "feared"), re.compile(
+        r"\s*(?:that|the|a|an|some|many|more|most|he|she|it|they|there|this|these)\b")),
+    **dict.fromkeys(("continued", "continues", "read", "reads", "went on", "goes on", "go on"), re.compile(
+        r"\s*(?:that\b|:|,?\s*[\"“\x00]|to\s+(?:say|praise|thank|describe|call|add|note|warn|urge|insist|"
+        r"explain|criticise|criticize|condemn|deny|express)\b)")),
+    **dict.fromkeys(("described", "describes"), re.compile(r"[^.;:!?\x00\"“]{1,120}?\sas\b")),
+}
+"""Verbs that report only in one construction: ``found that``, ``fear the ...``,
+``went on: "..."``/``went on to praise``, ``The unit continued: "..."``, ``a post read:``,
+``described X as Y``."""
+COLON_VERBS = frozenset(("continued", "continues", "read", "reads", "went on", "goes on", "go on"))
+LIST_NEXT_RE = re.compile(r":\s*[a-z]")
+SILENT_NEXT_RE = re.compile(r"\s+(?:nothing|little)\b")
+"""``said nothing about ...``: a person who says nothing is not a speaker."""
+PARTICIPLE_RE = re.compile(
+    r"(?:,\s+|\s)(saying|calling|adding|describing|noting|warning|insisting|arguing|claiming|chanting|shouting|"
+    r"writing|telling)\b"
+)
+"""``X honoured Y, calling him '...'``, ``Residents challenged it, saying ...``, ``protesters
+chanting "..."``: the clause's subject speaks."""
+COLON_QUOTE_RE = re.compile(r":\s*[\"“]")
+"""A colon right before a quotation introduces it: ``He went on: '...'``."""
+LEAD_PP_RE = re.compile(
+    r"(?:(?:in|on|at|after|before|during|shortly|later|earlier|meanwhile|then|now|also|afterwards|"
+    r"separately|asked|speaking|writing|[a-z]+ly)\b[^,\x00\"“]{0,80},\s+)",
+    re.IGNORECASE,
+)
+"""A leading adverbial phrase before the subject: ``At a protest at X, ``."""
+SUBJ_STOP = frozenset(
+    """is are was were has have had will would can could may might must should shall do does did
+    be been being""".split()
+)
+OBJ_START = frozenset("the a an his her its their our my your him them it this that these those".split())
 BLOCK_PREV = frozenset(
     """a an the no this these those his her its their our my your was were is are be been being
     to not""".split()
@@ -108,6 +149,93 @@ ORG_HEADS = frozenset(
 )
 """Last words that make a capitalized run an organisation (shared with :mod:`.entities`)."""
 LEADING_JUNK = frozenset("and but so also then however meanwhile".split())
+
+# Speaker classes (issue #16). Lexicons of common nouns, never names: what a speaker
+# phrase's head says it is, so that a pronoun or "the commander" finds a compatible
+# antecedent.
+ROLE_NOUNS = frozenset(
+    """aide spokesman spokeswoman spokesperson official commander governor deputy chief minister secretary
+    director head leader president chairman chairwoman officer captain general admiral colonel mayor
+    ambassador envoy adviser advisor analyst expert witness doctor surgeon physician nurse diver rescuer
+    reporter correspondent journalist source resident survivor lawyer attorney prosecutor judge coach
+    teacher volunteer representative manager executive founder member engineer scientist researcher
+    economist professor investigator inspector superintendent sheriff senator lawmaker owner landlord
+    neighbour neighbor father mother brother sister son daughter wife husband relative friend colleague
+    veteran pilot soldier worker farmer student activist organiser organizer campaigner negotiator""".split()
+)
+"""A person by role: ``the commander``, ``an aide to the commander of X``."""
+GROUP_NOUNS = frozenset(
+    """officials authorities police residents witnesses sources experts doctors rescuers people protesters
+    investigators analysts officers soldiers divers volunteers relatives families survivors researchers
+    scientists campaigners critics lawmakers members workers staff villagers locals neighbours neighbors
+    parents teachers students economists prosecutors lawyers organisers organizers activists medics
+    firefighters paramedics engineers journalists reporters observers diplomats leaders managers
+    executives owners landlords tenants voters fans players""".split()
+)
+"""People as a group: ``Officials said``, ``Local residents have challenged``."""
+DOC_NOUNS = frozenset(
+    """statement post tweet message letter report study survey analysis tribute website site page account
+    notice release document filing video footage memo note email blog bulletin communique communiqué
+    announcement update paper review audit assessment estimate estimates data figures tally count census
+    poll inquiry investigation findings""".split()
+)
+"""Things that can speak: ``the study found``, ``a post on X read:``, ``their statement went on``."""
+ORG_NOUNS = frozenset(
+    """unit ministry agency department navy army force forces police company government team office council
+    committee command service organisation organization group firm bank court commission authority
+    university hospital school party union board bureau institute network outlet newspaper""".split()
+)
+"""An organisation by its common noun: ``the unit continued``, ``the ministry said``."""
+ANAPHOR_NOUNS = ROLE_NOUNS | ORG_NOUNS | DOC_NOUNS
+ANAPHOR_DETS = frozenset("the their its another".split())
+"""A definite or possessive phrase of one such noun refers back to a speaker already seen."""
+DOC_OWNER_RE = re.compile(
+    r"(?:(?:an?|the|another|one|their|its|his|her)\s+)?(?:[\w-]+\s+){0,2}?(?:"
+    + "|".join(sorted(DOC_NOUNS, key=len, reverse=True))
+    + r")\s+(?:(?:issued|released|published|seen|compiled|obtained|posted)\s+)?(?:from|by|of|on)\s+(?=\S)"
+)
+"""``a post on the X page``, ``the website of X``: the document's owner speaks."""
+PLURAL_PERSON_RE = re.compile(r"[a-z]+(?:ers|ors|ists|ians|ants|ents|ives|men|people|folk)$")
+
+
+def speaker_class(speaker: str, form: str) -> str:
+    """``person``, ``group``, ``org`` or ``doc``, from the phrase's head word (lexicons above)."""
+    toks = speaker.split()
+    if not toks:
+        return "other"
+    head = toks[-1].lower().rstrip(".")
+    for k, t in enumerate(toks):
+        if k and t.lower() in ("of", "for", "to", "at", "in", "on", "from"):
+            head = toks[k - 1].lower()
+            break
+    if form == "name":
+        if head in GROUP_NOUNS and len(toks) == 1:
+            return "group"
+        if head in ORG_HEADS or head in ORG_NOUNS or any(t.isupper() and len(t) > 1 for t in toks):
+            return "org"
+        return "person"
+    if head in DOC_NOUNS:
+        return "doc"
+    if head in ORG_NOUNS or head in ORG_HEADS:
+        return "org"
+    if head in GROUP_NOUNS or PLURAL_PERSON_RE.fullmatch(head):
+        return "group"
+    if head in ROLE_NOUNS:
+        return "person"
+    return "other"
+
+
+def plausible_desc(phrase: str) -> bool:
+    """A bare phrase without a determiner speaks only if its head is a person, group,
+    organisation or document word: ``Injuries reported:`` names no speaker."""
+    for w in phrase.split():
+        head = w.lower().rstrip(".,")
+        if (
+            head in GROUP_NOUNS or head in ROLE_NOUNS or head in DOC_NOUNS or head in ORG_NOUNS
+            or head in ORG_HEADS or PLURAL_PERSON_RE.fullmatch(head) is not None
+        ):
+            return True
+    return False
 ARTICLES = ("a ", "an ", "the ", "another ")
 
 
@@ -184,7 +312,7 @@ def clean_np(np: str) -> tuple[str, str] | None:
     while toks and lows[0] in LEADING_JUNK:
         toks.pop(0)
         lows.pop(0)
-    if not toks or len(toks) > 9:
+    if not toks or len(toks) > 12:
         return None
     if not NOT_IN_NP.isdisjoint(lows) or lows[0] in PREPOSITIONS:
         return None
@@ -192,12 +320,21 @@ def clean_np(np: str) -> tuple[str, str] | None:
         return lows[0], "pronoun"
     if lows[0] in ("i", "we", "you"):
         return None
+    if len(toks) >= 3:
+        doc = DOC_OWNER_RE.match(" ".join(toks))
+        if doc:  # "a post on the X page", "the website of the X": the owner speaks
+            return clean_np(" ".join(toks)[doc.end() :])
+    if (
+        lows[0] in ANAPHOR_DETS and len(toks) == 2 and lows[-1] in ANAPHOR_NOUNS and not toks[1][:1].isupper()
+    ):
+        return " ".join(toks[1:]), "anaphor"
     # trailing run of capitalized words: the name after any role words
     n = len(toks)
     i = n
     while i > 0:
         t = toks[i - 1]
-        if t[0].isupper() or (i < n and (
+        if t[0].isupper() or (i < n and i >= 2 and lows[i - 1] in ORG_NOUNS and toks[i - 2][:1].isupper()
+                              and toks[i][:1].isupper()) or (i < n and (
             t in ("of", "for")
             or (t == "the" and i >= 2 and toks[i - 2] in ("of", "for"))  # Ana Ruiz of the Interior Ministry
             or (t in ("and", "&") and i >= 2 and toks[i - 2][:1].isupper() and lows[-1].rstrip(".") in ORG_HEADS)
@@ -206,6 +343,10 @@ def clean_np(np: str) -> tuple[str, str] | None:
             continue
         break
     run = toks[i:]
+    if run and i > 0 and run[0] in ("of", "for") and not ROLE_NOUNS.isdisjoint(lows[:i]):
+        # "the deputy governor of Chiang Rai", "an aide to the commander of the X": no
+        # name, so the whole role phrase is the speaker, not its place or organisation
+        run = []
     while run and run[0] in ("of", "for", "the", "and", "&"):
         run = run[1:]
     if len(run) > 1 and run[0] in ("The", "A", "An"):
@@ -218,6 +359,8 @@ def clean_np(np: str) -> tuple[str, str] | None:
         return name, "name"
     phrase = " ".join(toks)
     low = phrase.lower()
+    if not low.startswith(ARTICLES) and lows[0] not in ANAPHOR_DETS and not plausible_desc(phrase):
+        return None
     for art in ARTICLES:
         if low.startswith(art):
             phrase = phrase[len(art) :]
@@ -282,6 +425,11 @@ def _subject_before(masked: str, vpos: int) -> tuple[str, int, tuple[str, str] |
             chunk = before[a:b].strip()
             if is_name(strip_titles(chunk)):
                 return chunk, before.index(chunk, a), None
+        for a, b in cands:  # "Mission chief X Y, the former governor of Z, said": the name
+            chunk = before[a:b].strip()
+            cl = clean_np(chunk)
+            if cl is not None and cl[1] == "name" and len(cl[0].split()) >= 2 and not chunk.lower().startswith(ARTICLES):
+                return chunk, before.index(chunk, a), cl
         if len(pieces) >= 2 or (pieces and n_all > len(pieces)):
             a, b = pieces[-1]
             chunk = before[a:b].strip()
@@ -305,7 +453,37 @@ def _subject_before(masked: str, vpos: int) -> tuple[str, int, tuple[str, str] |
             cleaned = clean_np(stripped)
             if cleaned is not None:
                 return stripped, cut + off + (len(part) - len(part.lstrip())), cleaned
-    return None
+    return _np_after_lead(chunk, cut)
+
+
+LEAD_NP_RE = re.compile(r"[\s\S]*?\b(?:(he|she|they|it)|(?:an?|the|another|their|its|his|her)\s)", re.IGNORECASE)
+
+
+def _np_after_lead(chunk: str, cut: int) -> tuple[str, int, tuple[str, str]] | None:
+    """``In it he``, ``On Tuesday night a post on the X page``: after a leading preposition
+    phrase, the subject starts at its first determiner, or is the last word when a pronoun."""
+    words = chunk.split()
+    if not words:
+        return None
+    last = words[-1].lower()
+    if last in PRONOUNS and len(words) <= 4:
+        return words[-1], cut + chunk.rindex(words[-1]), (last, "pronoun")
+    if words[0].lower() not in PREPOSITIONS:
+        return None
+    m = LEAD_NP_RE.match(chunk, len(words[0]))
+    if m is None or m.group(1):
+        return None
+    k = m.end()
+    while k > 0 and not chunk[k - 1].isspace():
+        k -= 1
+    k -= 1
+    while k > 0 and not chunk[k - 1].isspace():
+        k -= 1
+    np = chunk[k:].strip()
+    cleaned = clean_np(np)
+    if cleaned is None:
+        return None
+    return np, cut + k, cleaned
 
 
 NP_GO_ON_STOP = frozenset(
@@ -380,7 +558,17 @@ def find_attribution(clause: str, masked: str) -> Attribution | None:
         verb = m.group(1)
         if _prev_word(masked, max(0, m.start() - 30), m.start()).lower() in BLOCK_PREV:
             continue
-        if verb not in STRONG and not WEAK_NEXT_RE.match(masked, m.end()):
+        special = VERB_NEXT.get(verb)
+        if special is not None:
+            if not special.match(masked, m.end()) and not (
+                verb in COLON_VERBS and "\x00" in masked[: m.start()] and WEAK_NEXT_RE.match(masked, m.end())
+            ):
+                continue  # "'...,' their statement went on." is the other form
+        elif verb not in STRONG and not WEAK_NEXT_RE.match(masked, m.end()):
+            continue
+        if LIST_NEXT_RE.match(masked, m.end()):
+            continue  # "Injuries reported: minor cuts": a label and a list, not speech
+        if SILENT_NEXT_RE.match(masked, m.end()):
             continue
         cue = verb
         if verb in ("told", "tells"):
@@ -388,6 +576,8 @@ def find_attribution(clause: str, masked: str) -> Attribution | None:
             if n and n.group(1).lower() not in ("that", "the", "a", "an"):
                 cue = f"{verb} {n.group(1)}"
         subj = _subject_before(masked, m.start())
+        if subj is None and AND_BEFORE_RE.search(masked, max(0, m.start() - 8), m.start()):
+            subj = clause_subject(masked)  # "X offered condolences and wrote: ..."
         if subj is None:
             # inverted: '"...," said X' — the subject follows the verb
             pre = masked[: m.start()].rstrip()
@@ -411,7 +601,95 @@ def find_attribution(clause: str, masked: str) -> Attribution | None:
         if cleaned is None:
             continue
         return Attribution(cleaned[0], cleaned[1], cue, start, m.start())
+    return _participle_or_colon(clause, masked)
+
+
+AND_BEFORE_RE = re.compile(r"\sand\s+$")
+
+
+def _participle_or_colon(clause: str, masked: str) -> Attribution | None:
+    """No reporting verb with a subject: a participle (``, saying``) or a colon before a
+    quotation (``Shortly afterwards another post went up: "..."``) names the clause's subject."""
+    p = PARTICIPLE_RE.search(masked)
+    if p is not None and (p.group().startswith(",") or QUOTE_NEXT_RE.match(masked, p.end())):
+        subj = clause_subject(masked[: p.start()])
+        if subj is not None:
+            cleaned = subj[2] or clean_np(subj[0])
+            if cleaned is not None:
+                return Attribution(cleaned[0], cleaned[1], p.group(1), subj[1], p.start(1))
+    c = COLON_QUOTE_RE.search(masked)
+    if c is not None:
+        subj = clause_subject(masked[: c.start()])
+        if subj is not None:
+            cleaned = subj[2] or clean_np(subj[0])
+            if cleaned is not None:
+                verb = masked[subj[1] + len(subj[0]) : c.start()].strip()
+                return Attribution(cleaned[0], cleaned[1], (verb + ":").strip(), subj[1], c.start())
     return None
+
+
+QUOTE_NEXT_RE = re.compile(r"\s*[\"“\x00]")
+WORD_RE = re.compile(r"[\w'’.&-]+")
+
+
+def clause_subject(masked: str) -> tuple[str, int, tuple[str, str] | None] | None:
+    """The subject of a clause: after a leading adverbial phrase, the words before its first
+    verb (an auxiliary, or a ``-ed`` word followed by an object)."""
+    pos = 0
+    lead = LEAD_PP_RE.match(masked)
+    if lead is not None:
+        pos = lead.end()
+    words = list(WORD_RE.finditer(masked, pos))
+    while words and (words[0].group().lower() in LEADING_JUNK or words[0].group().lower() in (
+            "shortly", "afterwards", "later", "earlier", "meanwhile", "now")):
+        words.pop(0)
+    if not words:
+        return None
+    end = None
+    for k, w in enumerate(words[:13]):
+        t = w.group()
+        low = t.lower()
+        if k == 0:
+            continue
+        nxt = words[k + 1].group().lower() if k + 1 < len(words) else ""
+        if low in SUBJ_STOP or low in SAY_WORDS or low in ("went", "goes", "spoke") or (
+            t.islower() and low.endswith("ed") and (nxt in OBJ_START or nxt in PREPOSITIONS or not nxt)
+        ) or (t.islower() and low.endswith("s") and nxt in ("up", "on", "out")):
+            end = w.start()
+            break
+        if "," in masked[words[k - 1].end() : w.start()] or "\x00" in masked[words[k - 1].end() : w.start()]:
+            return None
+    if end is None:
+        return None
+    start = words[0].start()
+    np = masked[start:end].strip()
+    if not np:
+        return None
+    low = np.lower()
+    if low in PRONOUNS:
+        return np, start, (low, "pronoun")
+    cleaned = clean_np(np)
+    if cleaned is None:
+        return _np_after_lead(np, start)
+    return np, start, cleaned
+
+
+INTRO_RE = re.compile(r"\b(?:spoke|speaks|speaking|talked|talking)\s+(?:to|with)\b|\baddressed\s+(?:reporters|journalists)\b")
+"""``X spoke to reporters``: X is about to be quoted, though this sentence quotes nothing."""
+
+
+def find_introduction(masked: str) -> Attribution | None:
+    """A person introduced as about to speak (``X, the commander of Y, spoke to reporters``)."""
+    m = INTRO_RE.search(masked)
+    if m is None:
+        return None
+    subj = _subject_before(masked, m.start())
+    if subj is None:
+        return None
+    cleaned = subj[2] or clean_np(subj[0])
+    if cleaned is None:
+        return None
+    return Attribution(cleaned[0], cleaned[1], m.group(), subj[1], m.start())
 
 
 def _tokens(name: str) -> list[str]:
