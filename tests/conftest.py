@@ -162,6 +162,7 @@ def all_types_payloads() -> list[list]:
         values=(Value(type="quantity", text="1,200", start=39, end=44, value="1200", unit="cars", qualifier="about"),),
         entities=(Mention(text="Harbour Gate", start=0, end=12, type="place", entity="Harbour Gate"),),
         extractor="hand", extractor_version="1",
+        quotation="reported", speaker_antecedent=anchor(text, 62, 71),
     )
     plain = assertion_payload(text, 0, 32, assertion_id="as-plain")
     rev = SourceRevised(

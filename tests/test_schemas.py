@@ -27,7 +27,10 @@ def _validator(type_name: str, v: int) -> Draft202012Validator:
 def test_one_valid_schema_per_type_and_version():
     """events/ holds the envelope and one 2020-12 schema per payload type at its version, with matching $id."""
     names = sorted(p.name for p in EVENTS.glob("*.schema.json"))
-    expected = sorted(["Envelope.v1.schema.json"] + [f"{t}.v{c.VERSION}.schema.json" for t, c in PAYLOAD_TYPES.items()])
+    expected = sorted(
+        ["Envelope.v1.schema.json"]
+        + [f"{t}.v{v}.schema.json" for t, c in PAYLOAD_TYPES.items() for v in range(1, c.VERSION + 1)]
+    )  # old versions stay: old lines are still checked against them
     assert names == expected
     for name in names:
         schema = json.loads((EVENTS / name).read_text(encoding="utf-8"))
@@ -73,7 +76,7 @@ def test_ingested_ledger_validates(tmp_ledger, run_cli, simple_extractor, tmp_pa
     raws = list(LogStore(tmp_ledger).raw_events())
     assert any(r["data"].get("values") for r in raws)
     for raw in raws:
-        assert list(_validator(raw["type"], 1).iter_errors(raw)) == []
+        assert list(_validator(raw["type"], raw["v"]).iter_errors(raw)) == []
 
 
 def _mutations(raw: dict):
@@ -99,14 +102,14 @@ def _mutations(raw: dict):
     yield "bad id", m(lambda r: r.__setitem__("id", "not-a-uuid"))
     yield "empty actor", m(lambda r: r.__setitem__("actor", ""))
     yield "extra envelope field", m(lambda r: r.__setitem__("sig", "x"))
-    yield "wrong v", m(lambda r: r.__setitem__("v", 2))
+    yield "wrong v", m(lambda r: r.__setitem__("v", r["v"] + 1))
 
 
 def test_broken_events_fail_in_both_validators(all_types_ledger):
     """Each kind of broken AssertionRecorded fails jsonschema and the jsonschema-rs validator verify uses."""
     raw = next(r for r in LogStore(all_types_ledger).raw_events() if r["type"] == "AssertionRecorded" and r["data"]["values"])
-    full = _validator("AssertionRecorded", 1)
-    fast = validator_for("AssertionRecorded", 1)
+    full = _validator("AssertionRecorded", raw["v"])
+    fast = validator_for("AssertionRecorded", raw["v"])
     assert list(full.iter_errors(raw)) == [] and fast(raw) is None
     for label, broken in _mutations(raw):
         assert list(full.iter_errors(broken)), label
@@ -133,17 +136,19 @@ def test_enums_match_the_code():
     assert enum("VerdictRecorded", "status") == VERDICT_STATUSES
     assert enum("AssertionRecorded", "kind") == ASSERTION_KINDS
     assert enum("AssertionRecorded", "modality") == MODALITIES
+    v2 = _schema("AssertionRecorded.v2")["properties"]["data"]["properties"]
+    assert v2["kind"]["enum"] == list(ASSERTION_KINDS) and v2["modality"]["enum"] == list(MODALITIES)
 
 
 def test_schema_problem_names_the_path_on_one_line(all_types_ledger):
     """A failing event's problem is one line naming the schema and the JSON path of the bad member."""
     raw = next(r for r in LogStore(all_types_ledger).raw_events() if r["type"] == "AssertionRecorded")
-    validate = validator_for("AssertionRecorded", 1)
+    validate = validator_for("AssertionRecorded", raw["v"])
     broken = copy.deepcopy(raw)
     broken["data"]["kind"] = "rumour"
     problem = validate(broken)
     assert problem is not None and "\n" not in problem
-    assert problem.startswith("does not match the AssertionRecorded v1 schema: at /data/kind: ") and "rumour" in problem
+    assert problem.startswith(f"does not match the AssertionRecorded v{raw['v']} schema: at /data/kind: ") and "rumour" in problem
     broken = copy.deepcopy(raw)
     broken["data"]["values"] = [{"type": "quantity"}]
     assert "at /data/values/0: " in validate(broken)

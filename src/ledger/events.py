@@ -168,10 +168,14 @@ class AssertionRecorded(Payload):
 
     ``assertion_id`` is derived from the source and the quote, so extracting the same
     text again gives the same id; ``version`` says which stored text the selector
-    points into.
+    points into. v2 (issue #16) adds ``quotation`` (``direct``: the speaker's words are
+    quoted; ``reported``: reported speech; null: no speaker) and ``speaker_antecedent``
+    (a selector on the mention a pronoun, role phrase or quotation continuation was
+    resolved to, so a reader can see why the speaker is who it is).
     """
 
     TYPE: ClassVar[str] = "AssertionRecorded"
+    VERSION: ClassVar[int] = 2
 
     assertion_id: str
     source_id: str
@@ -186,6 +190,8 @@ class AssertionRecorded(Payload):
     entities: tuple[Mention, ...]
     extractor: str
     extractor_version: str
+    quotation: str | None = None
+    speaker_antecedent: Selector | None = None
 
 
 @frozen(slots=False)
@@ -351,6 +357,12 @@ def upcaster(type_name: str, from_version: int) -> Callable[[Upcaster], Upcaster
         return fn
 
     return decorate
+
+
+@upcaster("AssertionRecorded", 1)
+def _assertion_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """v1 recorded no quotation mode and no antecedent: both unknown (null)."""
+    return {**data, "quotation": None, "speaker_antecedent": None}
 
 
 def upcast(type_name: str, v: int, data: dict[str, Any]) -> dict[str, Any]:

@@ -273,6 +273,8 @@ def _recorded(text: str, source_id: str, version: int, extraction: Extraction) -
             entities=tuple(item.entities),
             extractor=extraction.extractor,
             extractor_version=extraction.extractor_version,
+            quotation=item.quotation if item.speaker is not None else None,
+            speaker_antecedent=anchor(text, *item.antecedent) if item.antecedent is not None else None,
         )
 
 

@@ -52,6 +52,10 @@ class Extracted:
         modality_cue: The words that make it hedged or negated (``reportedly``, ``didn't``).
         values: Quantities and dates, with spans in the same text.
         entities: People, organisations and places, with spans in the same text.
+        quotation: ``direct`` (the speaker's words quoted), ``reported`` (indirect speech)
+            or ``None`` (no speaker, or the extractor does not say).
+        antecedent: ``(start, end)`` of the mention the speaker was resolved through (a
+            pronoun's or role phrase's antecedent, the attribution of a continued quotation).
     """
 
     kind: str = field()
@@ -63,6 +67,8 @@ class Extracted:
     modality_cue: str | None = None
     values: tuple[Value, ...] = ()
     entities: tuple[Mention, ...] = ()
+    quotation: str | None = None
+    antecedent: tuple[int, int] | None = None
 
     @kind.validator
     def _known_kind(self, _attribute, value):
@@ -112,5 +118,9 @@ def check_extracted(text: str, items: Iterable[Extracted]) -> list[Extracted]:
             raise ValueError(f"extractor returned span {item.start}:{item.end} outside the text")
         if item.modality not in MODALITIES:
             raise ValueError(f"extractor returned unknown modality {item.modality!r}")
+        if item.quotation not in (None, "direct", "reported"):
+            raise ValueError(f"extractor returned unknown quotation mode {item.quotation!r}")
+        if item.antecedent is not None and not (0 <= item.antecedent[0] < item.antecedent[1] <= len(text)):
+            raise ValueError(f"extractor returned antecedent span {item.antecedent} outside the text")
         out.append(item)
     return out

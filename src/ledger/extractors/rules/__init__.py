@@ -488,8 +488,12 @@ def _build(text: str, units: list[_Unit], published) -> list[Extracted]:
                 vs.append(vals[i])
             i += 1
         # positional, in Extracted's field order: kind start end speaker speaker_cue
-        # modality modality_cue values entities
-        out.append(Extracted(u.kind, u.start, u.end, u.speaker, u.cue, u.modality, u.mcue, tuple(vs), u.ments))
+        # modality modality_cue values entities quotation antecedent
+        ante = u.antecedent if u.speaker is not None and u.antecedent is not None and u.antecedent[0] < u.antecedent[1] else None
+        out.append(Extracted(
+            u.kind, u.start, u.end, u.speaker, u.cue, u.modality, u.mcue, tuple(vs), u.ments,
+            u.mode if u.speaker is not None else None, ante,
+        ))
     return out
 
 
