@@ -62,3 +62,4 @@ def test_a_v1_line_verifies_and_reads_with_unknown_mode(tmp_ledger):
     event = list(LogStore(tmp_ledger).events())[-1]
     assert event.v == 1 and event.unknown == {}
     assert (event.data.speaker, event.data.quotation, event.data.speaker_antecedent) == ("Officials", None, None)
+    assert event.data.supersedes is None

@@ -171,7 +171,9 @@ class AssertionRecorded(Payload):
     points into. v2 (issue #16) adds ``quotation`` (``direct``: the speaker's words are
     quoted; ``reported``: reported speech; null: no speaker) and ``speaker_antecedent``
     (a selector on the mention a pronoun, role phrase or quotation continuation was
-    resolved to, so a reader can see why the speaker is who it is).
+    resolved to, so a reader can see why the speaker is who it is) and ``supersedes``
+    (the seq of an earlier recording of the same assertion in the same source version that
+    this one replaces: a re-extraction that reads it differently; null otherwise).
     """
 
     TYPE: ClassVar[str] = "AssertionRecorded"
@@ -192,6 +194,7 @@ class AssertionRecorded(Payload):
     extractor_version: str
     quotation: str | None = None
     speaker_antecedent: Selector | None = None
+    supersedes: int | None = None
 
 
 @frozen(slots=False)
@@ -362,7 +365,7 @@ def upcaster(type_name: str, from_version: int) -> Callable[[Upcaster], Upcaster
 @upcaster("AssertionRecorded", 1)
 def _assertion_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
     """v1 recorded no quotation mode and no antecedent: both unknown (null)."""
-    return {**data, "quotation": None, "speaker_antecedent": None}
+    return {**data, "quotation": None, "speaker_antecedent": None, "supersedes": None}
 
 
 def upcast(type_name: str, v: int, data: dict[str, Any]) -> dict[str, Any]:
