@@ -25,6 +25,7 @@ LAZY: dict[str, tuple[str, str]] = {
     "log": ("audit", 'List the events in the ledger.'),
     "plugins": ("plugins_cmd", 'List plugins (built-in and third-party): version, where each comes from, hooks, formats.'),
     "prove": ("proofs", "Write a proof bundle for an assertion, source, claim or event id: its events, their inclusion paths and a signed checkpoint, checkable offline with 'factledger check-proof'."),
+    "reextract": ("reextract", 'Bring the ledger up to date with an extractor\'s current version.'),
     "repair": ("audit", 'Move an interrupted append (a torn line or an incomplete batch) to a side file; nothing is deleted.'),
     "retract": ("audit", 'Record that an assertion is retracted (the original event stays).'),
     "show": ("views", 'The provenance trail of an assertion (as-...), a claim (cl-...) or a source (src-...): every event that touched it.'),

@@ -64,6 +64,7 @@ class Catalog:
     verdicts: dict[str, Verdict] = field(factory=dict)  # target -> latest verdict
     corrections: dict[str, dict] = field(factory=dict)  # source_id -> corrected metadata fields (latest value each)
     assertion_events: int = 0
+    superseded: set[int] = field(factory=set)  # seqs of recordings a re-extraction replaced
 
     def corrected_published(self, source_id: str) -> str | None:
         """The published date an analyst set for a source (None: never corrected)."""
@@ -79,8 +80,9 @@ class Catalog:
             return False
         if self.rerecorded.get(aid, 0) > version:
             return False  # a later version of the source recorded it again: that one wins
-        gone = self.withdrawn.get(aid)
-        return gone is None or gone <= version
+        # a withdrawal still standing hides every recording: one in a later version would
+        # have lifted it, and one in the same version is what a re-extraction withdrew
+        return aid not in self.withdrawn
 
 
 def _source_row(d: SourceSnapshot, previous: SourceRow | None, recorded: Provenance) -> SourceRow:
@@ -110,6 +112,8 @@ def _apply_recorded_raw(state: Catalog, raw: dict) -> Catalog:
     """Fast path for current-version lines: same as ``_apply`` without structuring the event."""
     data = raw["data"]
     _recorded(state, data["assertion_id"], data["version"])
+    if data.get("supersedes") is not None:
+        state.superseded.add(data["supersedes"])
     return state
 
 
@@ -129,6 +133,8 @@ def _apply(state: Catalog, event: Event) -> Catalog:
             state.sources[d.source_id] = evolve(state.sources[d.source_id], **given)
     elif isinstance(d, AssertionRecorded):
         _recorded(state, d.assertion_id, d.version)
+        if d.supersedes is not None:
+            state.superseded.add(d.supersedes)
     elif isinstance(d, AssertionRetracted):
         state.retracted[d.assertion_id] = Retraction(d.reason, provenance(event))
     elif isinstance(d, AssertionWithdrawn):
@@ -144,7 +150,7 @@ def _apply(state: Catalog, event: Event) -> Catalog:
 CATALOG = register(
     Projection(
         name="catalog",
-        version="3",  # 2: sources are SourceRow; 3: metadata corrections (older caches are refolded)
+        version="4",  # 2: sources are SourceRow; 3: metadata corrections; 4: superseded recordings (older caches are refolded)
         types=frozenset(
             cls.TYPE
             for cls in (

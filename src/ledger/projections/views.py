@@ -112,6 +112,7 @@ def current_assertions(
     version_now = AssertionRecorded.VERSION
     filtered = source is not None or speaker is not None or kind is not None or entity is not None
     is_live = cat.is_live
+    superseded = cat.superseded
     build = _raw_row
     redate = Redater(cat)
     for _offset, _line, raw in store.lines():
@@ -121,6 +122,8 @@ def current_assertions(
             if redate:
                 redate.see(raw)
             continue
+        if superseded and raw["seq"] in superseded:
+            continue  # a re-extraction recorded this assertion again
         if raw["v"] == version_now:
             d = raw["data"]
             if not is_live(d["assertion_id"], d["version"]):
@@ -196,11 +199,14 @@ def count_current(store: LogStore, cat: Catalog, as_of: int | None = None) -> di
     """``source_id -> {kind: n}`` of current assertions, sorted by kind; no rows are built."""
     version_now = AssertionRecorded.VERSION
     is_live = cat.is_live
+    superseded = cat.superseded
     counts: dict[str, Counter] = defaultdict(Counter)
     for _offset, _line, raw in store.lines():
         if as_of is not None and raw["seq"] > as_of:
             break
         if raw["type"] != _RECORDED:
+            continue
+        if superseded and raw["seq"] in superseded:
             continue
         if raw["v"] == version_now:
             d = raw["data"]
