@@ -17,6 +17,7 @@ from test_tamper import _rehash_from
 
 from ledger import audit
 from ledger.audit import verify
+from ledger.events import AssertionRecorded
 from ledger.events import VerdictRecorded
 from ledger.log import LogStore
 
@@ -170,7 +171,7 @@ def test_late_schema_violation_is_found_by_a_worker(tmp_ledger, run_cli, small_c
     lines[54] = _break_schema(lines[54])
     _write(tmp_ledger, _rehash_from(lines, 54))
     report = _same_everywhere(tmp_ledger, run_cli)
-    assert report[:2] == (False, 55) and "AssertionRecorded v1 schema" in report[2]
+    assert report[:2] == (False, 55) and f"AssertionRecorded v{AssertionRecorded.VERSION} schema" in report[2]
     assert report[3] == 54
 
 
