@@ -19,10 +19,14 @@ Pipeline, all on exact offsets into the text it was given:
    crosses a sentence boundary.
 4. per clause: attribution (:mod:`.speakers`), modality (:mod:`.modality`), values
    (:mod:`.values`), entities (:mod:`.entities`).
-5. speakers resolved in document order: pronouns (``He added``) to the last speaker;
-   short names (``Brooks``) to the fullest form seen so far; sentences of one quotation
-   share its speaker, and a quote-only sentence right after an attributed quote in the
-   same paragraph continues it.
+5. speakers resolved in document order by a speaker model (:class:`_Speakers`): each
+   speaker has a class (person, group, org, doc); ``he/she`` go to the last person who
+   spoke or was introduced as speaking, ``it`` and ``the unit``/``their statement`` to
+   the last non-person speaker, ``they`` to the last group; short names (``Brooks``) to
+   the fullest form seen so far; sentences of one quotation share its speaker, a
+   quote-only sentence after an attributed one continues it, a pull quote takes the next
+   paragraph's speaker. The mention resolved through is kept as the antecedent, and
+   whether the words are quoted as the quotation mode.
 """
 
 from __future__ import annotations
@@ -424,7 +428,7 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
     # a pull quote (a paragraph that is only a quotation) is the next paragraph's speaker's
     for k, u in enumerate(statements):
         if u.speaker is None and u.quote_only and u.attr is None:
-            nxt = [w for w in statements[k + 1 : k + 8] if w.para == u.para + 1 or (w.para > u.para and False)]
+            nxt = [w for w in statements[k + 1 : k + 8] if w.para == u.para + 1]
             src = next((w for w in nxt if w.speaker is not None and w.attr is not None), None)
             if src is not None and (k == 0 or statements[k - 1].para != u.para) and (
                 k + 1 >= len(statements) or statements[k + 1].para != u.para

@@ -18,6 +18,12 @@ A speaker is cleaned to a name (``lead surgeon Lee Cook-Jong`` -> ``Lee Cook-Jon
 its article (``A United Nations Command spokesman`` -> ``United Nations Command
 spokesman``). Pronouns and short names are resolved later, in document order, by
 :class:`Names` and the caller.
+
+Issue #16 added: colon-introduced quotations (``He went on: "..."``), participles
+(``..., saying``), ``found that``/``fear``/``described X as``/``went on to praise``,
+documents and organisations as speakers (``a post on the X page read:``), whole role
+phrases when no name is given, and the lexicons (role, group, organisation, document
+nouns) that give a speaker its class for resolution. No rule names a person or event.
 """
 
 from __future__ import annotations
