@@ -100,7 +100,7 @@ def _differs(a: _speakers.Attribution | None, b: _speakers.Attribution | None) -
     return a.speaker.lower() != b.speaker.lower()
 
 
-CLAUSE_JOINT_RE = re.compile(r",\s+(?:and|but|as|while)\s+|;\s+|\s+(?:and|but)\s+(?=that\b)")
+AND_THAT_RE = re.compile(r"(?:and|but)\s+that\b")
 """Where one sentence may hold two clauses (read on masked text): ``, and`` / ``, but`` /
 ``, as`` / ``, while`` / ``;`` (as :data:`.segment.JOINT_RE`), and ``and that`` inside
 reported speech (``X said A and that B``)."""
@@ -116,16 +116,24 @@ def _clauses(sent: str, msent: str, attribution) -> list[tuple[int, int, int | N
     A right part starts at its conjunction (``but he confirmed``), so only the comma or
     semicolon of a joint is left outside the spans.
     """
+    joints = [(j.start(), j.end(), j.group()) for j in _segment.JOINT_RE.finditer(msent)]
+    if " that" in msent:
+        extra = [
+            (a.start() - 1, a.end() - 4, " " + a.group()[:-4]) for a in AND_THAT_RE.finditer(msent)
+            if a.start() and msent[a.start() - 1] == " " and msent[a.start() - 2 : a.start() - 1] not in (",", ";")
+        ]
+        if extra:
+            joints = sorted(joints + extra)
+    if not joints:
+        return _relative_split(sent, msent, [(0, len(sent), None)])
     out: list[tuple[int, int, int | None]] = []
     cur = 0
     inherit: int | None = None
-    for j in CLAUSE_JOINT_RE.finditer(msent):
-        g = j.group()
-        conj_at = j.start() + len(g) - len(g.lstrip(",; \t\n"))
-        nxt = CLAUSE_JOINT_RE.search(msent, j.end())
-        r_end = nxt.start() if nxt else len(sent)
-        left, mleft = sent[cur : j.start()], msent[cur : j.start()]
-        right, mright = sent[j.end() : r_end], msent[j.end() : r_end]
+    for i, (js, je, g) in enumerate(joints):
+        conj_at = js + len(g) - len(g.lstrip(",; \t\n"))
+        r_end = joints[i + 1][0] if i + 1 < len(joints) else len(sent)
+        left, mleft = sent[cur:js], msent[cur:js]
+        right, mright = sent[je:r_end], msent[je:r_end]
         if not left.strip() or not right.strip():
             continue
         split = False
@@ -350,6 +358,7 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
         u.ments = tuple(ments)
     statements = [u for u in units if u.kind == "statement"]
     model = _Speakers()
+    class_memo: dict[str, str] = {}
     group_of: dict[int, list[int]] = {}
     pos = {id(u): k for k, u in enumerate(statements)}
     for members in groups:
@@ -378,7 +387,7 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
             elif a.form == "name":
                 u.speaker = names.resolve(a.speaker)
                 names.add(u.speaker)
-                u.cls = _name_class(u.speaker)
+                u.cls = _name_class(u.speaker, class_memo, u.ments)
                 if u.cls == "person" and u.sp_span and text[max(0, u.sp_span[0] - 4) : u.sp_span[0]].lower() == "the ":
                     u.cls = "group"  # "the Thai Navy Seals": people's names take no article
             else:
@@ -410,11 +419,11 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
             at = text.find(u.intro.speaker, u.start, u.end)
             if at >= 0:
                 span = (at, at + len(u.intro.speaker))
-            model.note(sp, _name_class(sp) if u.intro.form == "name" else "person", span, k)
+            model.note(sp, _name_class(sp, class_memo, u.ments) if u.intro.form == "name" else "person", span, k)
             model.context[sp] = model.context.get(sp, "")[-400:] + " " + text[u.start : u.end]
         elif para_start and u.ments and u.ments[0].start == u.start and u.ments[0].type in ("person", "other"):
             ent = names.resolve(u.ments[0].entity)
-            if _name_class(ent) == "person" and (len(ent.split()) >= 2 or _TOPIC_NEXT_RE.match(text, u.ments[0].end)):
+            if _name_class(ent, class_memo) == "person" and (len(ent.split()) >= 2 or _TOPIC_NEXT_RE.match(text, u.ments[0].end)):
                 model.topic = (ent, "person", (u.ments[0].start, u.ments[0].end), k)
         prev = u
     # sentences of one quotation attributed at its end ('"A. B," he said.')
@@ -442,21 +451,16 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
     _retype(named, {sp for sp in people if not any(_entities._is_acronym(t) for t in sp.split())})
 
 
-_CLASS_MEMO: dict[str, str] = {}
-
-
-def _name_class(name: str) -> str:
-    """person, org or group for a proper name (the entity typer's words, then the lexicons)."""
-    c = _CLASS_MEMO.get(name)
+def _name_class(name: str, memo: dict[str, str], ments=()) -> str:
+    """person, org or group for a proper name: the type the entity pass gave its mention in
+    this unit, else the entity typer's words, then the lexicons (memoised per article)."""
+    c = memo.get(name)
     if c is None:
-        toks = name.split()
-        k = _entities._kind(toks, False)
-        if k in ("org", "place"):
-            c = "org"
-        else:
-            c = _speakers.speaker_class(name, "name")
-        if len(_CLASS_MEMO) < 4096:
-            _CLASS_MEMO[name] = c
+        k = next((m.type for m in ments if m.entity == name), None)
+        if k is None or k == "other":
+            k = _entities._kind(name.split(), False)
+        c = "org" if k in ("org", "place") else _speakers.speaker_class(name, "name")
+        memo[name] = c
     return c
 
 

@@ -66,10 +66,9 @@ COLON_VERBS = frozenset(("continued", "continues", "read", "reads", "went on", "
 LIST_NEXT_RE = re.compile(r":\s*[a-z]")
 SILENT_NEXT_RE = re.compile(r"\s+(?:nothing|little)\b")
 """``said nothing about ...``: a person who says nothing is not a speaker."""
-PARTICIPLE_RE = re.compile(
-    r"(?:,\s+|\s)(saying|calling|adding|describing|noting|warning|insisting|arguing|claiming|chanting|shouting|"
-    r"writing|telling)\b"
-)
+PARTICIPLES = """saying calling adding describing noting warning insisting arguing claiming chanting shouting
+    writing telling""".split()
+PARTICIPLE_RE = re.compile("(" + trie_pattern(PARTICIPLES) + r")\b")
 """``X honoured Y, calling him '...'``, ``Residents challenged it, saying ...``, ``protesters
 chanting "..."``: the clause's subject speaks."""
 COLON_QUOTE_RE = re.compile(r":\s*[\"“]")
@@ -562,8 +561,6 @@ def find_attribution(clause: str, masked: str) -> Attribution | None:
                 return Attribution(cleaned[0], cleaned[1], clause[m.start() : m.end()], np_start, m.start())
             continue
         verb = m.group(1)
-        if _prev_word(masked, max(0, m.start() - 30), m.start()).lower() in BLOCK_PREV:
-            continue
         special = VERB_NEXT.get(verb)
         if special is not None:
             if not special.match(masked, m.end()) and not (
@@ -571,6 +568,8 @@ def find_attribution(clause: str, masked: str) -> Attribution | None:
             ):
                 continue  # "'...,' their statement went on." is the other form
         elif verb not in STRONG and not WEAK_NEXT_RE.match(masked, m.end()):
+            continue
+        if _prev_word(masked, max(0, m.start() - 30), m.start()).lower() in BLOCK_PREV:
             continue
         if LIST_NEXT_RE.match(masked, m.end()):
             continue  # "Injuries reported: minor cuts": a label and a list, not speech
@@ -616,14 +615,21 @@ AND_BEFORE_RE = re.compile(r"\sand\s+$")
 def _participle_or_colon(clause: str, masked: str) -> Attribution | None:
     """No reporting verb with a subject: a participle (``, saying``) or a colon before a
     quotation (``Shortly afterwards another post went up: "..."``) names the clause's subject."""
-    p = PARTICIPLE_RE.search(masked)
-    if p is not None and (p.group().startswith(",") or QUOTE_NEXT_RE.match(masked, p.end())):
-        subj = clause_subject(masked[: p.start()])
+    p = None
+    if "ing" in masked:
+        for cand in PARTICIPLE_RE.finditer(masked):
+            a = cand.start()
+            if a and masked[a - 1].isspace():  # a word start; literal-first is the fast form in re
+                p = cand
+                break
+    comma = p is not None and masked[: p.start()].rstrip().endswith(",")
+    if p is not None and (comma or QUOTE_NEXT_RE.match(masked, p.end())):
+        subj = clause_subject(masked[: p.start()].rstrip().rstrip(","))
         if subj is not None:
             cleaned = subj[2] or clean_np(subj[0])
             if cleaned is not None:
                 return Attribution(cleaned[0], cleaned[1], p.group(1), subj[1], p.start(1))
-    c = COLON_QUOTE_RE.search(masked)
+    c = COLON_QUOTE_RE.search(masked) if ":" in masked else None
     if c is not None:
         subj = clause_subject(masked[: c.start()])
         if subj is not None:
