@@ -117,7 +117,7 @@ def _clauses(sent: str, msent: str, attribution) -> list[tuple[int, int, int | N
     semicolon of a joint is left outside the spans.
     """
     joints = [(j.start(), j.end(), j.group()) for j in _segment.JOINT_RE.finditer(msent)]
-    if " that" in msent:
+    if " and that" in msent or " but that" in msent:
         extra = [
             (a.start() - 1, a.end() - 4, " " + a.group()[:-4]) for a in AND_THAT_RE.finditer(msent)
             if a.start() and msent[a.start() - 1] == " " and msent[a.start() - 2 : a.start() - 1] not in (",", ";")
@@ -360,7 +360,7 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
     model = _Speakers()
     class_memo: dict[str, str] = {}
     group_of: dict[int, list[int]] = {}
-    pos = {id(u): k for k, u in enumerate(statements)}
+    pos = {id(u): k for k, u in enumerate(statements)} if groups else {}
     for members in groups:
         ks = [pos[id(units[i])] for i in members if id(units[i]) in pos]
         for k in ks:

@@ -606,7 +606,9 @@ def find_attribution(clause: str, masked: str) -> Attribution | None:
         if cleaned is None:
             continue
         return Attribution(cleaned[0], cleaned[1], cue, start, m.start())
-    return _participle_or_colon(clause, masked)
+    if ":" in masked or PARTICIPLE_RE.search(masked) is not None:
+        return _participle_or_colon(clause, masked)
+    return None
 
 
 AND_BEFORE_RE = re.compile(r"\sand\s+$")
@@ -616,12 +618,11 @@ def _participle_or_colon(clause: str, masked: str) -> Attribution | None:
     """No reporting verb with a subject: a participle (``, saying``) or a colon before a
     quotation (``Shortly afterwards another post went up: "..."``) names the clause's subject."""
     p = None
-    if "ing" in masked:
-        for cand in PARTICIPLE_RE.finditer(masked):
-            a = cand.start()
-            if a and masked[a - 1].isspace():  # a word start; literal-first is the fast form in re
-                p = cand
-                break
+    for cand in PARTICIPLE_RE.finditer(masked):
+        a = cand.start()
+        if a and masked[a - 1].isspace():  # a word start; literal-first is the fast form in re
+            p = cand
+            break
     comma = p is not None and masked[: p.start()].rstrip().endswith(",")
     if p is not None and (comma or QUOTE_NEXT_RE.match(masked, p.end())):
         subj = clause_subject(masked[: p.start()].rstrip().rstrip(","))
