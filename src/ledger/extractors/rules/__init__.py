@@ -138,6 +138,8 @@ def _clauses(sent: str, msent: str, attribution) -> list[tuple[int, int, int | N
             continue
         split = False
         keep = None
+        if g[0] == "," and mright.startswith("that "):
+            g = " and "  # ", and that B" in reported speech: as "and that B"
         if g[0] in ",;":
             a_right = attribution(right, mright)
             if a_right is not None and a_right.np_start <= 12 and a_right.verb_start > a_right.np_start:
@@ -176,14 +178,18 @@ def _relative_split(sent: str, msent: str, spans):
             out.append((cs, ce, inh))
             continue
         head = len(out)
-        out.append((cs, r.start(), inh))
-        out.append((rs, re_, head if inh is None else inh))
         if comma >= 0:
+            # "X, which is believed to ..., was Y": the clause up to the relative clause's
+            # end (its comma kept), then the tail, which keeps the clause's speaker
+            out.append((cs, comma + 1, inh))
             t = comma + 1
             while t < ce and sent[t].isspace():
                 t += 1
             if t < ce:
                 out.append((t, ce, head if inh is None else inh))
+        else:  # "..., which was thought to ...": the clause, then the relative clause
+            out.append((cs, r.start() + 1, inh))
+            out.append((rs, re_, head if inh is None else inh))
     return out
 
 
