@@ -3,6 +3,8 @@ date as events, and the views then equal a fresh append with the new extractor."
 
 from __future__ import annotations
 
+import json
+
 import attrs
 
 from ledger.extractors import ExtractorSpec
@@ -89,5 +91,14 @@ def test_cli_dry_run_writes_nothing_and_log_lists_changes(tmp_path, run_cli):
     r = run_cli("reextract", "--source", "src-nope", ledger=path)
     assert r.exit_code == 1 and "no source src-nope" in r.output and path.read_bytes() == before
     assert run_cli("reextract", ledger=path).exit_code == 0
+    fresh = tmp_path / "fresh.jsonl"
+    _ledger(fresh, RULES)
+
+    def shown(ledger):  # the command's answer (projection store or fold), twice: cold and warm
+        out = [run_cli("assertions", "--json", ledger=ledger).output for _ in range(2)]
+        assert out[0] == out[1]
+        return sorted((r["assertion_id"], r["speaker"], r["modality"]) for r in json.loads(out[0]))
+
+    assert shown(path) == shown(fresh)
     r = run_cli("reextract", "--log", ledger=path)
     assert r.exit_code == 0 and "changed" in r.output and "withdrawn" in r.output

@@ -549,7 +549,9 @@ class _Builder:
         """Open or close the current intervals of an id's recordings after an event at seq ``at``."""
         for rec in st.recs:
             seq, version, cfrom, cto = rec
-            live = not st.retracted and not st.max_version > version and (st.withdrawn is None or st.withdrawn <= version)
+            # a standing withdrawal hides every recording (the catalog's rule): one in a later
+            # version lifts it when recorded, one in the same version is a re-extraction's
+            live = not st.retracted and not st.max_version > version and st.withdrawn is None
             if live and cfrom is None:
                 rec[2] = at
             elif not live and cfrom is not None and cto is None:
@@ -566,6 +568,8 @@ class _Builder:
                 self._update("assertions", "event_seq = ?", (seq,), {"current_from": rec[2], "current_to": rec[3]})
 
     def _recorded(self, raw: dict[str, Any]) -> None:
+        if raw["data"].get("supersedes") is not None:
+            self.meta["fallback"] = 1  # a re-extraction replaced a recording: the views fold the log
         if raw["v"] == AssertionRecorded.VERSION:
             row = self._raw_row(raw)
         else:
