@@ -23,7 +23,7 @@ from ..text import STOPWORDS
 from . import lexicon as L
 from .frames import NOUN_CLASS, REPORTING_CLASSES, Frame, frames_of
 
-FEATURES_VERSION = "claims-features/1"
+FEATURES_VERSION = "claims-features/2"
 """Version of :func:`features`' output; a cache keyed by it never serves stale features."""
 
 
@@ -201,6 +201,22 @@ _EXTRA_STOP = frozenset(
 )
 
 
+def _synonyms() -> dict[str, str]:
+    """Lemma -> the first lemma of its class, from the general news synonym classes of
+    :mod:`..text` (``troops``/``soldiers``, ``escape``/``flee``)."""
+    from ..text import _SYNONYMS
+
+    out: dict[str, str] = {}
+    for group in _SYNONYMS:
+        lemmas = [lemma_pos(w)[0] for w in group.split()]
+        for lem in lemmas:
+            out.setdefault(lem, lemmas[0])
+    return out
+
+
+_SYN: dict[str, str] | None = None
+
+
 def tokens_of(text: str) -> list[tuple[str, str, str]]:
     """``(surface, lemma, pos)`` for every word of ``text``."""
     out = []
@@ -215,9 +231,15 @@ def tokens_of(text: str) -> list[tuple[str, str, str]]:
 
 
 def content(tokens: list[tuple[str, str, str]]) -> list[str]:
-    """Content lemmas in order, without repeats (stop words, short words and bare weekdays dropped)."""
+    """Content lemmas in order, without repeats (stop words, short words and bare weekdays dropped),
+    each folded to its synonym class (``troop`` -> ``soldier``)."""
+    global _SYN
+    if _SYN is None:
+        _SYN = _synonyms()
+    syn = _SYN
     seen: dict[str, None] = {}
     for surface, lemma, _pos in tokens:
+        lemma = syn.get(lemma, lemma)
         lw = surface.lower()
         if (lw in STOPWORDS or lemma in STOPWORDS or lw in _EXTRA_STOP or len(lw) < 3 or lw in L.NUMBER_WORDS
                 or lemma in L.NUMBER_WORDS or lemma in L.SCALES or lemma in ("dozen", "score")):
@@ -574,7 +596,7 @@ def features(row: AssertionRow, source_meta: object | None = None) -> Features:
     toks = tokens_of(core)
     lemmas = content(toks)
     weights = {lem: weight(lem) for lem in lemmas}
-    verbs = frozenset(lemma for _s, lemma, pos in toks if pos == "V" and lemma in weights)
+    verbs = frozenset(_SYN.get(lemma, lemma) for _s, lemma, pos in toks if pos == "V") & frozenset(weights)
     low = " " + core.lower() + " "
     hedged = row.modality == "hedged" or any(f" {h} " in low for h in L.HEDGES)
     negated = row.modality == "negated"

@@ -257,6 +257,8 @@ def decide(
         same = True
     elif score >= config.weak and frames and [s for s in slots if s.slot not in small]:
         same = True
+    elif score >= config.strong and frames_all and plain_w >= 1.5:
+        same = True  # closely worded reports of one kind of happening
     elif score >= 2 * config.weak and frames_all and [s for s in slots if s.slot not in small and s.slot not in common]:
         same = True  # the story's frame, but the same measured slot and more wording in common  # same frame, same slot: about one happening, whatever the values say
     elif len(specific_agree) >= 2:
