@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from pathlib import Path
 
 import charset_normalizer
@@ -115,9 +116,12 @@ def _decode(raw: bytes, origin: str, declared_charset: str | None) -> str:
             raise SourceError(f"{origin}: starts with a UTF-16 byte order mark but is not valid UTF-16") from None
     if declared_charset:
         try:
-            return raw.decode(_canonical_charset(declared_charset))
+            text = raw.decode(_canonical_charset(declared_charset))
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong or unknown declaration: fall back to looking at the bytes
+        else:
+            if plausible(text, raw, declared_charset):
+                return text
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -129,6 +133,31 @@ def _decode(raw: bytes, origin: str, declared_charset: str | None) -> str:
         f"{origin}: is not valid UTF-8 ({bad}) and its encoding cannot be detected with confidence; "
         "convert it to UTF-8 first"
     )
+
+
+_WIDE = ("utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs2", "ucs-4", "ucs4")
+
+
+def plausible(text: str, raw: bytes, charset: str) -> bool:
+    """Whether ``text`` is a believable reading of ``raw`` under a declared ``charset``.
+
+    A wrong declaration that still decodes gives mojibake: UTF-16 over ASCII bytes reads
+    every pair of letters as one CJK ideograph. Real UTF-16/32 text has NUL bytes (its
+    newlines, spaces and markup are ASCII); and no real text is full of unassigned,
+    private-use or surrogate code points or control characters.
+    """
+    if charset.strip().strip("\"'").lower().startswith(_WIDE) and b"\x00" not in raw:
+        return False
+    sample = text[:8192]
+    if not sample:
+        return True
+    odd = 0
+    for ch in sample:
+        if ord(ch) < 128:
+            continue
+        if unicodedata.category(ch) in ("Cn", "Co", "Cs", "Cc"):
+            odd += 1
+    return odd <= len(sample) // 100
 
 
 def _canonical_charset(name: str) -> str:
