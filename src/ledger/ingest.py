@@ -89,21 +89,25 @@ class KnownSource:
 
     version: int
     raw_sha256: str
-    packed: bytes | frozenset[str] = b""
+    # a bytearray grows in place: folding a source's assertions one by one (catching up
+    # with the log) stays linear, where bytes += or a frozenset union per id was quadratic
+    packed: bytearray | set[str] = field(factory=bytearray)
 
     @property
     def assertion_ids(self) -> frozenset[str]:
-        if isinstance(self.packed, frozenset):
-            return self.packed
+        if isinstance(self.packed, set):
+            return frozenset(self.packed)
         h = self.packed.hex()
         return frozenset("as-" + h[i : i + 16] for i in range(0, len(h), 16))
 
     def add(self, assertion_ids: Iterable[str]) -> None:
         ids = list(assertion_ids)
-        if isinstance(self.packed, bytes) and all(_PACKABLE(a) for a in ids):
-            self.packed += bytes.fromhex("".join(a[3:] for a in ids))
-        else:
-            self.packed = self.assertion_ids | frozenset(ids)
+        if isinstance(self.packed, bytearray):
+            if all(_PACKABLE(a) for a in ids):
+                self.packed += bytes.fromhex("".join(a[3:] for a in ids))
+                return
+            self.packed = set(self.assertion_ids)
+        self.packed.update(ids)
 
 
 _PACKABLE = re.compile("as-[0-9a-f]{16}").fullmatch
@@ -431,6 +435,7 @@ class ReadOptions:
 
     max_bytes: int = MAX_BYTES
     timeout: float = 20.0
+    max_batch_bytes: int = 0  # 0: MAX_BATCH_BYTES
     flags: Metadata = Metadata()
     source_id: str | None = None
 
@@ -529,6 +534,23 @@ def decode(blob: bytes) -> Encoded | Failed:
     )
 
 
+MAX_BATCH_BYTES = 256 * 1024 * 1024
+"""The largest batch one source may append (about 9x its text for news prose): the batch is
+built and written whole, so this bounds the memory and the size of one all-or-nothing write."""
+
+_EVENT_OVERHEAD = 560
+"""Bytes an AssertionRecorded line takes besides its quote, values and entities (envelope,
+ids, hashes, selector context, extractor): measured on generated news, rounded up."""
+
+
+def batch_estimate(doc: Document, extraction: Extraction) -> int:
+    """Roughly how many bytes the batch for ``doc`` will take in the log (within ~20%)."""
+    size = len(doc.text) + len(doc.text) // 10 + 1000
+    for _aid, item in extraction.items:
+        size += _EVENT_OVERHEAD + (item.end - item.start) + 120 * (len(item.values) + len(item.entities))
+    return size
+
+
 def prepare(item: Input, options: ReadOptions, extractor: ExtractorSpec) -> Prepared | Failed:
     """Read, normalise and extract one input; every expected failure becomes :class:`Failed`."""
     from .sources.read import load
@@ -539,12 +561,26 @@ def prepare(item: Input, options: ReadOptions, extractor: ExtractorSpec) -> Prep
         return Failed(item.origin, str(exc))
     except Exception as exc:  # a reader's unforeseen failure on hostile input fails this input, not the batch
         return Failed(item.origin, f"{item.origin}: could not be read: {type(exc).__name__}: {_first_line(exc)}")
+    cap = options.max_batch_bytes or MAX_BATCH_BYTES
+    if len(doc.text) > cap:  # the text alone is in the batch: no need to extract to know
+        return Failed(item.origin, _too_big(item.origin, len(doc.text), None, cap))
     source_id = options.source_id or source_id_for(doc)
     try:
         extraction = extract(doc, source_id, extractor)
     except Exception as exc:  # a plugin's bug must fail this input, not the batch
         return Failed(item.origin, f"{item.origin}: extractor {extractor.name!r} failed: {type(exc).__name__}: {exc}")
+    estimate = batch_estimate(doc, extraction)
+    if estimate > cap:
+        return Failed(item.origin, _too_big(item.origin, estimate, len(extraction.items), cap))
     return Prepared(doc, source_id, extraction)
+
+
+def _too_big(origin: str, estimate: int, assertions: int | None, cap: int) -> str:
+    what = f" ({assertions:,} assertions)" if assertions is not None else ""
+    return (
+        f"{origin}: would append a batch of about {estimate / 2**20:,.1f} MB{what}, over the "
+        f"{cap / 2**20:,.1f} MB limit of one batch; split the source into smaller files"
+    )
 
 
 def _first_line(exc: BaseException) -> str:

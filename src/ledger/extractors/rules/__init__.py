@@ -285,14 +285,20 @@ def extract(text: str, info: SourceInfo) -> list[Extracted]:
             if qspans and qspans[-1][1] == len(part) and part[-1] not in "\"”’'":
                 for u in units[part_first_unit:]:
                     u.open_end = True  # "...a paragraph that ends with its quotation still open
-            # sentences sharing one quotation share its speaker
-            for qa, qb in qspans:
-                members = [
-                    i for i in range(part_first_unit, len(units)) if units[i].kind == "statement"
-                    and units[i].start < s + qb and s + qa < units[i].end
-                ]
-                if len({units[i].sent for i in members}) > 1:
-                    groups.append(members)
+            # sentences sharing one quotation share its speaker; the line's units are in
+            # text order, so each quotation bisects to its first unit (a scan of every unit
+            # per quotation was quadratic on a one-line megabyte)
+            if qspans:
+                ends = [units[i].end for i in range(part_first_unit, len(units))]
+                for qa, qb in qspans:
+                    i = part_first_unit + bisect.bisect_right(ends, s + qa)
+                    members = []
+                    while i < len(units) and units[i].start < s + qb:
+                        if units[i].kind == "statement" and s + qa < units[i].end:
+                            members.append(i)
+                        i += 1
+                    if len({units[i].sent for i in members}) > 1:
+                        groups.append(members)
     _resolve_speakers(text, units, groups)
     return _build(text, units, published)
 
