@@ -534,7 +534,7 @@ def decode(blob: bytes) -> Encoded | Failed:
     )
 
 
-MAX_BATCH_BYTES = 256 * 1024 * 1024
+MAX_BATCH_BYTES = 128 * 1024 * 1024
 """The largest batch one source may append (about 9x its text for news prose): the batch is
 built and written whole, so this bounds the memory and the size of one all-or-nothing write."""
 
