@@ -20,3 +20,12 @@ def find(text: str, needle: str, **kw):
     hits = [x for q, x in run(text, **kw) if x.kind == "statement" and needle in q]
     assert hits, f"no statement contains {needle!r}: {statements(text, **kw)}"
     return hits[0]
+
+
+def crash_on_marker(text: str, info):
+    """An extractor whose process dies on a text holding ``KILL-THIS-WORKER`` (as a C crash would)."""
+    import os
+
+    if "KILL-THIS-WORKER" in text:
+        os._exit(70)
+    return []

@@ -133,3 +133,26 @@ def test_max_size_too_large_is_a_one_line_usage_error(run_cli, tmp_path):
     assert result.exit_code == 2
     assert "Traceback" not in result.output and result.exception is not None and isinstance(result.exception, SystemExit)
     assert "--max-size" in result.output
+
+
+def test_a_worker_that_dies_fails_only_its_input(tmp_path):
+    """--jobs 2: a process killed by one input (a segfault, the OOM killer) fails that input only."""
+    from _extractor_helpers import crash_on_marker
+
+    from ledger.extractors import ExtractorSpec
+    from ledger.ingest import Failed, Ingestor, ReadOptions
+    from ledger.log import LogStore
+    from ledger.sources.collect import Input
+
+    inputs = []
+    for i in range(20):
+        f = tmp_path / f"s{i:02d}.txt"
+        f.write_text(f"Story {i}. " + ("KILL-THIS-WORKER" if i == 5 else "The council said so.") + "\n")
+        inputs.append(Input(str(f), "file"))
+    spec = ExtractorSpec(name="crashy", version="1", extract=crash_on_marker)
+    ingestor = Ingestor(LogStore(tmp_path / "l.jsonl", fsync=False), spec)
+    outcomes = list(ingestor.append_many(inputs, ReadOptions(), jobs=2))
+    assert [o.origin for o in outcomes] == [i.origin for i in inputs]  # every input, in order
+    failed = [o for o in outcomes if isinstance(o, Failed)]
+    assert [f.origin for f in failed] == [inputs[5].origin]
+    assert "the process reading and extracting it died" in failed[0].message

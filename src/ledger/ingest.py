@@ -651,22 +651,50 @@ def ready_stream(
             item = following
         return
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     pending: deque = deque()
     it = iter(inputs)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(pickle.dumps(extractor),)) as pool:
+    spec = pickle.dumps(extractor)
+    broken: list[list[Input]] = []
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(spec,)) as pool:
 
         def submit() -> bool:
             chunk = [item for _, item in zip(range(CHUNK), it)]
             if chunk:
-                pending.append(pool.submit(_prepare_chunk, chunk, options))
+                pending.append((chunk, pool.submit(_prepare_chunk, chunk, options)))
             return bool(chunk)
 
         while len(pending) < 4 * jobs and submit():
             pass
         while pending:
-            results = pending.popleft().result()
+            chunk, future = pending.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                # a worker died (a C extension crashed, the OOM killer) on some input of
+                # some chunk in flight: those inputs are retried one by one, each in a
+                # process of its own, so only the input that kills its process fails
+                broken = [chunk, *(c for c, _ in pending)]
+                pending.clear()
+                break
             submit()
             last = len(results) - 1
             for i, blob in enumerate(results):
-                yield decode(blob), i < last or bool(pending and pending[0].done())
+                yield decode(blob), i < last or bool(pending and pending[0][1].done())
+    if broken:
+        for chunk in broken:
+            for item in chunk:
+                yield _prepare_isolated(item, options, spec), False
+        yield from ready_stream(it, options, extractor, jobs=jobs, note=None)
+
+
+def _prepare_isolated(item: Input, options: ReadOptions, spec: bytes) -> Encoded | Failed:
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker, initargs=(spec,)) as pool:
+        try:
+            return decode(pool.submit(_prepare_chunk, [item], options).result()[0])
+        except BrokenProcessPool:
+            return Failed(item.origin, f"{item.origin}: the process reading and extracting it died (out of memory or a crash); nothing recorded")
