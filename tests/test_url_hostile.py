@@ -110,7 +110,8 @@ def test_a_wide_charset_declared_on_ascii_bytes_falls_back_to_the_bytes(run_cli,
         server.shutdown()
         server.server_close()
     assert result.exit_code == 0, result.output
-    stored = orjson.loads(tmp_ledger.read_bytes().splitlines()[0])["data"]["text"]
+    events = [orjson.loads(line) for line in tmp_ledger.read_bytes().splitlines()]
+    stored = next(e["data"]["text"] for e in events if e["type"] == "SourceAppended")
     assert stored.startswith("Bridge reopens\n\nThe council said")
 
 
