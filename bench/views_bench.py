@@ -127,7 +127,8 @@ def main() -> None:
     for view in views[:4]:
         row(" ".join(view) + " --no-cache", *run(factledger(ledger, *view, "--no-cache")), base[1])
     before = store_head(ledger)
-    subprocess.run(factledger(ledger, "append", str(extra), "--no-fsync"), check=True, stdout=subprocess.DEVNULL, env=env())
+    subprocess.run(factledger(ledger, "append", str(extra), "--no-fsync"), check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, env=env())
     catch = run(factledger(ledger, "sources", "--json"))
     after = store_head(ledger)
     row("catch-up after 100 articles: sources --json", *catch, base[1])
