@@ -103,3 +103,19 @@ def test_narrow_terminal_encoding_never_tracebacks(hostile_ledger, args):
     assert proc.returncode == 0, proc.stderr.decode("latin-1")
     assert b"Traceback" not in proc.stderr
     assert proc.stdout.strip()
+
+
+def test_every_cli_printer_goes_through_render():
+    """One helper for terminal text: a command printing with click.echo/print directly would
+    bypass the escaping (a proof bundle written byte-exact says so on its line)."""
+    import re
+
+    cli_dir = Path(__file__).resolve().parents[1] / "src" / "ledger" / "cli"
+    offenders = []
+    for path in sorted(cli_dir.glob("*.py")):
+        if path.name == "render.py":
+            continue
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(r"\bclick\.echo\(|(?<![\w.])print\(|\bsys\.std(out|err)\.write\(", line) and "byte-exact" not in line:
+                offenders.append(f"{path.name}:{n}: {line.strip()}")
+    assert offenders == []

@@ -64,9 +64,9 @@ def eval_command(
                 "control_links": report.control_links, "agree_links": report.agree_links,
                 "disagree_links": report.disagree_links, "unlisted_links": converter.unstructure(list(report.unlisted)),
             }
-            click.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
+            echo_json(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
         else:
-            click.echo(claims_eval.format_pairs_report(report, show_unlisted=judge))
+            echo(claims_eval.format_pairs_report(report, show_unlisted=judge), multiline=True)
         return
     if speakers_file is not None:
         try:

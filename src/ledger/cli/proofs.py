@@ -39,7 +39,7 @@ def _signing_key(path: Path | None) -> C.SigningKey:
 def _write(path: Path | None, data: bytes) -> None:
     """To stdout, or to ``path`` whole or not at all."""
     if path is None:
-        click.echo(data.decode("utf-8"), nl=False)
+        click.echo(data.decode("utf-8"), nl=False)  # a proof bundle, byte-exact: not terminal text
         return
     folder = path.parent if str(path.parent) else Path(".")
     try:

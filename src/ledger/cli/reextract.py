@@ -9,6 +9,7 @@ from .. import plugins
 from ..reextract import history, reextract
 from ..serialization import converter
 from .main import cli, settings
+from .render import echo, echo_json
 
 
 def _short(text: str, width: int = 90) -> str:
@@ -35,28 +36,28 @@ def reextract_cmd(sources, extractor_name, dry_run, show_log, as_json):
     if show_log:
         rows = [r for src in (sources or (None,)) for r in history(store, src)]
         if as_json:
-            click.echo(orjson.dumps([dict(zip(("seq", "what", "assertion_id", "detail"), r)) for r in rows],
+            echo_json(orjson.dumps([dict(zip(("seq", "what", "assertion_id", "detail"), r)) for r in rows],
                                     option=orjson.OPT_INDENT_2).decode())
         else:
             for seq, what, aid, detail in rows:
-                click.echo(f"{seq} {what} {aid}: {detail}")
-            click.echo(f"{len(rows)} re-extraction changes")
+                echo(f"{seq} {what} {aid}: {detail}")
+            echo(f"{len(rows)} re-extraction changes")
         return
     spec = plugins.get_extractor(extractor_name)
     done = reextract(store, spec, list(sources) or None, actor=s.actor, dry_run=dry_run)
     if as_json:
-        click.echo(orjson.dumps({"extractor": spec.name, "version": spec.version, "dry_run": dry_run,
+        echo_json(orjson.dumps({"extractor": spec.name, "version": spec.version, "dry_run": dry_run,
                                  "sources": converter.unstructure(done)}, option=orjson.OPT_INDENT_2).decode())
         return
     verb = "would record" if dry_run else "recorded"
     for sc in done:
         where = f"; seq {sc.first_seq}-" if sc.first_seq else ""
-        click.echo(f"{sc.source_id} v{sc.version}: {sc.count('added')} added, {sc.count('withdrawn')} withdrawn, "
+        echo(f"{sc.source_id} v{sc.version}: {sc.count('added')} added, {sc.count('withdrawn')} withdrawn, "
                    f"{sc.count('changed')} changed{where}")
         for c in sc.changes:
             mark = {"added": "+", "withdrawn": "-", "changed": "~"}[c.what]
-            click.echo(f"  {mark} {c.assertion_id}: {_short(c.exact)}")
+            echo(f"  {mark} {c.assertion_id}: {_short(c.exact)}")
             for name, before, after in c.fields:
-                click.echo(f"      {name}: {_short(repr(before), 60)} -> {_short(repr(after), 60)}")
+                echo(f"      {name}: {_short(repr(before), 60)} -> {_short(repr(after), 60)}")
     total = sum(len(sc.changes) for sc in done)
-    click.echo(f"{spec.name} {spec.version}: {verb} {total} changes in {len(done)} sources")
+    echo(f"{spec.name} {spec.version}: {verb} {total} changes in {len(done)} sources")
