@@ -50,3 +50,31 @@ def test_tutorial_entry_point_is_the_real_plugin_one():
         assert f'{name} = "{target}"' in doc
     assert f'name = "{meta["name"]}"' in doc and f'version = "{meta["version"]}"' in doc
     assert all(dep in doc for dep in meta["dependencies"])
+
+
+def test_row_classes_and_context_are_documented_field_by_field():
+    """docs/plugins.md lists every field of every row class a `write` receives, and every ExportContext member."""
+    import attrs
+
+    from ledger import events
+    from ledger.exporters import ExportContext
+    from ledger.projections import records
+
+    doc = DOC.read_text("utf-8")
+    section = doc.split("## Reference: what `write` receives", 1)[1].split("## Reference: hooks", 1)[0]
+    for cls in (records.SourceRow, records.AssertionRow, records.Claim, records.Conflict, records.Link,
+                records.SlotComparison, records.Verdict, records.EntityRow, records.TimelineRow, records.Provenance,
+                events.Selector, events.Value, events.Mention):
+        part = section.split(f"#### `{cls.__name__}`", 1)
+        assert len(part) == 2, f"{cls.__name__} has no section"
+        table = part[1].split("####", 1)[0]
+        for f in attrs.fields(cls):
+            assert f"| `{f.name}` |" in table, f"{cls.__name__}.{f.name} is not documented"
+    public = {n for n, v in vars(ExportContext).items() if not n.startswith("_") and callable(v)} - {"catalog", "claims_view"}
+    public |= {f.name for f in attrs.fields(ExportContext) if not f.name.startswith("_")}
+    for name in public:
+        assert f"`{name}" in section, f"ExportContext.{name} is not documented"
+    assert "`dict[str, str]`" in section and "**strings**" in section
+    assert "run_export(spec, ledger, *, view=None, as_of=None, options=None, path=None)" in section
+    assert "import sqlite_utils" in doc.split("### 3. The module", 1)[1].split("```", 2)[1]
+    assert "plugins/template" in section and "Load order and name clashes" in doc
