@@ -107,14 +107,31 @@ def assertions(as_of, as_json, as_jsonl, no_cache, source, speaker, kind, entity
     with snap:
         if as_json or as_jsonl:
             return _write_rows(snap.assertions_json(seq, **filters), lines=as_jsonl)
-        _table(
-            ["ID", "SEQ", "KIND", "SPEAKER", "QUOTE"],
-            [
-                [r["assertion_id"], str(r["recorded"]["seq"]), r["kind"], cut(r["speaker"], 24) or "-",
-                 cut(r["selector"]["exact"])]
-                for r in snap.assertions(seq, **filters)
-            ],
-        )
+        rows = [
+            [r["assertion_id"], str(r["recorded"]["seq"]), r["kind"], cut(r["speaker"], 24) or "-",
+             cut(r["selector"]["exact"])]
+            for r in snap.assertions(seq, **filters)
+        ]
+        _table(["ID", "SEQ", "KIND", "SPEAKER", "QUOTE"], rows)
+        if not rows and (speaker or entity):
+            _did_you_mean(snap.log, seq, speaker or entity, "--speaker" if speaker else "--entity")
+
+
+def _did_you_mean(store, seq, query: str, flag: str) -> None:
+    """When a name matched nothing: the closest speaker or entity names, on stderr."""
+    import difflib
+
+    from ..projections.views import known_names, name_words
+
+    names = known_names(store, seq)
+    by_word: dict[str, set[str]] = {}
+    for name in names:
+        for word in [name.casefold(), *name_words(name)]:
+            by_word.setdefault(word, set()).add(name)
+    close = difflib.get_close_matches(query.casefold(), list(by_word), n=5, cutoff=0.6)
+    picks = sorted({n for w in close for n in by_word[w]})[:5]
+    hint = f"; did you mean: {', '.join(picks)}?" if picks else ""
+    echo(f"no assertion matches {flag} {query!r}{hint}", err=True)
 
 
 @cli.command()

@@ -247,8 +247,19 @@ class ProjectionStore:
             for (blob,) in cur:
                 yield blob
             return
-        from .views import _raw_matches
+        from .views import NameFilter, _raw_matches, name_matches
 
+        def with_variants(query):  # the entities a query names lend it their variants, as in views.iter_assertions
+            if query is None:
+                return None
+            found: set[str] = set()
+            for e in self.entities(s):
+                names = (e["entity"], *e["variants"])
+                if any(name_matches(query, n) for n in names):
+                    found.update(n.casefold() for n in names)
+            return NameFilter(query, frozenset(found))
+
+        speaker, entity = with_variants(speaker), with_variants(entity)
         for (blob,) in cur:
             if _raw_matches(orjson.loads(blob), None, speaker, None, entity):
                 yield blob

@@ -12,6 +12,7 @@ and structured first), so a million assertions cost about two reads of the log.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 
@@ -71,16 +72,55 @@ def _raw_row_builder() -> Callable[[dict], AssertionRow]:
 _raw_row = _raw_row_builder()
 
 
+_WORD = re.compile(r"\w+")
+
+
+def name_words(name: str) -> list[str]:
+    return _WORD.findall(name.casefold())
+
+
+def name_matches(query: str, name: str | None, variants: frozenset[str] = frozenset()) -> bool:
+    """Does ``query`` name ``name``? Case-insensitively, any part of it (``Varga``, ``ilona varga``,
+    ``Varg``), or ``name`` is a variant of an entity the query names (``variants``, casefolded)."""
+    if not name:
+        return False
+    folded = name.casefold()
+    if folded in variants:
+        return True
+    q = " ".join(query.casefold().split())
+    if q and q in " ".join(folded.split()):
+        return True
+    words = name_words(query)
+    return bool(words) and set(words) <= set(name_words(name))
+
+
+class NameFilter:
+    """A ``--speaker``/``--entity`` query with the variants of the entities it names."""
+
+    def __init__(self, query: str, variants: frozenset[str] = frozenset()) -> None:
+        self.query = query
+        self.variants = variants
+
+    def __call__(self, name: str | None) -> bool:
+        return name_matches(self.query, name, self.variants)
+
+
+def _as_filter(value) -> NameFilter | None:
+    return None if value is None or isinstance(value, NameFilter) else NameFilter(value)
+
+
 def _matches(row: AssertionRow, source, speaker, kind, entity) -> bool:
     if source is not None and row.source_id != source:
         return False
     if kind is not None and row.kind != kind:
         return False
-    if speaker is not None and (row.speaker or "").casefold() != speaker.casefold():
-        return False
+    if speaker is not None:
+        sp = speaker if isinstance(speaker, NameFilter) else NameFilter(speaker)
+        if not sp(row.speaker):
+            return False
     if entity is not None:
-        e = entity.casefold()
-        if not any(m.entity.casefold() == e or m.text.casefold() == e for m in row.entities):
+        e = entity if isinstance(entity, NameFilter) else NameFilter(entity)
+        if not any(e(m.entity) or e(m.text) for m in row.entities):
             return False
     return True
 
@@ -91,11 +131,13 @@ def _raw_matches(d: dict, source, speaker, kind, entity) -> bool:
         return False
     if kind is not None and d["kind"] != kind:
         return False
-    if speaker is not None and (d["speaker"] or "").casefold() != speaker.casefold():
-        return False
+    if speaker is not None:
+        sp = speaker if isinstance(speaker, NameFilter) else NameFilter(speaker)
+        if not sp(d["speaker"]):
+            return False
     if entity is not None:
-        e = entity.casefold()
-        if not any(m["entity"].casefold() == e or m["text"].casefold() == e for m in d["entities"]):
+        e = entity if isinstance(entity, NameFilter) else NameFilter(entity)
+        if not any(e(m["entity"]) or e(m["text"]) for m in d["entities"]):
             return False
     return True
 
@@ -111,6 +153,7 @@ def current_assertions(
     """
     version_now = AssertionRecorded.VERSION
     filtered = source is not None or speaker is not None or kind is not None or entity is not None
+    speaker, entity = _as_filter(speaker) or speaker, _as_filter(entity) or entity
     is_live = cat.is_live
     superseded = cat.superseded
     build = _raw_row
@@ -190,9 +233,36 @@ def redated(row: AssertionRow, text: str, published: str) -> AssertionRow:
 def iter_assertions(
     store: LogStore, as_of: int | None = None, *, source=None, speaker=None, kind=None, entity=None, cache: bool = True
 ) -> Iterator[AssertionRow]:
-    """Current assertions in log order of their latest recording, optionally filtered."""
+    """Current assertions in log order of their latest recording, optionally filtered.
+
+    ``speaker`` and ``entity`` match case-insensitively on any part of a name, and on every
+    variant of the entities they name (``Brandt`` finds ``Tomas Brandt`` and ``Mr Brandt``).
+    """
+    if speaker is not None or entity is not None:
+        speaker = NameFilter(speaker, entity_variants(store, as_of, speaker, cache=cache)) if speaker is not None else None
+        entity = NameFilter(entity, entity_variants(store, as_of, entity, cache=cache)) if entity is not None else None
     cat = catalog(store, as_of, cache=cache)
     yield from current_assertions(store, cat, as_of, source=source, speaker=speaker, kind=kind, entity=entity)
+
+
+def entity_variants(store: LogStore, as_of: int | None, query: str, *, cache: bool = True) -> frozenset[str]:
+    """Casefolded names and variants of every entity ``query`` names (any part, any case)."""
+    found: set[str] = set()
+    for e in iter_entities(store, as_of, cache=cache):
+        names = (e.entity, *e.variants)
+        if any(name_matches(query, n) for n in names):
+            found.update(n.casefold() for n in names)
+    return frozenset(found)
+
+
+def known_names(store: LogStore, as_of: int | None = None, *, cache: bool = True) -> list[str]:
+    """Every speaker and entity name (and variant) in the current assertions: what a query could have meant."""
+    names: set[str] = set()
+    for row in iter_assertions(store, as_of, cache=cache):
+        if row.speaker:
+            names.add(row.speaker)
+        names.update(m.entity for m in row.entities)
+    return sorted(names)
 
 
 def count_current(store: LogStore, cat: Catalog, as_of: int | None = None) -> dict[str, dict[str, int]]:
