@@ -573,9 +573,10 @@ def find_attribution(clause: str, masked: str) -> Attribution | None:
             continue
         if _prev_word(masked, max(0, m.start() - 30), m.start()).lower() in BLOCK_PREV:
             continue
-        if LIST_NEXT_RE.match(masked, m.end()):
+        e = m.end()
+        if masked.startswith(":", e) and LIST_NEXT_RE.match(masked, e):
             continue  # "Injuries reported: minor cuts": a label and a list, not speech
-        if SILENT_NEXT_RE.match(masked, m.end()):
+        if masked.startswith((" nothing", " little"), e) and SILENT_NEXT_RE.match(masked, e):
             continue
         cue = verb
         if verb in ("told", "tells"):
