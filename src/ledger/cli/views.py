@@ -66,13 +66,11 @@ def _emit(rows, as_jsonl: bool) -> None:
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> None:
-    if not rows:
-        echo("(none)")
-        return
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
-    for r in rows:
-        echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    """Aligned columns; on a terminal a rich table (colour, paged when long), see cli/terminal.py."""
+    from .terminal import Output
+
+    with Output() as out:
+        out.table(headers, rows, styles=["id"])
 
 
 @cli.command()
@@ -224,18 +222,23 @@ def claims(as_of, as_json, as_jsonl, no_cache, show_all, only_conflicts, wide):
     def fit(text: str, n: int) -> str:
         return clean(" ".join(text.split())) if width is None else cut(text, n)
 
-    for c in rows:
-        verdict = ""
-        if c.verdict:
-            verdict = f"  verdict: {c.verdict.status}" + (f" ({fit(c.verdict.note, 60)})" if c.verdict.note else "")
-        echo(f"{c.claim_id}  [{c.status}]  {len(c.sources)} sources{verdict}")
-        echo(f"  label: {fit(c.label, 100)}")
-        for m in c.members:
-            old = f" (v{m.version}, earlier version)" if m.assertion_id in c.superseded else ""
-            echo(f"  {m.source_id}{old}  {m.assertion_id}  {fit(m.selector.exact, 100)}")
-        for x in c.conflicts:
-            echo(f"  CONFLICT ({x.field}, {x.grade}{', revision' if x.revision else ''}): {fit(x.explanation, 400)}")
-        for link in c.links:
-            if link.how == "analyst":
-                echo(f"  LINKED by analyst: {link.a} ~ {link.b}")
-        echo("")
+    from .terminal import Output
+
+    with Output() as out:
+        for c in rows:
+            verdict = ""
+            if c.verdict:
+                verdict = f"  verdict: {c.verdict.status}" + (f" ({fit(c.verdict.note, 60)})" if c.verdict.note else "")
+            out.spans([(c.claim_id, "id"), ("  ", None), (f"[{c.status}]", c.status),
+                       (f"  {len(c.sources)} sources{clean(verdict)}", None)])
+            out.line(f"  label: {fit(c.label, 100)}")
+            for m in c.members:
+                old = f" (v{m.version}, earlier version)" if m.assertion_id in c.superseded else ""
+                out.line(f"  {m.source_id}{old}  {m.assertion_id}  {fit(m.selector.exact, 100)}")
+            for x in c.conflicts:
+                out.line(f"  CONFLICT ({x.field}, {x.grade}{', revision' if x.revision else ''}): {fit(x.explanation, 400)}",
+                         "conflict")
+            for link in c.links:
+                if link.how == "analyst":
+                    out.line(f"  LINKED by analyst: {link.a} ~ {link.b}", "dim")
+            out.line("")
