@@ -159,12 +159,15 @@ def test_missing_defaulted_fields_and_unknown_keys_on_read(tmp_ledger):
     assert verdict.data == ev.VerdictRecorded(target="as-1", status="supported", note=None) and verdict.unknown == {"by": "x"}
 
 
-def test_replay_keeps_json_values_as_written_and_verify_rejects_a_wrong_type(tmp_ledger):
-    """Replay passes JSON values into the payload as written (no silent ``str(5)`` -> ``"5"``);
-    the JSON Schema pass of verify is the type check, and names the field."""
+def test_replay_refuses_a_wrong_type_and_verify_names_the_field(tmp_ledger):
+    """Replay never coerces a JSON value (no silent ``str(5)`` -> ``"5"``) nor passes a wrong type on to a
+    view (issue #15 item 4): the read stops with one line naming the seq and 'factledger verify', whose
+    JSON Schema pass names the field."""
+    from ledger.log import SchemaBreakError
+
     _append_raw(tmp_ledger, [("AssertionRetracted", 1, {"assertion_id": 5, "reason": "typo"})])
-    (event,) = LogStore(tmp_ledger).events()
-    assert event.data == ev.AssertionRetracted(assertion_id=5, reason="typo")
+    with pytest.raises(SchemaBreakError, match=r"AssertionRetracted event at seq 1 .*factledger verify"):
+        list(LogStore(tmp_ledger).events())
     report = verify(LogStore(tmp_ledger))
     assert not report.ok and report.bad_seq == 1 and "/data/assertion_id" in report.reason
 

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import errno
 import fcntl
 import getpass
@@ -52,6 +53,10 @@ class TornTailError(LedgerError):
 
 class DamagedLogError(LedgerError):
     """A line in the middle of the ledger cannot be read."""
+
+
+class SchemaBreakError(DamagedLogError):
+    """An event that parses but does not match its schema: readers stop rather than guess."""
 
 
 class TornTailWarning(UserWarning):
@@ -184,6 +189,7 @@ class LogStore:
         self.path = Path(path)
         self.fsync = fsync
         self.pinned = pinned
+        self._checked_to = 0  # lines before this byte offset were checked against their schemas
 
     # -- reading ------------------------------------------------------------
 
@@ -210,10 +216,14 @@ class LogStore:
             return self
         fd = _open_ledger(self.path, os.O_RDONLY, missing_ok=True)
         if fd is None:
-            return LogStore(self.path, fsync=self.fsync, pinned=Head(0, GENESIS, 0))
+            pinned = copy.copy(self)
+            pinned.pinned = Head(0, GENESIS, 0)
+            return pinned
         try:
             fcntl.flock(fd, fcntl.LOCK_SH)
-            return LogStore(self.path, fsync=self.fsync, pinned=_head_of_fd(fd, self.path))
+            pinned = copy.copy(self)  # the same kind of store (a subclass stays one), read only up to here
+            pinned.pinned = _head_of_fd(fd, self.path)
+            return pinned
         finally:
             os.close(fd)  # and the lock with it
 
@@ -244,7 +254,14 @@ class LogStore:
 
     def _scan(self, start: int, typed: Callable[[dict[str, Any]], Event] | None) -> Iterator[Any]:
         """The one reading loop: :meth:`lines` when ``typed`` is None, else ``typed(parsed)``
-        per line, up to the head. One generator either way: replay is a million resumptions of it."""
+        per line, up to the head. One generator either way: replay is a million resumptions of it.
+
+        Each line is checked against the JSON Schema of its type and version (the envelope's
+        for types this version does not know) the first time this store reads it, so no view
+        or exporter ever sees an event that parses but breaks its schema: the read stops with
+        one line naming the seq (:class:`SchemaBreakError`). Later passes over lines already
+        checked skip it.
+        """
         f = self.open_for_reading()
         if f is None:
             return
@@ -258,32 +275,42 @@ class LogStore:
             offset = start
             loads, error = orjson.loads, orjson.JSONDecodeError
             end = head.size
-            for line in f:
-                if offset + len(line) > end:
+            checked = self._checked_to
+            try:
+                for line in f:
+                    if offset + len(line) > end:
+                        if offset >= end:
+                            return
+                        line = line[: end - offset]  # a line longer than the snapshot: damage below
+                    # The common case inline (no helper call per line): a newline-terminated
+                    # line that parses to an object with an int seq and a str hash.
+                    try:
+                        raw = loads(line)
+                    except error:
+                        raw = None
+                    if (
+                        raw.__class__ is not dict
+                        or not line.endswith(b"\n")
+                        or raw.get("seq").__class__ is not int
+                        or raw.get("hash").__class__ is not str
+                    ):
+                        raw = parse_line(line) if line.endswith(b"\n") else None
+                        if raw is None:
+                            raise DamagedLogError(
+                                f"{self.path}: line at byte {offset} is not a valid event; run 'factledger verify' for details"
+                            )
+                    if offset >= checked:
+                        if not _schema_valid(raw):
+                            raise SchemaBreakError(_schema_message(self.path, raw))
+                        if offset == checked:
+                            checked += len(line)
+                    yield (offset, line, raw) if typed is None else typed(raw)
+                    offset += len(line)
                     if offset >= end:
                         return
-                    line = line[: end - offset]  # a line longer than the snapshot: damage below
-                # The common case inline (no helper call per line): a newline-terminated
-                # line that parses to an object with an int seq and a str hash.
-                try:
-                    raw = loads(line)
-                except error:
-                    raw = None
-                if (
-                    raw.__class__ is not dict
-                    or not line.endswith(b"\n")
-                    or raw.get("seq").__class__ is not int
-                    or raw.get("hash").__class__ is not str
-                ):
-                    raw = parse_line(line) if line.endswith(b"\n") else None
-                    if raw is None:
-                        raise DamagedLogError(
-                            f"{self.path}: line at byte {offset} is not a valid event; run 'factledger verify' for details"
-                        )
-                yield (offset, line, raw) if typed is None else typed(raw)
-                offset += len(line)
-                if offset >= end:
-                    return
+            finally:
+                if checked > self._checked_to:
+                    self._checked_to = checked
 
     # -- writing ------------------------------------------------------------
 
@@ -551,6 +578,24 @@ def _write_side_file(side: Path, data: bytes, ledger: Path) -> None:
         raise LedgerError(f"{ledger}: cannot write the side file {side} ({reason}); the ledger is unchanged") from None
     os.close(fd)
     _fsync_dir(side.parent)
+
+
+def _schema_valid(raw: dict[str, Any]) -> bool:
+    """Whether a parsed line is an event a reader can use (:func:`ledger.schemas.readable`)."""
+    from .schemas import readable
+
+    return readable(raw)
+
+
+def _schema_message(path: Path, raw: dict[str, Any]) -> str:
+    from .events import PAYLOAD_TYPES
+
+    t = raw.get("type")
+    what = f"the {t} event" if t.__class__ is str and t in PAYLOAD_TYPES else "the event"
+    return (
+        f"{path}: {what} at seq {raw['seq']} does not match its schema (the ledger is damaged); "
+        "run 'factledger verify' for details"
+    )
 
 
 def _interrupted_message(path: Path, head: Head) -> str:

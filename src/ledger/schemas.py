@@ -72,3 +72,41 @@ def _problem(compiled: Any, label: str, raw: dict[str, Any]) -> str:
     where = "".join(f"/{part}" for part in error.instance_path) or "the event's top level"
     message = " ".join(error.message.split())
     return f"does not match the {label} schema: at {where}: {message}"
+
+
+_ENVELOPE = ("Envelope", 1)
+
+
+@functools.cache
+def _defaulted() -> frozenset[str]:
+    """Names of the payload fields (parts included) that have a default: a line may leave them out."""
+    from attrs import NOTHING, fields
+
+    from .events import PAYLOAD_TYPES, Mention, Selector, Value
+
+    return frozenset(a.name for cls in (*PAYLOAD_TYPES.values(), Selector, Value, Mention) for a in fields(cls) if a.default is not NOTHING)
+
+
+def readable(raw: dict[str, Any]) -> bool:
+    """Whether a reader may use a parsed line: it matches the schema of its type and version (the
+    envelope's for a type or version this factledger does not know), or breaks it only in the two
+    ways docs/log-format.md lets readers accept: extra fields (kept in ``Event.unknown``) and left-out
+    fields that have defaults. ``verify`` is stricter; readers only need events they cannot misread."""
+    key = (raw.get("type"), raw.get("v"))
+    try:
+        compiled = _compiled().get(key)
+    except TypeError:  # an unhashable type or v
+        compiled = None
+    if compiled is None:
+        compiled = _compiled()[_ENVELOPE]
+    if compiled.is_valid(raw):
+        return True
+    defaulted = _defaulted()
+    for error in compiled.iter_errors(raw):
+        kind = error.kind
+        if isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
+            continue
+        if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required) and kind.property in defaulted:
+            continue
+        return False
+    return True

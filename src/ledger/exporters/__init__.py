@@ -268,10 +268,14 @@ def make_context(
     if unknown:
         takes = ", ".join(sorted(known)) or "none"
         raise ExportError(f"format {spec.name!r} has no option {unknown[0]!r}; it takes: {takes}")
+    # One snapshot for the whole export: every view reads up to the head as it is now, and
+    # ``as_of`` pins the folds to it, so rows appended while the export runs are never
+    # included and the head the output (or its CSVW sidecar) names covers exactly its rows.
+    store = store.snapshot()
     seq, hash_, at = head_at(store, as_of)
     return ExportContext(
         store=store,
-        as_of=as_of,
+        as_of=seq if as_of is None else as_of,
         view=view,
         options=options,
         head_seq=seq,

@@ -9,19 +9,24 @@ written at the payload class's current ``VERSION``, so older lines are still upc
 structured through ``apply``.
 
 The cache keeps a fold's state beside the ledger (``<ledger>.cache/<name>.json``) keyed
-by the seq and hash of the last folded event and the byte offsets of its line. It is
-trusted only if that line, read again from the current file, still has that seq and
-hash; then only the events after it are folded. Any mismatch (a different prefix, a
-newer code version, a damaged file) discards it. Writing is atomic (temp file +
-rename) and any failure to read or write it is ignored: the cache is only a shortcut,
-deleting it loses nothing.
+by the seq and hash of the last folded event and the byte offsets of its line, with a
+sha256 ``digest`` of everything else in the file (the state and that key). It is trusted
+only if the digest matches and that line, read again from the current file, still has
+that seq and hash; then only the events after it are folded. A cache whose contents do
+not match its digest (edited by hand, half written) is rebuilt from the log with a
+one-line warning; any other mismatch (a different prefix, a newer code version) just
+discards it. Writing is atomic (temp file + rename) and any failure to read or write it
+is ignored: the cache is only a shortcut, deleting it loses nothing, and ``verify`` and
+the audits never read it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,7 +38,7 @@ from attrs import field, frozen
 from ..events import PAYLOAD_TYPES, Event
 from ..log import LedgerError, LogStore
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: the file carries a digest of its contents
 
 
 @frozen
@@ -85,16 +90,41 @@ class FoldResult:
     from_cache: int  # the seq the cached state covered (0: folded from the start)
 
 
+class CacheWarning(UserWarning):
+    """A cache file did not match its digest and was rebuilt from the log."""
+
+
+def _digest(doc: dict[str, Any]) -> str:
+    """sha256 of the canonical bytes of a cache document without its ``digest``."""
+    from ..serialization import canonical
+
+    return hashlib.sha256(canonical({k: v for k, v in doc.items() if k != "digest"})).hexdigest()
+
+
 def _load_cache(store: LogStore, projection: Projection, as_of: int | None):
     path = cache_dir(store) / f"{projection.name}.json"
     try:
-        doc = orjson.loads(path.read_bytes())
+        body = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        doc = orjson.loads(body)
+        intact = doc.__class__ is not dict or doc.get("format") != CACHE_FORMAT or doc.get("digest") == _digest(doc)
+    except Exception:  # not even JSON: damaged
+        doc, intact = None, False
+    if not intact:
+        warnings.warn(
+            CacheWarning(f"{path}: the cache does not match its digest (edited or damaged); rebuilt from the log"),
+            stacklevel=4,
+        )
+        return None
+    try:
         key = doc["key"]
         if doc.get("format") != CACHE_FORMAT or doc.get("version") != projection.version:
             return None
         seq, digest, start, end = key["seq"], key["hash"], key["start"], key["end"]
-        if as_of is not None and seq > as_of:
-            return None
+        if (as_of is not None and seq > as_of) or end > store.head().size:
+            return None  # folded further than this read's snapshot
         with open(store.path, "rb") as f:
             f.seek(start)
             line = f.read(end - start)
@@ -115,14 +145,14 @@ def _save_cache(store: LogStore, projection: Projection, state: Any, seq: int, d
     folder = cache_dir(store)
     try:
         folder.mkdir(exist_ok=True)
-        body = orjson.dumps(
-            {
-                "format": CACHE_FORMAT,
-                "version": projection.version,
-                "key": {"seq": seq, "hash": digest, "start": start, "end": end},
-                "state": converter.unstructure(state),
-            }
-        )
+        doc = {
+            "format": CACHE_FORMAT,
+            "version": projection.version,
+            "key": {"seq": seq, "hash": digest, "start": start, "end": end},
+            "state": converter.unstructure(state),
+        }
+        doc["digest"] = _digest(doc)
+        body = orjson.dumps(doc)
         fd, tmp = tempfile.mkstemp(prefix=f".{projection.name}.", dir=folder)
         try:
             with os.fdopen(fd, "wb") as f:
