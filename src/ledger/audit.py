@@ -215,7 +215,10 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
                 return stop(seq, "hash mismatch: the event's bytes were changed after it was recorded")
             if raw.get("prev") != prev:
                 return stop(seq, "prev does not match the hash of the previous event: the chain is broken")
-            canonical = dumps(raw, option=sort_keys)
+            try:
+                canonical = dumps(raw, option=sort_keys)
+            except TypeError:  # nested deeper than orjson writes (254 levels): no event is
+                canonical = b""
             if len(canonical) != end or not line.startswith(canonical):  # no copy of the line
                 return stop(seq, "the line is not in canonical form (sorted keys, compact, UTF-8)")
             type_name = raw.get("type")
@@ -231,7 +234,11 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
                     except TypeError:  # an unhashable type: only the envelope schema can judge it
                         is_valid = None
                     last_type, last_v = type_name, v
-                if is_valid is None or not is_valid(raw):
+                try:
+                    valid_line = is_valid is not None and is_valid(raw)
+                except ValueError:  # jsonschema-rs' recursion limit: _schema_problem names it
+                    valid_line = False
+                if not valid_line:
                     problem = _schema_problem(raw, report)
                     if problem:
                         return stop(seq, problem)
@@ -441,9 +448,11 @@ def _schema_check(raw: dict[str, Any], report: VerifyReport) -> str | None:
         is_valid = compiled_for(raw.get("type"), raw.get("v"))
     except TypeError:  # an unhashable type or v: only the envelope schema can judge it
         is_valid = None
-    if is_valid is None or not is_valid(raw):
-        return _schema_problem(raw, report)
-    return None
+    try:
+        valid = is_valid is not None and is_valid(raw)
+    except ValueError:  # jsonschema-rs' recursion limit: _schema_problem names it
+        valid = False
+    return None if valid else _schema_problem(raw, report)
 
 
 def _schema_chunk(path: str, start: int, end: int) -> tuple[int | None, str | None, dict[str, int]]:

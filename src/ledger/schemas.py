@@ -57,9 +57,12 @@ def validator_for(type_name: Any, version: Any) -> Validate | None:
     label = f"{type_name} v{version}"
 
     def validate(raw: dict[str, Any]) -> str | None:
-        if is_valid(raw):  # the fast path: no error objects are built for a valid event
-            return None
-        return _problem(compiled, label, raw)
+        try:
+            if is_valid(raw):  # the fast path: no error objects are built for a valid event
+                return None
+            return _problem(compiled, label, raw)
+        except ValueError:  # jsonschema-rs stops at its recursion limit
+            return f"does not match the {label} schema: nested too deeply to be an event"
 
     return validate
 
@@ -99,10 +102,14 @@ def readable(raw: dict[str, Any]) -> bool:
         compiled = None
     if compiled is None:
         compiled = _compiled()[_ENVELOPE]
-    if compiled.is_valid(raw):
-        return True
+    try:
+        if compiled.is_valid(raw):
+            return True
+        errors = list(compiled.iter_errors(raw))
+    except ValueError:  # nested deeper than the validator recurses: no event is
+        return False
     defaulted = _defaulted()
-    for error in compiled.iter_errors(raw):
+    for error in errors:
         kind = error.kind
         if isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
             continue
