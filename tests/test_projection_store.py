@@ -404,7 +404,11 @@ def test_an_event_breaking_its_schema_is_left_to_the_fold(tmp_path):
             events[i]["prev"] = events[i - 1]["hash"]
         events[i]["hash"] = event_hash(events[i])
     log.path.write_bytes(b"".join(orjson.dumps(e, option=orjson.OPT_SORT_KEYS) + b"\n" for e in events))
-    assert open_store(log, log.head()) is None
+    from ledger.log import SchemaBreakError
+
+    # Readers check each line's schema (issue #15 item 4): the store's catch-up stops with one line too.
+    with pytest.raises(SchemaBreakError, match=f"seq {k + 1} .*factledger verify"):
+        open_store(log, log.head())
 
     def outcome(cache):
         try:
@@ -413,7 +417,7 @@ def test_an_event_breaking_its_schema_is_left_to_the_fold(tmp_path):
         except Exception as exc:  # noqa: BLE001
             return ("error", type(exc).__name__, str(exc))
 
-    assert outcome(True) == outcome(False)
+    assert outcome(True) == outcome(False) and outcome(True)[:2] == ("error", "SchemaBreakError")
 
 
 @pytest.mark.parametrize("text", ["plain ascii", "del \x7f here", "c1 \x85 and bidi \u202e\u2066 \u061c\u200e", "é 港 only"])
