@@ -41,12 +41,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from functools import partial
 from pathlib import Path
 
 import orjson
 
 from ledger.audit import available_cores, verify
+from ledger.checks import assertion_id_for, source_id_for
 from ledger.events import GENESIS, AssertionRecorded, Mention, SourceAppended, Value
 from ledger.extractors import anchor
 from ledger.log import LogStore
@@ -102,7 +104,7 @@ def make_sources(rng: random.Random) -> list[tuple[SourceAppended, list]]:
             pos += len(s) + 1
         digest = hashlib.sha256(text.encode()).hexdigest()
         src = SourceAppended(
-            source_id=f"src-{n:016x}", version=1, uri=f"https://news.example/{n}", title=f"Article {n}",
+            source_id=source_id_for(f"https://news.example/{n}", digest), version=1, uri=f"https://news.example/{n}", title=f"Article {n}",
             outlet="Example Gazette", authors=("A. Reporter",), published="2026-03-18", retrieved=None,
             media_type="text/plain", raw_sha256=digest, text_sha256=digest, text=text,
         )
@@ -110,13 +112,18 @@ def make_sources(rng: random.Random) -> list[tuple[SourceAppended, list]]:
     return out
 
 
-def make_assertion(i: int, sources, rng: random.Random) -> AssertionRecorded:
+def make_assertion(i: int, sources, rng: random.Random, seen: Counter | None = None) -> AssertionRecorded:
+    """An assertion with its id derived as ingest derives it (``seen`` counts quotes per source)."""
     src, spans = sources[i % len(sources)]
     start, end, numbers, names = spans[rng.randrange(len(spans))]
+    seen = Counter() if seen is None else seen
+    exact = src.text[start:end]
+    occurrence = seen[src.source_id, exact]
+    seen[src.source_id, exact] += 1
     speaker = rng.random() < 0.25
     modality = rng.choices(("asserted", "negated", "hedged"), (42, 5, 4))[0]
     return AssertionRecorded(
-        assertion_id=f"as-{i:016x}", source_id=src.source_id, version=1, selector=anchor(src.text, start, end),
+        assertion_id=assertion_id_for(src.source_id, exact, occurrence), source_id=src.source_id, version=1, selector=anchor(src.text, start, end),
         kind="statement", speaker="Ilona Varga" if speaker else None, speaker_cue="said" if speaker else None,
         modality=modality, modality_cue={"asserted": None, "negated": "not", "hedged": "could"}[modality],
         values=tuple(
@@ -138,11 +145,12 @@ def build(path: Path, baseline_path: Path, size: int, seed: int) -> tuple[float,
     ours = base = 0.0
     fd = os.open(baseline_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
     made = 0
+    seen: Counter = Counter()
     try:
         while made < size:
             payloads: list = [s for s, _ in sources] if made == 0 else []
             while len(payloads) < min(BATCH, size - made):
-                payloads.append(make_assertion(made + len(payloads), sources, rng))
+                payloads.append(make_assertion(made + len(payloads), sources, rng, seen))
             t0 = time.perf_counter()
             appended = store.append(payloads, actor=ACTOR)
             t1 = time.perf_counter()

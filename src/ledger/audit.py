@@ -5,8 +5,9 @@ is the sha256 of the event without ``hash``; ``prev`` chains to the previous eve
 ``seq`` is gapless from 1; every event matches the JSON Schema of its type and version
 (``events/``); every source text matches its ``text_sha256``; every selector equals
 the slice of the stored text it points into; every batch opened by a ``BatchStarted`` has
-the events it declares, sharing its ``at`` and ``actor``. The first failure stops the
-replay and is reported with its seq.
+the events it declares, sharing its ``at`` and ``actor``; and the rules of
+:mod:`ledger.checks` (ids, derivations, revisions, spans, references). The first failure
+stops the replay and is reported with its seq.
 
 The one rule for the end of the file (docs/log-format.md): a last line without a newline,
 and a last batch with fewer events than its ``BatchStarted`` declares, are an
@@ -35,6 +36,7 @@ from attrs import define, field
 
 from .events import GENESIS
 from .extractors import CONTEXT
+from .checks import Rules
 from .log import LedgerError, LogStore, parse_line
 from .schemas import compiled_for, validator_for
 
@@ -152,6 +154,7 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
     chunk = CHUNK_LINES
     last_type = last_v = is_valid = None  # the schema of the previous line, reused for a run of one type
     last_source = last_version = text = None  # the source text of the previous assertion
+    rules_line = Rules().line
 
     def stop(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
         report.events = expected_seq - 1
@@ -274,6 +277,12 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
                 if problem:
                     return stop(seq, problem, True)
                 last_source = None  # a new text may now stand under that key
+            try:  # ids, references, spans: ledger.checks
+                problem = rules_line(raw, text if type_name == "AssertionRecorded" else None)
+            except (KeyError, TypeError, AttributeError):  # malformed: the schema pass is elsewhere or off
+                problem = _MALFORMED
+            if problem is not None:
+                return stop(seq, problem, True)
             prev = stored
             expected_seq += 1
             offset = end_of_good = offset + end + 1
