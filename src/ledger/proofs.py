@@ -40,12 +40,13 @@ class _Lines:
             self.mm.close()
         self._f.close()
 
-    def having(self, needle: bytes) -> dict[int, tuple[bytes, dict[str, Any]]]:
-        """Line start -> (line without newline, parsed) for each line containing ``needle``."""
+    def having(self, needle: bytes, end: int | None = None) -> dict[int, tuple[bytes, dict[str, Any]]]:
+        """Line start -> (line without newline, parsed) for each line containing ``needle``
+        (starting before byte ``end``, if given)."""
         out: dict[int, tuple[bytes, dict[str, Any]]] = {}
-        mm, pos = self.mm, 0
+        mm, pos, stop = self.mm, 0, self.size if end is None else min(end, self.size)
         while True:
-            hit = mm.find(needle, pos, self.size)
+            hit = mm.find(needle, pos, stop)
             if hit < 0:
                 return out
             start = mm.rfind(b"\n", 0, hit) + 1
@@ -94,10 +95,12 @@ def select(store: LogStore, tree: LedgerTree, head_size: int, query: str, upto: 
     return out
 
 
-def _source_lines(lines: _Lines, source_id: str, versions: set[int] | None) -> dict[int, tuple[bytes, dict[str, Any]]]:
+def _source_lines(
+    lines: _Lines, source_id: str, versions: set[int] | None, end: int | None = None
+) -> dict[int, tuple[bytes, dict[str, Any]]]:
     # In canonical bytes only a source event has "text" right after "source_id".
     out = {}
-    for start, (line, raw) in lines.having(b'"source_id":' + _quoted(source_id) + b',"text":').items():
+    for start, (line, raw) in lines.having(b'"source_id":' + _quoted(source_id) + b',"text":', end).items():
         d = raw.get("data", {})
         if raw.get("type") in ("SourceAppended", "SourceRevised") and d.get("source_id") == source_id:
             if versions is None or d.get("version") in versions:
@@ -118,8 +121,9 @@ def _assertion_lines(lines: _Lines, assertion_id: str) -> dict[int, tuple[bytes,
             out[start] = (line, raw)
             if t == "AssertionRecorded":
                 sources.setdefault(d["source_id"], set()).add(d["version"])
-    for source_id, versions in sources.items():  # the texts its quotes point into
-        out.update(_source_lines(lines, source_id, versions))
+    last = max(out, default=0)
+    for source_id, versions in sources.items():  # the texts its quotes point into, recorded before them
+        out.update(_source_lines(lines, source_id, versions, last))
     return out
 
 
