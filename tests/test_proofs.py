@@ -347,3 +347,20 @@ def test_prove_against_a_published_checkpoint(all_types_ledger, keys, run_cli, t
     assert _doc_check(doc_verifier, out, vkey).returncode == 0
     missing = run_cli("prove", "as-nothing-here", "--key", str(skey))
     assert missing.exit_code == 1 and "as-nothing-here" in missing.stderr
+
+
+def test_prove_uses_an_id_index_kept_up_to_date(all_types_ledger, keys, run_cli, tmp_path, doc_verifier):
+    """prove indexes ids beside the ledger; a later retraction is found (the index catches up), and a
+    ledger rewritten under the index does not answer from it."""
+    skey, vkey = keys
+    _prove(run_cli, AS_PLAIN, skey, tmp_path / "b1.json")
+    index = all_types_ledger.with_name(all_types_ledger.name + ".cache") / "ids.bin"
+    assert index.exists()
+    assert run_cli("retract", AS_PLAIN, "--reason", "later").exit_code == 0
+    data = json.loads(_prove(run_cli, AS_PLAIN, skey, tmp_path / "b2.json").read_text())
+    assert [orjson.loads(e["line"])["type"] for e in data["entries"]][-1] == "AssertionRetracted"
+    lines = all_types_ledger.read_bytes().splitlines(keepends=True)
+    all_types_ledger.write_bytes(b"".join(_rehash_from(lines[:8] + lines[9:], 8)))  # the verdict gone, history rewritten
+    data = json.loads(_prove(run_cli, AS_PLAIN, skey, tmp_path / "b3.json").read_text())
+    assert "VerdictRecorded" not in {orjson.loads(e["line"])["type"] for e in data["entries"]}
+    assert _doc_check(doc_verifier, tmp_path / "b3.json", vkey).returncode == 0
