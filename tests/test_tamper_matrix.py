@@ -30,9 +30,9 @@ from ledger.serialization import converter
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "log-format.md"
 
-# The all-types ledger, by index: 0 SourceAppended, 1 AS_PLAIN, 2 AS_RICH (a value and an
-# entity), 3 SourceRevised, 4 AS_REV, 5 AssertionWithdrawn(AS_RICH), 6 AssertionsLinked,
-# 7 AssertionsUnlinked, 8 VerdictRecorded(AS_PLAIN), 9 AssertionRetracted(AS_REV).
+# The all-types ledger, by index: 0 BatchStarted, 1 SourceAppended, 2 AS_PLAIN, 3 AS_RICH (a value and an
+# entity), 4 BatchStarted, 5 SourceRevised, 6 AS_REV, 7 AssertionWithdrawn(AS_RICH), 8 AssertionsLinked,
+# 9 AssertionsUnlinked, 10 VerdictRecorded(AS_PLAIN), 11 AssertionRetracted(AS_REV).
 
 
 def _dump(raw: dict) -> bytes:
@@ -166,19 +166,20 @@ CASES = {
     # consistent rewrites and cuts: only a checkpoint tells
     "intact": (lambda lines: lines, None, False),
     "last line dropped": (lambda lines: lines[:-1], None, False),
-    "last 7 lines dropped": (lambda lines: lines[:-7], None, False),
-    "actor rewritten": (edit(4, lambda raw: raw.update(actor="someone@else")), None, False),
-    "retraction reason rewritten": (data(9, reason="it was true after all"), None, False),
-    "verdict status rewritten": (data(8, status="false"), None, False),
-    "link note rewritten": (data(6, note="not the same"), None, False),
-    "withdrawal deleted": (delete(5), None, False),
-    "retraction deleted": (delete(9), None, False),
-    "link deleted": (delete(6), None, False),
-    "retraction inserted": (insert(8, ("AssertionRetracted", {"assertion_id": AS_PLAIN, "reason": "forged"})), None, False),
-    "verdict inserted": (insert(8, ("VerdictRecorded", {"target": AS_REV, "status": "false", "note": None})), None, False),
+    "last 8 lines dropped (at a batch boundary)": (lambda lines: lines[:-8], None, False),
+    "actor rewritten": (edit(8, lambda raw: raw.update(actor="someone@else")), None, False),
+    "actor rewritten inside a batch": (edit(6, lambda raw: raw.update(actor="someone@else")), 7, False),
+    "retraction reason rewritten": (data(11, reason="it was true after all"), None, False),
+    "verdict status rewritten": (data(10, status="false"), None, False),
+    "link note rewritten": (data(8, note="not the same"), None, False),
+    "withdrawal deleted (the batch falls short)": (delete(7), 8, False),
+    "retraction deleted": (delete(11), None, False),
+    "link deleted": (delete(8), None, False),
+    "retraction inserted": (insert(10, ("AssertionRetracted", {"assertion_id": AS_PLAIN, "reason": "forged"})), None, False),
+    "verdict inserted": (insert(10, ("VerdictRecorded", {"target": AS_REV, "status": "false", "note": None})), None, False),
     "forged verdict appended": (append(("VerdictRecorded", {"target": AS_PLAIN, "status": "false", "note": None})), None, False),
     "verdict on a claim appended": (append(("VerdictRecorded", {"target": "cl-" + AS_PLAIN[3:], "status": "disputed", "note": None})), None, False),
-    "source text edited, quotes still match": (edit(0, _other_text), None, False),
+    "source text edited, quotes still match": (edit(1, _other_text), None, False),
     "repeated quote, occurrences 0 1 2": (_repeats(0, 1, 2), None, False),
     # bytes and chain
     "one changed byte": (lambda lines: lines[:3] + [lines[3].replace(b"Harbour", b"Harbor!", 1)] + lines[4:], 4, False),
@@ -190,53 +191,53 @@ CASES = {
     "prev broken": (lambda lines: lines[:3] + [lines[3].replace(lines[3][lines[3].index(b'"prev":"') + 8:][:64], b"f" * 64)] + lines[4:], 4, False),
     # integers
     "seq written as 3.0": (lambda lines: _float_seq(lines), 3, False),
-    "v written as 1.0": (edit(6, lambda raw: raw.update(v=1.0)), 7, False),
-    "version written as 1.0": (data(1, version=1.0), 2, False),
-    "selector start written as 0.0": (nested(1, lambda d: d["selector"].update(start=0.0)), 2, False),
-    "value end written as 44.0": (nested(2, lambda d: d["values"][0].update(end=44.0)), 3, False),
+    "v written as 1.0": (edit(8, lambda raw: raw.update(v=1.0)), 9, False),
+    "version written as 1.0": (data(2, version=1.0), 3, False),
+    "selector start written as 0.0": (nested(2, lambda d: d["selector"].update(start=0.0)), 3, False),
+    "value end written as 44.0": (nested(3, lambda d: d["values"][0].update(end=44.0)), 4, False),
     # ids and time
-    "duplicate event id": (edit(7, lambda raw: raw.update(id=orjson.loads(_ALL[0][6])["id"])), 8, False),
-    "at moved back years": (edit(4, lambda raw: raw.update(at="2019-01-01T00:00:00.000000Z")), 5, False),
-    "source_id not derived from its uri": (data(0, source_id="src-0123456789abcdef"), 1, False),
-    "source uri changed": (data(0, uri="https://example.org/other"), 1, False),
-    "assertion_id not derived": (data(1, assertion_id="as-0123456789abcdef"), 2, False),
-    "assertion id reused in another source": (append(("SourceAppended", _source(OTHER)), ("AssertionRecorded", _assertion(OTHER, 0, 17, OTHER_ID, AS_PLAIN))), 12, False),
-    "assertion recorded twice in a version": (None, 4, False),  # built from the ledger's own line in the test
-    "repeated quote, occurrences 0 0": (_repeats(0, 0), 13, False),
-    "repeated quote, occurrences 0 2": (_repeats(0, 2), 13, False),
-    "repeated quote, occurrence 1 first": (_repeats(1), 12, False),
+    "duplicate event id": (edit(9, lambda raw: raw.update(id=orjson.loads(_ALL[0][6])["id"])), 10, False),
+    "at moved back years": (edit(8, lambda raw: raw.update(at="2019-01-01T00:00:00.000000Z")), 9, False),
+    "source_id not derived from its uri": (data(1, source_id="src-0123456789abcdef"), 2, False),
+    "source uri changed": (data(1, uri="https://example.org/other"), 2, False),
+    "assertion_id not derived": (data(2, assertion_id="as-0123456789abcdef"), 3, False),
+    "assertion id reused in another source": (append(("SourceAppended", _source(OTHER)), ("AssertionRecorded", _assertion(OTHER, 0, 17, OTHER_ID, AS_PLAIN))), 14, False),
+    "assertion recorded twice in a version": (None, 6, False),  # built from the ledger's own line in the test
+    "repeated quote, occurrences 0 0": (_repeats(0, 0), 15, False),
+    "repeated quote, occurrences 0 2": (_repeats(0, 2), 15, False),
+    "repeated quote, occurrence 1 first": (_repeats(1), 14, False),
     # sources and revisions
-    "stored text in NFD": (edit(3, _nfd), 4, False),
-    "stored text with CRLF": (edit(0, _crlf), 1, False),
-    "text edited, text_sha256 kept": (data(0, text="Harbour Gate closed on Monday. About 1,200 cars crossed it.\nOfficials reportedly said it is safe."), 1, False),
-    "source appended twice": (None, 4, False),  # built from the ledger's own line in the test
-    "revision numbered 3": (data(3, version=3), 4, False),
-    "revision_of wrong": (data(3, revision_of=2), 4, False),
-    "revision of an unknown source": (data(3, source_id="src-ffffffffffffffff"), 4, False),
+    "stored text in NFD": (edit(5, _nfd), 6, False),
+    "stored text with CRLF": (edit(1, _crlf), 2, False),
+    "text edited, text_sha256 kept": (data(1, text="Harbour Gate closed on Monday. About 1,200 cars crossed it.\nOfficials reportedly said it is safe."), 2, False),
+    "source appended twice": (None, 6, False),  # built from the ledger's own line in the test
+    "revision numbered 3": (data(5, version=3), 6, False),
+    "revision_of wrong": (data(5, revision_of=2), 6, False),
+    "revision of an unknown source": (data(5, source_id="src-ffffffffffffffff"), 6, False),
     # spans
-    "quote edited": (nested(1, lambda d: d["selector"].update(exact=d["selector"]["exact"].replace("Monday", "Sunday"))), 2, False),
-    "prefix edited": (nested(2, lambda d: d["selector"].update(prefix=d["selector"]["prefix"][1:])), 3, False),
-    "suffix edited": (nested(2, lambda d: d["selector"].update(suffix=d["selector"]["suffix"] + "x")), 3, False),
-    "span past the text": (nested(1, lambda d: d["selector"].update(end=10_000)), 2, False),
-    "entity text edited": (nested(2, lambda d: d["entities"][0].update(text="Harbour Gale")), 3, False),
-    "entity span moved": (nested(2, _move_entity), 3, False),
-    "value text edited": (nested(2, lambda d: d["values"][0].update(text="1,300")), 3, False),
-    "value span past the text": (nested(2, lambda d: d["values"][0].update(start=500, end=505)), 3, False),
-    "assertion in an unknown source version": (data(1, version=7), 2, False),
+    "quote edited": (nested(2, lambda d: d["selector"].update(exact=d["selector"]["exact"].replace("Monday", "Sunday"))), 3, False),
+    "prefix edited": (nested(3, lambda d: d["selector"].update(prefix=d["selector"]["prefix"][1:])), 4, False),
+    "suffix edited": (nested(3, lambda d: d["selector"].update(suffix=d["selector"]["suffix"] + "x")), 4, False),
+    "span past the text": (nested(2, lambda d: d["selector"].update(end=10_000)), 3, False),
+    "entity text edited": (nested(3, lambda d: d["entities"][0].update(text="Harbour Gale")), 4, False),
+    "entity span moved": (nested(3, _move_entity), 4, False),
+    "value text edited": (nested(3, lambda d: d["values"][0].update(text="1,300")), 4, False),
+    "value span past the text": (nested(3, lambda d: d["values"][0].update(start=500, end=505)), 4, False),
+    "assertion in an unknown source version": (data(2, version=7), 3, False),
     # references
-    "retraction of an unknown assertion": (data(9, assertion_id="as-0000000000000000"), 10, False),
-    "withdrawal of an unknown assertion": (data(5, assertion_id="as-0000000000000000"), 6, False),
-    "withdrawal from another source": (data(5, source_id="src-ffffffffffffffff"), 6, False),
-    "withdrawal from a later version": (data(5, version=9), 6, False),
-    "self-link": (data(6, b=AS_PLAIN), 7, False),
-    "link to an unknown assertion": (data(6, b="as-0000000000000000"), 7, False),
-    "unlink of an unknown assertion": (data(7, a="as-0000000000000000"), 8, False),
-    "verdict on an unknown target": (data(8, target="as-0000000000000000"), 9, False),
-    "verdict on an unknown claim": (append(("VerdictRecorded", {"target": "cl-0000000000000000", "status": "false", "note": None})), 11, False),
-    "retraction moved before its assertion": (lambda lines: rehash(lines[:1] + [lines[9]] + lines[1:9], 1), 2, False),
+    "retraction of an unknown assertion": (data(11, assertion_id="as-0000000000000000"), 12, False),
+    "withdrawal of an unknown assertion": (data(7, assertion_id="as-0000000000000000"), 8, False),
+    "withdrawal from another source": (data(7, source_id="src-ffffffffffffffff"), 8, False),
+    "withdrawal from a later version": (data(7, version=9), 8, False),
+    "self-link": (data(8, b=AS_PLAIN), 9, False),
+    "link to an unknown assertion": (data(8, b="as-0000000000000000"), 9, False),
+    "unlink of an unknown assertion": (data(9, a="as-0000000000000000"), 10, False),
+    "verdict on an unknown target": (data(10, target="as-0000000000000000"), 11, False),
+    "verdict on an unknown claim": (append(("VerdictRecorded", {"target": "cl-0000000000000000", "status": "false", "note": None})), 13, False),
+    "retraction moved before its assertion": (lambda lines: rehash([lines[11]] + lines[:11]), 1, False),
     # schema-only: the stdlib verifier does not check JSON Schemas
-    "verdict status outside the enum": (data(8, status="probably"), 9, True),
-    "unknown field in data": (data(8, confidence="high"), 9, True),
+    "verdict status outside the enum": (data(10, status="probably"), 11, True),
+    "unknown field in data": (data(10, confidence="high"), 11, True),
 }
 
 _ALL: list[list[bytes]] = [[]]  # the intact lines of the current test, for cases that copy from them
@@ -271,9 +272,9 @@ def test_tamper_case(case, all_types_ledger, run_cli, doc_verifier, signer, tmp_
     lines = all_types_ledger.read_bytes().splitlines(keepends=True)
     _ALL[0] = lines
     if case == "source appended twice":
-        damage = insert(3, ("SourceAppended", orjson.loads(lines[0])["data"]))
+        damage = insert(5, ("SourceAppended", orjson.loads(lines[1])["data"]))
     if case == "assertion recorded twice in a version":
-        damage = insert(3, ("AssertionRecorded", orjson.loads(lines[1])["data"]))
+        damage = insert(5, ("AssertionRecorded", orjson.loads(lines[2])["data"]))
     skey, vkey = signer
     store = LogStore(all_types_ledger)
     cp = tmp_path / "cp"
@@ -282,9 +283,9 @@ def test_tamper_case(case, all_types_ledger, run_cli, doc_verifier, signer, tmp_
     assert (changed == lines) == (case == "intact"), "the damage changed nothing"
     all_types_ledger.write_bytes(b"".join(changed))
 
-    report = verify(LogStore(all_types_ledger))
+    report = verify(LogStore(all_types_ledger), derived_ids=True)
     assert (report.ok, report.bad_seq) == (seq is None, seq), report.reason
-    res = run_cli("verify")
+    res = run_cli("verify", "--derived-ids")
     assert res.exit_code == (0 if seq is None else 1), res.stderr
     if seq is not None:
         assert f"FAILED at seq {seq}:" in res.stderr
@@ -298,7 +299,7 @@ def test_tamper_case(case, all_types_ledger, run_cli, doc_verifier, signer, tmp_
             assert doc.stderr.startswith(f"FAILED: seq {seq}:"), doc.stderr
 
     covered = changed[: len(lines)] == lines
-    res = run_cli("verify", "--checkpoint", str(cp), "--vkey", str(vkey))
+    res = run_cli("verify", "--derived-ids", "--checkpoint", str(cp), "--vkey", str(vkey))
     assert res.exit_code == (0 if covered and seq is None else 1), (res.stdout, res.stderr)
     if not covered and seq is None:  # only the checkpoint tells: a consistent rewrite or a cut
         assert "truncated" in res.stderr or "rewritten" in res.stderr, res.stderr
@@ -313,7 +314,7 @@ def test_a_clock_stepped_back_does_not_move_at_back(all_types_ledger, monkeypatc
     appended = LogStore(all_types_ledger, fsync=False).append([converter.structure(
         {"target": AS_PLAIN, "status": "disputed", "note": None}, __import__("ledger.events").events.VerdictRecorded)])
     assert appended.at == last["at"]
-    assert verify(LogStore(all_types_ledger)).ok
+    assert verify(LogStore(all_types_ledger), derived_ids=True).ok
 
 
 def test_source_id_names_an_existing_source_only(tmp_path, run_cli, simple_extractor, tmp_ledger):
@@ -325,4 +326,4 @@ def test_source_id_names_an_existing_source_only(tmp_path, run_cli, simple_extra
     assert res.exit_code == 1 and "src-mine" in res.stderr and res.stderr.count("\n") == 1
     assert not tmp_ledger.exists() or tmp_ledger.read_bytes() == b""
     assert run_cli("append", "--extractor", "simple-test", str(article)).exit_code == 0
-    assert run_cli("verify").exit_code == 0
+    assert run_cli("verify", "--derived-ids").exit_code == 0

@@ -88,6 +88,7 @@ def verify(
     jobs: int = 1,
     executor: Any = None,
     executor_workers: int = 1,
+    derived_ids: bool = False,
 ) -> VerifyReport:
     """Replay and check ``store``; ``jobs`` > 1 moves the schema pass to ``jobs - 1`` worker
     processes when the file is at least :data:`PARALLEL_MIN_BYTES` (same report either way).
@@ -128,7 +129,7 @@ def verify(
                 return sequential_fail(seq, reason)
 
     try:
-        return _replay(store, report, started, fail, schemas, progress, pool)
+        return _replay(store, report, started, fail, schemas, progress, pool, derived_ids=derived_ids)
     finally:
         if pool is not None:
             pool.close()
@@ -141,7 +142,7 @@ _BATCH = "BatchStarted"
 _SOURCE_TYPES = ("SourceAppended", "SourceRevised")  # tuples: a malformed (unhashable) type is fine
 
 
-def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS) -> VerifyReport:
+def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS, derived_ids=False) -> VerifyReport:
     # One pass, with the per-line work inlined: at a million lines every call counts.
     # report.events is expected_seq - 1 throughout; it is written when the pass stops.
     # (expected_seq and prev: where the lines start; ledger.ranges checks a byte range from its first line.)
@@ -154,7 +155,7 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
     chunk = CHUNK_LINES
     last_type = last_v = is_valid = None  # the schema of the previous line, reused for a run of one type
     last_source = last_version = text = None  # the source text of the previous assertion
-    rules_line = Rules().line
+    rules_line = Rules(derived_ids=derived_ids).line
 
     def stop(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
         report.events = expected_seq - 1

@@ -45,7 +45,8 @@ _LINKS = ("AssertionsLinked", "AssertionsUnlinked")
 class Rules:
     """The state the rules need, fed one parsed line at a time in seq order."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, derived_ids: bool = True) -> None:
+        self.derived_ids = derived_ids  # source_id and assertion_id recomputed (rules 7 and 9)
         self.event_ids: set[str] = set()
         self.last_at = ""
         self.versions: dict[str, int] = {}  # source id -> its last version
@@ -111,7 +112,7 @@ class Rules:
                 return f"source {sid} is appended again (it is already in the ledger; a new version is a SourceRevised)"
             if version != 1:
                 return f"source {sid}: a SourceAppended is version 1, not {version}"
-            expected = source_id_for(d["uri"], d["text_sha256"])
+            expected = source_id_for(d["uri"], d["text_sha256"]) if self.derived_ids else sid
             if sid != expected:
                 return f"source_id {sid} is not derived from its {'uri' if d['uri'] else 'text'} (expected {expected})"
         else:
@@ -135,11 +136,6 @@ class Rules:
                 found = self._keys[(sid, version)] = ((sid, version), _SHA(f"{sid}\x1f".encode()))
             key, self._prefix = found
             self._key = key
-        exact = d["selector"]["exact"].encode()
-        h = self._prefix.copy()  # the derivation, from a started hash of the source id
-        h.update(exact)
-        h.update(b"\x1f0")
-        first = "as-" + h.hexdigest()[:16]
         assertions = self.assertions
         owner = assertions.get(aid)
         if owner is not None:
@@ -147,13 +143,10 @@ class Rules:
                 return f"assertion id {aid} already belongs to source {owner[0]}"
             if owner[1] == version:
                 return f"assertion {aid} is recorded twice in {sid} v{version}"
-        if aid != first:  # a repeated quote: occurrence n, counted per source version
-            earlier = assertions.get(first)
-            n = self.repeats.get((first, key), 1) if earlier == key else 0
-            expected = assertion_id_for(sid, d["selector"]["exact"], n)
-            if aid != expected:
-                return f"assertion_id {aid} is not derived from its source, quote and occurrence {n} (expected {expected})"
-            self.repeats[(first, key)] = n + 1
+        if self.derived_ids:
+            problem = self._derived(aid, sid, key, d["selector"]["exact"])
+            if problem:
+                return problem
         assertions[aid] = key
         for kind, items in (("value", d["values"]), ("entity", d["entities"])):
             for item in items:
@@ -166,4 +159,19 @@ class Rules:
                     or text[start:end] != item["text"]
                 ):
                     return f"assertion {aid}: {kind} {item['text']!r} at {start}:{end} differs from the source text"
+        return None
+
+    def _derived(self, aid: str, sid: str, key: tuple[str, int], exact: str) -> str | None:
+        """Rule 9: ``aid`` is the id of occurrence n of ``exact`` in this source version."""
+        h = self._prefix.copy()  # the derivation, from a started hash of the source id
+        h.update(exact.encode())
+        h.update(b"\x1f0")
+        first = "as-" + h.hexdigest()[:16]
+        if aid == first:
+            return None
+        n = self.repeats.get((first, key), 1) if self.assertions.get(first) == key else 0
+        expected = assertion_id_for(sid, exact, n)
+        if aid != expected:
+            return f"assertion_id {aid} is not derived from its source, quote and occurrence {n} (expected {expected})"
+        self.repeats[(first, key)] = n + 1
         return None
