@@ -18,8 +18,8 @@ def test_markdown_report_lists_every_human_act(all_types_ledger, run_cli):
     out = res.stdout
     head = LogStore(all_types_ledger).head()
     assert f"- Head: seq {head.seq}, hash `{head.hash}`" in out
-    assert "- Verify (whole file, 12 events): OK" in out and "Checkpoint: none given" in out
-    assert "| AssertionRecorded | 3 |" in out and "| BatchStarted | 2 |" in out and "| tester@example | 12 |" in out and "| hand 1 | 3 |" in out
+    assert "- Verify (whole file, 13 events): OK" in out and "Checkpoint: none given" in out
+    assert "| AssertionRecorded | 3 |" in out and "| BatchStarted | 2 |" in out and "| tester@example | 13 |" in out and "| hand 1 | 3 |" in out
     assert f"`{AS_REV}` “Officials said it is safe — ça va, 港口” — reason: duplicate" in out
     assert f"`{SRC_GATE}` v1 → v2: 1 added, 1 withdrawn, 0 carried" in out
     assert f"  - added: `{AS_REV}`" in out and f"  - withdrawn: `{AS_RICH}`" in out
@@ -30,7 +30,7 @@ def test_markdown_report_lists_every_human_act(all_types_ledger, run_cli):
 def test_json_report_as_of(all_types_ledger, run_cli):
     """--json gives the same facts as one document; --as-of 4 (the first batch) stops before the revision and every analyst act."""
     full = json.loads(run_cli("audit", "--json").stdout)
-    assert full["head"]["seq"] == 12 and full["verify"]["ok"] and len(full["retractions"]) == 1
+    assert full["head"]["seq"] == 13 and full["verify"]["ok"] and len(full["retractions"]) == 1
     assert full["revisions"][0]["added"] == [AS_REV] and full["revisions"][0]["withdrawn"] == [AS_RICH]
     early = json.loads(run_cli("audit", "--json", "--as-of", "4").stdout)
     assert early["head"] == {"seq": 4, "hash": json.loads(all_types_ledger.read_bytes().splitlines()[3])["hash"], "as_of": 4}
@@ -49,8 +49,8 @@ def test_report_with_checkpoint_and_hostile_text(all_types_ledger, run_cli, tmp_
     assert run_cli("retract", AS_PLAIN, "--reason", "bad\n# Injected heading\n- item\x1b[31m").exit_code == 0
     res = run_cli("audit", "--checkpoint", str(cp), "--vkey", str(tmp_path / "k.vkey"))
     assert res.exit_code == 0, res.stderr
-    assert "(audit.example/log, 12 events): the ledger extends it" in res.stdout
+    assert "(audit.example/log, 13 events): the ledger extends it" in res.stdout
     assert "\n# Injected" not in res.stdout and "\n- item" not in res.stdout and "\x1b" not in res.stdout
-    all_types_ledger.write_bytes(b"".join(all_types_ledger.read_bytes().splitlines(keepends=True)[:11]))
+    all_types_ledger.write_bytes(b"".join(all_types_ledger.read_bytes().splitlines(keepends=True)[:12]))
     res = run_cli("audit", "--checkpoint", str(cp), "--vkey", str(tmp_path / "k.vkey"), "--json")
     assert json.loads(res.stdout)["checkpoint"]["ok"] is False and "truncated" in json.loads(res.stdout)["checkpoint"]["reason"]

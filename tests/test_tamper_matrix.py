@@ -166,7 +166,7 @@ CASES = {
     # consistent rewrites and cuts: only a checkpoint tells
     "intact": (lambda lines: lines, None, False),
     "last line dropped": (lambda lines: lines[:-1], None, False),
-    "last 8 lines dropped (at a batch boundary)": (lambda lines: lines[:-8], None, False),
+    "last 9 lines dropped (at a batch boundary)": (lambda lines: lines[:4], None, False),
     "actor rewritten": (edit(8, lambda raw: raw.update(actor="someone@else")), None, False),
     "actor rewritten inside a batch": (edit(6, lambda raw: raw.update(actor="someone@else")), 7, False),
     "retraction reason rewritten": (data(11, reason="it was true after all"), None, False),
@@ -201,11 +201,11 @@ CASES = {
     "source_id not derived from its uri": (data(1, source_id="src-0123456789abcdef"), 2, False),
     "source uri changed": (data(1, uri="https://example.org/other"), 2, False),
     "assertion_id not derived": (data(2, assertion_id="as-0123456789abcdef"), 3, False),
-    "assertion id reused in another source": (append(("SourceAppended", _source(OTHER)), ("AssertionRecorded", _assertion(OTHER, 0, 17, OTHER_ID, AS_PLAIN))), 14, False),
+    "assertion id reused in another source": (append(("SourceAppended", _source(OTHER)), ("AssertionRecorded", _assertion(OTHER, 0, 17, OTHER_ID, AS_PLAIN))), 15, False),
     "assertion recorded twice in a version": (None, 6, False),  # built from the ledger's own line in the test
-    "repeated quote, occurrences 0 0": (_repeats(0, 0), 15, False),
-    "repeated quote, occurrences 0 2": (_repeats(0, 2), 15, False),
-    "repeated quote, occurrence 1 first": (_repeats(1), 14, False),
+    "repeated quote, occurrences 0 0": (_repeats(0, 0), 16, False),
+    "repeated quote, occurrences 0 2": (_repeats(0, 2), 16, False),
+    "repeated quote, occurrence 1 first": (_repeats(1), 15, False),
     # sources and revisions
     "stored text in NFD": (edit(5, _nfd), 6, False),
     "stored text with CRLF": (edit(1, _crlf), 2, False),
@@ -233,7 +233,7 @@ CASES = {
     "link to an unknown assertion": (data(8, b="as-0000000000000000"), 9, False),
     "unlink of an unknown assertion": (data(9, a="as-0000000000000000"), 10, False),
     "verdict on an unknown target": (data(10, target="as-0000000000000000"), 11, False),
-    "verdict on an unknown claim": (append(("VerdictRecorded", {"target": "cl-0000000000000000", "status": "false", "note": None})), 13, False),
+    "verdict on an unknown claim": (append(("VerdictRecorded", {"target": "cl-0000000000000000", "status": "false", "note": None})), 14, False),
     "retraction moved before its assertion": (lambda lines: rehash([lines[11]] + lines[:11]), 1, False),
     # schema-only: the stdlib verifier does not check JSON Schemas
     "verdict status outside the enum": (data(10, status="probably"), 11, True),
