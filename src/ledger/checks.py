@@ -145,7 +145,7 @@ class Rules:
         if owner is not None:
             if owner[0] != sid:
                 return f"assertion id {aid} already belongs to source {owner[0]}"
-            if owner[1] == version:
+            if owner[1] == version and d.get("supersedes") is None:  # a re-extraction supersedes its recording
                 return f"assertion {aid} is recorded twice in {sid} v{version}"
         if self.derived_ids:
             problem = self._derived(aid, sid, key, d["selector"]["exact"])
