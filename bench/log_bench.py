@@ -15,6 +15,11 @@ baseline doing the bare minimum on the same bytes:
   ``factledger verify`` runs it by default, on every available core, vs what any verifier
   must do in one process (parse each line, re-serialise it canonically without ``hash``,
   sha256 that, check ``prev``); both in wall seconds;
+* checkpoint: ``factledger checkpoint`` on a cold ledger (no Merkle cache: every line
+  hashed into the tree, signed, cache written) vs reading the file and SHA-256 of every line
+  (CPU); then 1,000 events appended and a checkpoint from the warm cache, which must read only
+  those 1,000 lines; ``prove`` of an assertion from the middle (warm cache, wall, with the
+  bundle's size) and ``check-proof`` of that bundle (wall), against the issue's 0.2 s and 50 ms;
 * peak RSS of a typed replay in a fresh process at each size (must not grow with the log).
 
 Two "(info)" rows time ``verify --jobs 1`` (one process, CPU seconds, against the same
@@ -41,12 +46,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from functools import partial
 from pathlib import Path
 
 import orjson
 
+from ledger import checkpoint as C
 from ledger.audit import available_cores, verify
+from ledger.checks import assertion_id_for, source_id_for
 from ledger.events import GENESIS, AssertionRecorded, Mention, SourceAppended, Value
 from ledger.extractors import anchor
 from ledger.log import LogStore
@@ -102,7 +110,7 @@ def make_sources(rng: random.Random) -> list[tuple[SourceAppended, list]]:
             pos += len(s) + 1
         digest = hashlib.sha256(text.encode()).hexdigest()
         src = SourceAppended(
-            source_id=f"src-{n:016x}", version=1, uri=f"https://news.example/{n}", title=f"Article {n}",
+            source_id=source_id_for(f"https://news.example/{n}", digest), version=1, uri=f"https://news.example/{n}", title=f"Article {n}",
             outlet="Example Gazette", authors=("A. Reporter",), published="2026-03-18", retrieved=None,
             media_type="text/plain", raw_sha256=digest, text_sha256=digest, text=text,
         )
@@ -110,13 +118,18 @@ def make_sources(rng: random.Random) -> list[tuple[SourceAppended, list]]:
     return out
 
 
-def make_assertion(i: int, sources, rng: random.Random) -> AssertionRecorded:
+def make_assertion(i: int, sources, rng: random.Random, seen: Counter | None = None) -> AssertionRecorded:
+    """An assertion with its id derived as ingest derives it (``seen`` counts quotes per source)."""
     src, spans = sources[i % len(sources)]
     start, end, numbers, names = spans[rng.randrange(len(spans))]
+    seen = Counter() if seen is None else seen
+    exact = src.text[start:end]
+    occurrence = seen[src.source_id, exact]
+    seen[src.source_id, exact] += 1
     speaker = rng.random() < 0.25
     modality = rng.choices(("asserted", "negated", "hedged"), (42, 5, 4))[0]
     return AssertionRecorded(
-        assertion_id=f"as-{i:016x}", source_id=src.source_id, version=1, selector=anchor(src.text, start, end),
+        assertion_id=assertion_id_for(src.source_id, exact, occurrence), source_id=src.source_id, version=1, selector=anchor(src.text, start, end),
         kind="statement", speaker="Ilona Varga" if speaker else None, speaker_cue="said" if speaker else None,
         modality=modality, modality_cue={"asserted": None, "negated": "not", "hedged": "could"}[modality],
         values=tuple(
@@ -138,11 +151,12 @@ def build(path: Path, baseline_path: Path, size: int, seed: int) -> tuple[float,
     ours = base = 0.0
     fd = os.open(baseline_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
     made = 0
+    seen: Counter = Counter()
     try:
         while made < size:
             payloads: list = [s for s, _ in sources] if made == 0 else []
             while len(payloads) < min(BATCH, size - made):
-                payloads.append(make_assertion(made + len(payloads), sources, rng))
+                payloads.append(make_assertion(made + len(payloads), sources, rng, seen))
             t0 = time.perf_counter()
             appended = store.append(payloads, actor=ACTOR)
             t1 = time.perf_counter()
@@ -233,6 +247,80 @@ def best_of(rounds: int, ours, base, path: Path) -> tuple[float, float]:
     return o, b
 
 
+# -- the Merkle tree, checkpoints and proofs (#11) --------------------------------------------
+
+_KEY = None
+
+
+def _signing_key():
+    global _KEY
+    if _KEY is None:
+        skey, _vkey = C.generate_key("bench.example/log")
+        folder = Path(tempfile.mkdtemp(prefix="factledger-bench-key-"))
+        (folder / "k.key").write_text(skey)
+        _KEY = (C.read_signing_key(folder / "k.key"), C.parse_vkey(_vkey, "bench"))
+        shutil.rmtree(folder, ignore_errors=True)
+    return _KEY
+
+
+def checkpoint_cold(path: Path) -> float:
+    """``factledger checkpoint`` with no cache: hash every line into the tree, sign, write the cache."""
+    store = LogStore(path)
+    C.cache_path(store).unlink(missing_ok=True)
+    t0 = CPU()
+    C.make_checkpoint(C.tree_of(store), _signing_key()[0])
+    return CPU() - t0
+
+
+def hash_lines_base(path: Path) -> float:
+    """Read the file and SHA-256 every line: the least any Merkle root of the lines costs."""
+    t0 = CPU()
+    sha = hashlib.sha256
+    with open(path, "rb") as f:
+        for line in f:
+            sha(line).digest()
+    return CPU() - t0
+
+
+def checkpoint_incremental(path: Path, size: int, seed: int) -> tuple[float, int]:
+    """Append 1,000 events (not timed) to a ledger with a warm cache, then checkpoint: (CPU s, lines read)."""
+    store = LogStore(path, fsync=False)
+    C.tree_of(store)  # the cache as the last checkpoint left it
+    rng = random.Random(seed + 1)
+    sources = make_sources(random.Random(seed))  # the same sources the ledger holds
+    store.append([make_assertion(size + i, sources, rng) for i in range(1000)], actor=ACTOR)
+    t0 = CPU()
+    tree = C.tree_of(store)
+    C.make_checkpoint(tree, _signing_key()[0])
+    return CPU() - t0, tree.lines_read
+
+
+def prove_and_check(path: Path) -> tuple[float, float, int, int]:
+    """Prove an assertion from the middle of the ledger (warm cache) and check the bundle:
+    (prove wall s, check wall s, bundle bytes, bundle bytes without its event lines)."""
+    from ledger import proofs
+
+    store = LogStore(path)
+    with open(path, "rb") as f:
+        f.seek(path.stat().st_size // 2)
+        f.readline()
+        aid = orjson.loads(f.readline())["data"]["assertion_id"]
+    key, vkey = _signing_key()
+    tree = C.tree_of(store)  # warm the cache
+    note = C.make_checkpoint(tree, key)
+    cp = C.parse_checkpoint(note[: note.rfind(b"\n\n") + 1], "bench")
+    t0 = WALL()
+    head = store.head()
+    tree = C.tree_of(store)
+    bundle = proofs.prove(store, tree, head.size, aid, note, cp)
+    data = orjson.dumps(bundle)
+    t1 = WALL()
+    proofs.check_bundle(data, vkey, "bench")
+    t2 = WALL()
+    lines = sum(len(orjson.dumps(e["line"])) for e in bundle["entries"])
+    return t1 - t0, t2 - t1, len(data), len(data) - lines
+
+
 _RSS_CHILD = """
 import sys
 from ledger.log import LogStore
@@ -286,6 +374,13 @@ def main() -> None:
             rows.append((f"  (info) verify --jobs 1 {size:,} (CPU)", f"{size / vo:,.0f} ev/s", f"{size / vb:,.0f} ev/s", vb / vo, "-", True))
             vn, vb2 = best_of(rounds, verify_no_schema, verify_base, path)
             rows.append((f"  (info) verify --jobs 1 --no-schema {size:,} (CPU)", f"{size / vn:,.0f} ev/s", f"{size / vb2:,.0f} ev/s", vb2 / vn, "-", True))
+            co, cb = best_of(rounds, checkpoint_cold, hash_lines_base, path)
+            rows.append((f"checkpoint {size:,} (cold, CPU)", f"{size / co:,.0f} ev/s", f"{size / cb:,.0f} ev/s", cb / co, ">= 0.5", cb / co >= 0.5))
+            ci, read = checkpoint_incremental(path, size, args.seed)
+            rows.append((f"checkpoint after +1,000 (CPU; reads {read:,} lines)", f"{ci * 1000:.1f} ms", f"{co * 1000:.0f} ms cold", co / ci, "reads 1,000", read == 1000))
+            pt, ct, nbytes, proof_bytes = prove_and_check(path)
+            rows.append((f"prove as-... (warm cache, wall; bundle {nbytes:,} B, {proof_bytes:,} B without event lines)", f"{pt * 1000:.0f} ms", "200 ms", 0.2 / pt, "< 0.2 s", pt < 0.2))
+            rows.append(("check-proof (wall)", f"{ct * 1000:.1f} ms", "50 ms", 0.05 / ct, "< 50 ms", ct < 0.05))
             n, rss[size] = replay_peak_rss_kib(path)
             assert n >= size, (n, size)  # every event, plus one BatchStarted marker per batch
             if not args.keep:

@@ -34,6 +34,7 @@ from ledger.events import (
     Value,
     VerdictRecorded,
 )
+from ledger.checks import assertion_id_for, source_id_for
 from ledger.extractors import Extracted, ExtractorSpec, anchor
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -122,11 +123,13 @@ def run_cli(tmp_ledger):
     return run
 
 
-def source_payload(text: str, source_id: str = "src-0000000000000001", version: int = 1, **meta) -> SourceAppended:
-    """A ``SourceAppended`` for ``text`` with consistent hashes (test data builder)."""
+def source_payload(text: str, source_id: str | None = None, version: int = 1, **meta) -> SourceAppended:
+    """A ``SourceAppended`` for ``text`` with consistent hashes (test data builder); the
+    source id is derived from ``uri`` (or the text) as verify requires, unless given."""
     import hashlib
 
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    source_id = source_id or source_id_for(meta.get("uri"), digest)
     fields = dict(
         source_id=source_id, version=version, uri=None, title=None, outlet=None, authors=(),
         published=None, retrieved=None, media_type="text/plain", raw_sha256=digest,
@@ -136,11 +139,15 @@ def source_payload(text: str, source_id: str = "src-0000000000000001", version: 
     return SourceAppended(**fields)
 
 
-def assertion_payload(text: str, start: int, end: int, source_id: str = "src-0000000000000001",
-                      version: int = 1, assertion_id: str | None = None) -> AssertionRecorded:
-    """An ``AssertionRecorded`` whose selector is cut from ``text`` like the core does."""
+def assertion_payload(text: str, start: int, end: int, source_id: str | None = None,
+                      version: int = 1, assertion_id: str | None = None, occurrence: int = 0) -> AssertionRecorded:
+    """An ``AssertionRecorded`` whose selector is cut from ``text`` like the core does; the
+    source id defaults to that of ``source_payload(text)``, the assertion id is derived."""
+    import hashlib
+
+    source_id = source_id or source_id_for(None, hashlib.sha256(text.encode("utf-8")).hexdigest())
     return AssertionRecorded(
-        assertion_id=assertion_id or f"as-{source_id[-8:]}{start:04d}{end:04d}",
+        assertion_id=assertion_id or assertion_id_for(source_id, text[start:end], occurrence),
         source_id=source_id, version=version, selector=anchor(text, start, end), kind="statement",
         speaker=None, speaker_cue=None, modality="asserted", modality_cue=None, values=(), entities=(),
         extractor="hand", extractor_version="1",
@@ -149,36 +156,42 @@ def assertion_payload(text: str, start: int, end: int, source_id: str = "src-000
 
 ALL_TYPES_TEXT = "Harbour Gate reopened on Monday. About 1,200 cars crossed it.\nOfficials reportedly said it is safe."
 ALL_TYPES_REVISED = "Harbour Gate reopened on Monday. Officials said it is safe — ça va, 港口.\n"
+ALL_TYPES_URI = "https://example.org/gate"
+SRC_GATE = source_id_for(ALL_TYPES_URI, None)
+"""The all-types ledger's source and assertions, ids derived as ingest derives them."""
+AS_PLAIN = assertion_id_for(SRC_GATE, ALL_TYPES_TEXT[0:32], 0)
+AS_RICH = assertion_id_for(SRC_GATE, ALL_TYPES_TEXT[33:61], 0)
+AS_REV = assertion_id_for(SRC_GATE, ALL_TYPES_REVISED[33:70], 0)
 
 
 def all_types_payloads() -> list[list]:
     """Batches that together hold every payload type, each batch valid against the schemas."""
     text, revised = ALL_TYPES_TEXT, ALL_TYPES_REVISED
-    src = source_payload(text, uri="https://example.org/gate", title="Gate", outlet="Example Gazette",
+    src = source_payload(text, uri=ALL_TYPES_URI, title="Gate", outlet="Example Gazette",
                          authors=("A. Writer", "B. Writer"), published="2026-03-18")
     rich = AssertionRecorded(
-        assertion_id="as-rich", source_id=src.source_id, version=1, selector=anchor(text, 33, 61),
+        assertion_id=AS_RICH, source_id=src.source_id, version=1, selector=anchor(text, 33, 61),
         kind="statement", speaker="Officials", speaker_cue="said", modality="hedged", modality_cue="reportedly",
         values=(Value(type="quantity", text="1,200", start=39, end=44, value="1200", unit="cars", qualifier="about"),),
         entities=(Mention(text="Harbour Gate", start=0, end=12, type="place", entity="Harbour Gate"),),
         extractor="hand", extractor_version="1",
         quotation="reported", speaker_antecedent=anchor(text, 62, 71),
     )
-    plain = assertion_payload(text, 0, 32, assertion_id="as-plain")
+    plain = assertion_payload(text, 0, 32, source_id=SRC_GATE)
     rev = SourceRevised(
         source_id=src.source_id, version=2, revision_of=1, uri=src.uri, title="Gate", outlet=None, authors=(),
         published=None, retrieved="2026-03-19T08:00:00Z", media_type="text/markdown",
         raw_sha256=src.raw_sha256.replace(src.raw_sha256[0], "f", 1),
         text_sha256=source_payload(revised).text_sha256, text=revised,
     )
-    on_rev = assertion_payload(revised, 33, 70, version=2, assertion_id="as-rev")
+    on_rev = assertion_payload(revised, 33, 70, source_id=SRC_GATE, version=2)
     return [
         [src, plain, rich],
-        [rev, on_rev, AssertionWithdrawn(assertion_id="as-rich", source_id=src.source_id, version=2, reason="not in version 2 of the source")],
-        [AssertionsLinked(a="as-plain", b="as-rev", note="same reopening")],
-        [AssertionsUnlinked(a="as-plain", b="as-rev")],
-        [VerdictRecorded(target="as-plain", status="supported", note=None)],
-        [AssertionRetracted(assertion_id="as-rev", reason="duplicate")],
+        [rev, on_rev, AssertionWithdrawn(assertion_id=AS_RICH, source_id=src.source_id, version=2, reason="not in version 2 of the source")],
+        [AssertionsLinked(a=AS_PLAIN, b=AS_REV, note="same reopening")],
+        [AssertionsUnlinked(a=AS_PLAIN, b=AS_REV)],
+        [VerdictRecorded(target=AS_PLAIN, status="supported", note=None)],
+        [AssertionRetracted(assertion_id=AS_REV, reason="duplicate")],
         # no published date here: re-dating is tested on its own (test_metadata_correction.py)
         [SourceMetadataCorrected(source_id=src.source_id, title="Harbour Gate", outlet="The Example Gazette",
                                  authors=("A. Writer",), reason="the print edition's masthead")],

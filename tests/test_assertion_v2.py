@@ -53,7 +53,7 @@ def test_a_v1_line_verifies_and_reads_with_unknown_mode(tmp_ledger):
             "kind": "statement", "speaker": "Officials", "speaker_cue": "said", "modality": "asserted",
             "modality_cue": None, "values": [], "entities": [], "extractor": "rules", "extractor_version": "1.1.0"}
     raw = {"seq": head.seq + 1, "id": "0190a5b2-0000-7000-8000-000000000002", "type": "AssertionRecorded", "v": 1,
-           "at": "2026-03-18T10:00:00.000000Z", "actor": "old@host", "prev": head.hash, "data": data}
+           "at": head.at, "actor": "old@host", "prev": head.hash, "data": data}  # at never moves back
     raw["hash"] = event_hash(raw)
     with open(tmp_ledger, "ab") as f:
         f.write(canonical(raw) + b"\n")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from conftest import AS_PLAIN, AS_REV
+
 from ledger.log import LogStore
 
 ARTICLE = "Dam Opens After Repairs\n\nThe dam opened on Friday. About 3,000 people watched.\nOfficials reportedly said it is safe.\n"
@@ -209,7 +211,7 @@ def test_log_describes_every_event_type_and_unknown_ones(run_cli, all_types_ledg
     assert res.exit_code == 0, res.output
     out = res.stdout.splitlines()
     assert len(out) == future["seq"]
-    assert any("AssertionsLinked" in line and "as-plain as-rev: same reopening" in line for line in out)
-    assert any("VerdictRecorded" in line and "as-plain supported" in line for line in out)
-    assert any("AssertionRetracted" in line and "as-rev: duplicate" in line for line in out)
+    assert any("AssertionsLinked" in line and f"{AS_PLAIN} {AS_REV}: same reopening" in line for line in out)
+    assert any("VerdictRecorded" in line and f"{AS_PLAIN} supported" in line for line in out)
+    assert any("AssertionRetracted" in line and f"{AS_REV}: duplicate" in line for line in out)
     assert "FutureThing" in out[-1] and "unknown to this version, v3" in out[-1]

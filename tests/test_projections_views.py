@@ -7,6 +7,8 @@ import os
 
 import pytest
 
+from conftest import AS_PLAIN, AS_REV, AS_RICH
+
 from ledger.events import AssertionRecorded, AssertionRetracted, SourceAppended, Value
 from ledger.extractors import anchor
 from ledger.log import LedgerError, LogStore
@@ -45,15 +47,15 @@ def stmt(text: str, sid: str, aid: str, quote: str, values=(), kind="statement")
 def test_all_types_current_assertions(all_types_ledger):
     """Retracted and withdrawn assertions are gone; the rest stay, in log order."""
     ids = [r.assertion_id for r in iter_assertions(LogStore(all_types_ledger))]
-    assert ids == ["as-plain"]  # as-rich withdrawn in v2, as-rev retracted
+    assert ids == [AS_PLAIN]  # as-rich withdrawn in v2, as-rev retracted
 
 
 def test_as_of_rebuilds_the_past(all_types_ledger):
     """--as-of SEQ shows the assertions as they stood then."""
     store = LogStore(all_types_ledger)
     # seq 1 and 5 are the two source batches' BatchStarted: seq 4 ends the first batch, 8 the second
-    assert [r.assertion_id for r in iter_assertions(store, 4)] == ["as-plain", "as-rich"]
-    assert {r.assertion_id for r in iter_assertions(store, 8)} == {"as-plain", "as-rev"}
+    assert [r.assertion_id for r in iter_assertions(store, 4)] == [AS_PLAIN, AS_RICH]
+    assert {r.assertion_id for r in iter_assertions(store, 8)} == {AS_PLAIN, AS_REV}
 
 
 def test_sources_counts_and_versions(all_types_ledger):
@@ -140,7 +142,7 @@ def test_timeline_orders_by_date_spoken_of(tmp_path):
 
 def test_trail_lists_every_event(all_types_ledger):
     """show's trail holds the source version, recording, links and verdicts naming the assertion."""
-    events = trail(LogStore(all_types_ledger), "as-plain")
+    events = trail(LogStore(all_types_ledger), AS_PLAIN)
     assert [e.type for e in events] == ["SourceAppended", "AssertionRecorded", "AssertionsLinked", "AssertionsUnlinked", "VerdictRecorded"]
     with pytest.raises(LookupError):
         trail(LogStore(all_types_ledger), "as-nope")

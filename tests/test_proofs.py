@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import all_types_payloads, assertion_payload, source_payload
+from conftest import AS_PLAIN, AS_REV, SRC_GATE, all_types_payloads, assertion_payload, source_payload
 
 from ledger import checkpoint as C
 from ledger import merkle
@@ -254,9 +254,9 @@ def _prove(run_cli, what, skey, out):
 
 
 @pytest.mark.parametrize("what, types", [
-    ("as-plain", {"SourceAppended", "AssertionRecorded", "AssertionsLinked", "AssertionsUnlinked", "VerdictRecorded"}),
-    ("as-rev", {"SourceRevised", "AssertionRecorded", "AssertionsLinked", "AssertionsUnlinked", "AssertionRetracted"}),
-    ("src-0000000000000001", {"SourceAppended", "SourceRevised"}),
+    (AS_PLAIN, {"SourceAppended", "AssertionRecorded", "AssertionsLinked", "AssertionsUnlinked", "VerdictRecorded"}),
+    (AS_REV, {"SourceRevised", "AssertionRecorded", "AssertionsLinked", "AssertionsUnlinked", "AssertionRetracted"}),
+    (SRC_GATE, {"SourceAppended", "SourceRevised"}),
 ])
 def test_prove_and_check_offline(all_types_ledger, keys, run_cli, tmp_path, doc_verifier, what, types):
     """A bundle holds the events about the id with inclusion paths; check-proof and the docs' verifier accept it."""
@@ -295,7 +295,7 @@ def test_tampered_bundles_fail_in_both_verifiers(all_types_ledger, keys, run_cli
     """An edited event line, a wrong path or index, or a checkpoint with another size: exit 1 in check-proof
     and in the docs' verifier alike; a bundle checked with another signer's key fails too."""
     skey, vkey = keys
-    bundle = _prove(run_cli, "as-plain", skey, tmp_path / "b.json")
+    bundle = _prove(run_cli, AS_PLAIN, skey, tmp_path / "b.json")
     for name, data in _tampered_bundles(bundle, vkey):
         bad = tmp_path / "bad.json"
         bad.write_text(json.dumps(data))
@@ -341,9 +341,27 @@ def test_prove_against_a_published_checkpoint(all_types_ledger, keys, run_cli, t
     article.write_text("The ferry resumed service on Tuesday. About 40 boats sailed.\n", encoding="utf-8")
     assert run_cli("append", "--extractor", "simple-test", str(article)).exit_code == 0
     out = tmp_path / "b.json"
-    res = run_cli("prove", "as-plain", "--checkpoint", str(cp), "--vkey", str(vkey), "-o", str(out))
+    res = run_cli("prove", AS_PLAIN, "--checkpoint", str(cp), "--vkey", str(vkey), "-o", str(out))
     assert res.exit_code == 0, res.stderr
     assert json.loads(out.read_text())["checkpoint"] == cp.read_text()
     assert _doc_check(doc_verifier, out, vkey).returncode == 0
     missing = run_cli("prove", "as-nothing-here", "--key", str(skey))
     assert missing.exit_code == 1 and "as-nothing-here" in missing.stderr
+
+
+def test_prove_uses_an_id_index_kept_up_to_date(all_types_ledger, keys, run_cli, tmp_path, doc_verifier):
+    """prove indexes ids beside the ledger; a later retraction is found (the index catches up), and a
+    ledger rewritten under the index does not answer from it."""
+    skey, vkey = keys
+    _prove(run_cli, AS_PLAIN, skey, tmp_path / "b1.json")
+    index = all_types_ledger.with_name(all_types_ledger.name + ".cache") / "ids.bin"
+    assert index.exists()
+    assert run_cli("retract", AS_PLAIN, "--reason", "later").exit_code == 0
+    data = json.loads(_prove(run_cli, AS_PLAIN, skey, tmp_path / "b2.json").read_text())
+    assert [orjson.loads(e["line"])["type"] for e in data["entries"]][-1] == "AssertionRetracted"
+    lines = all_types_ledger.read_bytes().splitlines(keepends=True)
+    verdict = next(i for i, line in enumerate(lines) if b'"VerdictRecorded"' in line)
+    all_types_ledger.write_bytes(b"".join(_rehash_from(lines[:verdict] + lines[verdict + 1 :], verdict)))  # history rewritten
+    data = json.loads(_prove(run_cli, AS_PLAIN, skey, tmp_path / "b3.json").read_text())
+    assert "VerdictRecorded" not in {orjson.loads(e["line"])["type"] for e in data["entries"]}
+    assert _doc_check(doc_verifier, tmp_path / "b3.json", vkey).returncode == 0

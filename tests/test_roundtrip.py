@@ -8,7 +8,7 @@ import warnings
 import orjson
 import pytest
 from attrs import frozen
-from conftest import all_types_payloads
+from conftest import AS_PLAIN, all_types_payloads
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +16,7 @@ from ledger import events as ev
 from ledger import serialization
 from ledger.audit import verify
 from ledger.events import PAYLOAD_TYPES, UnknownPayload
-from ledger.log import LogStore
+from ledger.log import now_rfc3339, LogStore
 from ledger.serialization import canonical, converter, event_hash, structure_event, unstructure_event
 
 
@@ -55,14 +55,14 @@ def _append_raw(path, data_by_type: list[tuple[str, int, dict]]):
         for type_name, v, data in data_by_type:
             seq += 1
             raw = {"seq": seq, "id": "0190a5b2-0000-7000-8000-00000000%04x" % seq, "type": type_name, "v": v,
-                   "at": "2026-03-18T10:00:00.000000Z", "actor": "future@host", "prev": prev, "data": data}
+                   "at": now_rfc3339(), "actor": "future@host", "prev": prev, "data": data}
             raw["hash"] = prev = event_hash(raw)
             f.write(canonical(raw) + b"\n")
 
 
 def test_unknown_type_kept_reported_and_verified(all_types_ledger, run_cli):
     """An event type this version does not know is read as UnknownPayload, verified on its envelope, and noted."""
-    data = {"assertion_id": "as-plain", "score": 3, "tags": ["a", "b"]}
+    data = {"assertion_id": AS_PLAIN, "score": 3, "tags": ["a", "b"]}
     _append_raw(all_types_ledger, [("AssertionScored", 1, data)])
     store = LogStore(all_types_ledger)
     last = list(store.events())[-1]
@@ -78,7 +78,7 @@ def test_unknown_type_kept_reported_and_verified(all_types_ledger, run_cli):
 
 def test_newer_version_of_known_type_is_kept_whole(all_types_ledger):
     """A v2 event of a known v1 type is kept as UnknownPayload rather than mis-read as v1."""
-    data = {"target": "as-plain", "status": "supported", "note": None, "confidence": "high"}
+    data = {"target": AS_PLAIN, "status": "supported", "note": None, "confidence": "high"}
     _append_raw(all_types_ledger, [("VerdictRecorded", 2, data)])
     store = LogStore(all_types_ledger)
     last = list(store.events())[-1]
@@ -91,10 +91,10 @@ def test_unknown_field_kept_and_hash_verifies(all_types_ledger):
 
     The v1 schemas are strict (a writer adding a field must bump v), so full verify flags it.
     """
-    _append_raw(all_types_ledger, [("AssertionRetracted", 1, {"assertion_id": "as-plain", "reason": "dup", "ticket": "T-9"})])
+    _append_raw(all_types_ledger, [("AssertionRetracted", 1, {"assertion_id": AS_PLAIN, "reason": "dup", "ticket": "T-9"})])
     store = LogStore(all_types_ledger)
     last = list(store.events())[-1]
-    assert last.data == ev.AssertionRetracted(assertion_id="as-plain", reason="dup")
+    assert last.data == ev.AssertionRetracted(assertion_id=AS_PLAIN, reason="dup")
     assert last.unknown == {"ticket": "T-9"}
     raw = unstructure_event(last)
     assert raw["data"]["ticket"] == "T-9" and event_hash(raw) == last.hash

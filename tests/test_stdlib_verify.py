@@ -26,7 +26,7 @@ def verifier(tmp_path_factory) -> Path:
     assert block, "docs/log-format.md lost its stdlib verifier block"
     code = block.group(1)
     imported = set(re.findall(r"^\s*import ([\w, ]+)", code, re.M)[0].replace(" ", "").split(","))
-    assert imported == {"hashlib", "json", "sys"} and not re.search(r"^\s*from \S+ import", code, re.M) and "ledger." not in code
+    assert imported == {"hashlib", "json", "sys", "unicodedata"} and not re.search(r"^\s*from \S+ import", code, re.M) and "ledger." not in code
     path = tmp_path_factory.mktemp("doc") / "verify_ledger.py"
     path.write_text(code, encoding="utf-8")
     return path
@@ -68,7 +68,7 @@ def _tricky_ledger(path: Path) -> Path:
     src = source_payload(TRICKY, title="标题 🚧", authors=("Zoë Ĳssel", "李雷"), outlet="\u0001odd")
     spans = [(0, 8), (9, 19), (TRICKY.index("Control"), TRICKY.index(" tab")), (TRICKY.index("🇳🇿"), TRICKY.index("🇳🇿") + 2),
              (TRICKY.index("𝔘"), TRICKY.index("𝔘") + 7)]
-    store.append([src] + [assertion_payload(TRICKY, s, e, assertion_id=f"as-{i}") for i, (s, e) in enumerate(spans)], actor="ünï@høst")
+    store.append([src] + [assertion_payload(TRICKY, s, e) for s, e in spans], actor="ünï@høst")
     return path
 
 

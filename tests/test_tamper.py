@@ -6,7 +6,7 @@ import hashlib
 
 import orjson
 import pytest
-from conftest import all_types_payloads
+from conftest import AS_PLAIN, all_types_payloads
 
 from ledger.audit import verify
 from ledger.log import LogStore
@@ -137,7 +137,7 @@ def test_damaged_ledger_refuses_writes_and_stays_untouched(all_types_ledger, lin
     article = tmp_path / "new.txt"
     article.write_text("A new article about the harbour.\n", encoding="utf-8")
     assert run_cli("verify").exit_code == 1
-    for args in (("retract", "as-plain", "--reason", "x"), ("append", "--extractor", "simple-test", str(article))):
+    for args in (("retract", AS_PLAIN, "--reason", "x"), ("append", "--extractor", "simple-test", str(article))):
         res = run_cli(*args)
         assert res.exit_code == 1
         assert res.stderr.count("\n") == 1 and str(all_types_ledger) in res.stderr

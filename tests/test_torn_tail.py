@@ -45,7 +45,7 @@ def test_append_refused_on_torn_tail_and_ledger_unchanged(tmp_ledger):
     _cut_mid_last_line(tmp_ledger)
     before = tmp_ledger.read_bytes()
     with pytest.raises(TornTailError, match="factledger repair") as exc:
-        store.append([source_payload("Another text.", source_id="src-00000000000000ff")])
+        store.append([source_payload("Another text.")])
     assert str(tmp_ledger) in str(exc.value)
     assert tmp_ledger.read_bytes() == before
 
@@ -59,7 +59,7 @@ def test_repair_moves_torn_bytes_to_side_file(tmp_ledger):
     assert side.parent == tmp_ledger.parent and side.name.startswith(tmp_ledger.name + ".torn-")
     assert side.read_bytes() == torn
     assert tmp_ledger.read_bytes() == kept
-    store.append([source_payload("Another text.", source_id="src-00000000000000ff")])
+    store.append([source_payload("Another text.")])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         report = verify(store)

@@ -7,6 +7,7 @@ time; the fixtures below lower both so a ten-line ledger spans several chunks.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import re
 import warnings
 
@@ -146,9 +147,14 @@ def _big_ledger(path, n_assertions=60):
     text = ALL_TYPES_TEXT
     store = LogStore(path, fsync=False)
     store.append([source_payload(text)], actor="tester@example")
-    batch = [assertion_payload(text, i % 20, 20 + i % 12, assertion_id=f"as-{i:04d}") for i in range(n_assertions)]
+    seen: Counter = Counter()  # ids derived as ingest derives them: a repeated quote counts its occurrences
+    batch = []
+    for i in range(n_assertions):
+        exact = text[i % 20 : 20 + i % 12]
+        batch.append(assertion_payload(text, i % 20, 20 + i % 12, occurrence=seen[exact]))
+        seen[exact] += 1
     store.append(batch, actor="tester@example")
-    store.append([VerdictRecorded(target="as-0001", status="supported", note=None)], actor="tester@example")
+    store.append([VerdictRecorded(target=batch[1].assertion_id, status="supported", note=None)], actor="tester@example")
     return path.read_bytes().splitlines(keepends=True)
 
 

@@ -5,8 +5,9 @@ is the sha256 of the event without ``hash``; ``prev`` chains to the previous eve
 ``seq`` is gapless from 1; every event matches the JSON Schema of its type and version
 (``events/``); every source text matches its ``text_sha256``; every selector equals
 the slice of the stored text it points into; every batch opened by a ``BatchStarted`` has
-the events it declares, sharing its ``at`` and ``actor``. The first failure stops the
-replay and is reported with its seq.
+the events it declares, sharing its ``at`` and ``actor``; and the rules of
+:mod:`ledger.checks` (ids, derivations, revisions, spans, references). The first failure
+stops the replay and is reported with its seq.
 
 The one rule for the end of the file (docs/log-format.md): a last line without a newline,
 and a last batch with fewer events than its ``BatchStarted`` declares, are an
@@ -35,6 +36,7 @@ from attrs import define, field
 
 from .events import GENESIS
 from .extractors import CONTEXT
+from .checks import Rules
 from .log import LedgerError, LogStore, parse_line
 from .schemas import compiled_for, validator_for
 
@@ -86,6 +88,7 @@ def verify(
     jobs: int = 1,
     executor: Any = None,
     executor_workers: int = 1,
+    derived_ids: bool = False,
 ) -> VerifyReport:
     """Replay and check ``store``; ``jobs`` > 1 moves the schema pass to ``jobs - 1`` worker
     processes when the file is at least :data:`PARALLEL_MIN_BYTES` (same report either way).
@@ -126,7 +129,7 @@ def verify(
                 return sequential_fail(seq, reason)
 
     try:
-        return _replay(store, report, started, fail, schemas, progress, pool)
+        return _replay(store, report, started, fail, schemas, progress, pool, derived_ids=derived_ids)
     finally:
         if pool is not None:
             pool.close()
@@ -139,7 +142,7 @@ _BATCH = "BatchStarted"
 _SOURCE_TYPES = ("SourceAppended", "SourceRevised")  # tuples: a malformed (unhashable) type is fine
 
 
-def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS) -> VerifyReport:
+def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS, derived_ids=False, partial=False) -> VerifyReport:
     # One pass, with the per-line work inlined: at a million lines every call counts.
     # report.events is expected_seq - 1 throughout; it is written when the pass stops.
     # (expected_seq and prev: where the lines start; ledger.ranges checks a byte range from its first line.)
@@ -152,6 +155,7 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
     chunk = CHUNK_LINES
     last_type = last_v = is_valid = None  # the schema of the previous line, reused for a run of one type
     last_source = last_version = text = None  # the source text of the previous assertion
+    rules_line = Rules(derived_ids=derived_ids, partial=partial).line
 
     def stop(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
         report.events = expected_seq - 1
@@ -281,6 +285,12 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
                 if problem:
                     return stop(seq, problem, True)
                 last_source = None  # a new text may now stand under that key
+            try:  # ids, references, spans: ledger.checks
+                problem = rules_line(raw, text if type_name == "AssertionRecorded" else None)
+            except (KeyError, TypeError, AttributeError):  # malformed: the schema pass is elsewhere or off
+                problem = _MALFORMED
+            if problem is not None:
+                return stop(seq, problem, True)
             prev = stored
             expected_seq += 1
             offset = end_of_good = offset + end + 1

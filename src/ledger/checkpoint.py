@@ -78,7 +78,7 @@ class LedgerTree:
         leaves = self._blocks.get(k)
         if leaves is None:
             leaves = self._blocks[k] = [merkle.leaf_hash(line) for line in self.block_lines(k)]
-            if merkle.root(leaves) != self.roots[k]:
+            if merkle.perfect_root(leaves) != self.roots[k]:
                 raise LedgerError(
                     f"{self.store.path}: seq {k * BLOCK + 1}-{(k + 1) * BLOCK} no longer hash to the cached tree; "
                     "the ledger was rewritten: run 'factledger verify'"
@@ -165,7 +165,7 @@ def tree_of(store: LogStore, *, cache: bool = True) -> LedgerTree:
                 tail.append(h.digest())
                 n += 1
                 if len(tail) == BLOCK:
-                    roots.append(merkle.root(tail))
+                    roots.append(merkle.perfect_root(tail))
                     ends.append(offset)
                     tail.clear()
                 last = line

@@ -8,7 +8,6 @@ two revisions the same version number.
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import re
 import time
@@ -19,6 +18,8 @@ import orjson
 from attrs import define, evolve, field, frozen
 from attrs import fields as attrs_fields
 
+from .checks import assertion_id_for
+from .checks import source_id_for as derive_source_id
 from .events import (
     GENESIS,
     AssertionRecorded,
@@ -37,15 +38,13 @@ from .sources.meta import apply as apply_metadata
 
 
 def source_id_for(doc: Document) -> str:
-    """Stable id: from the URL when there is one, else from the text."""
-    basis = doc.uri if doc.uri else "text:" + doc.text_sha256
-    return "src-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+    """Stable id: from the URL when there is one, else from the text (``checks.source_id_for``,
+    the derivation ``verify`` recomputes)."""
+    return derive_source_id(doc.uri, doc.text_sha256)
 
 
-def assertion_id(source_id: str, exact: str, occurrence: int) -> str:
-    """Content-derived: the same quote in the same source always gets the same id."""
-    basis = f"{source_id}\x1f{exact}\x1f{occurrence}"
-    return "as-" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+assertion_id = assertion_id_for
+"""Content-derived: the same quote in the same source always gets the same id."""
 
 
 @frozen
@@ -369,6 +368,8 @@ class Ingestor:
 
     def _record_one(self, writer: Writer, item: Ready) -> AppendResult:
         known = self.index.sources.get(item.source_id)
+        if known is None:
+            _refuse_unknown_source_id(item, self.store)
         if isinstance(item, Encoded):
             return self._record_encoded(writer, item, known)
         doc = item.doc
@@ -465,6 +466,20 @@ class Failed:
     message: str
 
     size = 0
+
+
+def _refuse_unknown_source_id(item: Ready, store: LogStore) -> None:
+    """A new source's id is derived (verify recomputes it): ``--source-id`` names one already there."""
+    if isinstance(item, Encoded):
+        source = orjson.loads(item.blob.split(b"\n", 2)[1])
+        derived, origin = derive_source_id(source.get("uri"), source.get("text_sha256", "")), item.origin
+    else:
+        derived, origin = source_id_for(item.doc), item.doc.origin
+    if item.source_id != derived:
+        raise SourceError(
+            f"{origin}: --source-id {item.source_id}: no such source in {store.path}; it names a source "
+            "already there, to record a new version of it (a new source's id is derived from its URL or text)"
+        )
 
 
 @frozen

@@ -79,6 +79,7 @@ class Head:
     hash: str
     size: int
     torn: int = 0
+    at: str = ""  # the last event's time: the next batch's is never earlier (verify checks it)
 
 
 @frozen
@@ -411,7 +412,7 @@ class Writer:
     def _write(self, bodies: Sequence[tuple[type, bytes]], *, actor: str | None, sync: bool) -> Written:
         self.check_appendable()
         actor = actor or default_actor()
-        at = now_rfc3339()
+        at = max(now_rfc3339(), self.head.at)  # a clock stepped back must not move time back in the log
         seq, prev = self.head.seq, self.head.hash
         if not bodies:
             return Written(seq + 1, [], [], prev, at, actor)
@@ -447,7 +448,7 @@ class Writer:
         size = _write_all(self.fd, chunks, self.head.size, self.store.path)
         if sync:
             self.sync()
-        self.head = Head(seq, prev_hex.decode("ascii"), self.head.size + size)
+        self.head = Head(seq, prev_hex.decode("ascii"), self.head.size + size, at=at)
         return Written(first_seq, ids, hashes, prev, at, actor)
 
     def sync(self) -> None:
@@ -660,7 +661,7 @@ def _head_of_fd(fd: int, path: Path) -> Head:
             prev = parse_line(prev_line)
             if prev is None:
                 raise DamagedLogError(f"{path}: the line before the last batch is unreadable; run 'factledger verify'")
-            return Head(prev["seq"], prev["hash"], at, torn=size - at)
+            return Head(prev["seq"], prev["hash"], at, torn=size - at, at=str(prev.get("at", "")))
         found = next(backwards, None)
         if found is None:
             break
@@ -668,7 +669,7 @@ def _head_of_fd(fd: int, path: Path) -> Head:
         if key is None or _batch_key(line) != key:
             break
         candidate = parse_line(line) if _MARKER in line else None
-    return Head(raw["seq"], raw["hash"], end, torn=size - end)
+    return Head(raw["seq"], raw["hash"], end, torn=size - end, at=str(raw.get("at", "")))
 
 
 _MARKER = b'"type":"BatchStarted"'

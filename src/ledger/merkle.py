@@ -31,8 +31,29 @@ def leaf_hash(line: bytes) -> bytes:
     return h.digest()
 
 
+_NODE_H = hashlib.sha256(_NODE)
+
+
 def node_hash(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(_NODE + left + right).digest()
+    h = _NODE_H.copy()
+    h.update(left)
+    h.update(right)
+    return h.digest()
+
+
+def perfect_root(leaves: Sequence[bytes]) -> bytes:
+    """The root of a perfect tree: ``len(leaves)`` is a power of two (level by level, no stack)."""
+    level = list(leaves)
+    copy = _NODE_H.copy
+    while len(level) > 1:
+        nxt = []
+        for i in range(0, len(level), 2):
+            h = copy()
+            h.update(level[i])
+            h.update(level[i + 1])
+            nxt.append(h.digest())
+        level = nxt
+    return level[0]
 
 
 def split(n: int) -> int:

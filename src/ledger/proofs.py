@@ -10,8 +10,11 @@ docs/log-format.md ("Proof bundles"), where a standard-library verifier is print
 from __future__ import annotations
 
 import base64
-import mmap
+import hashlib
+import os
 import re
+import struct
+import tempfile
 from typing import Any
 
 import orjson
@@ -27,39 +30,117 @@ _EVENT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 _ASSERTION_TYPES = ("AssertionRecorded", "AssertionRetracted", "AssertionWithdrawn")
 
 
+INDEX_FORMAT = "factledger-ids/1"
+
+
+def _key(value: str) -> bytes:
+    return hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest()
+
+
+def _ids_of(raw: dict[str, Any]) -> list[str]:
+    """The ids an event is found by: its own, and the ids of what it is about."""
+    d = raw.get("data")
+    ids = [raw.get("id")]
+    if isinstance(d, dict):
+        t = raw.get("type")
+        if t in ("SourceAppended", "SourceRevised"):
+            ids.append(d.get("source_id"))
+        elif t in _ASSERTION_TYPES:
+            ids.append(d.get("assertion_id"))
+        elif t in ("AssertionsLinked", "AssertionsUnlinked"):
+            ids += [d.get("a"), d.get("b")]
+        elif t == "VerdictRecorded":
+            ids.append(d.get("target"))
+    return [i for i in ids if isinstance(i, str)]
+
+
 class _Lines:
-    """Byte search over the ledger up to the snapshot's end: only lines holding the needle are parsed."""
+    """The lines of the snapshot that mention an id, from an index of 16-byte records
+    (8-byte BLAKE2b of the id, byte offset of the line) cached beside the ledger
+    (``<ledger>.cache/ids.bin``, keyed and re-checked like the Merkle cache): a lookup is one
+    ``bytes.find`` over the records, so ``prove`` does not read the ledger. The index is
+    brought up to the snapshot's end first (the lines after what it covers are parsed once)."""
 
     def __init__(self, store: LogStore, size: int) -> None:
         self.store, self.size = store, size
-        self._f = open(store.path, "rb")
-        self.mm = mmap.mmap(self._f.fileno(), size, access=mmap.ACCESS_READ) if size else b""
+        self.path = store.path.with_name(store.path.name + ".cache") / "ids.bin"
+        records, offset = self._load()
+        parts = [records]
+        if offset < size:
+            f = store.open_for_reading()
+            with f:
+                f.seek(offset)
+                key, pack = _key, struct.Struct(">8sQ").pack
+                last = b""
+                for line in f:
+                    if offset + len(line) > size:
+                        break
+                    raw = orjson.loads(line)
+                    parts += [pack(key(i), offset) for i in _ids_of(raw)]
+                    offset += len(line)
+                    last = line
+            self.records = b"".join(parts)
+            self._save(offset, last)
+        else:
+            self.records = records
+
+    def _load(self) -> tuple[bytes, int]:
+        try:
+            data = self.path.read_bytes()
+            newline = data.index(b"\n")
+            key = orjson.loads(data[:newline])
+            start, end = key["start"], key["end"]
+            if key.get("format") != INDEX_FORMAT or end > self.size or (len(data) - newline - 1) % 16:
+                return b"", 0
+            with open(self.store.path, "rb") as f:
+                f.seek(start)
+                raw = orjson.loads(f.read(end - start))
+            if raw.get("seq") != key["seq"] or raw.get("hash") != key["hash"]:
+                return b"", 0
+            return data[newline + 1 :], end
+        except Exception:  # missing, stale or corrupt: index from the start
+            return b"", 0
+
+    def _save(self, end: int, last: bytes) -> None:
+        if not last:
+            return
+        try:
+            raw = orjson.loads(last)
+            key = {"format": INDEX_FORMAT, "seq": raw["seq"], "hash": raw["hash"], "start": end - len(last), "end": end}
+            self.path.parent.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".ids.", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(orjson.dumps(key) + b"\n" + self.records)
+                os.replace(tmp, self.path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except Exception:  # a cache that cannot be written is simply not written
+            return
 
     def close(self) -> None:
-        if self.size:
-            self.mm.close()
-        self._f.close()
+        pass
 
-    def having(self, needle: bytes) -> dict[int, tuple[bytes, dict[str, Any]]]:
-        """Line start -> (line without newline, parsed) for each line containing ``needle``."""
+    def having(self, value: str, end: int | None = None) -> dict[int, tuple[bytes, dict[str, Any]]]:
+        """Line start -> (line without newline, parsed) for each line indexed under ``value``
+        (starting before byte ``end``, if given); callers check the parsed fields."""
         out: dict[int, tuple[bytes, dict[str, Any]]] = {}
-        mm, pos = self.mm, 0
-        while True:
-            hit = mm.find(needle, pos, self.size)
-            if hit < 0:
-                return out
-            start = mm.rfind(b"\n", 0, hit) + 1
-            end = mm.find(b"\n", hit, self.size)
-            if end < 0:
-                return out
-            if start not in out:
-                line = bytes(mm[start:end])
-                out[start] = (line, orjson.loads(line))
-            pos = end + 1
-
-
-def _quoted(value: str) -> bytes:
-    return orjson.dumps(value)
+        records, needle, pos = self.records, _key(value), 0
+        with open(self.store.path, "rb") as f:
+            while True:
+                hit = records.find(needle, pos)
+                if hit < 0:
+                    return out
+                pos = hit + 1
+                if hit % 16:
+                    continue  # the bytes straddle two records
+                start = struct.unpack_from(">Q", records, hit + 8)[0]
+                if start in out or (end is not None and start >= end):
+                    continue
+                f.seek(start)
+                line = f.readline()
+                out[start] = (line.rstrip(b"\n"), orjson.loads(line))
 
 
 def select(store: LogStore, tree: LedgerTree, head_size: int, query: str, upto: int) -> list[tuple[bytes, dict[str, Any]]]:
@@ -68,7 +149,7 @@ def select(store: LogStore, tree: LedgerTree, head_size: int, query: str, upto: 
     try:
         found: dict[int, tuple[bytes, dict[str, Any]]] = {}
         if _EVENT_ID.fullmatch(query):
-            for start, (line, raw) in lines.having(b'"id":' + _quoted(query)).items():
+            for start, (line, raw) in lines.having(query).items():
                 if raw.get("id") == query:
                     found[start] = (line, raw)
         elif query.startswith("src-"):
@@ -81,7 +162,7 @@ def select(store: LogStore, tree: LedgerTree, head_size: int, query: str, upto: 
                 raise LedgerError(f"{store.path}: no claim {query!r} (as of seq {upto})")
             for row in claims[0].members:
                 found.update(_assertion_lines(lines, row.assertion_id))
-            for start, (line, raw) in lines.having(_quoted(query)).items():
+            for start, (line, raw) in lines.having(query).items():
                 if raw.get("type") == "VerdictRecorded" and raw["data"].get("target") == query:
                     found[start] = (line, raw)
         else:
@@ -94,10 +175,11 @@ def select(store: LogStore, tree: LedgerTree, head_size: int, query: str, upto: 
     return out
 
 
-def _source_lines(lines: _Lines, source_id: str, versions: set[int] | None) -> dict[int, tuple[bytes, dict[str, Any]]]:
-    # In canonical bytes only a source event has "text" right after "source_id".
+def _source_lines(
+    lines: _Lines, source_id: str, versions: set[int] | None, end: int | None = None
+) -> dict[int, tuple[bytes, dict[str, Any]]]:
     out = {}
-    for start, (line, raw) in lines.having(b'"source_id":' + _quoted(source_id) + b',"text":').items():
+    for start, (line, raw) in lines.having(source_id, end).items():
         d = raw.get("data", {})
         if raw.get("type") in ("SourceAppended", "SourceRevised") and d.get("source_id") == source_id:
             if versions is None or d.get("version") in versions:
@@ -108,7 +190,7 @@ def _source_lines(lines: _Lines, source_id: str, versions: set[int] | None) -> d
 def _assertion_lines(lines: _Lines, assertion_id: str) -> dict[int, tuple[bytes, dict[str, Any]]]:
     out = {}
     sources: dict[str, set[int]] = {}
-    for start, (line, raw) in lines.having(_quoted(assertion_id)).items():
+    for start, (line, raw) in lines.having(assertion_id).items():
         t, d = raw.get("type"), raw.get("data", {})
         if (
             (t in _ASSERTION_TYPES and d.get("assertion_id") == assertion_id)
@@ -118,8 +200,9 @@ def _assertion_lines(lines: _Lines, assertion_id: str) -> dict[int, tuple[bytes,
             out[start] = (line, raw)
             if t == "AssertionRecorded":
                 sources.setdefault(d["source_id"], set()).add(d["version"])
-    for source_id, versions in sources.items():  # the texts its quotes point into
-        out.update(_source_lines(lines, source_id, versions))
+    last = max(out, default=0)
+    for source_id, versions in sources.items():  # the texts its quotes point into, recorded before them
+        out.update(_source_lines(lines, source_id, versions, last))
     return out
 
 

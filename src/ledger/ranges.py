@@ -106,7 +106,7 @@ def check_range(path: str, start: int, end: int, schemas: bool = True) -> tuple:
         return report
 
     r = _replay(_Range(path, data), report, time.perf_counter(), fail, schemas, None, None,
-                expected_seq=first["seq"], prev=first.get("prev"))
+                expected_seq=first["seq"], prev=first.get("prev"), partial=True)
     ok = r.ok and not getattr(r, "interrupted", None)
     nodes = merkle.range_nodes(first["seq"] - 1, map(merkle.leaf_hash, data.split(b"\n")[:-1])) if ok else []
     return ok, first["seq"], first.get("prev"), r.head_seq, r.head_hash, dict(r.unknown_types), nodes

@@ -10,6 +10,7 @@ from .main import cli, main
 
 LAZY: dict[str, tuple[str, str]] = {
     "append": ("append", 'Append sources with their assertions.'),
+    "audit": ("proofs", 'A report to attach to an audit: head, verify and checkpoint results, who and what wrote the events, every retraction, revision, verdict and analyst link (Markdown or --json).'),
     "assertions": ("views", 'Current assertions (retracted and withdrawn ones gone), filterable.'),
     "check-proof": ("proofs", "Verify a proof bundle offline, with the signer's public key only."),
     "checkpoint": ("proofs", "Sign the ledger's Merkle root: a C2SP checkpoint anyone can later check it against."),

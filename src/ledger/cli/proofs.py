@@ -1,4 +1,4 @@
-"""Commands for third-party audits: ``keygen``, ``checkpoint``, ``prove``, ``check-proof``, ``consistency``.
+"""Commands for third-party audits: ``keygen``, ``checkpoint``, ``prove``, ``check-proof``, ``consistency``, ``audit``.
 
 A checkpoint signs the Merkle root of the ledger; a proof bundle carries events with their
 inclusion paths in a checkpoint, so whoever holds the public key can check them without
@@ -156,3 +156,46 @@ def consistency(old, new, vkey_path, output):
     o = C.parse_checkpoint(bundle["old"].encode()[: bundle["old"].encode().rfind(b"\n\n") + 1], str(old))
     n = C.parse_checkpoint(bundle["new"].encode()[: bundle["new"].encode().rfind(b"\n\n") + 1], str(new))
     echo(f"OK: {new} ({n.size} events) extends {old} ({o.size} events); proof of {len(bundle['proof'])} hashes")
+
+
+@cli.command("audit")
+@click.option("--as-of", "as_of", metavar="SEQ|TIME", help="The ledger as it stood at a seq or RFC 3339 time.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document instead of Markdown.")
+@click.option("--checkpoint", "cp_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Check the ledger extends this signed checkpoint (needs --vkey) and say so in the report.")
+@click.option("--vkey", "vkey_path", type=click.Path(dir_okay=False, path_type=Path), help="Public key of --checkpoint.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here instead of stdout.")
+def audit_command(as_of, as_json, cp_path, vkey_path, output):
+    """A report to attach to an audit: head, verify and checkpoint results, who and what wrote
+    the events, every retraction, revision, verdict and analyst link (Markdown or --json)."""
+    import warnings
+
+    from .. import report as R
+    from ..audit import verify as verify_log
+    from ..projections import resolve_as_of
+
+    store = settings().existing_store()
+    if cp_path is not None and vkey_path is None:
+        raise click.UsageError("--checkpoint needs --vkey to check its signature")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        seq = resolve_as_of(store, as_of)
+        facts = R.build(store, seq)
+        checked = verify_log(store)
+    facts["verify"] = {"ok": checked.ok, "events": checked.events, "bad_seq": checked.bad_seq, "reason": checked.reason}
+    facts["warnings"] = [str(w.message) for w in caught] + [
+        f"{n} events of type {t!r} unknown to this version were checked against the envelope only"
+        for t, n in sorted(checked.unknown_types.items())
+    ]
+    if cp_path is not None:
+        cp, _note = C.read_checkpoint(cp_path, C.read_vkey(vkey_path))
+        entry = {"file": str(cp_path), "origin": cp.origin, "size": cp.size, "ok": True, "reason": None}
+        try:
+            C.check_extends(C.tree_of(store), cp, str(cp_path))
+        except C.CheckpointError as exc:
+            entry.update(ok=False, reason=str(exc))
+        facts["checkpoint"] = entry
+    else:
+        facts["checkpoint"] = None
+    text = orjson.dumps(facts, option=orjson.OPT_INDENT_2).decode() + "\n" if as_json else R.markdown(facts)
+    _write(output, text.encode("utf-8"))

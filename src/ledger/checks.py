@@ -1,0 +1,181 @@
+"""What ``verify`` checks beyond the chain, the canonical form, the schemas and the quotes.
+
+A forger who recomputes every hash keeps the chain intact; these rules are what the
+events must still satisfy, each checked as the replay reaches the line, so the first
+line breaking one is named by its seq (docs/log-format.md, "What verify checks"):
+
+* event ids are unique, and ``at`` never moves back;
+* a source enters once (``SourceAppended``, version 1, ``source_id`` derived from its
+  ``uri``, or its text when it has none); a ``SourceRevised`` follows the source's last
+  version; stored text is Unicode NFC without ``\\r``;
+* an ``assertion_id`` is derived from its source, quote and occurrence, belongs to one
+  source, and is recorded at most once per version; every value and entity span lies in
+  the text and equals its stored ``text``; integer members are JSON integers;
+* retractions, withdrawals, links, unlinks and verdicts point at assertions (or, for a
+  verdict, a claim) recorded before them, and nothing is linked to itself.
+
+The state is a few dicts keyed by ids (memory grows with the number of assertions,
+not with the text) and every check is O(1) per line apart from the spans it compares.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from typing import Any
+
+_SHA = hashlib.sha256
+
+
+def source_id_for(uri: str | None, text_sha256: str) -> str:
+    """``src-`` + the first 16 hex digits of SHA-256 of the URI (UTF-8), or of ``text:<text_sha256>``."""
+    basis = uri if uri else "text:" + text_sha256
+    return "src-" + _SHA(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def assertion_id_for(source_id: str, exact: str, occurrence: int) -> str:
+    """``as-`` + 16 hex of SHA-256 of ``source_id 0x1F exact 0x1F occurrence`` (UTF-8), where
+    ``occurrence`` counts the earlier assertions of that source version with the same quote."""
+    return "as-" + _SHA(f"{source_id}\x1f{exact}\x1f{occurrence}".encode()).hexdigest()[:16]
+
+
+_LINKS = ("AssertionsLinked", "AssertionsUnlinked")
+
+
+class Rules:
+    """The state the rules need, fed one parsed line at a time in seq order."""
+
+    def __init__(self, *, derived_ids: bool = True, partial: bool = False) -> None:
+        self.derived_ids = derived_ids  # source_id and assertion_id recomputed (rules 7 and 9)
+        # partial: the lines are a byte range of the ledger (ledger.ranges), so a target recorded
+        # before the range is not known here; such references pass and only the single-process
+        # replay checks them.
+        self.partial = partial
+        self.event_ids: set[str] = set()
+        self.last_at = ""
+        self.versions: dict[str, int] = {}  # source id -> its last version
+        self.assertions: dict[str, tuple[str, int]] = {}  # assertion id -> (source id, last version recording it)
+        self.repeats: dict[tuple[str, tuple[str, int]], int] = {}  # (first occurrence's id, version key) -> count so far
+        self._key: tuple[str, int] | None = None  # one shared tuple per source version
+        self._prefix = _SHA()
+        self._keys: dict[tuple[str, int], tuple[tuple[str, int], Any]] = {}  # -> (shared key, started hash of the source id)
+
+    def line(self, raw: dict[str, Any], text: str | None) -> str | None:
+        """The first rule ``raw`` breaks, or None. ``text``: for an assertion, the text its
+        selector points into (already checked to hold the quote)."""
+        event_id = raw["id"]
+        if event_id in self.event_ids:
+            return f"event id {event_id} is used again (event ids are unique)"
+        self.event_ids.add(event_id)
+        at = raw["at"]
+        if at < self.last_at:
+            return f"at {at} is earlier than the previous event's {self.last_at}: time moved back"
+        self.last_at = at
+        if raw["v"].__class__ is not int:
+            return "v is not a JSON integer"
+        t = raw["type"]
+        d = raw["data"]
+        if t == "AssertionRecorded":
+            return self._recorded(d, text)
+        if t == "SourceAppended" or t == "SourceRevised":
+            return self._source(t, d)
+        if t == "AssertionRetracted" or t == "AssertionWithdrawn":
+            aid = d["assertion_id"]
+            owner = self.assertions.get(aid)
+            verb = "retracts" if t == "AssertionRetracted" else "withdraws"
+            if owner is None:
+                return None if self.partial else f"{verb} assertion {aid}, which is not recorded before it"
+            if t == "AssertionWithdrawn":
+                if d["source_id"] != owner[0]:
+                    return f"withdraws assertion {aid} from source {d['source_id']}, but it belongs to {owner[0]}"
+                if d["version"].__class__ is not int or self.versions.get(owner[0], 0) < d["version"]:
+                    return f"withdraws assertion {aid} from {owner[0]} v{d['version']}, which is not recorded before it"
+            return None
+        if t in _LINKS:
+            a, b = d["a"], d["b"]
+            if a == b:
+                return f"links assertion {a} to itself"
+            for x in (a, b):
+                if x not in self.assertions and not self.partial:
+                    return f"{'links' if t == 'AssertionsLinked' else 'unlinks'} assertion {x}, which is not recorded before it"
+            return None
+        if t == "VerdictRecorded":
+            target = d["target"]
+            known = target in self.assertions or (target.startswith("cl-") and "as-" + target[3:] in self.assertions)
+            if not known and not self.partial:
+                return f"verdict on {target}, which is no assertion or claim recorded before it"
+        return None
+
+    def _source(self, t: str, d: dict[str, Any]) -> str | None:
+        sid, version, text = d["source_id"], d["version"], d["text"]
+        if version.__class__ is not int:
+            return f"source {sid}: version is not a JSON integer"
+        last = self.versions.get(sid)
+        if t == "SourceAppended":
+            if last is not None:
+                return f"source {sid} is appended again (it is already in the ledger; a new version is a SourceRevised)"
+            if version != 1:
+                return f"source {sid}: a SourceAppended is version 1, not {version}"
+            expected = source_id_for(d["uri"], d["text_sha256"]) if self.derived_ids else sid
+            if sid != expected:
+                return f"source_id {sid} is not derived from its {'uri' if d['uri'] else 'text'} (expected {expected})"
+        else:
+            if last is None and not self.partial:
+                return f"revises source {sid}, which is not in the ledger before it"
+            if last is not None and (version != last + 1 or d["revision_of"] != last or d["revision_of"].__class__ is not int):
+                return f"source {sid}: version {version} revising {d['revision_of']} does not follow its last version {last}"
+        if "\r" in text or not unicodedata.is_normalized("NFC", text):
+            return f"source {sid} v{version}: the stored text is not NFC with \\n newlines"
+        self.versions[sid] = version
+        return None
+
+    def _recorded(self, d: dict[str, Any], text: str | None) -> str | None:
+        aid, sid, version = d["assertion_id"], d["source_id"], d["version"]
+        if version.__class__ is not int:
+            return f"assertion {aid}: version is not a JSON integer"
+        key = self._key
+        if key is None or key[0] != sid or key[1] != version:
+            found = self._keys.get((sid, version))
+            if found is None:
+                found = self._keys[(sid, version)] = ((sid, version), _SHA(f"{sid}\x1f".encode()))
+            key, self._prefix = found
+            self._key = key
+        assertions = self.assertions
+        owner = assertions.get(aid)
+        if owner is not None:
+            if owner[0] != sid:
+                return f"assertion id {aid} already belongs to source {owner[0]}"
+            if owner[1] == version and d.get("supersedes") is None:  # a re-extraction supersedes its recording
+                return f"assertion {aid} is recorded twice in {sid} v{version}"
+        if self.derived_ids:
+            problem = self._derived(aid, sid, key, d["selector"]["exact"])
+            if problem:
+                return problem
+        assertions[aid] = key
+        for kind, items in (("value", d["values"]), ("entity", d["entities"])):
+            for item in items:
+                start, end = item["start"], item["end"]
+                if (
+                    text is None
+                    or start.__class__ is not int
+                    or end.__class__ is not int
+                    or not 0 <= start < end <= len(text)
+                    or text[start:end] != item["text"]
+                ):
+                    return f"assertion {aid}: {kind} {item['text']!r} at {start}:{end} differs from the source text"
+        return None
+
+    def _derived(self, aid: str, sid: str, key: tuple[str, int], exact: str) -> str | None:
+        """Rule 9: ``aid`` is the id of occurrence n of ``exact`` in this source version."""
+        h = self._prefix.copy()  # the derivation, from a started hash of the source id
+        h.update(exact.encode())
+        h.update(b"\x1f0")
+        first = "as-" + h.hexdigest()[:16]
+        if aid == first:
+            return None
+        n = self.repeats.get((first, key), 1) if self.assertions.get(first) == key else 0
+        expected = assertion_id_for(sid, exact, n)
+        if aid != expected:
+            return f"assertion_id {aid} is not derived from its source, quote and occurrence {n} (expected {expected})"
+        self.repeats[(first, key)] = n + 1
+        return None
