@@ -23,7 +23,7 @@ from ..text import STOPWORDS
 from . import lexicon as L
 from .frames import NOUN_CLASS, REPORTING_CLASSES, Frame, frames_of
 
-FEATURES_VERSION = "claims-features/2"
+FEATURES_VERSION = "claims-features/3"
 """Version of :func:`features`' output; a cache keyed by it never serves stale features."""
 
 
@@ -451,8 +451,15 @@ def quantities_of(text: str) -> tuple[Quantity, ...]:
     for m in _FRACTION.finditer(text):
         v = L.FRACTIONS[m.group("f").lower()] * 100
         out.append(Quantity("percent", v, v, v, "exact", m.group().strip()))
-    for m in _QTY.finditer(text):
+    pos = 0
+    while True:
+        m = _QTY.search(text, pos)
+        if m is None:
+            break
         s, e = m.span("n")
+        # the next search starts after the number(s), not after the words read as its noun:
+        # in "the Nov. 13 defection showed three soldiers" the "three" is read again
+        pos = max(m.end("n2") if m.group("n2") else e, pos + 1)
         if not free(s, e):
             continue
         raw_n = m.group("n")

@@ -61,6 +61,7 @@ class LinkConfig:
     df_cap: int = 60
     probe_keys: int = 12
     topic_share: float = 0.5
+    object_word: float = 1.2
 
 
 DEFAULT_LINK_CONFIG = LinkConfig()
@@ -246,6 +247,8 @@ def decide(
     specific_agree = [s for s in agree if s.slot not in common and s.slot not in small]
     names_words = {w for n in a.names for w in n.split()} & {w for n in b.names for w in n.split()}
     plain_w = math.fsum(w for lem, w in shared if lem not in names_words)
+    # frames both tell as an action (a verb), not only name ("the mill fire"): one deed, told twice
+    acts = [c for c in frames if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
     same = False
     if named:
         same = True
@@ -261,6 +264,12 @@ def decide(
         same = True  # closely worded reports of one kind of happening
     elif score >= 2 * config.weak and frames_all and [s for s in slots if s.slot not in small and s.slot not in common]:
         same = True  # the story's frame, but the same measured slot and more wording in common  # same frame, same slot: about one happening, whatever the values say
+    elif score >= 2 * config.weak and acts and [s for s in agree if s.slot not in common]:
+        same = True  # one action told with the same value, even a small count ("three soldiers rescued")
+    elif score >= 2 * config.weak and acts and any(
+            a.weights[lem] >= config.object_word and lem not in a.verbs and lem not in b.verbs and lem not in names_words
+            for lem, _w in shared):
+        same = True  # one happening done to the same thing ("crossed the border")
     elif len(specific_agree) >= 2:
         same = True
     elif specific_agree and score >= config.weak * 0.6:
