@@ -248,6 +248,7 @@ def decide(
     names_words = {w for n in a.names for w in n.split()} & {w for n in b.names for w in n.split()}
     plain_w = math.fsum(w for lem, w in shared if lem not in names_words)
     # frames both tell as an action (a verb), not only name ("the mill fire"): one deed, told twice
+    acts_all = [c for c in frames_all if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
     acts = [c for c in frames if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
     same = False
     if named:
@@ -276,6 +277,8 @@ def decide(
         same = True  # one agreeing measured value (320 people / 320 staff) and some shared words
     elif frames and dates_agree(a, b) and score >= config.weak * 0.8:
         same = True  # the same kind of happening on the same day, told in other words
+    elif acts_all and dates_agree(a, b) and score >= config.weak:
+        same = True  # the story's deed, both telling it as an action on the same day
     objects = [lem for lem, w in shared if w > 0 and lem not in names_words and lem not in a.verbs and lem not in b.verbs]
     objects += [n for n in a.names & b.names if " " in n]  # one named thing both speak of: "Riverside Bridge"
     if same and not named and not objects and not specific_agree:
