@@ -69,3 +69,32 @@ def test_same_happening_to_the_same_thing_links(tmp_path):
     assert _linked(view, "as-a0", "as-b0") == "corroborates"
     assert _linked(view, "as-a0", "as-b1") is None  # the same canal, another happening
     assert _linked(view, "as-a1", "as-b0") is None
+
+
+def test_news_synonyms_fold():
+    """General newswire synonym classes fold to one lemma, so the pair shares the word's weight."""
+    from ledger.projections.claims.features import content
+
+    a = content(tokens_of("The chopper landed beside the lorry."))
+    b = content(tokens_of("The helicopter landed beside the truck."))
+    assert set(a) == set(b)
+
+
+def test_story_deed_on_the_same_day_links(tmp_path):
+    """A deed every outlet reports (here: died, in five outlets) told as an action on the same day
+    by two outlets links; the same deed on another day does not."""
+    texts = {
+        "a": "The former foreman died on Friday after the Dorvan quarry wall gave way.",
+        "b": "A retired member of the Dorvan quarry crew died on Friday while helping with the search.",
+        "c": "A second quarry worker died on Monday in a Dorvan hospital.",
+        "d": "A Dorvan driver died on Monday in a crash at the quarry gate.",
+        "e": "The oldest resident of Dorvan, a quarry owner, died on Sunday.",
+    }
+    days = {"Friday": "2026-04-10", "Sunday": "2026-04-12", "Monday": "2026-04-13"}
+    store = LogStore(tmp_path / "l.jsonl", fsync=False)
+    for k, text in texts.items():
+        values = [("date", w, iso) for w, iso in days.items() if w in text]
+        store.append([src(text, f"src-{k}", outlet=k), stmt(text, f"src-{k}", f"as-{k}", text, values)])
+    view = claims_view(store, cache=False)
+    assert _linked(view, "as-a", "as-b") == "corroborates"
+    assert all(_linked(view, x, y) is None for x in ("as-a", "as-b") for y in ("as-c", "as-d", "as-e"))

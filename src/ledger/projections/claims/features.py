@@ -23,7 +23,7 @@ from ..text import STOPWORDS
 from . import lexicon as L
 from .frames import NOUN_CLASS, REPORTING_CLASSES, Frame, frames_of
 
-FEATURES_VERSION = "claims-features/3"
+FEATURES_VERSION = "claims-features/4"
 """Version of :func:`features`' output; a cache keyed by it never serves stale features."""
 
 
@@ -207,7 +207,7 @@ def _synonyms() -> dict[str, str]:
     from ..text import _SYNONYMS
 
     out: dict[str, str] = {}
-    for group in _SYNONYMS:
+    for group in (*_SYNONYMS, *L.NEWS_SYNONYMS):
         lemmas = [lemma_pos(w)[0] for w in group.split()]
         for lem in lemmas:
             out.setdefault(lem, lemmas[0])
