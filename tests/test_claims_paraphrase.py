@@ -98,3 +98,12 @@ def test_story_deed_on_the_same_day_links(tmp_path):
     view = claims_view(store, cache=False)
     assert _linked(view, "as-a", "as-b") == "corroborates"
     assert all(_linked(view, x, y) is None for x in ("as-a", "as-b") for y in ("as-c", "as-d", "as-e"))
+
+
+def test_one_unit_under_a_bound_is_a_value():
+    """``more than a week``, ``about an hour``, ``nearly a mile``: one unit, under the bound."""
+    got = {q.text: (q.slot, q.bound, round(q.value)) for q in quantities_of(
+        "It took more than a week; the walk lasted about an hour and ended nearly a mile from the gate.")}
+    assert got == {"more than a week": ("duration", "above", 604800), "about an hour": ("duration", "about", 3600),
+                   "nearly a mile": ("distance", "near-below", 1609)}
+    assert not [q for q in quantities_of("A guard and a dog were seen.") if q.slot in ("duration", "distance")]
