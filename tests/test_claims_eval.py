@@ -31,9 +31,9 @@ def report():
 
 
 def test_gold_corroborations_found(report):
-    """Gold corroborating pairs joined by a link: 6 of 8 measured with the slot matcher (the issue's
-    target is 7; see docs/projections.md), so a regression below 6 fails."""
-    assert report.corroborated_found >= 6, [p for p in report.corroborate if not p.same_claim]
+    """Gold corroborating pairs joined by a link: 8 of 8 measured (the issue's target is 7), so a
+    regression below 8 fails."""
+    assert report.corroborated_found >= 8, [p for p in report.corroborate if not p.same_claim]
 
 
 def test_gold_conflict_flagged(report):

@@ -184,12 +184,16 @@ def write_database(context: ExportContext, path: Path) -> None:
              "verdict": claim.verdict.status if claim.verdict else None,
              "verdict_note": claim.verdict.note if claim.verdict else None}
         )
+        # a superseded member (a statement a revision withdrew) is not a row of `assertions`
+        # (current statements only), so the foreign keys keep only current members and conflicts
+        gone = set(claim.superseded)
         db["claim_members"].insert_all(
-            {"claim_id": claim.claim_id, "assertion_id": m.assertion_id, "position": i} for i, m in enumerate(claim.members)
+            {"claim_id": claim.claim_id, "assertion_id": m.assertion_id, "position": i}
+            for i, m in enumerate(claim.members) if m.assertion_id not in gone
         )
         db["conflicts"].insert_all(
             {"claim_id": claim.claim_id, "a": c.a, "b": c.b, "field": c.field, "explanation": c.explanation}
-            for c in claim.conflicts
+            for c in claim.conflicts if c.a not in gone and c.b not in gone
         )
     db["revision_changes"].create(
         {"source_id": str, "from_version": int, "to_version": int, "change": str, "assertion_id": str, "exact": str,

@@ -23,7 +23,7 @@ from ..text import STOPWORDS
 from . import lexicon as L
 from .frames import NOUN_CLASS, REPORTING_CLASSES, Frame, frames_of
 
-FEATURES_VERSION = "claims-features/2"
+FEATURES_VERSION = "claims-features/5"
 """Version of :func:`features`' output; a cache keyed by it never serves stale features."""
 
 
@@ -207,7 +207,7 @@ def _synonyms() -> dict[str, str]:
     from ..text import _SYNONYMS
 
     out: dict[str, str] = {}
-    for group in _SYNONYMS:
+    for group in (*_SYNONYMS, *L.NEWS_SYNONYMS):
         lemmas = [lemma_pos(w)[0] for w in group.split()]
         for lem in lemmas:
             out.setdefault(lem, lemmas[0])
@@ -319,6 +319,10 @@ _AGE_AFTER_NAME = re.compile(r"(?P<name>(?:[A-Z][a-zA-Z'’\-]+\s+){0,3}[A-Z][a-
 _NUMBER_OF = re.compile(rf"number of (?P<noun>[a-z]+) (?:at|to|is|was|stands at|stood at|rose to|reached) (?P<n>{_NUM})", re.I)
 _VAGUE = re.compile(r"\b(?P<v>dozens|scores|hundreds|thousands|millions) of (?P<after>(?:[a-z]+\s*){1,3})", re.I)
 _DATE_WORDS = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?:\s+\d{4})?|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?")
+_MEASURE_UNITS = "|".join(sorted((re.escape(u) for u, (meas, _f) in L.UNITS.items()
+                                  if meas in ("duration", "distance") and len(u) > 2 and u.isalpha()), key=len, reverse=True))
+_A_UNIT = re.compile(rf"\b(?P<bound>{_BOUND})\s+(?:a|an|one)\s+(?P<unit>{_MEASURE_UNITS})\b", re.I)
+"""``more than a week``, ``about an hour``, ``nearly a mile``: one unit under a bound."""
 _FRACTION = re.compile(r"\b(?P<f>half|a third|a quarter|two thirds|three quarters) of (?:the |all )?", re.I)
 
 
@@ -448,11 +452,25 @@ def quantities_of(text: str) -> tuple[Quantity, ...]:
             noun = NOUN_CLASS.get(noun, noun)
             out.append(Quantity("count:" + noun, n, n, n, "exact", m.group()))
             taken.append(m.span("n"))
+    for m in _A_UNIT.finditer(text):
+        unit = m.group("unit").lower()
+        measure, factor = L.UNITS[unit]
+        bound = L.BOUNDS.get(m.group("bound").lower(), "exact")
+        lo, hi = _interval(factor, bound)
+        out.append(Quantity(measure, lo, hi, factor, bound, m.group().strip(), False))
+        taken.append(m.span())
     for m in _FRACTION.finditer(text):
         v = L.FRACTIONS[m.group("f").lower()] * 100
         out.append(Quantity("percent", v, v, v, "exact", m.group().strip()))
-    for m in _QTY.finditer(text):
+    pos = 0
+    while True:
+        m = _QTY.search(text, pos)
+        if m is None:
+            break
         s, e = m.span("n")
+        # the next search starts after the number(s), not after the words read as its noun:
+        # in "the Nov. 13 defection showed three soldiers" the "three" is read again
+        pos = max(m.end("n2") if m.group("n2") else e, pos + 1)
         if not free(s, e):
             continue
         raw_n = m.group("n")

@@ -22,8 +22,10 @@ FRAME_CLASSES: dict[str, str] = {
     "die": "die perish drown succumb suffocate pass_away lose_life run_out_of_air run_out_of_oxygen "
            "lose_consciousness | death fatality toll dead drowning",
     "injure": "injure wound hurt maim | injury wound casualty",
-    "rescue": "rescue save free extract evacuate bring_out pull_out airlift recover | rescue extraction evacuation",
-    "find": "find discover locate spot uncover reach | discovery",
+    "rescue": "rescue save free extract evacuate bring_out pull_out airlift recover drag_to_safety pull_to_safety "
+              "carry_to_safety bring_to_safety lead_to_safety help_to_safety winch_to_safety get_to_safety haul_out "
+              "lift_out carry_out bring_to_the_surface | rescue extraction evacuation",
+    "find": "find discover locate spot uncover reach trace track_down come_across stumble_upon | discovery",
     "chase": "chase pursue follow hunt | chase pursuit",
     "flee": "flee escape defect cross run_away | escape defection flight",
     "release": "release publish show unveil issue post broadcast air | release publication footage video",
@@ -84,6 +86,8 @@ class Frame:
     cls: str
     word: str
     negated: bool = False
+    verb: bool = False
+    """Told as an action (a verb), not named by a noun (``fire swept`` vs ``the mill fire``)."""
 
 
 def frames_of(tokens: list[tuple[str, str, str]]) -> tuple[Frame, ...]:
@@ -100,20 +104,26 @@ def frames_of(tokens: list[tuple[str, str, str]]) -> tuple[Frame, ...]:
         for words, cls in MULTIWORD.items():
             k = len(words)
             if lemmas[i : i + k] == list(words):
-                out.append(Frame(cls, " ".join(t[0] for t in tokens[i : i + k]), _negated_before(lemmas, i)))
+                out.append(Frame(cls, " ".join(t[0] for t in tokens[i : i + k]), _negated_before(lemmas, i), True))
                 used.update(range(i, i + k))
     for i, (surface, lemma, pos) in enumerate(tokens):
         if i in used:
             continue
-        cls = VERB_CLASS.get(lemma) if pos == "V" else None
+        # after "to" or a modal the word is a verb whatever its other readings ("appears to cross")
+        verb = pos == "V" or (i > 0 and lemmas[i - 1] in _VERB_BEFORE)
+        cls = VERB_CLASS.get(lemma) if verb else None
+        as_verb = cls is not None
         if cls is None:
             cls = NOUN_CLASS.get(lemma)
         if cls is None and pos == "V":
             continue
         if cls is not None:
-            out.append(Frame(cls, surface, _negated_before(lemmas, i)))
+            out.append(Frame(cls, surface, _negated_before(lemmas, i), as_verb))
     return tuple(out)
 
+
+_VERB_BEFORE = frozenset("to will would can could may might must should shall did do does n't not never".split())
+"""Words after which an event word reads as a verb (an infinitive, a modal, a negated auxiliary)."""
 
 _NEG = frozenset({"not", "never", "n't", "no"})
 

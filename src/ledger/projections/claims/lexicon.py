@@ -111,3 +111,16 @@ PERSON_NOUNS = frozenset(
 against a small count (see features)."""
 
 PERSON_GROUP = "person"
+
+
+NEWS_SYNONYMS: tuple[str, ...] = (
+    "aircraft plane jet airliner", "helicopter chopper", "ship vessel", "lorry truck", "blast explosion",
+    "earthquake quake tremor", "inquiry investigation probe", "lawyer attorney", "doctor physician medic",
+    "colleague comrade partner", "abroad overseas", "worldwide global", "disappear vanish",
+    "resume restart", "finish complete", "restock replenish refill resupply", "revive resuscitate",
+    "funeral burial", "youngster youth teenager teen adolescent", "child kid", "team squad", "buy purchase",
+    "begin commence", "dismiss sack", "film movie", "flat apartment", "homeless unhoused", "blaze inferno",
+    "storm tempest", "toll tally", "evacuate evacuee", "missing unaccounted", "remains corpse body",
+)
+"""General newswire synonym classes (the first word names the class), beside those of
+:mod:`..text`: two outlets telling one fact pick different words from these."""

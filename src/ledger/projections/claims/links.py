@@ -61,6 +61,7 @@ class LinkConfig:
     df_cap: int = 60
     probe_keys: int = 12
     topic_share: float = 0.5
+    object_word: float = 1.2
 
 
 DEFAULT_LINK_CONFIG = LinkConfig()
@@ -246,6 +247,9 @@ def decide(
     specific_agree = [s for s in agree if s.slot not in common and s.slot not in small]
     names_words = {w for n in a.names for w in n.split()} & {w for n in b.names for w in n.split()}
     plain_w = math.fsum(w for lem, w in shared if lem not in names_words)
+    # frames both tell as an action (a verb), not only name ("the mill fire"): one deed, told twice
+    acts_all = [c for c in frames_all if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
+    acts = [c for c in frames if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
     same = False
     if named:
         same = True
@@ -261,12 +265,20 @@ def decide(
         same = True  # closely worded reports of one kind of happening
     elif score >= 2 * config.weak and frames_all and [s for s in slots if s.slot not in small and s.slot not in common]:
         same = True  # the story's frame, but the same measured slot and more wording in common  # same frame, same slot: about one happening, whatever the values say
+    elif score >= 2 * config.weak and acts and [s for s in agree if s.slot not in common]:
+        same = True  # one action told with the same value, even a small count ("three soldiers rescued")
+    elif score >= 2 * config.weak and acts and any(
+            a.weights[lem] >= config.object_word and lem not in a.verbs and lem not in b.verbs and lem not in names_words
+            for lem, _w in shared):
+        same = True  # one happening done to the same thing ("crossed the border")
     elif len(specific_agree) >= 2:
         same = True
     elif specific_agree and score >= config.weak * 0.6:
         same = True  # one agreeing measured value (320 people / 320 staff) and some shared words
     elif frames and dates_agree(a, b) and score >= config.weak * 0.8:
         same = True  # the same kind of happening on the same day, told in other words
+    elif acts_all and dates_agree(a, b) and score >= config.weak:
+        same = True  # the story's deed, both telling it as an action on the same day
     objects = [lem for lem, w in shared if w > 0 and lem not in names_words and lem not in a.verbs and lem not in b.verbs]
     objects += [n for n in a.names & b.names if " " in n]  # one named thing both speak of: "Riverside Bridge"
     if same and not named and not objects and not specific_agree:
