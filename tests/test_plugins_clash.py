@@ -8,7 +8,7 @@ import ledger
 from ledger import plugins
 from ledger.testing import ExporterContract, build_sample_ledger
 
-from test_plugins_system import factledger, make_dist
+from helpers import factledger, make_dist
 
 
 def _exporter_module(*formats: str, marker: str) -> str:
