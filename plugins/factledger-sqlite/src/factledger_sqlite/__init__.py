@@ -19,12 +19,14 @@ database over the destination.
 
 from __future__ import annotations
 
+# docs:start imports
 from pathlib import Path
 
 import ledger
 import sqlite_utils
 from ledger.exporters import ExportContext, ExporterSpec
 from ledger.serialization import canonical, converter
+# docs:end imports
 
 __version__ = "0.1.0"
 
@@ -80,6 +82,7 @@ def _source_rows(context: ExportContext):
         }
 
 
+# docs:start write
 def write_database(context: ExportContext, path: Path) -> None:
     """Create the database at ``path`` from the context's views."""
     db = sqlite_utils.Database(path)
@@ -141,8 +144,10 @@ def write_database(context: ExportContext, path: Path) -> None:
     db["claim_members"].create_index(["assertion_id"])
     db.conn.commit()
     db.close()
+# docs:end write
 
 
+# docs:start spec
 SPEC = ExporterSpec(
     name="sqlite",
     media_type="application/vnd.sqlite3",
@@ -157,3 +162,4 @@ SPEC = ExporterSpec(
 @ledger.hookimpl
 def register_exporters(register):
     register(SPEC)
+# docs:end spec
