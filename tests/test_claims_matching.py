@@ -246,6 +246,7 @@ def test_build_claims_restores_garbage_collector(tmp_path):
         gc.enable()
 
 
+@pytest.mark.slow  # builds the claims in subprocesses under several hash seeds
 def test_claims_do_not_depend_on_the_hash_seed(tmp_path):
     """The same log gives byte-identical claims under any PYTHONHASHSEED (no set-order float sums or ties)."""
     import importlib.util
