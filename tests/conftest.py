@@ -10,10 +10,15 @@ Other test modules rely on these names; keep them stable.
 * ``run_cli``: ``run_cli(*args, input=None, ledger=tmp_ledger)`` runs the click group
   in-process with ``--ledger`` and returns click's ``Result`` (stdout and stderr apart).
 * ``all_types_ledger``: a small ledger holding at least one event of every payload type.
+
+In-process tests load only factledger's built-in plugins: whatever third-party plugins
+happen to be installed stay out (as datasette skips them under pytest); a test that needs
+one installs or registers it itself. Subprocesses inherit the setting.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -36,6 +41,8 @@ from ledger.events import (
 )
 from ledger.checks import assertion_id_for, source_id_for
 from ledger.extractors import Extracted, ExtractorSpec, anchor
+
+os.environ["FACTLEDGER_LOAD_PLUGINS"] = ""  # set but empty: no third-party plugins (see ledger.plugins)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 """``../shared`` beside the checkout; tests using it skip when it is missing."""

@@ -13,41 +13,7 @@ from ledger import plugins
 from ledger.extractors import Extracted, ExtractorSpec
 from ledger.ingest import CHUNK, Failed, ReadOptions, ready_stream
 from ledger.sources.collect import Input
-
-
-def article(i: int) -> str:
-    return (
-        f"Market Report Number {i}\n\n"
-        f"Traders in Port Alder sold {i * 3} tonnes of fish on Monday. "
-        f"Harbour chief Lena Moss said prices rose by {i} percent.\n"
-        "Analysts reportedly expect calmer weeks ahead.\n"
-    )
-
-
-def make_folder(root, n=12):
-    """A mixed folder: text, Markdown with front matter, and HTML, in subfolders."""
-    for i in range(n):
-        sub = root / f"part{i % 3}"
-        sub.mkdir(parents=True, exist_ok=True)
-        if i % 3 == 0:
-            (sub / f"a{i:02d}.txt").write_text(article(i))
-        elif i % 3 == 1:
-            (sub / f"a{i:02d}.md").write_text(f"---\ntitle: Report {i}\npublished: 2026-01-{i + 1:02d}\n---\n" + article(i))
-        else:
-            body = "".join(f"<p>{line}</p>" for line in article(i).splitlines() if line)
-            (sub / f"a{i:02d}.html").write_text(f"<html><head><title>Report {i}</title></head><body><article>{body}</article></body></html>")
-    return root
-
-
-def stable(path):
-    """The ledger's events without what depends on the clock (at, id) and what hashes it."""
-    out = []
-    for line in path.read_bytes().splitlines():
-        e = orjson.loads(line)
-        for key in ("at", "id", "hash", "prev"):
-            e.pop(key)
-        out.append(e)
-    return out
+from helpers import article, make_folder, stable
 
 
 def test_jobs_2_gives_the_same_log_as_jobs_1(tmp_path, run_cli, simple_extractor):

@@ -18,7 +18,7 @@ from ledger.cli import cli
 from ledger.events import AssertionsLinked, AssertionsUnlinked, VerdictRecorded
 from ledger.log import LogStore
 from ledger.projections import build_claims, claim_id_for, claims_view
-from test_projections_views import src, stmt
+from helpers import src, stmt
 
 A = (
     "Mara Velt, 41, was named chief of the Kessling fire brigade. "

@@ -11,38 +11,9 @@ from ledger.cli import cli
 from ledger.events import AssertionsLinked, AssertionsUnlinked, VerdictRecorded
 from ledger.log import LogStore
 from ledger.projections import build_claims, claim_id_for, trail
-from test_projections_views import src, stmt
+from helpers import _ledger, src, stmt
 
-A_TEXT = (
-    "Flooding closed the Riverside Bridge on Monday. "
-    "The city council approved a budget of 4,500,000 dollars for repairs. "
-    "Mayor Ellen Park opened the new library in Eastfield."
-)
-B_TEXT = (
-    "The Riverside Bridge was closed by flooding on Sunday. "
-    "Councillors approved 4,500,000 dollars in repair funding for the bridge. "
-    "A bakery in Northgate won a regional prize."
-)
 UNRELATED = "Astronomers at Kessler Observatory catalogued forty comets near Jupiter. The telescope mirror measures 8 metres."
-
-
-def _ledger(tmp_path) -> LogStore:
-    store = LogStore(tmp_path / "l.jsonl", fsync=False)
-    store.append([
-        src(A_TEXT, "src-a", outlet="Daily Tide"),
-        stmt(A_TEXT, "src-a", "as-a1", "Flooding closed the Riverside Bridge on Monday.", [("date", "Monday", "2024-03-04")]),
-        stmt(A_TEXT, "src-a", "as-a2", "The city council approved a budget of 4,500,000 dollars for repairs.",
-             [("quantity", "4,500,000", "4500000")]),
-        stmt(A_TEXT, "src-a", "as-a3", "Mayor Ellen Park opened the new library in Eastfield."),
-    ])
-    store.append([
-        src(B_TEXT, "src-b", outlet="Evening Post"),
-        stmt(B_TEXT, "src-b", "as-b1", "The Riverside Bridge was closed by flooding on Sunday.", [("date", "Sunday", "2024-03-03")]),
-        stmt(B_TEXT, "src-b", "as-b2", "Councillors approved 4,500,000 dollars in repair funding for the bridge.",
-             [("quantity", "4,500,000", "4500000")]),
-        stmt(B_TEXT, "src-b", "as-b3", "A bakery in Northgate won a regional prize."),
-    ])
-    return store
 
 
 def _claim_of(claims, aid):
@@ -275,6 +246,7 @@ def test_build_claims_restores_garbage_collector(tmp_path):
         gc.enable()
 
 
+@pytest.mark.slow  # builds the claims in subprocesses under several hash seeds
 def test_claims_do_not_depend_on_the_hash_seed(tmp_path):
     """The same log gives byte-identical claims under any PYTHONHASHSEED (no set-order float sums or ties)."""
     import importlib.util

@@ -20,7 +20,7 @@ from ledger.ingest import Ingestor, ReadOptions
 from ledger.log import LogStore
 from ledger.sources.collect import Input, collect
 
-from test_append_many import article, make_folder, stable
+from helpers import article, make_folder, stable
 
 SRC = str(Path(__file__).resolve().parent.parent / "src")
 

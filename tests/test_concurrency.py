@@ -6,6 +6,8 @@ import subprocess
 import sys
 from collections import Counter
 
+import pytest
+
 from ledger.audit import verify
 from ledger.log import LogStore
 
@@ -39,6 +41,7 @@ print("done", flush=True)
 """
 
 
+@pytest.mark.slow  # four processes
 def test_four_processes_fifty_appends_each(tmp_ledger):
     """4 processes x 50 appends: exactly 200 sources, 400 assertions, gapless seq and a valid chain."""
     procs = [

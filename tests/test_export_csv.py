@@ -136,6 +136,7 @@ _CELL = st.one_of(
 )
 
 
+@pytest.mark.slow  # 400 examples
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_CELL, min_size=1, max_size=6))
 def test_csv_record_is_what_the_csv_module_writes(cells):

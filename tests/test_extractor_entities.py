@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from _extractor_helpers import run
+from helpers import run
 
 ARTICLE = (
     "Border Talks Resume\n"

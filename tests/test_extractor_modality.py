@@ -7,7 +7,7 @@ import pytest
 from ledger.extractors.rules.modality import modality
 from ledger.extractors.rules.segment import mask_quotes, quote_spans
 
-from _extractor_helpers import find
+from helpers import find
 
 
 def mod(sentence):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,6 +71,7 @@ def check(text: str, info: SourceInfo) -> None:
     assert not gap or JOINT_WORD_RE.match("".join(gap)), f"uncovered text {''.join(gap)!r}"
 
 
+@pytest.mark.slow  # 300 examples
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(articles, infos)
 def test_never_crashes_and_selectors_hold(text, info):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ledger import plugins
 from ledger.extractors import SourceInfo
 
-from _extractor_helpers import statements
+from helpers import statements
 
 ABBREVIATIONS = (
     "Dr. Ana M. Ruiz, who leads the U.N. relief team, arrived on Nov. 4 with 12 trucks. "

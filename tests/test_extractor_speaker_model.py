@@ -6,7 +6,7 @@ a hospital study); each test pins one class of rule, not a sentence.
 
 from __future__ import annotations
 
-from _extractor_helpers import find
+from helpers import find
 
 MINE = (
     "Miners Reached After Four Days\n"

@@ -6,7 +6,7 @@ from ledger.extractors import SourceInfo
 from ledger.extractors.rules import extract
 from ledger.extractors.rules.speakers import Names
 
-from _extractor_helpers import find
+from helpers import find
 
 BUDGET = (
     "Ministers Clash Over Budget\n"

@@ -6,7 +6,7 @@ that was wrong before this pass.
 
 from __future__ import annotations
 
-from _extractor_helpers import find, run
+from helpers import find, run
 
 WIRE = (
     'Strong quake shakes southern Chile\n'

@@ -12,7 +12,7 @@ from ledger.ingest import Encoded, Ingestor, ReadOptions, decode, encode, prepar
 from ledger.log import LedgerError, LogStore
 from ledger.sources.collect import Input
 
-from test_append_many import article, make_folder, stable
+from helpers import article, make_folder, stable
 
 
 def _inputs(n, start=0, prefix=""):

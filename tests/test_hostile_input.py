@@ -137,7 +137,7 @@ def test_max_size_too_large_is_a_one_line_usage_error(run_cli, tmp_path):
 
 def test_a_worker_that_dies_fails_only_its_input(tmp_path):
     """--jobs 2: a process killed by one input (a segfault, the OOM killer) fails that input only."""
-    from _extractor_helpers import crash_on_marker
+    from helpers import crash_on_marker
 
     from ledger.extractors import ExtractorSpec
     from ledger.ingest import Failed, Ingestor, ReadOptions

@@ -9,6 +9,8 @@ import random
 import signal
 import time
 
+import pytest
+
 from ledger.audit import verify
 from ledger.events import AssertionRecorded, SourceAppended
 from ledger.extractors import anchor
@@ -41,6 +43,7 @@ def _appender(path: str, tag: str, ack_fd: int) -> None:
         os.write(ack_fd, f"{appended.last_seq}\n".encode())
 
 
+@pytest.mark.slow  # a SIGKILL loop
 def test_sigkill_loop_loses_no_acknowledged_event(tmp_ledger):
     """Across 10 SIGKILLs at random moments every acknowledged seq survives and, after repair, verify passes."""
     rng = random.Random(1234)

@@ -8,7 +8,7 @@ import ledger
 from ledger import plugins
 from ledger.testing import ExporterContract, build_sample_ledger
 
-from test_plugins_system import factledger, make_dist
+from helpers import factledger, make_dist
 
 
 def _exporter_module(*formats: str, marker: str) -> str:
@@ -40,6 +40,7 @@ def clash_site(tmp_path):
     return site
 
 
+@pytest.mark.slow  # several factledger subprocesses
 def test_clash_refuses_only_the_clashing_format_with_a_predictable_winner(clash_site, tmp_path):
     """Two plugins registering 'ndjson': both keep their other formats; the alphabetically first plugin wins;
     a built-in always beats a third party; the loser is reachable as plugin:format or by FACTLEDGER_PREFER."""
@@ -142,6 +143,7 @@ def test_hook_calls_go_through_the_plugin_manager(two_providers):
     assert {"csv", "aaa-winner", "zzz-loser"} <= set(called)
 
 
+@pytest.mark.slow  # several factledger subprocesses
 def test_missing_attribute_named_and_each_problem_warned_once(clash_site, tmp_path):
     """module:attr with no attr says so (not 'No module named ...'); every problem is one line, once per command."""
     ledger_path = build_sample_ledger(tmp_path / "ledger.jsonl")

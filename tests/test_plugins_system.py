@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import orjson
 import pytest
@@ -15,17 +10,7 @@ import ledger
 from ledger import plugins
 from ledger.exporters import ExporterSpec
 from ledger.testing import build_sample_ledger
-
-
-def make_dist(site: Path, dist: str, version: str, entry_points: dict[str, str], modules: dict[str, str]) -> None:
-    """Install a fake distribution (metadata + modules) into ``site`` the way pip lays it out."""
-    info = site / f"{dist.replace('-', '_')}-{version}.dist-info"  # pip normalises the folder name
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
-    lines = "".join(f"{name} = {target}\n" for name, target in entry_points.items())
-    (info / "entry_points.txt").write_text(f"[factledger]\n{lines}")
-    for name, source in modules.items():
-        (site / f"{name}.py").write_text(textwrap.dedent(source))
+from helpers import factledger, make_dist
 
 
 GOOD = """
@@ -80,13 +65,6 @@ def site(tmp_path):
     make_dist(site, "fl-typo", "0.1", {"typo": "fl_typo"}, {"fl_typo": TYPO})
     make_dist(site, "fl-cmds", "0.1", {"cmds": "fl_cmds"}, {"fl_cmds": BAD_COMMANDS})
     return site
-
-
-def factledger(site: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("FACTLEDGER_")}
-    full_env["PYTHONPATH"] = os.pathsep.join([str(site), full_env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "ledger", *args], capture_output=True, text=True, env=full_env, timeout=120)
 
 
 def test_broken_plugins_are_named_and_the_rest_works(site, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 import pytest
@@ -24,24 +23,7 @@ from ledger.projections import (
     trail,
 )
 from ledger.projections.machinery import cache_dir
-
-
-def src(text: str, sid: str, **meta) -> SourceAppended:
-    """A SourceAppended with consistent hashes."""
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    fields = dict(source_id=sid, version=1, uri=None, title=None, outlet=None, authors=(), published=None,
-                  retrieved=None, media_type="text/plain", raw_sha256=digest, text_sha256=digest, text=text)
-    fields.update(meta)
-    return SourceAppended(**fields)
-
-
-def stmt(text: str, sid: str, aid: str, quote: str, values=(), kind="statement") -> AssertionRecorded:
-    """An AssertionRecorded for ``quote`` in ``text`` (values as (type, text, value))."""
-    start = text.index(quote)
-    vals = tuple(Value(type=t, text=w, start=text.index(w), end=text.index(w) + len(w), value=v) for t, w, v in values)
-    return AssertionRecorded(assertion_id=aid, source_id=sid, version=1, selector=anchor(text, start, start + len(quote)),
-                             kind=kind, speaker=None, speaker_cue=None, modality="asserted", modality_cue=None,
-                             values=vals, entities=(), extractor="hand", extractor_version="1")
+from helpers import src, stmt
 
 
 def test_all_types_current_assertions(all_types_ledger):

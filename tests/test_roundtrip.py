@@ -196,6 +196,7 @@ _assertions = st.builds(
 )
 
 
+@pytest.mark.slow  # 200 examples
 @settings(max_examples=200, deadline=None)
 @given(payload=_assertions | st.sampled_from(_every_payload()))
 def test_payload_bytes_for_append_are_the_converters(payload):

@@ -16,6 +16,7 @@ from ledger.testing import build_sample_ledger
 PLUGIN = Path(__file__).resolve().parents[1] / "plugins" / "factledger-sqlite"
 
 pytest.importorskip("sqlite_utils")
+pytestmark = pytest.mark.slow  # a real pip install of the plugin, then its suite in a subprocess
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from conftest import AS_PLAIN, all_types_payloads
 
 from ledger.audit import verify
 from ledger.log import LogStore
+from helpers import _rehash_from
 
 
 @pytest.fixture
@@ -19,19 +20,6 @@ def lines(all_types_ledger) -> list[bytes]:
 
 def _write(path, lines):
     path.write_bytes(b"".join(lines))
-
-
-def _rehash_from(lines: list[bytes], index: int) -> list[bytes]:
-    """What a forger does: recompute hash and prev from line ``index`` on so the chain looks intact."""
-    out = list(lines[:index])
-    prev = orjson.loads(out[-1])["hash"] if out else "0" * 64
-    for line in lines[index:]:
-        raw = orjson.loads(line)
-        raw["prev"] = prev
-        raw.pop("hash")
-        raw["hash"] = prev = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
-        out.append(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n")
-    return out
 
 
 def _check(path, run_cli, seq: int, words: str):

@@ -14,7 +14,7 @@ import warnings
 import orjson
 import pytest
 from conftest import ALL_TYPES_TEXT, assertion_payload, source_payload
-from test_tamper import _rehash_from
+from helpers import _rehash_from
 
 from ledger import audit
 from ledger.audit import verify

@@ -6,7 +6,7 @@ import json
 
 from ledger.log import LogStore
 from ledger.projections import trail
-from test_claims_matching import _ledger
+from helpers import _ledger
 
 
 def test_views_json_and_tables(tmp_path, run_cli):

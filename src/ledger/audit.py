@@ -149,7 +149,7 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
     end_of_good = 0
     texts: dict[tuple[str, int], str] = {}
     dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
-    # Copying a started sha256 skips OpenSSL 3's per-object algorithm fetch: ~0.5 us a line.
+    # Copying a started sha256 skips OpenSSL 3's per-object algorithm fetch: 9% a line (bench/micro_bench.py).
     blank_sha256 = hashlib.sha256()
     valid: dict[tuple[Any, Any], Callable[[Any], bool] | None] = {}  # (type, v) -> is_valid, None if no schema
     chunk = CHUNK_LINES

@@ -403,7 +403,7 @@ def _collect(hook_name: str, kind: type, required: tuple[str, ...], callables: t
 def qualified(hook_name: str) -> dict[str, Registered]:
     """Every registration of ``hook_name`` as ``plugin:name``, including names another plugin won."""
     if hook_name not in _registries:
-        {"register_exporters": exporters, "register_extractors": extractors}[hook_name]()
+        {"register_exporters": exporters, "register_extractors": extractors, "register_matchers": matchers}[hook_name]()
     return _registries[hook_name + ":qualified"]
 
 

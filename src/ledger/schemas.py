@@ -34,8 +34,9 @@ def schema_files() -> dict[tuple[str, int], dict[str, Any]]:
 
 @functools.cache
 def _compiled() -> dict[tuple[str, int], Any]:
-    """jsonschema-rs validators (draft from each schema's ``$schema``): ~4x fastjsonschema per event,
-    and ``verify`` runs one per line."""
+    """jsonschema-rs validators (draft from each schema's ``$schema``): chosen over fastjsonschema, which
+    was slower per event when measured (no longer installed, so no bench keeps the figure); ``verify``
+    runs one per line (``bench/log_bench.py`` times verify)."""
     return {key: jsonschema_rs.validator_for(schema) for key, schema in schema_files().items()}
 
 

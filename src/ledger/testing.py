@@ -328,3 +328,215 @@ class ExporterContract:
             make_context(store, spec, view="no-such-view")
         with pytest.raises(ExportError, match="no option"):
             make_context(store, spec, options={"no_such_option": "1"})
+
+
+# -- extractors ---------------------------------------------------------------------------
+
+TEXT_TRICKY = (
+    "Ürümqi Officials Deny Report\n"
+    "\u201cWe have 3\u00bd tonnes left,\u201d said Zoë Ng\u00f3, a spokeswoman, on 4 March 2026. "
+    "Officials reportedly didn't confirm the 1,200 figure \U0001F600 given by the agency.\n\n"
+    "Photo: Agency staff\n"
+)
+
+
+class _NoNetwork:
+    """A socket guard: any connect or name lookup while active is recorded and refused."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import socket
+
+        self.attempts: list[str] = []
+
+        def refuse(what: str) -> Any:
+            def blocked(*args: Any, **kwargs: Any) -> Any:
+                self.attempts.append(f"{what}{args[1:] if what == 'connect' else args}")
+                raise OSError(f"network access during extraction ({what})")
+            return blocked
+
+        monkeypatch.setattr(socket.socket, "connect", refuse("connect"))
+        monkeypatch.setattr(socket.socket, "connect_ex", refuse("connect"))
+        monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
+        monkeypatch.setattr(socket, "getaddrinfo", refuse("getaddrinfo"))
+
+
+def _resolve(hook_name: str, name: str, plugin_name: str, contract: str, get: Any) -> Any:
+    """The spec ``plugin_name`` registers as ``name`` (or the only provider of ``name``)."""
+    plugins.load_plugins()
+    providers = sorted(key.split(":")[0] for key in plugins.qualified(hook_name) if key.split(":", 1)[1] == name)
+    if plugin_name:
+        assert plugin_name in providers, (
+            f"plugin {plugin_name!r} does not register {name!r} (provided by: {', '.join(providers) or 'no plugin'}); "
+            "is it installed and loaded?"
+        )
+        return plugins.qualified(hook_name)[f"{plugin_name}:{name}"].item
+    assert len(providers) <= 1, (
+        f"{name!r} is provided by plugins {', '.join(providers)}; set plugin_name on {contract} to say which one"
+    )
+    return get(name)
+
+
+class ExtractorContract:
+    """The behaviour every extractor must have; subclass it and set ``extractor_name``.
+
+    Checks, on :attr:`texts`: every span (assertion, value, mention) lies inside the text;
+    each recorded quote equals ``text[start:end]``; the same text gives the same output
+    twice; extraction opens no network connection (a socket guard); the extractor's name
+    and version are recorded in every ``AssertionRecorded``. Override :meth:`check_items`
+    to add your own checks of what was found.
+    """
+
+    extractor_name: str = ""
+    plugin_name: str = ""
+    """The plugin (entry point name) under test; empty: the only provider of ``extractor_name``."""
+    texts: tuple[str, ...] = (TEXT_A, TEXT_B, TEXT_TRICKY)
+    """Texts to extract from; at least one must yield assertions."""
+
+    def check_items(self, text: str, items: list[Any]) -> None:
+        """Extra checks on one text's :class:`~ledger.extractors.Extracted` items (override)."""
+
+    @pytest.fixture
+    def extractor(self) -> Any:
+        from .extractors import ExtractorSpec
+
+        spec = _resolve("register_extractors", self.extractor_name, self.plugin_name, type(self).__name__,
+                        plugins.get_extractor)
+        assert isinstance(spec, ExtractorSpec)
+        return spec
+
+    def _items(self, spec: Any, text: str) -> list[Any]:
+        from .extractors import SourceInfo
+
+        title = text.split("\n", 1)[0]
+        return list(spec.extract(text, SourceInfo(source_id="src-contract", title=title, published="2026-03-20")))
+
+    def _recorded(self, spec: Any, text: str) -> list[AssertionRecorded]:
+        from .ingest import extract, fresh_payloads
+        from .sources import Document
+
+        doc = Document(origin="<contract>", raw=text.encode("utf-8"), text=text, title=text.split("\n", 1)[0],
+                       published="2026-03-20")
+        payloads = fresh_payloads(doc, "src-contract", extract(doc, "src-contract", spec))
+        return [p for p in payloads if isinstance(p, AssertionRecorded)]
+
+    def test_registered_with_valid_spec(self, extractor: Any) -> None:
+        """Registered under its name with a non-empty version and a callable ``extract``."""
+        assert extractor.name == self.extractor_name
+        assert isinstance(extractor.version, str) and extractor.version
+        assert callable(extractor.extract)
+
+    def test_spans_inside_the_text(self, extractor: Any) -> None:
+        """Every assertion, value, mention and antecedent span lies inside the text it came from."""
+        found = 0
+        for text in self.texts:
+            items = self._items(extractor, text)
+            found += len(items)
+            for x in items:
+                assert 0 <= x.start < x.end <= len(text), f"span {x.start}:{x.end} outside a text of {len(text)}"
+                for part in (*x.values, *x.entities):
+                    assert 0 <= part.start < part.end <= len(text), f"{part!r} outside the text"
+                    assert text[part.start : part.end] == part.text, f"{part!r} does not quote text[start:end]"
+                if x.antecedent is not None:
+                    assert 0 <= x.antecedent[0] < x.antecedent[1] <= len(text)
+            self.check_items(text, items)
+        assert found, "the extractor found nothing in any of the contract's texts"
+
+    def test_recorded_quote_is_the_text_slice(self, extractor: Any) -> None:
+        """Each recorded ``exact`` equals ``text[start:end]`` (the core cuts it; the extractor gives spans)."""
+        for text in self.texts:
+            for a in self._recorded(extractor, text):
+                assert a.selector.exact == text[a.selector.start : a.selector.end]
+
+    def test_deterministic(self, extractor: Any) -> None:
+        """The same text gives the same assertions twice."""
+        for text in self.texts:
+            assert self._items(extractor, text) == self._items(extractor, text)
+
+    def test_offline(self, extractor: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Extraction opens no connection and resolves no name (a socket guard is active)."""
+        guard = _NoNetwork(monkeypatch)
+        for text in self.texts:
+            self._items(extractor, text)
+        assert guard.attempts == [], f"the extractor tried the network: {guard.attempts}"
+
+    def test_version_recorded(self, extractor: Any) -> None:
+        """Every ``AssertionRecorded`` names the extractor and its version."""
+        recorded = [a for text in self.texts for a in self._recorded(extractor, text)]
+        assert recorded
+        assert {(a.extractor, a.extractor_version) for a in recorded} == {(extractor.name, extractor.version)}
+
+
+# -- claim matchers -----------------------------------------------------------------------
+
+
+class MatcherContract:
+    """The behaviour every claim matcher (``register_matchers``) must have; set ``matcher_name``.
+
+    Checks, on the features of the sample ledger's assertions: the score is a float in
+    [0, 1], deterministic, symmetric (the claims view scores an unordered pair), offline,
+    and a link built with the matcher records its score in ``signals``.
+    """
+
+    matcher_name: str = ""
+    plugin_name: str = ""
+    symmetric: bool = True
+    """Set False if your score is deliberately order-dependent (the view then sees one order only)."""
+
+    @pytest.fixture
+    def matcher(self) -> Any:
+        from .projections.claims.links import MatcherSpec
+
+        def get(name: str) -> Any:
+            found = plugins.matchers()
+            assert name in found, f"no matcher named {name!r}; loaded: {', '.join(sorted(found)) or 'none'}"
+            return found[name].item
+
+        spec = _resolve("register_matchers", self.matcher_name, self.plugin_name, type(self).__name__, get)
+        assert isinstance(spec, MatcherSpec)
+        return spec
+
+    @pytest.fixture
+    def features(self, tmp_path: Path) -> list[Any]:
+        """Features of every current assertion in the sample ledger."""
+        from .projections import catalog
+        from .projections.claims import cached_features, claim_rows
+
+        store = LogStore(build_sample_ledger(tmp_path / "ledger.jsonl"))
+        cat = catalog(store)
+        return [cached_features(r, cat.sources.get(r.source_id)) for r, _s in claim_rows(store, cat)]
+
+    def _pairs(self, features: list[Any]) -> list[tuple[Any, Any]]:
+        return [(a, b) for i, a in enumerate(features) for b in features[i + 1 :]]
+
+    def test_registered_with_valid_spec(self, matcher: Any) -> None:
+        assert matcher.name == self.matcher_name
+        assert callable(matcher.score)
+        assert isinstance(matcher.weight, (int, float)) and matcher.weight >= 0
+
+    def test_scores_are_floats_in_unit_range(self, matcher: Any, features: list[Any]) -> None:
+        pairs = self._pairs(features)
+        assert pairs
+        for a, b in pairs:
+            s = matcher.score(a, b)
+            assert isinstance(s, (int, float)) and not isinstance(s, bool) and 0.0 <= s <= 1.0, f"score {s!r}"
+
+    def test_deterministic_and_symmetric(self, matcher: Any, features: list[Any]) -> None:
+        for a, b in self._pairs(features):
+            assert matcher.score(a, b) == matcher.score(a, b)
+            if self.symmetric:
+                assert matcher.score(a, b) == matcher.score(b, a)
+
+    def test_offline(self, matcher: Any, features: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+        guard = _NoNetwork(monkeypatch)
+        for a, b in self._pairs(features):
+            matcher.score(a, b)
+        assert guard.attempts == [], f"the matcher tried the network: {guard.attempts}"
+
+    def test_score_recorded_in_link_signals(self, matcher: Any, features: list[Any]) -> None:
+        """Links built with the matcher carry its score under its name."""
+        from .projections.claims.links import DEFAULT_LINK_CONFIG, build_links
+
+        links = build_links(features, DEFAULT_LINK_CONFIG, [matcher], {f.assertion_id: k for k, f in enumerate(features)})
+        assert links, "the sample ledger gave no links to check"
+        for link in links:
+            assert matcher.name in dict(link.signals), f"link {link.a}-{link.b} lacks {matcher.name!r} in signals"

@@ -17,12 +17,14 @@ def open_db(data: bytes, tmp_path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path)
 
 
+# docs:start contract
 class TestSqliteContract(ExporterContract):
     exporter_name = "sqlite"
     plugin_name = "sqlite"
 
     def check_output(self, data, context):
         assert data.startswith(b"SQLite format 3\x00")
+# docs:end contract
 
 
 @pytest.fixture

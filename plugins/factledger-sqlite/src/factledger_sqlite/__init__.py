@@ -26,12 +26,14 @@ database over the destination.
 
 from __future__ import annotations
 
+# docs:start imports
 from pathlib import Path
 
 import ledger
 import sqlite_utils
 from ledger.exporters import ExportContext, ExporterSpec
 from ledger.serialization import canonical, converter
+# docs:end imports
 
 __version__ = "0.1.0"
 
@@ -128,6 +130,7 @@ def _revision_rows(context: ExportContext):
                        "change": change, "assertion_id": aid, "exact": exact, "start": start}
 
 
+# docs:start write
 def write_database(context: ExportContext, path: Path) -> None:
     """Create the database at ``path`` from the context's views (and its Datasette metadata beside the destination)."""
     db = sqlite_utils.Database(path)
@@ -208,6 +211,7 @@ def write_database(context: ExportContext, path: Path) -> None:
     db.conn.commit()
     db.close()
     _write_datasette_metadata(context)
+# docs:end write
 
 
 def _write_datasette_metadata(context: ExportContext) -> None:
@@ -224,6 +228,7 @@ def _write_datasette_metadata(context: ExportContext) -> None:
         out.write(json.dumps(doc, indent=2, ensure_ascii=False).encode("utf-8") + b"\n")
 
 
+# docs:start spec
 SPEC = ExporterSpec(
     name="sqlite",
     media_type="application/vnd.sqlite3",
@@ -238,3 +243,4 @@ SPEC = ExporterSpec(
 @ledger.hookimpl
 def register_exporters(register):
     register(SPEC)
+# docs:end spec

@@ -21,7 +21,7 @@ LINE_RE = re.compile(r"\S(?:[^" + LINEBREAKS + r"]*\S)?")
 
 TERM_RE = re.compile(r"[.!?…。！？](?:(?<=[.!?…])[.!?…]*|[。！？]*)[\"'”’)\]»]*")
 """``(?:[.!?…]+|[。！？]+)`` then closers, written to open with one character class so
-``re`` skips to candidates in C (3x faster than an opening alternation)."""
+``re`` skips to candidates in C (4.3x faster than an opening alternation: ``bench/micro_bench.py``)."""
 CJK_TERMS = "。！？"
 OPENERS = "\"'“‘([«"
 CLOSE_QUOTES = "\"”"

@@ -1,0 +1,172 @@
+"""Helpers shared by several test modules (not a test module: pytest collects nothing here).
+
+Test modules import from here, never from each other, so moving or deleting a test file never breaks another."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import orjson
+
+from ledger.events import AssertionRecorded, SourceAppended, Value
+from ledger.extractors import SourceInfo, anchor
+from ledger.extractors.rules import extract
+from ledger.log import LogStore
+
+
+# --- rules extractor ---------------------------------------------------------------------------------------------
+
+
+def run(text: str, published: str | None = "2024-03-15", title: str | None = None):
+    """(exact, Extracted) pairs for ``text``."""
+    return [(text[x.start : x.end], x) for x in extract(text, SourceInfo(published=published, title=title))]
+
+
+def statements(text: str, **kw) -> list[str]:
+    return [q for q, x in run(text, **kw) if x.kind == "statement"]
+
+
+def find(text: str, needle: str, **kw):
+    """The statement whose exact text contains ``needle``."""
+    hits = [x for q, x in run(text, **kw) if x.kind == "statement" and needle in q]
+    assert hits, f"no statement contains {needle!r}: {statements(text, **kw)}"
+    return hits[0]
+
+
+# --- batches of articles -----------------------------------------------------------------------------------------
+
+
+def article(i: int) -> str:
+    return (
+        f"Market Report Number {i}\n\n"
+        f"Traders in Port Alder sold {i * 3} tonnes of fish on Monday. "
+        f"Harbour chief Lena Moss said prices rose by {i} percent.\n"
+        "Analysts reportedly expect calmer weeks ahead.\n"
+    )
+
+
+def make_folder(root, n=12):
+    """A mixed folder: text, Markdown with front matter, and HTML, in subfolders."""
+    for i in range(n):
+        sub = root / f"part{i % 3}"
+        sub.mkdir(parents=True, exist_ok=True)
+        if i % 3 == 0:
+            (sub / f"a{i:02d}.txt").write_text(article(i))
+        elif i % 3 == 1:
+            (sub / f"a{i:02d}.md").write_text(f"---\ntitle: Report {i}\npublished: 2026-01-{i + 1:02d}\n---\n" + article(i))
+        else:
+            body = "".join(f"<p>{line}</p>" for line in article(i).splitlines() if line)
+            (sub / f"a{i:02d}.html").write_text(f"<html><head><title>Report {i}</title></head><body><article>{body}</article></body></html>")
+    return root
+
+
+def stable(path):
+    """The ledger's events without what depends on the clock (at, id) and what hashes it."""
+    out = []
+    for line in path.read_bytes().splitlines():
+        e = orjson.loads(line)
+        for key in ("at", "id", "hash", "prev"):
+            e.pop(key)
+        out.append(e)
+    return out
+
+
+# --- hand-made events ---------------------------------------------------------------------------------------------
+
+
+def src(text: str, sid: str, **meta) -> SourceAppended:
+    """A SourceAppended with consistent hashes."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    fields = dict(source_id=sid, version=1, uri=None, title=None, outlet=None, authors=(), published=None,
+                  retrieved=None, media_type="text/plain", raw_sha256=digest, text_sha256=digest, text=text)
+    fields.update(meta)
+    return SourceAppended(**fields)
+
+
+def stmt(text: str, sid: str, aid: str, quote: str, values=(), kind="statement") -> AssertionRecorded:
+    """An AssertionRecorded for ``quote`` in ``text`` (values as (type, text, value))."""
+    start = text.index(quote)
+    vals = tuple(Value(type=t, text=w, start=text.index(w), end=text.index(w) + len(w), value=v) for t, w, v in values)
+    return AssertionRecorded(assertion_id=aid, source_id=sid, version=1, selector=anchor(text, start, start + len(quote)),
+                             kind=kind, speaker=None, speaker_cue=None, modality="asserted", modality_cue=None,
+                             values=vals, entities=(), extractor="hand", extractor_version="1")
+
+
+A_TEXT = (
+    "Flooding closed the Riverside Bridge on Monday. "
+    "The city council approved a budget of 4,500,000 dollars for repairs. "
+    "Mayor Ellen Park opened the new library in Eastfield."
+)
+B_TEXT = (
+    "The Riverside Bridge was closed by flooding on Sunday. "
+    "Councillors approved 4,500,000 dollars in repair funding for the bridge. "
+    "A bakery in Northgate won a regional prize."
+)
+
+
+def _ledger(tmp_path) -> LogStore:
+    store = LogStore(tmp_path / "l.jsonl", fsync=False)
+    store.append([
+        src(A_TEXT, "src-a", outlet="Daily Tide"),
+        stmt(A_TEXT, "src-a", "as-a1", "Flooding closed the Riverside Bridge on Monday.", [("date", "Monday", "2024-03-04")]),
+        stmt(A_TEXT, "src-a", "as-a2", "The city council approved a budget of 4,500,000 dollars for repairs.",
+             [("quantity", "4,500,000", "4500000")]),
+        stmt(A_TEXT, "src-a", "as-a3", "Mayor Ellen Park opened the new library in Eastfield."),
+    ])
+    store.append([
+        src(B_TEXT, "src-b", outlet="Evening Post"),
+        stmt(B_TEXT, "src-b", "as-b1", "The Riverside Bridge was closed by flooding on Sunday.", [("date", "Sunday", "2024-03-03")]),
+        stmt(B_TEXT, "src-b", "as-b2", "Councillors approved 4,500,000 dollars in repair funding for the bridge.",
+             [("quantity", "4,500,000", "4500000")]),
+        stmt(B_TEXT, "src-b", "as-b3", "A bakery in Northgate won a regional prize."),
+    ])
+    return store
+
+
+# --- plugins in a fake site-packages -----------------------------------------------------------------------------
+
+
+def make_dist(site: Path, dist: str, version: str, entry_points: dict[str, str], modules: dict[str, str]) -> None:
+    """Install a fake distribution (metadata + modules) into ``site`` the way pip lays it out."""
+    info = site / f"{dist.replace('-', '_')}-{version}.dist-info"  # pip normalises the folder name
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+    lines = "".join(f"{name} = {target}\n" for name, target in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[factledger]\n{lines}")
+    for name, source in modules.items():
+        (site / f"{name}.py").write_text(textwrap.dedent(source))
+
+
+def factledger(site: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("FACTLEDGER_")}
+    full_env["PYTHONPATH"] = os.pathsep.join([str(site), full_env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "ledger", *args], capture_output=True, text=True, env=full_env, timeout=120)
+
+
+# --- forging -----------------------------------------------------------------------------------------------------
+
+
+def _rehash_from(lines: list[bytes], index: int) -> list[bytes]:
+    """What a forger does: recompute hash and prev from line ``index`` on so the chain looks intact."""
+    out = list(lines[:index])
+    prev = orjson.loads(out[-1])["hash"] if out else "0" * 64
+    for line in lines[index:]:
+        raw = orjson.loads(line)
+        raw["prev"] = prev
+        raw.pop("hash")
+        raw["hash"] = prev = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        out.append(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n")
+    return out
+
+
+def crash_on_marker(text: str, info):
+    """An extractor whose process dies on a text holding ``KILL-THIS-WORKER`` (as a C crash would)."""
+    if "KILL-THIS-WORKER" in text:
+        os._exit(70)
+    return []
