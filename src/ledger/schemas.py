@@ -82,13 +82,20 @@ _ENVELOPE = ("Envelope", 1)
 
 
 @functools.cache
-def _defaulted() -> frozenset[str]:
-    """Names of the payload fields (parts included) that have a default: a line may leave them out."""
+def _defaulted(type_name: Any, nested: bool) -> frozenset[str]:
+    """Fields a line may leave out because they have a default: those of the payload class of
+    ``type_name`` at the top of ``data``, those of its parts (selectors, values, mentions) below it.
+    Per class, not across classes: a field that has a default in one type may be required in another."""
     from attrs import NOTHING, fields
 
     from .events import PAYLOAD_TYPES, Mention, Selector, Value
 
-    return frozenset(a.name for cls in (*PAYLOAD_TYPES.values(), Selector, Value, Mention) for a in fields(cls) if a.default is not NOTHING)
+    if nested:
+        classes: tuple[type, ...] = (Selector, Value, Mention)
+    else:
+        cls = PAYLOAD_TYPES.get(type_name) if isinstance(type_name, str) else None
+        classes = (cls,) if cls is not None else ()
+    return frozenset(a.name for c in classes for a in fields(c) if a.default is not NOTHING)
 
 
 def readable(raw: dict[str, Any]) -> bool:
@@ -109,12 +116,13 @@ def readable(raw: dict[str, Any]) -> bool:
         errors = list(compiled.iter_errors(raw))
     except ValueError:  # nested deeper than the validator recurses: no event is
         return False
-    defaulted = _defaulted()
     for error in errors:
         kind = error.kind
         if isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
             continue
-        if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required) and kind.property in defaulted:
-            continue
+        if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+            path = list(error.instance_path)
+            if path[:1] == ["data"] and kind.property in _defaulted(key[0], len(path) > 1):
+                continue
         return False
     return True

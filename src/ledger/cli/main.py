@@ -64,8 +64,6 @@ class LedgerGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """As click's, with the help of commands not imported yet taken from ``lazy``."""
-        from click.utils import make_default_short_help
-
         names = [n for n in self.list_commands(ctx) if n in self.lazy or not self.commands[n].hidden]
         if not names:
             return
@@ -73,7 +71,7 @@ class LedgerGroup(click.Group):
         rows = []
         for name in names:
             cmd = self.commands.get(name)
-            rows.append((name, cmd.get_short_help_str(limit) if cmd is not None else make_default_short_help(self.lazy[name][1], limit)))
+            rows.append((name, cmd.get_short_help_str(limit) if cmd is not None else click.Command(name, help=self.lazy[name][1]).get_short_help_str(limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

@@ -8,6 +8,8 @@ unless ``--no-cache``, which folds the log and neither reads nor writes any cach
 
 from __future__ import annotations
 
+import sys
+
 import click
 import orjson
 
@@ -45,7 +47,7 @@ def _snapshot(as_of: str | None, no_cache: bool):
 
 def _write_rows(blobs, *, lines: bool) -> None:
     """Stream rows (JSON bytes each) as a JSON array, one row per line, or as JSON Lines."""
-    out = click.get_binary_stream("stdout")
+    out = getattr(sys.stdout, "buffer", sys.stdout)  # click 8.5 deprecates get_binary_stream
     blobs = map(json_safe, blobs)
     if lines:
         for blob in blobs:
