@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 
-def _union_find(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+def union_find(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -48,7 +48,7 @@ def display_groups(
     for a, b in analyst:
         adjacency[a].add(b)
         adjacency[b].add(a)
-    bundles = _union_find(analyst)
+    bundles = union_find(analyst)
     base = _anchor(order, adjacency, bundles, position)
     if not unlinked:
         return base
@@ -59,7 +59,7 @@ def display_groups(
             out.append(group)
             continue
         local = {x: {y for y in adjacency.get(x, ()) if y in inside and frozenset((x, y)) not in unlinked} for x in group}
-        local_bundles = _union_find((a, b) for a, b in analyst if a in inside and b in inside and frozenset((a, b)) not in unlinked)
+        local_bundles = union_find((a, b) for a, b in analyst if a in inside and b in inside and frozenset((a, b)) not in unlinked)
         sub_order = sorted(group, key=position.__getitem__)
         out.extend(_anchor(sub_order, local, local_bundles, position))
     return out

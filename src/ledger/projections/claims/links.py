@@ -28,6 +28,7 @@ from attrs import frozen
 from ..records import Link, SlotComparison
 from .conflicts import dates_agree, dates_differ, negation_conflict, slot_comparisons
 from .features import Features
+from .groups import union_find
 
 
 @frozen
@@ -131,25 +132,12 @@ class Topics:
         self.n: dict[tuple[str, int], int] = defaultdict(int)
         # stories: sources joined by a word rare in English (a name, a place); the spread of a word is
         # counted within its story, so an unrelated article saying "people" changes nothing here
-        parent: dict[str, str] = {}
-
-        def find(x: str) -> str:
-            parent.setdefault(x, x)
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
         first_holder: dict[str, str] = {}
+        joins: list[tuple[str, str]] = []
         for f in feats:
-            find(f.source_id)
-            for lem, w in f.weights.items():
-                if w >= rare:
-                    other = first_holder.setdefault(lem, f.source_id)
-                    ra, rb = find(other), find(f.source_id)
-                    if ra != rb:
-                        parent[max(ra, rb)] = min(ra, rb)
-        self.story = {sid: find(sid) for sid in parent}
+            joins.append((f.source_id, f.source_id))  # every source is in a story, alone if need be
+            joins += [(first_holder.setdefault(lem, f.source_id), f.source_id) for lem, w in f.weights.items() if w >= rare]
+        self.story = union_find(joins)
         holders: dict[tuple[str, str], set[str]] = defaultdict(set)
         for f in feats:
             g = _group(f)
