@@ -41,6 +41,7 @@ sys.path.insert(0, str(HERE))
 
 import orjson  # noqa: E402
 from extract_bench import make_articles  # noqa: E402
+from ingest_bench import strip_clock as stable  # noqa: E402  (the log apart from times, ids and hashes)
 
 from ledger import ingest, plugins  # noqa: E402
 from ledger.ingest import Encoded, Ingestor, ReadOptions, decode  # noqa: E402
@@ -51,16 +52,6 @@ from ledger.sources.collect import collect  # noqa: E402
 def rss_mb() -> float:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
-
-
-def stable(path: Path) -> list[bytes]:
-    out = []
-    for line in path.read_bytes().splitlines():
-        e = orjson.loads(line)
-        for key in ("at", "id", "hash", "prev"):
-            e.pop(key)
-        out.append(orjson.dumps(e, option=orjson.OPT_SORT_KEYS))
-    return out
 
 
 class Timed:
