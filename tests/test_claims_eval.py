@@ -25,7 +25,7 @@ def report():
     if not GOLD.exists() or not CORPUS.is_dir():
         pytest.skip(f"shared eval data missing at {SHARED}")
     pytest.importorskip("ledger.extractors.rules")
-    from ledger.claims_eval import evaluate_claims
+    from ledger.evaluation.claims import evaluate_claims
 
     return evaluate_claims(GOLD, CORPUS)
 
@@ -48,7 +48,7 @@ def test_no_corroboration_flagged_as_conflict(report):
 
 def test_report_lists_extra_links(report):
     """The formatted report prints recall, conflicts and the extra links for a person to judge."""
-    from ledger.claims_eval import format_claims_report
+    from ledger.evaluation.claims import format_claims_report
 
     text = format_claims_report(report)
     assert f"{report.corroborated_found}/8" in text and "precision" in text

@@ -216,7 +216,7 @@ def test_appending_unrelated_controls_keeps_claim_ids_and_members(tmp_path):
 def pairs_report():
     if not SHARED.is_dir():
         pytest.skip("shared eval data missing")
-    from ledger.claims_eval import evaluate_pairs
+    from ledger.evaluation.claims import evaluate_pairs
 
     return evaluate_pairs(SHARED / "pairs.json", SHARED / "corpus")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from ledger import evaluation
+from ledger.evaluation import gold as evaluation
 from ledger.testing import build_sample_ledger
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger import evaluation, plugins
+from ledger import plugins
+from ledger.evaluation import gold as evaluation
 from ledger.extractors import Extracted, SourceInfo
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

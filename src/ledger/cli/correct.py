@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from .. import projections as P
-from ..diff import resolve
+from ..projections.diff import resolve
 from ..events import SourceMetadataCorrected
 from ..log import LedgerError
 from .append import _published

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import orjson
 
-from ..diff import SourceDiff, diff
+from ..projections.diff import SourceDiff, diff
 from ..serialization import converter
 from .main import cli, settings
 from .render import echo, echo_json

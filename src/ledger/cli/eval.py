@@ -7,7 +7,10 @@ from pathlib import Path
 import click
 import orjson
 
-from .. import claims_eval, evaluation, plugins
+from .. import plugins
+from ..evaluation import claims as claims_eval
+from ..evaluation import gold as evaluation
+from ..evaluation import speakers as speaker_eval
 from ..serialization import converter
 from .main import cli
 from .render import echo, echo_json
@@ -78,13 +81,13 @@ def eval_command(
         missing = sorted({it.get("file", "?") for it in labels["items"] if not (corpus / str(it.get("file", ""))).is_file()})
         if missing:
             raise click.ClickException(f"{corpus}: labelled file {missing[0]} is not in the corpus")
-        sc = evaluation.score_speakers(labels, corpus, spec)
+        sc = speaker_eval.score_speakers(labels, corpus, spec)
         if as_json:
             payload = {"extractor": spec.name, "version": spec.version, **sc.metrics(), "failures": sc.failures()}
             echo_json(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
         else:
             echo(f"extractor {spec.name} {spec.version}")
-            echo(evaluation.format_speakers(sc), multiline=True)
+            echo(speaker_eval.format_speakers(sc), multiline=True)
         return
     if gold is None:
         rows = evaluation.count_kinds(corpus, spec.extract)

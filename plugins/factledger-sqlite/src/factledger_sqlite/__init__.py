@@ -117,7 +117,7 @@ def _text_rows(context: ExportContext):
 
 def _revision_rows(context: ExportContext):
     """What each revision changed, from factledger's own diff of consecutive versions."""
-    from ledger.diff import diff
+    from ledger.projections.diff import diff
 
     for s in context.source_index().values():
         for to_version in range(2, s.versions + 1):

@@ -12,7 +12,7 @@ checks, using the gold matching rule (a gold item is the statement of that sourc
   to judge: the gold list is not exhaustive, so these are candidates for false links,
   not proven ones).
 
-Run it standalone: ``python -m ledger.claims_eval GOLD --corpus DIR``.
+Run it standalone: ``python -m ledger.evaluation.claims GOLD --corpus DIR``.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from pathlib import Path
 
 from attrs import evolve, frozen
 
-from .ingest import Ingestor
-from .log import LogStore
-from .projections import claims_view
-from .projections.records import AssertionRow, Claim
-from .sources import read_path
+from ..ingest import Ingestor
+from ..log import LogStore
+from ..projections import claims_view
+from ..projections.records import AssertionRow, Claim
+from ..sources import read_path
 
 
 @frozen
@@ -109,7 +109,7 @@ def _gold_rows(gold: dict, rows_by_file: dict[str, list[AssertionRow]]) -> dict[
 
 def evaluate_claims(gold_path: str | Path, corpus_dir: str | Path, *, extractor=None, claims=None) -> ClaimsReport:
     """Build a temporary ledger of the gold sources and score the claims view against gold."""
-    from . import plugins
+    from .. import plugins
 
     gold_path, corpus_dir = Path(gold_path), Path(corpus_dir)
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
@@ -243,7 +243,7 @@ def _norm(text: str) -> str:
 
 def _append_corpus(store: LogStore, corpus_dir: Path, extractor) -> dict[str, str]:
     """Append every article of a pairs corpus as ``score_claims.py`` does; file name -> stored body."""
-    from .sources import document_from_bytes
+    from ..sources import document_from_bytes
 
     ingestor = Ingestor(store, extractor, actor="claims-eval")
     bodies: dict[str, str] = {}
@@ -271,10 +271,10 @@ def evaluate_pairs(pairs_path: str | Path, corpus_dir: str | Path, *, extractor=
     held by every exported assertion whose text contains it (or, over 20 characters, is contained
     in it); a pair is found when a link of the right relation joins any two holders.
     """
-    from . import plugins
-    from .projections import claims_view
-    from .projections.claims.explain import evidence
-    from .projections.views import catalog, current_assertions
+    from .. import plugins
+    from ..projections import claims_view
+    from ..projections.claims.explain import evidence
+    from ..projections.views import catalog, current_assertions
 
     gold = json.loads(Path(pairs_path).read_text(encoding="utf-8"))
     extractor = extractor or plugins.get_extractor("rules")
@@ -375,7 +375,7 @@ def format_claims_report(report: ClaimsReport) -> str:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m ledger.claims_eval", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m ledger.evaluation.claims", description=__doc__.splitlines()[0])
     parser.add_argument("gold")
     parser.add_argument("--corpus", required=True)
     args = parser.parse_args(argv)

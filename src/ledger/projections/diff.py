@@ -12,7 +12,7 @@ import difflib
 
 from attrs import frozen
 
-from .log import LogStore
+from ..log import LogStore
 
 
 @frozen
