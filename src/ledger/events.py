@@ -368,6 +368,36 @@ def _assertion_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "quotation": None, "speaker_antecedent": None, "supersedes": None}
 
 
+def current_data(raw: dict[str, Any]) -> dict[str, Any] | None:
+    """The gate for every reader of parsed lines: ``raw``'s ``data`` in the shape of its type's
+    current version.
+
+    The line's own dict when its ``v`` is current (no copy: the fast path), the upcast
+    dict when it is older, ``None`` when it is newer than this code knows (a reader skips it,
+    as typed reads turn it into :class:`UnknownPayload`). Types this code does not know
+    pass through as they are. Reading ``raw["data"]`` directly is right only after this
+    (or :func:`ledger.serialization.structure_event`, which applies the same rule) said so.
+    """
+    data = raw["data"]
+    cls = PAYLOAD_TYPES.get(raw["type"])
+    if cls is None:
+        return data
+    v = raw["v"]
+    if v == cls.VERSION:
+        return data
+    return upcast(cls.TYPE, v, data) if v < cls.VERSION else None
+
+
+def as_current(raw: dict[str, Any]) -> dict[str, Any] | None:
+    """A parsed line in its type's current shape (:func:`current_data` for the whole line):
+    ``raw`` itself when current or of an unknown type, a copy with the upcast ``data`` and the
+    current ``v`` when older, ``None`` when newer than this code knows."""
+    data = current_data(raw)
+    if data is None or data is raw["data"]:
+        return None if data is None else raw
+    return {**raw, "v": PAYLOAD_TYPES[raw["type"]].VERSION, "data": data}
+
+
 def upcast(type_name: str, v: int, data: dict[str, Any]) -> dict[str, Any]:
     """Bring ``data`` written as version ``v`` up to the current class version."""
     cls = PAYLOAD_TYPES[type_name]

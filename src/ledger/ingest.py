@@ -28,6 +28,7 @@ from .events import (
     SourceAppended,
     SourceRevised,
     SourceSnapshot,
+    current_data,
 )
 from .extractors import Extracted, ExtractorSpec, SourceInfo, anchor, check_extracted
 from .log import DamagedLogError, Head, LedgerError, LogStore, Writer, default_actor
@@ -163,11 +164,16 @@ class SourceIndex:
         self.offset, self.seq, self.hash = head.size, head.seq, head.hash
 
     def _apply(self, raw: dict) -> None:
-        t, d = raw["type"], raw["data"]
-        if t in ("SourceAppended", "SourceRevised"):
-            self._source(d["source_id"], d["version"], d["raw_sha256"])
-        elif t == "AssertionRecorded":
+        t = raw["type"]
+        if t not in _INDEXED:
+            return
+        d = current_data(raw)
+        if d is None:
+            return
+        if t == "AssertionRecorded":
             self._assertion(d["source_id"], d["version"], d["assertion_id"])
+        else:
+            self._source(d["source_id"], d["version"], d["raw_sha256"])
 
     def _source(self, source_id: str, version: int, raw_sha256: str) -> None:
         self.sources[source_id] = KnownSource(version, raw_sha256)
@@ -176,6 +182,9 @@ class SourceIndex:
         src = self.sources.get(source_id)
         if src is not None and src.version == version:
             src.add((assertion_id,))
+
+
+_INDEXED = frozenset({"SourceAppended", "SourceRevised", "AssertionRecorded"})
 
 
 @frozen

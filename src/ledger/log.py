@@ -37,7 +37,7 @@ from typing import Any, BinaryIO
 import orjson
 from attrs import frozen
 
-from .events import GENESIS, BatchStarted, Event, Payload
+from .events import GENESIS, BatchStarted, Event, Payload, as_current
 
 # serialization (and cattrs) is imported where it is used: reading a view from the projection
 # store never needs it, and importing it is most of a small command's start-up (#12).
@@ -237,8 +237,18 @@ class LogStore:
         return self._scan(start, None)
 
     def raw_events(self, start: int = 0) -> Iterator[dict[str, Any]]:
+        """The parsed lines as written (any version): for checks of the lines themselves.
+        A reader of their contents wants :meth:`current_events`."""
         for _offset, _line, raw in self.lines(start):
             yield raw
+
+    def current_events(self, start: int = 0) -> Iterator[dict[str, Any]]:
+        """The parsed lines with each ``data`` in its type's current shape (the one gate,
+        :func:`ledger.events.as_current`): older versions upcast, newer ones left out."""
+        for _offset, _line, raw in self.lines(start):
+            raw = as_current(raw)
+            if raw is not None:
+                yield raw
 
     def events(self, start: int = 0) -> Iterator[Event]:
         """Typed events, streamed (as :meth:`lines`, each turned into an :class:`Event`)."""

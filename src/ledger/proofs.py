@@ -21,6 +21,7 @@ import orjson
 
 from . import merkle
 from .checkpoint import Checkpoint, CheckpointError, LedgerTree, VerifierKey, open_note, parse_checkpoint
+from .events import current_data
 from .log import LedgerError, LogStore
 
 PROOF_FORMAT = "factledger-proof/v1"
@@ -37,11 +38,21 @@ def _key(value: str) -> bytes:
     return hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest()
 
 
+def _data(raw: dict[str, Any]) -> dict[str, Any]:
+    """``data`` in its type's current shape (:func:`ledger.events.current_data`); ``{}`` for a
+    line of a newer version or one too malformed to say (these lines are read unchecked)."""
+    try:
+        d = current_data(raw)
+    except Exception:  # no type/v/data, or an old version its upcaster cannot read
+        return {}
+    return d if isinstance(d, dict) else {}
+
+
 def _ids_of(raw: dict[str, Any]) -> list[str]:
     """The ids an event is found by: its own, and the ids of what it is about."""
-    d = raw.get("data")
+    d = _data(raw)
     ids = [raw.get("id")]
-    if isinstance(d, dict):
+    if d:
         t = raw.get("type")
         if t in ("SourceAppended", "SourceRevised"):
             ids.append(d.get("source_id"))
@@ -163,7 +174,7 @@ def select(store: LogStore, tree: LedgerTree, head_size: int, query: str, upto: 
             for row in claims[0].members:
                 found.update(_assertion_lines(lines, row.assertion_id))
             for start, (line, raw) in lines.having(query).items():
-                if raw.get("type") == "VerdictRecorded" and raw["data"].get("target") == query:
+                if raw.get("type") == "VerdictRecorded" and _data(raw).get("target") == query:
                     found[start] = (line, raw)
         else:
             found.update(_assertion_lines(lines, query))
@@ -180,7 +191,7 @@ def _source_lines(
 ) -> dict[int, tuple[bytes, dict[str, Any]]]:
     out = {}
     for start, (line, raw) in lines.having(source_id, end).items():
-        d = raw.get("data", {})
+        d = _data(raw)
         if raw.get("type") in ("SourceAppended", "SourceRevised") and d.get("source_id") == source_id:
             if versions is None or d.get("version") in versions:
                 out[start] = (line, raw)
@@ -191,7 +202,7 @@ def _assertion_lines(lines: _Lines, assertion_id: str) -> dict[int, tuple[bytes,
     out = {}
     sources: dict[str, set[int]] = {}
     for start, (line, raw) in lines.having(assertion_id).items():
-        t, d = raw.get("type"), raw.get("data", {})
+        t, d = raw.get("type"), _data(raw)
         if (
             (t in _ASSERTION_TYPES and d.get("assertion_id") == assertion_id)
             or (t in ("AssertionsLinked", "AssertionsUnlinked") and assertion_id in (d.get("a"), d.get("b")))

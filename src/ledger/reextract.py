@@ -67,7 +67,7 @@ class _State:
         self.retracted: set[str] = set()
 
     def fold(self, store: LogStore) -> None:
-        for raw in store.raw_events():
+        for raw in store.current_events():
             t, d = raw["type"], raw["data"]
             if t in ("SourceAppended", "SourceRevised"):
                 self.sources[d["source_id"]] = d
@@ -169,7 +169,7 @@ def history(store: LogStore, source: str | None = None) -> list[tuple[int, str, 
     """What past re-extractions changed, from the log alone: (seq, what, assertion id, detail)."""
     rows = []
     by_seq: dict[int, dict] = {}
-    for raw in store.raw_events():
+    for raw in store.current_events():
         t, d = raw["type"], raw["data"]
         if source is not None and d.get("source_id") not in (None, source):
             continue

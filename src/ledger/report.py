@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .events import GENESIS
+from .events import GENESIS, current_data
 from .log import LogStore
 
 
@@ -32,7 +32,7 @@ def build(store: LogStore, as_of: int | None = None) -> dict[str, Any]:
         if raw["seq"] > upto:
             break
         seq, digest = raw["seq"], raw["hash"]
-        t, d = raw["type"], raw.get("data") or {}
+        t, d = raw["type"], current_data(raw) or {}
         by_type[str(t)] += 1
         by_actor[str(raw.get("actor"))] += 1
         where = {"seq": seq, "at": raw.get("at"), "actor": raw.get("actor")}

@@ -128,7 +128,7 @@ def retract(assertion_id, reason):
     with store.writer() as writer:
         writer.check_appendable()
         state = None
-        for raw in store.raw_events():
+        for raw in store.current_events():
             d = raw["data"]
             if d.get("assertion_id") != assertion_id:
                 continue

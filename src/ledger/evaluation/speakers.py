@@ -156,7 +156,7 @@ def score_speakers(labels: dict[str, Any], corpus: str | Path, extractor) -> Spe
         gone: set[str] = set()
         latest: dict[str, int] = {}
         texts: dict[tuple[str, int], str] = {}
-        for ev in store.raw_events():
+        for ev in store.current_events():
             t, d = ev["type"], ev["data"]
             if t in ("SourceAppended", "SourceRevised"):
                 latest[d["source_id"]] = d["version"]

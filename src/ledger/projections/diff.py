@@ -12,6 +12,7 @@ import difflib
 
 from attrs import frozen
 
+from ..events import current_data
 from ..log import LogStore
 
 
@@ -85,7 +86,9 @@ def resolve(store: LogStore, source: str) -> str:
     for _offset, _line, raw in store.lines():
         if raw.get("type") not in ("SourceAppended", "SourceRevised"):
             continue
-        data = raw["data"]
+        data = current_data(raw)
+        if data is None:
+            continue
         if data.get("source_id") == source:
             return source
         if by_uri is None and data.get("uri") == source:
@@ -95,15 +98,20 @@ def resolve(store: LogStore, source: str) -> str:
     return by_uri
 
 
+_HISTORY_TYPES = frozenset({"SourceAppended", "SourceRevised", "AssertionRecorded"})
+
+
 def history(store: LogStore, source_id: str) -> SourceHistory:
     """Fold the log into the versions of one source (streamed; keeps only this source)."""
     versions: dict[int, VersionInfo] = {}
     assertions: dict[int, dict[str, AssertionAt]] = {}
     for _offset, _line, raw in store.lines():
-        data = raw.get("data") or {}
-        if data.get("source_id") != source_id:
-            continue
         t = raw["type"]
+        if t not in _HISTORY_TYPES:
+            continue
+        data = current_data(raw)
+        if data is None or data.get("source_id") != source_id:
+            continue
         if t in ("SourceAppended", "SourceRevised"):
             v = data["version"]
             versions[v] = VersionInfo(v, raw["seq"], raw["at"], data.get("uri"), data.get("title"),

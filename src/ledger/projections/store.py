@@ -43,7 +43,14 @@ from typing import Any
 
 import orjson
 
-from ..events import AssertionRecorded, AssertionRetracted, AssertionWithdrawn, SourceAppended, SourceRevised
+from ..events import (
+    AssertionRecorded,
+    AssertionRetracted,
+    AssertionWithdrawn,
+    SourceAppended,
+    SourceRevised,
+    current_data,
+)
 from ..log import Head, LedgerError, LogStore
 from .machinery import parse_timestamp
 
@@ -579,7 +586,10 @@ class _Builder:
                 self._update("assertions", "event_seq = ?", (seq,), {"current_from": rec[2], "current_to": rec[3]})
 
     def _recorded(self, raw: dict[str, Any]) -> None:
-        if raw["data"].get("supersedes") is not None:
+        d = current_data(raw)
+        if d is None:
+            return  # a version newer than this code: the typed read would not know it either
+        if d.get("supersedes") is not None:
             self.meta["fallback"] = 1  # a re-extraction replaced a recording: the views fold the log
         if raw["v"] == AssertionRecorded.VERSION:
             row = self._raw_row(raw)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from attrs import evolve
 
-from ..events import AssertionRecorded, Event, Mention, Selector, Value
+from ..events import AssertionRecorded, Event, Mention, Selector, Value, current_data
 from ..log import LogStore
 from ..serialization import converter, structure_event
 from .catalog import CATALOG, Catalog, provenance
@@ -202,8 +202,10 @@ class Redater:
         return bool(self.published)
 
     def see(self, raw: dict) -> None:
-        if raw["type"] in _SNAPSHOTS and raw["data"].get("source_id") in self.published:
-            self.texts[(raw["data"]["source_id"], raw["data"]["version"])] = raw["data"]["text"]
+        if raw["type"] in _SNAPSHOTS:
+            d = current_data(raw)
+            if d is not None and d.get("source_id") in self.published:
+                self.texts[(d["source_id"], d["version"])] = d["text"]
 
     def __call__(self, row: AssertionRow) -> AssertionRow:
         published = self.published.get(row.source_id)
@@ -416,16 +418,20 @@ def trail(
     for _offset, _line, raw in store.lines():
         if as_of is not None and raw["seq"] > as_of:
             break
-        if raw["type"] == _RECORDED and raw["data"].get("assertion_id") in ids:
-            wanted_versions.add((raw["data"]["source_id"], raw["data"]["version"]))
+        if raw["type"] == _RECORDED:
+            d = current_data(raw)
+            if d is not None and d.get("assertion_id") in ids:
+                wanted_versions.add((d["source_id"], d["version"]))
     if not wanted_versions and not id.startswith("cl-"):
         raise LookupError(f"{store.path}: no assertion {id}")
     out: list[Event] = []
     for _offset, _line, raw in store.lines():
         if as_of is not None and raw["seq"] > as_of:
             break
-        t, d = raw["type"], raw["data"]
+        t, d = raw["type"], current_data(raw)
         hit = False
+        if d is None:
+            continue
         if t in ("SourceAppended", "SourceRevised"):
             hit = (d.get("source_id"), d.get("version")) in wanted_versions
         elif t in ("AssertionRecorded", "AssertionRetracted", "AssertionWithdrawn"):
@@ -449,8 +455,10 @@ def source_trail(store: LogStore, source_id: str, *, as_of: int | None = None) -
     for _offset, _line, raw in store.lines():
         if as_of is not None and raw["seq"] > as_of:
             break
-        if raw["type"] in SOURCE_EVENTS and raw["data"].get("source_id") == source_id:
-            out.append(structure_event(raw))
+        if raw["type"] in SOURCE_EVENTS:
+            d = current_data(raw)
+            if d is not None and d.get("source_id") == source_id:
+                out.append(structure_event(raw))
     if not out:
         raise LookupError(f"{store.path}: no source {source_id}")
     return out
