@@ -422,8 +422,8 @@ class _SchemaPool:
         while self.found is None and self.inflight:
             self._consume()
         if self.found is None:
-            with open(self.path, "rb") as f:
-                f.seek(self.start)
+            f = self.store.open_for_reading(self.start)
+            with f:
                 for at, line in enumerate(f, self.first):
                     if (seq is None and self.start >= (end or 0)) or (
                         seq is not None and (at > seq or (at == seq and not inclusive))
@@ -476,9 +476,7 @@ def _schema_check(raw: dict[str, Any], report: VerifyReport) -> str | None:
 def _schema_chunk(path: str, start: int, end: int) -> tuple[int | None, str | None, dict[str, int]]:
     """Worker: the lines in bytes ``start:end`` of ``path``: (index of the first line failing
     its schema, the problem, unknown types counted up to it)."""
-    with open(path, "rb") as f:
-        f.seek(start)
-        data = f.read(end - start)
+    data = LogStore(path).read_range(start, end)
     report = VerifyReport()
     loads = orjson.loads
     for index, line in enumerate(data.split(b"\n")[:-1]):  # the range ends with a newline

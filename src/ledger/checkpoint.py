@@ -65,9 +65,7 @@ class LedgerTree:
     def block_lines(self, k: int) -> list[bytes]:
         """The lines (without newline) of complete block ``k``, read from the ledger."""
         start = self.ends[k - 1] if k else 0
-        with open(self.store.path, "rb") as f:
-            f.seek(start)
-            data = f.read(self.ends[k] - start)
+        data = self.store.read_range(start, self.ends[k])
         lines = data.split(b"\n")[:-1]
         self.lines_read += len(lines)
         if len(lines) != BLOCK:
@@ -197,9 +195,7 @@ def _load(store: LogStore, head_seq: int, head_size: int):
         body = memoryview(data)[newline + 1 :]
         if seq > head_seq or end > head_size or len(body) != blocks * 40 + tail_n * 32:
             return None
-        with open(store.path, "rb") as f:  # re-check: the line the cache ends at is still there
-            f.seek(start)
-            line = f.read(end - start)
+        line = store.read_range(start, end)  # re-check: the line the cache ends at is still there
         raw = orjson.loads(line)
         if raw.get("seq") != seq or raw.get("hash") != digest or not line.endswith(b"\n"):
             return None

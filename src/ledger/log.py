@@ -256,12 +256,54 @@ class LogStore:
 
         return self._scan(start, structure_event)
 
-    def open_for_reading(self) -> BinaryIO | None:
-        """The ledger file opened for reading (``None`` if there is none yet), or a one-line
-        :class:`LedgerError` (also for a directory, FIFO or device). For readers that run
-        their own loop over the lines (``verify``)."""
+    def open_for_reading(self, start: int = 0) -> BinaryIO | None:
+        """The ledger file opened for reading at byte ``start`` (``None`` if there is none
+        yet), or a one-line :class:`LedgerError` (also for a directory, FIFO or device). For
+        readers that run their own loop over the lines (``verify``, a worker's byte range):
+        they iterate the file itself, so the door costs nothing per line."""
         fd = _open_ledger(self.path, os.O_RDONLY, missing_ok=True)
-        return None if fd is None else open(fd, "rb")
+        if fd is None:
+            return None
+        f = open(fd, "rb")
+        if start:
+            f.seek(start)
+        return f
+
+    def read_range(self, start: int, end: int) -> bytes:
+        """Bytes ``start:end`` of the file (fewer if it is shorter; ``b""`` if there is none):
+        a cached line re-checked, a block of the Merkle tree, a worker's range."""
+        fd = _open_ledger(self.path, os.O_RDONLY, missing_ok=True)
+        if fd is None or end <= start:
+            if fd is not None:
+                os.close(fd)
+            return b""
+        try:
+            return _pread_all(fd, end - start, start)
+        finally:
+            os.close(fd)
+
+    def line_at(self, start: int) -> bytes:
+        """The line that begins at byte ``start``, with its newline (``b""`` past the end)."""
+        f = self.open_for_reading(start)
+        if f is None:
+            return b""
+        with f:
+            return f.readline()
+
+    def last_event(self, end: int | None = None) -> dict[str, Any] | None:
+        """The last line before byte ``end`` (default: this store's head), parsed; None if there
+        is none or it is no event. Reads backwards from ``end``, so the cost is one line."""
+        end = self.head().size if end is None else end
+        fd = _open_ledger(self.path, os.O_RDONLY, missing_ok=True)
+        if fd is None or end <= 0:
+            if fd is not None:
+                os.close(fd)
+            return None
+        try:
+            found = next(_lines_backwards(fd, end), None)
+        finally:
+            os.close(fd)
+        return None if found is None else parse_line(found[1])
 
     def _scan(self, start: int, typed: Callable[[dict[str, Any]], Event] | None) -> Iterator[Any]:
         """The one reading loop: :meth:`lines` when ``typed`` is None, else ``typed(parsed)``
@@ -710,6 +752,19 @@ def _lines_backwards(fd: int, end: int) -> Iterator[tuple[int, bytes]]:
         buf = os.pread(fd, pos - lo, lo) + buf[:hi]
         hi += pos - lo
         pos, block = lo, min(block * 2, 1 << 26)
+
+
+def _pread_all(fd: int, n: int, offset: int) -> bytes:
+    """Up to ``n`` bytes at ``offset`` (``pread`` may return fewer than asked before the end)."""
+    chunks = []
+    while n > 0:
+        chunk = os.pread(fd, n, offset)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n -= len(chunk)
+        offset += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)  # one pread in the usual case: no copy
 
 
 def _last_newline(fd: int, before: int) -> int:

@@ -78,9 +78,8 @@ class _Lines:
         records, offset = self._load()
         parts = [records]
         if offset < size:
-            f = store.open_for_reading()
+            f = store.open_for_reading(offset)
             with f:
-                f.seek(offset)
                 key, pack = _key, struct.Struct(">8sQ").pack
                 last = b""
                 for line in f:
@@ -103,9 +102,7 @@ class _Lines:
             start, end = key["start"], key["end"]
             if key.get("format") != INDEX_FORMAT or end > self.size or (len(data) - newline - 1) % 16:
                 return b"", 0
-            with open(self.store.path, "rb") as f:
-                f.seek(start)
-                raw = orjson.loads(f.read(end - start))
+            raw = orjson.loads(self.store.read_range(start, end))
             if raw.get("seq") != key["seq"] or raw.get("hash") != key["hash"]:
                 return b"", 0
             return data[newline + 1 :], end
@@ -138,7 +135,10 @@ class _Lines:
         (starting before byte ``end``, if given); callers check the parsed fields."""
         out: dict[int, tuple[bytes, dict[str, Any]]] = {}
         records, needle, pos = self.records, _key(value), 0
-        with open(self.store.path, "rb") as f:
+        f = self.store.open_for_reading()
+        if f is None:
+            return out
+        with f:
             while True:
                 hit = records.find(needle, pos)
                 if hit < 0:

@@ -55,7 +55,10 @@ def split(path: str, size: int, parts: int) -> list[tuple[int, int]]:
     """Up to ``parts`` ranges covering bytes ``0:size``, each starting at a line that starts a batch."""
     parts = max(1, min(parts, size // MIN_RANGE or 1))
     cuts = [0]
-    with open(path, "rb") as f:
+    f = LogStore(path).open_for_reading()
+    if f is None:
+        return [(0, size)] if size else []
+    with f:
         for k in range(1, parts):
             at = max(size * k // parts, cuts[-1] + 1)
             f.seek(at - 1)
@@ -92,9 +95,7 @@ def check_range(path: str, start: int, end: int, schemas: bool = True) -> tuple:
     nodes)`` of bytes ``start:end``, checked by :func:`ledger.audit._replay` from the range's
     first line; the nodes are the range's compact range in the RFC 9162 tree of the log
     (:func:`ledger.merkle.range_nodes`, leaf ``seq - 1``)."""
-    with open(path, "rb") as f:
-        f.seek(start)
-        data = f.read(end - start)
+    data = LogStore(path).read_range(start, end)
     first = parse_line(data[: data.find(b"\n") + 1])
     if first is None or not data.endswith(b"\n"):
         return False, None, None, None, None, {}, []

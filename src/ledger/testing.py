@@ -176,7 +176,8 @@ def build_sample_ledger(path: str | os.PathLike[str]) -> Path:
 
 def cut_ledger(path: Path, seq: int, to: Path) -> Path:
     """Copy the first ``seq`` events of the ledger at ``path`` to ``to`` (the ledger as it was)."""
-    with open(path, "rb") as src, open(to, "wb") as dst:
+    src = LogStore(path).open_for_reading()
+    with src, open(to, "wb") as dst:
         for i, line in enumerate(src):
             if i >= seq:
                 break

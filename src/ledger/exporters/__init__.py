@@ -218,35 +218,13 @@ def head_at(store: LogStore, as_of: int | None) -> tuple[int, str, str | None]:
     if target == 0:
         return 0, GENESIS, None
     if target == head.seq:
-        last = _last_line(store.path, head.size)
+        last = store.last_event(head.size)
         if last is not None and last.get("seq") == head.seq:
             return head.seq, head.hash, last.get("at")
     for _offset, _line, raw in store.lines():
         if raw["seq"] == target:
             return raw["seq"], raw["hash"], raw["at"]
     raise LedgerError(f"{store.path}: no event with seq {target}")
-
-
-def _last_line(path: Path, size: int) -> dict[str, Any] | None:
-    """The last event before byte ``size`` (which ends in a newline), read backwards."""
-    import orjson
-
-    with open(path, "rb") as f:
-        pos, buf = size - 1, b""  # buf: bytes between the newline before the line and its own newline
-        while True:
-            start = max(0, pos - (1 << 16))
-            f.seek(start)
-            buf = f.read(pos - start) + buf
-            i = buf.rfind(b"\n")
-            if i >= 0 or start == 0:
-                line = buf[i + 1 :]
-                break
-            pos = start
-    try:
-        value = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def make_context(

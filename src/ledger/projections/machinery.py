@@ -125,10 +125,7 @@ def _load_cache(store: LogStore, projection: Projection, as_of: int | None):
         seq, digest, start, end = key["seq"], key["hash"], key["start"], key["end"]
         if (as_of is not None and seq > as_of) or end > store.head().size:
             return None  # folded further than this read's snapshot
-        with open(store.path, "rb") as f:
-            f.seek(start)
-            line = f.read(end - start)
-        raw = orjson.loads(line)
+        raw = orjson.loads(store.read_range(start, end))
         from ..serialization import converter, event_hash
 
         if raw.get("seq") != seq or raw.get("hash") != digest or event_hash(raw) != digest:

@@ -410,9 +410,7 @@ def _head_line_ok(log: LogStore, meta: dict[str, Any]) -> bool:
         return True
     try:
         start, end = int(meta["head_start"]), int(meta["head_end"])
-        with open(log.path, "rb") as f:
-            f.seek(start)
-            line = f.read(end - start)
+        line = log.read_range(start, end)
         return hashlib.sha256(line).hexdigest() == meta.get("head_line_sha256")
     except Exception:
         return False
