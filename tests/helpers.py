@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import orjson
+import pytest
 
 from ledger.events import AssertionRecorded, SourceAppended, Value
 from ledger.extractors import SourceInfo, anchor
 from ledger.extractors.rules import extract
 from ledger.log import LogStore
-
 
 # --- rules extractor ---------------------------------------------------------------------------------------------
 
@@ -170,3 +171,92 @@ def crash_on_marker(text: str, info):
     if "KILL-THIS-WORKER" in text:
         os._exit(70)
     return []
+
+
+# --- tampering (verify's cases, shared by the one-process, two-job and cluster tests) ----------------------------
+
+
+def _reencode(line: bytes, edit) -> bytes:
+    raw = orjson.loads(line)
+    edit(raw)
+    return orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def _forged_splice(lines):
+    raw = orjson.loads(lines[8])
+    raw["seq"], raw["prev"] = 4, "f" * 64
+    raw.pop("hash")
+    raw["hash"] = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return lines[:3] + [orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"] + lines[3:]
+
+
+def _edited_quote(lines):
+    def edit(raw):
+        raw["data"]["selector"]["exact"] = raw["data"]["selector"]["exact"].replace("1,200", "9,200")
+
+    return _rehash_from(lines[:3] + [_reencode(lines[3], edit)] + lines[4:], 3)
+
+
+def _verdict_status(lines):
+    i = next(i for i, line in enumerate(lines) if b'"VerdictRecorded"' in line)
+    lines[i] = _reencode(lines[i], lambda raw: raw["data"].__setitem__("status", "probably"))
+    return _rehash_from(lines, i)
+
+
+def _non_canonical(lines):
+    raw = orjson.loads(lines[5])
+    lines[5] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).replace(b"\n", b"") + b"\n"
+    return lines
+
+
+def _unknown_type(lines):
+    lines[7] = _reencode(lines[7], lambda raw: raw.__setitem__("type", "FutureThing"))
+    return _rehash_from(lines, 7)
+
+
+def _unknown_type_then_schema_break(lines):
+    lines = _unknown_type(lines)
+    lines[8] = _reencode(lines[8], lambda raw: raw["data"].__setitem__("status", "probably"))
+    return _rehash_from(lines, 8)
+
+
+TAMPER = {
+    "intact": lambda lines: lines,
+    "one changed byte": lambda lines: lines[:3] + [lines[3].replace(b"Harbour", b"Harbor!", 1)] + lines[4:],
+    "unparseable middle line": lambda lines: lines[:2] + [lines[2].replace(b'"seq":3', b'"seq":3,', 1)] + lines[3:],
+    "dropped line": lambda lines: lines[:4] + lines[5:],
+    "swapped lines": lambda lines: lines[:5] + [lines[6], lines[5]] + lines[7:],
+    "inserted duplicate": lambda lines: lines[:7] + [lines[2]] + lines[7:],
+    "forged event spliced in": _forged_splice,
+    "edited quote, rehashed": _edited_quote,
+    "non-canonical line": _non_canonical,
+    "schema violation, rehashed": _verdict_status,
+    "garbage middle line": lambda lines: lines[:4] + [b"this is not an event\n"] + lines[5:],
+    "torn tail": lambda lines: lines + [b'{"seq":11,"ha'],
+    "unknown type (envelope only)": _unknown_type,
+    "unknown type, then a schema break": _unknown_type_then_schema_break,
+}
+
+
+# --- the stdlib verifier of docs/log-format.md ---------------------------------------------------------------------
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "log-format.md"
+
+
+@pytest.fixture(scope="module")
+def verifier(tmp_path_factory) -> Path:
+    """The verifier code block of docs/log-format.md, saved as a script."""
+    doc = DOC.read_text(encoding="utf-8")
+    block = re.search(r"<!-- stdlib-verifier:start -->\n```python\n(.*?)```\n<!-- stdlib-verifier:end -->", doc, re.S)
+    assert block, "docs/log-format.md lost its stdlib verifier block"
+    code = block.group(1)
+    imported = set(re.findall(r"^\s*import ([\w, ]+)", code, re.M)[0].replace(" ", "").split(","))
+    assert imported == {"hashlib", "json", "sys", "unicodedata"} and not re.search(r"^\s*from \S+ import", code, re.M) and "ledger." not in code
+    path = tmp_path_factory.mktemp("doc") / "verify_ledger.py"
+    path.write_text(code, encoding="utf-8")
+    return path
+
+
+def _run(verifier: Path, ledger: Path) -> subprocess.CompletedProcess:
+    # -I -S: isolated, no site-packages, so the script could not import factledger even if it tried.
+    return subprocess.run([sys.executable, "-I", "-S", str(verifier), str(ledger)], capture_output=True, text=True)

@@ -13,7 +13,7 @@ from ledger.log import LogStore
 from ledger.projections import claims_view
 from ledger.projections.claims.features import quantities_of, tokens_of
 from ledger.projections.claims.frames import frames_of
-from test_projections_views import src, stmt
+from helpers import src, stmt
 
 
 def _view(tmp_path: Path, a: str, b: str):

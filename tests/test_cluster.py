@@ -294,7 +294,7 @@ def _both(run_cli, address, ledger="default"):
 def test_verify_on_the_cluster_reports_what_one_process_does(case, all_types_ledger, run_cli, local_cluster, ranges_spy):
     """Every tamper case of test_tamper: `verify --scheduler` gives the exit code, first failure
     and messages of `verify --jobs 1`."""
-    from test_verify_parallel import TAMPER
+    from helpers import TAMPER
 
     lines = all_types_ledger.read_bytes().splitlines(keepends=True)
     all_types_ledger.write_bytes(b"".join(TAMPER[case](list(lines))))
@@ -314,7 +314,7 @@ def test_verify_of_real_articles_splits_into_ranges_and_finds_a_tamper_in_any(tm
     gives --jobs 1's report."""
     distributed = _distributed()
     import orjson
-    from test_tamper import _rehash_from
+    from helpers import _rehash_from
 
     ledger = tmp_path / "l.jsonl"
     assert run_cli("append", str(txt_folder(tmp_path / "in", 40)), "--no-fsync", ledger=ledger).exit_code == 0

@@ -13,7 +13,7 @@ import textwrap
 import orjson
 import pytest
 from conftest import all_types_payloads, source_payload
-from test_stdlib_verify import _run, verifier  # noqa: F401  (the doc's verifier, as a fixture)
+from helpers import _run, verifier  # noqa: F401  (the doc's verifier, as a fixture)
 
 from ledger import log as log_module
 from ledger.log import LedgerError, LogStore

@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-import re
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
 import pytest
 from conftest import SHARED, assertion_payload, source_payload
+from helpers import _run, verifier  # noqa: F401  (the doc's verifier, as a fixture)
 
 from ledger.ingest import Ingestor
 from ledger.log import LogStore
 from ledger.sources import read_path
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "log-format.md"
-
-
-@pytest.fixture(scope="module")
-def verifier(tmp_path_factory) -> Path:
-    """The verifier code block of docs/log-format.md, saved as a script."""
-    doc = DOC.read_text(encoding="utf-8")
-    block = re.search(r"<!-- stdlib-verifier:start -->\n```python\n(.*?)```\n<!-- stdlib-verifier:end -->", doc, re.S)
-    assert block, "docs/log-format.md lost its stdlib verifier block"
-    code = block.group(1)
-    imported = set(re.findall(r"^\s*import ([\w, ]+)", code, re.M)[0].replace(" ", "").split(","))
-    assert imported == {"hashlib", "json", "sys", "unicodedata"} and not re.search(r"^\s*from \S+ import", code, re.M) and "ledger." not in code
-    path = tmp_path_factory.mktemp("doc") / "verify_ledger.py"
-    path.write_text(code, encoding="utf-8")
-    return path
-
-
-def _run(verifier: Path, ledger: Path) -> subprocess.CompletedProcess:
-    # -I -S: isolated, no site-packages, so the script could not import factledger even if it tried.
-    return subprocess.run([sys.executable, "-I", "-S", str(verifier), str(ledger)], capture_output=True, text=True)
 
 
 def test_verifier_runs_without_site_packages(verifier, all_types_ledger):

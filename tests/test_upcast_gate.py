@@ -15,7 +15,15 @@ import hashlib
 import orjson
 import pytest
 from click.testing import CliRunner
-from conftest import ALL_TYPES_TEXT, AS_PLAIN, AS_REV, AS_RICH, ALL_TYPES_URI, SRC_GATE, all_types_payloads
+from conftest import (
+    ALL_TYPES_TEXT,
+    ALL_TYPES_URI,
+    AS_PLAIN,
+    AS_REV,
+    AS_RICH,
+    SRC_GATE,
+    all_types_payloads,
+)
 
 from ledger import events, serialization
 from ledger import log as log_module
