@@ -22,7 +22,7 @@ from ..records import SlotComparison
 from .features import Features, Quantity, same_person
 
 COMPARED_SLOTS_PREFIX = ("age:", "count:", "distance", "duration", "time", "percent", "money:", "mass", "volume",
-                         "speed", "temperature")
+                         "speed", "temperature", "year:")
 """Slots whose values are compared; everything else (dates, bare numbers, years) is not a slot value."""
 
 
@@ -78,7 +78,9 @@ def compare_values(x: Quantity, y: Quantity) -> str:
             return "agree" if _close(x.lo, y.lo) and _close(x.hi, y.hi) else "hard"
         r, v = (x, y) if x.bound == "range" else (y, x)
         return "agree" if r.lo <= v.value <= r.hi else "hard"
-    tol = 0.0 if x.slot.startswith(("count:", "age:")) else 0.03  # "two miles" is 3.2 km, as reported
+    # "two miles" is 3.2 km, as reported; a count, an age or a clock time has no rounding slack
+    # (3 % of minutes since midnight would make 7:50 p.m. agree with "about 9 p.m.")
+    tol = 0.0 if x.slot.startswith(("count:", "age:", "time", "year:")) else 0.03
     overlap = x.lo * (1 - tol) <= y.hi * (1 + tol) and y.lo * (1 - tol) <= x.hi * (1 + tol)
     if not overlap:
         return "hard"
@@ -121,17 +123,36 @@ def slot_comparisons(a: Features, b: Features) -> tuple[SlotComparison, ...]:
     return tuple(out)
 
 
+def day_keys(f: Features) -> set[tuple[int, int, int | None]]:
+    """``(month, day, year or None)`` of every date a statement gives for its happening."""
+    from datetime import date
+
+    out = set()
+    for q in f.quantities:
+        if q.slot != "date":
+            continue
+        if q.bound == "noyear":
+            out.add((int(q.value) // 100, int(q.value) % 100, None))
+        else:
+            d = date.fromordinal(int(q.value))
+            out.add((d.month, d.day, d.year))
+    return out
+
+
+def _same_day(x: tuple[int, int, int | None], y: tuple[int, int, int | None]) -> bool:
+    return x[:2] == y[:2] and (x[2] is None or y[2] is None or x[2] == y[2])
+
+
 def dates_differ(a: Features, b: Features) -> bool:
     """Both give a date for the happening and share none: two occurrences, or a conflict."""
-    da = {q.value for q in a.quantities if q.slot == "date"}
-    db = {q.value for q in b.quantities if q.slot == "date"}
-    return bool(da and db and not da & db)
+    da, db = day_keys(a), day_keys(b)
+    return bool(da and db and not any(_same_day(x, y) for x in da for y in db))
 
 
 def dates_agree(a: Features, b: Features) -> bool:
-    da = {q.value for q in a.quantities if q.slot == "date"}
-    db = {q.value for q in b.quantities if q.slot == "date"}
-    return bool(da & db)
+    """Both give the same day (a date with no year agrees with that day of any year)."""
+    da, db = day_keys(a), day_keys(b)
+    return any(_same_day(x, y) for x in da for y in db)
 
 
 def negation_conflict(a: Features, b: Features, shared: set[str]) -> SlotComparison | None:

@@ -18,7 +18,7 @@ def source_name(cat: Catalog, source_id: str) -> str:
 
 
 def slot_label(slot: str) -> str:
-    """``age:kunan`` -> ``age of Kunan``; ``count:person`` -> ``number of people``."""
+    """``age:kunan`` -> ``age of Kunan``; ``count:person`` -> ``number of people``; ``year:open`` -> ``year of open``."""
     kind, _, holder = slot.partition(":")
     if kind == "age":
         if holder == "group":
@@ -30,6 +30,8 @@ def slot_label(slot: str) -> str:
         return "number of people" if holder == "person" else f"number of {holder}s"
     if kind == "title":
         return f"title of {holder.capitalize()}"
+    if kind == "year" and holder:
+        return f"year of {holder}"
     return {"time": "time of day", "date": "date", "negation": "polarity"}.get(kind, kind)
 
 

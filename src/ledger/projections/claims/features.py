@@ -16,14 +16,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from ..records import AssertionRow
 from ..text import STOPWORDS
 from . import lexicon as L
-from .frames import NOUN_CLASS, REPORTING_CLASSES, Frame, frames_of
+from .frames import NOUN_CLASS, REPORTING_CLASSES, VERB_CLASS, Frame, frames_of
 
-FEATURES_VERSION = "claims-features/5"
+FEATURES_VERSION = "claims-features/6"
 """Version of :func:`features`' output; a cache keyed by it never serves stale features."""
 
 
@@ -65,6 +65,9 @@ class Title:
     title: str
     modifier: str
     text: str
+    attribution: bool = False
+    """Given in the attribution (``said Mayor X``), not in the fact: it can disagree with
+    another statement's title for X, but agreeing on it never makes two quotes one fact."""
 
 
 @frozen
@@ -136,6 +139,12 @@ def core_text(row: AssertionRow) -> str:
     if 0 <= speaker_at:
         if speaker_at < pos and pos - speaker_at < 80:
             lo = speaker_at
+            # "Mayor Ilona Varga told ...": the speaker's title and honorific belong to the telling too
+            while True:
+                prev = re.search(r"([A-Za-z][A-Za-z.\-]*)\s+$", text[:lo])
+                if prev is None or prev.group(1).lower().rstrip(".") not in _TITLE_WORDS | {"the", "a", "an"}:
+                    break
+                lo = prev.start(1)
         elif speaker_at >= end and speaker_at - end < 80:
             hi = speaker_at + len(row.speaker or "")
             # "said Pean Kamlue, the mother of ..." -> the appositive belongs to the telling too
@@ -256,6 +265,7 @@ def content(tokens: list[tuple[str, str, str]]) -> list[str]:
 
 _NAME = re.compile(r"(?:[A-Z][a-zA-Z'’\-]+|[A-Z]{2,})(?:\s+(?:of\s+|the\s+|de\s+|al-)?(?:[A-Z][a-zA-Z'’\-]+|[A-Z]{2,}))*")
 _HONORIFIC = frozenset("mr mrs ms dr sir lord gen col capt lt sgt prof rev".split())
+_TITLE_WORDS = L.TITLES | frozenset(L.TITLE_MODIFIERS) | _HONORIFIC
 
 
 def names_of(text: str, row: AssertionRow) -> frozenset[str]:
@@ -506,7 +516,11 @@ def quantities_of(text: str) -> tuple[Quantity, ...]:
         else:
             slot = measure
         if unit is None and re.match(r"(1[89]|20)\d\d$", raw_n) and measure != "distance":
-            slot = "year"
+            slot = _year_slot(text[:s])
+            if slot != "year":  # "opened in 1968": the year of that happening, compared as a slot value
+                out.append(Quantity(slot, n, n, n, "exact", raw_n, hedged))
+                taken.append((s, e))
+                continue
         if measure == "date-part":
             continue
         words = m.group().strip()
@@ -520,6 +534,25 @@ def quantities_of(text: str) -> tuple[Quantity, ...]:
             out.append(Quantity(slot, lo, hi, n * factor, bound, words, hedged))
         taken.append((s, e))
     return tuple(out)
+
+
+_YEAR_PREP = re.compile(r"\b(?:in|since)\s+(?:early\s+|late\s+|mid-)?$", re.I)
+
+
+def _year_slot(before: str) -> str:
+    """``year:open`` for the year in ``The bridge opened in 1968``: a year after ``in``/``since``
+    whose clause (the few words before it, up to a comma) has an event verb is the year of that
+    event (its frame class, or the verb's lemma); any other year stays a bare ``year``."""
+    prep = _YEAR_PREP.search(before)
+    if prep is None:
+        return "year"
+    clause = re.split(r"[,;:()\"“”]|\band\b|\bbut\b", before[: prep.start()])[-1]
+    words = _WORD.findall(clause)[-5:]
+    for w in reversed(words):
+        lemma, pos = lemma_pos(w.lower())
+        if pos == "V" and lemma not in STOPWORDS and lemma not in ("be", "have", "do") and not w[0].isupper():
+            return "year:" + VERB_CLASS.get(lemma, lemma)
+    return "year"
 
 
 def _age_holder(text: str, start: int, end: int, is_range: bool) -> str:
@@ -586,21 +619,62 @@ def titles_of(text: str) -> tuple[Title, ...]:
 
 # ---------------------------------------------------------------- dates ---------------
 
-def dates_of(row: AssertionRow, core: str) -> tuple[Quantity, ...]:
-    """Dates the extractor resolved (against the published date) whose words are in the core."""
+def dates_of(row: AssertionRow, core: str, published: str | None = None) -> tuple[Quantity, ...]:
+    """Dates of the happening: those the extractor resolved (against the published date) whose
+    words are in the core, and every day-and-month phrase of the core it left out (``23 June``,
+    ``June 23rd``), in the year the phrase gives, else the published year, else with no year
+    (bound ``noyear``, value ``month * 100 + day``: it agrees with any year's same day)."""
+    from datetime import date as _d
+
     out = []
+    covered: list[str] = []
     for v in row.values:
         if v.type == "date" and v.text in core and len(v.value) >= 10:
             day = v.value[:10]
             try:
-                from datetime import date as _d
-
                 ordinal = float(_d.fromisoformat(day).toordinal())
             except ValueError:
                 continue
             weekday_only = v.text.strip().lower().rstrip(".") in _WEEKDAYS
             out.append(Quantity("date", ordinal, ordinal, ordinal, "weekday" if weekday_only else "exact", v.text))
+            covered.append(v.text)
+    for m in _DATE_WORDS.finditer(core):
+        text = m.group()
+        if any(text in c or c in text for c in covered):
+            continue
+        md = _month_day(text)
+        if md is None:
+            continue
+        month, day, year = md
+        if year is None and published and re.match(r"\d{4}-", published):
+            year = int(published[:4])
+        if year is None:
+            v = float(month * 100 + day)
+            out.append(Quantity("date", v, v, v, "noyear", text))
+            continue
+        try:
+            ordinal = float(_d(year, month, day).toordinal())
+        except ValueError:
+            continue
+        out.append(Quantity("date", ordinal, ordinal, ordinal, "exact", text))
     return tuple(out)
+
+
+_MONTH_NUMBER = {m: k for k, names in enumerate(
+    ["jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july", "aug august",
+     "sep sept september", "oct october", "nov november", "dec december"], 1) for m in names.split()}
+
+
+def _month_day(text: str) -> tuple[int, int, int | None] | None:
+    """``(month, day, year or None)`` of ``23 June 2018`` / ``June 23rd`` / ``Sept. 4, 2019``."""
+    words = re.findall(r"[A-Za-z]+|\d+", text)
+    month = next((_MONTH_NUMBER[w.lower()] for w in words if w.lower() in _MONTH_NUMBER), None)
+    nums = [int(w) for w in words if w.isdigit()]
+    day = next((n for n in nums if 1 <= n <= 31), None)
+    year = next((n for n in nums if n >= 1000), None)
+    if month is None or day is None:
+        return None
+    return month, day, year
 
 
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
@@ -627,8 +701,8 @@ def features(row: AssertionRow, source_meta: object | None = None) -> Features:
         weights=weights,
         verbs=verbs,
         names=names_of(core, row),
-        quantities=quantities_of(core) + dates_of(row, core),
-        titles=titles_of(row.selector.exact),  # a speaker's title is a fact the quote states too
+        quantities=quantities_of(core) + dates_of(row, core, getattr(source_meta, "published", None)),
+        titles=tuple(t if t.text in core else evolve(t, attribution=True) for t in titles_of(row.selector.exact)),
         frames=frames_of(toks),
         negated=negated,
         hedged=hedged,

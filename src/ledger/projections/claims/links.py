@@ -27,7 +27,7 @@ from attrs import frozen
 
 from ..records import Link, SlotComparison
 from .conflicts import dates_agree, dates_differ, negation_conflict, slot_comparisons
-from .features import Features
+from .features import Features, same_person
 from .groups import union_find
 
 
@@ -226,6 +226,8 @@ def decide(
     # of a group, the count of the frame's own event (deaths, arrests) when both report that frame
     person_slots = [s for s in slots if (s.slot.startswith(("age:", "title:")) and not s.slot.startswith("age:~"))
                     or (s.slot.startswith("count:") and s.slot[6:] in frames_all)]
+    # two quotes of one titled speaker ("said Mayor X") agree on the title, not on a fact
+    person_slots = [s for s in person_slots if not (s.outcome == "agree" and _told_title(a, b, s.slot))]
     same_story = topics is None or topics.story.get(a.source_id) == topics.story.get(b.source_id)
     named = {s.slot for s in person_slots} if same_story else set()  # a count of deaths in another story is another count
     strong_words = sum(1 for _l, w in shared if w >= config.strong_word)
@@ -296,13 +298,25 @@ def decide(
     return Decision("corroborates", score, tuple(shared[:8]), frames_all, tuple(slots), None, tuple(signals))
 
 
+def _told_title(a: Features, b: Features, slot: str) -> bool:
+    """The title slot comes from both attributions only (neither fact states it)."""
+    if not slot.startswith("title:"):
+        return False
+    person = slot[6:]
+    ta = [t for t in a.titles if t.person == person]
+    tb = [t for t in b.titles if same_person(t.person, person)]
+    return all(t.attribution for t in ta + tb)
+
+
 def _date_value(f: Features) -> str:
     """``2024-03-04 (Monday)`` for each date of the happening."""
     from datetime import date
 
     out = []
     for q in f.quantities:
-        if q.slot == "date":
+        if q.slot == "date" and q.bound == "noyear":
+            out.append(date(2000, int(q.value) // 100, int(q.value) % 100).strftime("%d %B (no year)"))
+        elif q.slot == "date":
             d = date.fromordinal(int(q.value))
             out.append(f"{d.isoformat()} ({d:%A})")
     return ", ".join(out)
