@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterable, Sequence
 from attrs import frozen
 
 from ..records import Link, SlotComparison
-from .conflicts import dates_agree, dates_differ, negation_conflict, slot_comparisons
+from .conflicts import dates_agree, dates_differ, day_keys, negation_conflict, slot_comparisons
+from .frames import REPORTING_CLASSES
 from .features import Features, same_person
 from .groups import union_find
 
@@ -80,6 +81,11 @@ def _keys(f: Features) -> list[tuple[float, str]]:
             out.append((3.0, f"q:{q.slot}:{q.value:g}"))
     for t in f.titles:
         out.append((6.0, "p:" + t.person[:2]))
+    days = day_keys(f)
+    if days:  # one kind of happening told as an action on one day: "went into the cave on 23 June"
+        for cls in {fr.cls for fr in f.frames if fr.verb} - REPORTING_CLASSES:
+            for month, day, _year in days:
+                out.append((4.0, f"d:{cls}:{month}-{day}"))
     out.sort(key=lambda kv: (-kv[0], kv[1]))
     return out
 
@@ -241,9 +247,7 @@ def decide(
     acts_all = [c for c in frames_all if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
     acts = [c for c in frames if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
     same = False
-    if named:
-        same = True
-    elif score >= config.strong and strong_words >= 2 and shared_w >= config.min_shared_weight:
+    if score >= config.strong and strong_words >= 2 and shared_w >= config.min_shared_weight:
         same = True
     elif score >= config.strong and strong_words >= 1 and plain_w >= config.min_rare_weight:
         same = True  # one rare word carries most of both statements ("in vain", "elevated rock")
@@ -269,6 +273,10 @@ def decide(
         same = True  # the same kind of happening on the same day, told in other words
     elif acts_all and dates_agree(a, b) and score >= config.weak:
         same = True  # the story's deed, both telling it as an action on the same day
+    elif acts and dates_agree(a, b) and not (_weekday_only(a) and _weekday_only(b)):
+        same = True  # one kind of deed (not the story's) done on one day, told with a date
+    by_content = same
+    same = same or bool(named)
     objects = [lem for lem, w in shared if w > 0 and lem not in names_words and lem not in a.verbs and lem not in b.verbs]
     objects += [n for n in a.names & b.names if " " in n]  # one named thing both speak of: "Riverside Bridge"
     if same and not named and not objects and not specific_agree:
@@ -282,7 +290,7 @@ def decide(
             disagree.append(slots[-1])
     if not same:
         return Decision(None, score, tuple(shared[:8]), frames, tuple(slots), None, tuple(signals))
-    if named and not (score >= config.weak or agree or frames):
+    if named and not by_content:
         # a shared person only: keep the attribute slots, drop the rest
         slots = person_slots
         disagree = [s for s in slots if s.outcome != "agree"]
@@ -296,6 +304,11 @@ def decide(
         grade = "hard" if any(s.outcome == "hard" for s in disagree) else "soft"
         return Decision("conflicts", score, tuple(shared[:8]), frames_all, tuple(slots), grade, tuple(signals))
     return Decision("corroborates", score, tuple(shared[:8]), frames_all, tuple(slots), None, tuple(signals))
+
+
+def _weekday_only(f: Features) -> bool:
+    """Every date the statement gives is a bare weekday (resolved against the published date)."""
+    return all(q.bound == "weekday" for q in f.quantities if q.slot == "date")
 
 
 def _told_title(a: Features, b: Features, slot: str) -> bool:
