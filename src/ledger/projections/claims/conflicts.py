@@ -45,7 +45,8 @@ def _fmt(q: Quantity) -> str:
     if q.slot == "distance":
         return _human(q, [(1000.0, "km"), (1.0, "m")])
     if q.slot == "time":
-        return f"{int(q.value) // 60:02d}:{int(q.value) % 60:02d}"
+        clock = f"{int(q.value) // 60:02d}:{int(q.value) % 60:02d}"
+        return clock + " (a.m. or p.m.)" if q.bound == "ampm" else clock
     if q.bound == "range":
         return f"{q.lo:g}-{q.hi:g}{unit}"
     if q.bound in ("min", "above"):
@@ -73,6 +74,12 @@ def _close(a: float, b: float) -> bool:
 
 def compare_values(x: Quantity, y: Quantity) -> str:
     """``agree``, ``hard`` or ``soft`` for two values of one slot."""
+    if x.bound == "ampm" or y.bound == "ampm":  # "7:50" is 7:50 a.m. or p.m.: agree with either
+        c, o = (x, y) if x.bound == "ampm" else (y, x)
+        if o.bound == "ampm":
+            return "agree" if c.value == o.value else "hard"
+        return min((compare_values(Quantity(c.slot, v, v, v, "exact", c.text), o) for v in (c.lo, c.hi)),
+                   key=("agree", "soft", "hard").index)
     if x.bound == "range" or y.bound == "range":
         if x.bound == y.bound == "range":
             return "agree" if _close(x.lo, y.lo) and _close(x.hi, y.hi) else "hard"

@@ -155,6 +155,10 @@ def core_text(row: AssertionRow) -> str:
     if lo <= 5:
         return text[hi:].lstrip(" ,:")
     if hi >= len(text) - 40 and text[lo:hi].strip():  # trailing "..., X said."
+        tail = text[hi:]
+        if re.match(r"\W*(?:and|but|while|whereas)\s+(?:the|a|an|his|her|their|its|then)?\b", tail):
+            # "the first emerged at 5:40, he said, and the fourth at 7:50": the fact goes on
+            return text[:lo].rstrip(" ,") + " " + tail.lstrip(" ,")
         return text[:lo].rstrip(" ,\"'”’")
     return text[:lo] + " " + text[hi:]
 
@@ -325,6 +329,8 @@ _QTY = re.compile(
     re.I,
 )
 _TIME = re.compile(r"(?<![\w:.])(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ap>[ap])\.?\s?m\b\.?", re.I)
+_CLOCK = re.compile(r"\b(?:at|around|about|by|until|before|after)\s+(?:about\s+|around\s+)?(?P<clock>(?P<h>\d{1,2})[:.](?P<m>\d{2}))\b(?![:.]?\d|\s*[ap]\.?\s?m\b)", re.I)
+"""A clock time with no a.m./p.m. after a time preposition (``the fourth at around 7:50``)."""
 _AGE_AFTER_NAME = re.compile(r"(?P<name>(?:[A-Z][a-zA-Z'’\-]+\s+){0,3}[A-Z][a-zA-Z'’\-]+),\s+(?P<n>\d{1,3})(?:,|\.(?!\d)|;)")
 _NUMBER_OF = re.compile(rf"number of (?P<noun>[a-z]+) (?:at|to|is|was|stands at|stood at|rose to|reached) (?P<n>{_NUM})", re.I)
 _VAGUE = re.compile(r"\b(?P<v>dozens|scores|hundreds|thousands|millions) of (?P<after>(?:[a-z]+\s*){1,3})", re.I)
@@ -450,6 +456,13 @@ def quantities_of(text: str) -> tuple[Quantity, ...]:
         lo, hi = (v - 20, v + 20) if bound == "about" else (v, v)
         out.append(Quantity("time", lo, hi, v, bound, m.group().strip()))
         taken.append(m.span())
+    for m in _CLOCK.finditer(text):
+        h, mi = int(m.group("h")), int(m.group("m"))
+        if not 1 <= h <= 12 or mi > 59 or not free(*m.span("h")):
+            continue
+        v = (h % 12) * 60 + mi  # "at around 7:50" with no a.m./p.m.: morning or evening (bound "ampm")
+        out.append(Quantity("time", v, v + 720, v, "ampm", m.group("clock")))
+        taken.append(m.span("clock"))
     for m in _AGE_AFTER_NAME.finditer(text):
         n = int(m.group("n"))
         if 1 <= n <= 110:

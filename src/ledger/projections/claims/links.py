@@ -77,6 +77,8 @@ def _keys(f: Features) -> list[tuple[float, str]]:
             out.append((6.0, "p:" + q.slot[4:6]))
         elif q.slot.startswith("count:") and q.slot[6:] in f.frame_classes:
             out.append((5.0, "c:" + q.slot))  # a count of the frame's own event: deaths, arrests
+        elif q.bound == "ampm":  # "at 7:50": keyed as morning and evening
+            out += [(3.0, f"q:time:{q.lo:g}"), (3.0, f"q:time:{q.hi:g}")]
         elif not q.bare:
             out.append((3.0, f"q:{q.slot}:{q.value:g}"))
     for t in f.titles:
@@ -273,6 +275,8 @@ def decide(
         same = True  # the same kind of happening on the same day, told in other words
     elif acts_all and dates_agree(a, b) and score >= config.weak:
         same = True  # the story's deed, both telling it as an action on the same day
+    elif acts_all and any(s.slot == "time" and _odd_minute(s.a_value) for s in agree):
+        same = True  # one deed at one odd minute of the clock ("at around 7:50" / "after 7:50 p.m.")
     elif acts and dates_agree(a, b) and not (_weekday_only(a) and _weekday_only(b)):
         same = True  # one kind of deed (not the story's) done on one day, told with a date
     by_content = same
@@ -304,6 +308,11 @@ def decide(
         grade = "hard" if any(s.outcome == "hard" for s in disagree) else "soft"
         return Decision("conflicts", score, tuple(shared[:8]), frames_all, tuple(slots), grade, tuple(signals))
     return Decision("corroborates", score, tuple(shared[:8]), frames_all, tuple(slots), None, tuple(signals))
+
+
+def _odd_minute(value: str) -> bool:
+    """``19:50`` but not ``19:00`` or ``19:30``: a clock time few happenings share by chance."""
+    return value[3:5] not in ("00", "30")
 
 
 def _weekday_only(f: Features) -> bool:
