@@ -89,6 +89,7 @@ class Features:
         negated: The fact is denied.
         hedged: The fact is reported, not asserted (``reportedly``, extractor modality).
         published: The source's published date, if known.
+        speaker: Person key of the speaker the extractor attributed the statement to.
     """
 
     assertion_id: str
@@ -105,6 +106,8 @@ class Features:
     negated: bool
     hedged: bool
     published: str | None = None
+    speaker: str = ""
+    """Person key of the quoted speaker (``""`` for the outlet's own words)."""
 
     @property
     def frame_classes(self) -> frozenset[str]:
@@ -290,6 +293,20 @@ def names_of(text: str, row: AssertionRow) -> frozenset[str]:
     return frozenset(out)
 
 
+def _named_speaker(speaker: str | None) -> str:
+    """The person key of a named speaker (``Narongsak Osatanakorn``); ``""`` for a generic one
+    (``officials``, ``the unit``, ``police``), which does not pin one source of words down."""
+    if not speaker or not speaker[:1].isupper():
+        return ""
+    words = [w for w in speaker.split() if w.lower().strip(".") not in _HONORIFIC]
+    if not words or any(not w[:1].isupper() for w in words):
+        return ""
+    if len(words) == 1 and (words[0].lower() in STOPWORDS or lemma_pos(words[0].lower())[0] in L.PERSON_NOUNS
+                            or words[0].lower() in L.TITLES):
+        return ""
+    return person_key(speaker)
+
+
 def person_key(name: str) -> str:
     """The key a person's attributes are filed under: the last word of the name, lower-cased."""
     words = [w for w in re.split(r"[\s.]+", name.lower()) if w and w not in _HONORIFIC]
@@ -329,6 +346,8 @@ _QTY = re.compile(
     re.I,
 )
 _TIME = re.compile(r"(?<![\w:.])(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ap>[ap])\.?\s?m\b\.?", re.I)
+_THE_N = re.compile(rf"\b(?:the|all|all the)\s+(?P<n>{_NUM})(?:\s*,[^,]{{1,30}},)?\s+(?:were|are|have|had|will|would|remain|remained)\b", re.I)
+"""``The 13, he said, were being rescued``: a group of people named by its number."""
 _CLOCK = re.compile(r"\b(?:at|around|about|by|until|before|after)\s+(?:about\s+|around\s+)?(?P<clock>(?P<h>\d{1,2})[:.](?P<m>\d{2}))\b(?![:.]?\d|\s*[ap]\.?\s?m\b)", re.I)
 """A clock time with no a.m./p.m. after a time preposition (``the fourth at around 7:50``)."""
 _AGE_AFTER_NAME = re.compile(r"(?P<name>(?:[A-Z][a-zA-Z'’\-]+\s+){0,3}[A-Z][a-zA-Z'’\-]+),\s+(?P<n>\d{1,3})(?:,|\.(?!\d)|;)")
@@ -467,6 +486,11 @@ def quantities_of(text: str) -> tuple[Quantity, ...]:
         n = int(m.group("n"))
         if 1 <= n <= 110:
             out.append(Quantity("age:" + person_key(m.group("name")), n, n, n, "exact", m.group("n")))
+            taken.append(m.span("n"))
+    for m in _THE_N.finditer(text):
+        n = parse_number(m.group("n"))
+        if n is not None and n >= 2 and free(*m.span("n")):
+            out.append(Quantity("count:" + L.PERSON_GROUP, n, n, n, "exact", m.group("n")))
             taken.append(m.span("n"))
     for m in _NUMBER_OF.finditer(text):
         n = parse_number(m.group("n"))
@@ -720,4 +744,5 @@ def features(row: AssertionRow, source_meta: object | None = None) -> Features:
         negated=negated,
         hedged=hedged,
         published=getattr(source_meta, "published", None),
+        speaker=_named_speaker(row.speaker),
     )

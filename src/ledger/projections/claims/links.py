@@ -83,6 +83,8 @@ def _keys(f: Features) -> list[tuple[float, str]]:
             out.append((3.0, f"q:{q.slot}:{q.value:g}"))
     for t in f.titles:
         out.append((6.0, "p:" + t.person[:2]))
+    if f.speaker:
+        out.append((2.0, "s:" + f.speaker[:4]))
     days = day_keys(f)
     if days:  # one kind of happening told as an action on one day: "went into the cave on 23 June"
         for cls in {fr.cls for fr in f.frames if fr.verb} - REPORTING_CLASSES:
@@ -248,6 +250,7 @@ def decide(
     # frames both tell as an action (a verb), not only name ("the mill fire"): one deed, told twice
     acts_all = [c for c in frames_all if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
     acts = [c for c in frames if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
+    told_by_one = bool(a.speaker and b.speaker and same_person(a.speaker, b.speaker))
     same = False
     if score >= config.strong and strong_words >= 2 and shared_w >= config.min_shared_weight:
         same = True
@@ -279,11 +282,13 @@ def decide(
         same = True  # one deed at one odd minute of the clock ("at around 7:50" / "after 7:50 p.m.")
     elif acts and dates_agree(a, b) and not (_weekday_only(a) and _weekday_only(b)):
         same = True  # one kind of deed (not the story's) done on one day, told with a date
+    elif told_by_one and acts_all and agree and score >= config.weak / 2:
+        same = True  # one speaker quoted by two outlets telling one deed ("the 13 were being rescued")
     by_content = same
     same = same or bool(named)
     objects = [lem for lem, w in shared if w > 0 and lem not in names_words and lem not in a.verbs and lem not in b.verbs]
     objects += [n for n in a.names & b.names if " " in n]  # one named thing both speak of: "Riverside Bridge"
-    if same and not named and not objects and not specific_agree:
+    if same and not named and not objects and not specific_agree and not told_by_one:
         same = False  # a name and a verb only: "the bridge will reopen" is not "the port reopened"
     if same and dates_differ(a, b) and not named:
         # two days for one description: a second occurrence, unless a name and a frame pin it down
