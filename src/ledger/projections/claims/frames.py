@@ -26,10 +26,11 @@ FRAME_CLASSES: dict[str, str] = {
               "carry_to_safety bring_to_safety lead_to_safety help_to_safety winch_to_safety get_to_safety haul_out "
               "lift_out carry_out bring_to_the_surface | rescue extraction evacuation",
     "find": "find discover locate spot uncover reach trace track_down come_across stumble_upon | discovery",
-    "chase": "chase pursue follow hunt | chase pursuit",
+    "chase": "chase pursue hunt | chase pursuit",
     "flee": "flee escape defect cross run_away | escape defection flight",
     "release": "release publish show unveil issue post broadcast air | release publication footage video",
     "transport": "fly carry ship drive transport send deliver ferry transfer move | transfer flight",
+    "revive": "revive resuscitate bring_round bring_to | resuscitation cpr",
     "treat": "treat hospitalise hospitalize admit quarantine examine recover | treatment quarantine hospital",
     "arrest": "arrest detain apprehend charge jail imprison | arrest detention charge",
     "meet": "meet visit host | meeting visit summit talks",
@@ -42,7 +43,7 @@ FRAME_CLASSES: dict[str, str] = {
     "enter": "enter go_into go_in | entry",
     "exit": "emerge exit leave come_out get_out | exit",
     "start": "start begin resume launch restart | start beginning launch",
-    "stop": "stop halt pause suspend end finish complete | halt pause suspension end",
+    "stop": "stop halt pause suspend end finish complete delay postpone | halt pause suspension end delay postponement",
     "participate": "participate take_part join mobilise mobilize deploy involve help assist volunteer | "
                    "participation deployment",
     "search": "search look_for comb | search",
@@ -103,9 +104,17 @@ def frames_of(tokens: list[tuple[str, str, str]]) -> tuple[Frame, ...]:
     for i in range(n):
         for words, cls in MULTIWORD.items():
             k = len(words)
+            if lemmas[i] != words[0]:
+                continue
             if lemmas[i : i + k] == list(words):
-                out.append(Frame(cls, " ".join(t[0] for t in tokens[i : i + k]), _negated_before(lemmas, i), True))
-                used.update(range(i, i + k))
+                span = range(i, i + k)
+            elif k > 1 and tokens[i + 1 : i + 2] and (tokens[i + 1][0].lower().endswith("ly") or lemmas[i + 1] in _OBJECT_PRONOUNS) \
+                    and lemmas[i + 2 : i + k + 1] == list(words[1:]):
+                span = range(i, i + k + 1)  # one adverb or pronoun inside: "brought safely out", "bring him round"
+            else:
+                continue
+            out.append(Frame(cls, " ".join(tokens[j][0] for j in span), _negated_before(lemmas, i), True))
+            used.update(span)
     for i, (surface, lemma, pos) in enumerate(tokens):
         if i in used:
             continue
@@ -126,6 +135,8 @@ _VERB_BEFORE = frozenset("to will would can could may might must should shall di
 """Words after which an event word reads as a verb (an infinitive, a modal, a negated auxiliary)."""
 
 _NEG = frozenset({"not", "never", "n't", "no"})
+
+_OBJECT_PRONOUNS = frozenset("him her them it us me you".split())
 
 
 def _negated_before(lemmas: list[str], i: int) -> bool:

@@ -117,7 +117,7 @@ NEWS_SYNONYMS: tuple[str, ...] = (
     "aircraft plane jet airliner", "helicopter chopper", "ship vessel", "lorry truck", "blast explosion",
     "earthquake quake tremor", "inquiry investigation probe", "lawyer attorney", "doctor physician medic",
     "colleague comrade partner", "abroad overseas", "worldwide global", "disappear vanish",
-    "resume restart", "finish complete", "restock replenish refill resupply", "revive resuscitate",
+    "resume restart", "finish complete", "restock replenish refill resupply", "revive resuscitate", "try attempt",
     "funeral burial", "youngster youth teenager teen adolescent", "child kid", "team squad", "buy purchase",
     "begin commence", "dismiss sack", "film movie", "flat apartment", "homeless unhoused", "blaze inferno",
     "storm tempest", "toll tally", "evacuate evacuee", "missing unaccounted", "remains corpse body",

@@ -20,6 +20,7 @@ sources never changes an existing link.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
@@ -85,6 +86,8 @@ def _keys(f: Features) -> list[tuple[float, str]]:
         out.append((6.0, "p:" + t.person[:2]))
     if f.speaker:
         out.append((2.0, "s:" + f.speaker[:4]))
+    for cls in {fr.cls for fr in f.frames if fr.verb} - REPORTING_CLASSES:
+        out.append((1.5, "f:" + cls))  # a kind of deed: only indexed while few statements tell it
     days = day_keys(f)
     if days:  # one kind of happening told as an action on one day: "went into the cave on 23 June"
         for cls in {fr.cls for fr in f.frames if fr.verb} - REPORTING_CLASSES:
@@ -250,6 +253,7 @@ def decide(
     # frames both tell as an action (a verb), not only name ("the mill fire"): one deed, told twice
     acts_all = [c for c in frames_all if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
     acts = [c for c in frames if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
+    rare_acts = acts if same_story else []
     told_by_one = bool(a.speaker and b.speaker and same_person(a.speaker, b.speaker))
     same = False
     if score >= config.strong and strong_words >= 2 and shared_w >= config.min_shared_weight:
@@ -282,12 +286,15 @@ def decide(
         same = True  # one deed at one odd minute of the clock ("at around 7:50" / "after 7:50 p.m.")
     elif acts and dates_agree(a, b) and not (_weekday_only(a) and _weekday_only(b)):
         same = True  # one kind of deed (not the story's) done on one day, told with a date
+    elif rare_acts and score >= config.weak / 2:
+        same = True  # a deed few sources of the story tell ("tried to revive him" / "to bring him round")
     elif told_by_one and acts_all and agree and score >= config.weak / 2:
         same = True  # one speaker quoted by two outlets telling one deed ("the 13 were being rescued")
     by_content = same
     same = same or bool(named)
     objects = [lem for lem, w in shared if w > 0 and lem not in names_words and lem not in a.verbs and lem not in b.verbs]
     objects += [n for n in a.names & b.names if " " in n]  # one named thing both speak of: "Riverside Bridge"
+    objects += [w for w in _verb_objects(a) & _verb_objects(b)]  # "revive him" / "bring him round"
     if same and not named and not objects and not specific_agree and not told_by_one:
         same = False  # a name and a verb only: "the bridge will reopen" is not "the port reopened"
     if same and dates_differ(a, b) and not named:
@@ -313,6 +320,21 @@ def decide(
         grade = "hard" if any(s.outcome == "hard" for s in disagree) else "soft"
         return Decision("conflicts", score, tuple(shared[:8]), frames_all, tuple(slots), grade, tuple(signals))
     return Decision("corroborates", score, tuple(shared[:8]), frames_all, tuple(slots), None, tuple(signals))
+
+
+def _verb_objects(f: Features) -> set[str]:
+    """``cls:pronoun`` for a pronoun object inside or right after a frame's words (``bring him round``)."""
+    out = set()
+    for fr in f.frames:
+        words = fr.word.lower().split()
+        for w in words[1:2]:
+            if w in ("him", "her", "them"):
+                out.add(f"{fr.cls}:{w}")
+        if len(words) == 1:
+            m = re.search(rf"\b{re.escape(words[0])}\s+(him|her|them)\b", f.core, re.I)
+            if m:
+                out.add(f"{fr.cls}:{m.group(1).lower()}")
+    return out
 
 
 def _odd_minute(value: str) -> bool:
