@@ -132,11 +132,9 @@ def core_text(row: AssertionRow) -> str:
         return text
     end = pos + len(cue)
     speaker_at = -1
-    if row.speaker:
-        speaker_at = text.find(row.speaker)
-        if speaker_at < 0:
-            last = row.speaker.split()[-1]
-            speaker_at = text.find(last)
+    if row.speaker:  # as a whole word: the speaker "he" is not the "he" of "The"
+        found = re.search(rf"\b{re.escape(row.speaker)}\b", text) or re.search(rf"\b{re.escape(row.speaker.split()[-1])}\b", text)
+        speaker_at = found.start() if found else -1
     lo = pos
     hi = end
     if 0 <= speaker_at:
@@ -159,8 +157,10 @@ def core_text(row: AssertionRow) -> str:
         return text[hi:].lstrip(" ,:")
     if hi >= len(text) - 40 and text[lo:hi].strip():  # trailing "..., X said."
         tail = text[hi:]
-        if re.match(r"\W*(?:and|but|while|whereas)\s+(?:the|a|an|his|her|their|its|then)?\b", tail):
-            # "the first emerged at 5:40, he said, and the fourth at 7:50": the fact goes on
+        if re.match(r"\W*(?:(?:and|but|while|whereas)\s+(?:the|a|an|his|her|their|its|then)?|were|was|are|is|had|has|have|"
+                    r"will|would|could|can|may|might|should|must)\b", tail):
+            # "the first emerged at 5:40, he said, and the fourth at 7:50", "The 13, he said, were
+            # rescued": the fact goes on after the attribution
             return text[:lo].rstrip(" ,") + " " + tail.lstrip(" ,")
         return text[:lo].rstrip(" ,\"'”’")
     return text[:lo] + " " + text[hi:]

@@ -162,6 +162,7 @@ class Topics:
                 holders[st, lem].add(f.source_id)
             for cls in f.frame_classes:
                 holders[st, "@" + cls].add(f.source_id)
+                c["@" + cls] += 1
             for q in f.quantities:
                 holders[st, _value_key(q)].add(f.source_id)
         self.rep = {g: {lem: k - 1 for lem, k in c.items() if k > 1} for g, c in counts.items()}
@@ -176,6 +177,10 @@ class Topics:
             return 1.0 if n <= k else k / n
 
         return spread
+
+    def once(self, a: Features, b: Features, key: str) -> bool:
+        """Neither source repeats ``key`` (a lemma or ``@frame``) in another statement."""
+        return not self.rep.get(_group(a), {}).get(key) and not self.rep.get(_group(b), {}).get(key)
 
     def factor(self, a: Features, b: Features, share: float) -> Callable[[str], float]:
         ga, gb = _group(a), _group(b)
@@ -253,7 +258,8 @@ def decide(
     # frames both tell as an action (a verb), not only name ("the mill fire"): one deed, told twice
     acts_all = [c for c in frames_all if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
     acts = [c for c in frames if any(f.cls == c and f.verb for f in a.frames) and any(f.cls == c and f.verb for f in b.frames)]
-    rare_acts = acts if same_story else []
+    # a deed each source tells once, in this statement only ("revive"), not one it keeps telling ("cross")
+    rare_acts = [c for c in acts if same_story and topics is not None and topics.once(a, b, "@" + c)]
     told_by_one = bool(a.speaker and b.speaker and same_person(a.speaker, b.speaker))
     same = False
     if score >= config.strong and strong_words >= 2 and shared_w >= config.min_shared_weight:
