@@ -16,7 +16,7 @@ from ledger.projections import claims_view
 from ledger.projections.claims.conflicts import compare_values, dates_agree, dates_differ
 from ledger.projections.claims.features import features, quantities_of, tokens_of
 from ledger.projections.claims.frames import frames_of
-from test_projections_views import src, stmt
+from helpers import src, stmt
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
