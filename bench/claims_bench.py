@@ -11,7 +11,11 @@ that of the smallest run, in this process: 1.0 is perfectly linear).
 Two generators: ``zipf`` (default; words, names and numbers with news-like frequencies) and
 ``uniform`` (the original fixed name pools, kept for comparison); see docs/projections.md, Scale.
 
-    python3 bench/claims_bench.py [--sizes 1000,10000,50000] [--generator zipf|uniform] [--pairs]
+    python3 bench/claims_bench.py [--sizes 1000,10000,50000] [--generator zipf|uniform] [--pairs] [--features]
+
+``--features`` adds the share of the build's CPU time that computing every statement's
+features takes (timed again on their own, after the build): what the projection store's
+feature cache (projections/claims_cache.py) saves.
 """
 
 from __future__ import annotations
@@ -226,17 +230,31 @@ def pairs_per_statement(path: Path) -> float:
     return sum(1 for _ in candidate_pairs(feats, DEFAULT_LINK_CONFIG)) / max(len(rows), 1)
 
 
+def features_cpu(path: Path) -> float:
+    """CPU seconds of :func:`features` over every statement the claims view reads (rows built untimed)."""
+    from ledger.projections.claims import claim_rows, features
+    from ledger.projections.views import catalog
+
+    store = LogStore(path)
+    rows = [r for r, _old in claim_rows(store, catalog(store, None, cache=False), None)]
+    c0 = time.process_time()
+    for r in rows:
+        features(r)
+    return time.process_time() - c0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000,50000")
     ap.add_argument("--generator", choices=sorted(GENERATORS), default="zipf",
                     help="zipf: names and words with news-like frequencies (default); uniform: the original fixed pools")
     ap.add_argument("--pairs", action="store_true", help="also count candidate pairs per statement (untimed)")
+    ap.add_argument("--features", action="store_true", help="also print the share of the build's CPU that features take")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"generator: {args.generator}")
     print(f"{'articles':>9} {'statements':>10} {'build s':>9} {'claims':>8} {'multi':>7} {'1-story':>7} {'us/stmt':>8} {'cpu us':>7} "
-          f"{'vs linear':>9}" + (f" {'pairs/st':>8}" if args.pairs else ""))
+          f"{'vs linear':>9}" + (f" {'pairs/st':>8}" if args.pairs else "") + (f" {'features':>8}" if args.features else ""))
     base = None
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
@@ -245,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
             t0, c0 = time.perf_counter(), time.process_time()
             claims = build_claims(LogStore(path), cache=False)
             secs = time.perf_counter() - t0
-            cpu = (time.process_time() - c0) / statements  # wall time suffers when the machine is shared
+            build_cpu = time.process_time() - c0
+            cpu = build_cpu / statements  # wall time suffers when the machine is shared
             per = secs / statements
             base = base or cpu
             multi = sum(len(c.sources) > 1 for c in claims)
@@ -253,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"{cpu * 1e6:>7.1f} {cpu / base:>9.2f}")
             if args.pairs:
                 line += f" {pairs_per_statement(path):>8.1f}"
+            if args.features:
+                line += f" {features_cpu(path) / build_cpu:>8.0%}"
             print(line, flush=True)
             path.unlink()
     return 0

@@ -69,7 +69,8 @@ PARALLEL_MIN_BYTES = 8 << 20
 """Below this file size ``jobs`` is ignored: starting worker processes would cost more than it saves."""
 
 CHUNK_LINES = 2000
-"""Lines per chunk sent to a schema worker (about 2 MB of a typical ledger)."""
+"""Lines per chunk sent to a schema worker (about 2 MB of lines of about 1,000 bytes, as
+``bench/log_bench.py`` writes them)."""
 
 
 def available_cores() -> int:
@@ -175,8 +176,8 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
     torn_line = 0
     try:
         for line in f:
-            # What LogStore.lines() does, inline (a million generator resumptions and tuples
-            # cost 7% of a verify): a good line is newline-terminated JSON of an object with
+            # What LogStore.lines() does, inline (no generator resumption and tuple per line,
+            # a million of each in a verify): a good line is newline-terminated JSON of an object with
             # an int seq and a str hash; a line without newline can only be the last: torn.
             try:
                 raw = loads(line)

@@ -89,7 +89,7 @@ class Appended:
     The caller already holds the payloads; the store adds the envelope: event ``i`` has
     seq ``first_seq + i``, id ``ids[i]`` and hash ``hashes[i]``, and chains from ``prev``.
     :meth:`events` and :meth:`raw_events` rebuild the events as written, on demand
-    (building them for every append would cost a quarter of its time).
+    (an append does not build them: most callers only need the seqs and ids).
     """
 
     payloads: tuple[Payload, ...]
