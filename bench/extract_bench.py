@@ -6,27 +6,45 @@ core (CPU time) and the same texts, (a) a baseline that only splits sentences wi
 (b) the full rules extractor. Prints articles/s, MB/s and the ratio. Not a test.
 
 Three sets: ``realistic`` (sentence length and quote, number, name, hedge rates matched
-to the real corpus; the issue #3 target of 200 articles/s applies to it), ``dense`` (the
+to the real corpus; the target of 250 articles/s per core applies to it), ``dense`` (the
 first generator: twice real news' assertion density, a stress case) and the real corpus
 articles repeated. ``--stats`` prints the measured rates of each set instead.
 
-    PYTHONPATH=src python bench/extract_bench.py [--articles 500] [--repeat 3] [--stats]
+In the same run it times a reference version of the extractor (``--reference``, default
+rules 1.1.0, the last commit before the speaker model of issue #16), taken from git
+history with ``git archive`` and run in its own child process on the same texts, each
+child next to its own baseline; the current tree runs in a child too, alternating with
+the reference (``--rounds``). The ratio rules/baseline must not be worse than the
+reference's. ``--same-as REV`` instead checks that the current tree's output (every
+``Extracted``) equals REV's on the bench sets and the dev corpora in ../shared.
+
+    PYTHONPATH=src python bench/extract_bench.py [--articles 300] [--repeat 3] [--rounds 2]
+        [--reference REV | --no-reference] [--stats] [--same-as REV]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
+import json
 import os
 import random
 import re
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
 
-from ledger.extractors import SourceInfo  # noqa: E402
-from ledger.extractors.rules import VERSION, extract  # noqa: E402
+REFERENCE = "d460019"
+"""rules 1.1.0 as it was last, before issue #16's speaker model (``git log -S'1.1.0' -- src/ledger/extractors/rules``)."""
+TARGET = 250
+"""Articles per second per core the realistic set must reach (issue #16)."""
 
 FIRST = ["Ana", "Lars", "Omar", "Mei", "Karl", "Ines", "Paul", "Sara", "Tomas", "Lee"]
 LAST = ["Ruiz", "Berg", "Diaz", "Novak", "Holm", "Okafor", "Tanaka", "Silva", "Moreau", "Kowalski"]
@@ -176,22 +194,10 @@ def timed(fn, texts, repeat):
     return best
 
 
-def report(label, texts, info, repeat):
-    mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
-    n = len(texts)
-    t_base = timed(baseline, texts, repeat)
-    t_rules = timed(lambda t: extract(t, info), texts, repeat)
-    items = sum(len(extract(t, info)) for t in texts[:50]) / min(50, n)
-    print(f"{label}: {n} articles, mean {mb * 1e6 / n:.0f} bytes, {items:.1f} assertions/article, one core, best of {repeat}")
-    print(f"  {'':<22} {'articles/s':>12} {'MB/s':>8}")
-    print(f"  {'baseline regex split':<22} {n / t_base:>12.0f} {mb / t_base:>8.2f}")
-    print(f"  {'rules ' + VERSION:<22} {n / t_rules:>12.0f} {mb / t_rules:>8.2f}")
-    print(f"  rules takes {t_rules / t_base:.0f}x the baseline's time; target >= 200 articles/s: "
-          f"{'met' if n / t_rules >= 200 else 'NOT met'}")
-
-
 def stats(label, texts, info) -> None:
     """The rates the realistic generator is matched on, measured with the extractor itself."""
+    from ledger.extractors.rules import extract
+
     n_chars = sum(len(t) for t in texts)
     items = [(t, x) for t in texts for x in extract(t, info)]
     stm = [(t, x) for t, x in items if x.kind == "statement"]
@@ -210,33 +216,153 @@ def stats(label, texts, info) -> None:
           f"negated {per(lambda x: x.modality == 'negated'):.2f}; quotations per 1000 chars {quotes * 1000 / n_chars:.2f}")
 
 
+def _sets(n: int) -> dict[str, tuple[str, list[str]]]:
+    """The three bench sets (key -> label, texts), generated identically in every process."""
+    corpus = REPO.parent / "shared" / "corpus"
+    real = [p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))] if corpus.is_dir() else []
+    sets = {
+        "realistic": (f"realistic synthetic (rates of real news; the {TARGET} articles/s target applies here)", make_articles(n)),
+        "dense": ("dense synthetic (first generator: a quote, number or date in most sentences)", make_dense_articles(n)),
+    }
+    if real:
+        # the real articles, read in place (never copied), repeated to the same count
+        sets["real"] = (f"real ({len(real)} articles from ../shared/corpus, repeated)", (real * n)[:n])
+    return sets
+
+
+def _dev_texts() -> list[str]:
+    """The dev corpora, read in place: every article of ../shared/corpus and ../shared/eval/multi/corpus."""
+    out = []
+    for d in (REPO.parent / "shared" / "corpus", REPO.parent / "shared" / "eval" / "multi" / "corpus"):
+        if d.is_dir():
+            out += [p.read_text(encoding="utf-8") for p in sorted(d.iterdir()) if p.suffix in (".txt", ".md")]
+    return out
+
+
+def _child(src: str, args) -> None:
+    """Run in a child process: time (or digest) the extractor found under ``src``; print JSON."""
+    sys.path.insert(0, src)
+    from ledger.extractors import SourceInfo
+    from ledger.extractors.rules import VERSION, extract
+
+    info = SourceInfo(published="2017-11-22", title=None)
+    sets = _sets(args.articles)
+    if args.digest:
+        out = {"version": VERSION}
+        named = {k: texts for k, (_, texts) in sets.items()}
+        named["dev"] = _dev_texts()
+        for key, texts in named.items():
+            h = hashlib.sha256()
+            for t in texts:  # with and without a known title and another publication date
+                for i2 in (info, SourceInfo(published="2018-07-10", title=t.split("\n", 1)[0])):
+                    h.update(repr(extract(t, i2)).encode())
+            out[key] = h.hexdigest()
+        print(json.dumps(out))
+        return
+    extract(sets["realistic"][1][0], info)  # warm caches
+    out = {"version": VERSION}
+    for key, (_, texts) in sets.items():
+        out[key] = {
+            "baseline": timed(baseline, texts, 5 * args.repeat),  # cheap and noisy: more passes
+            "rules": timed(lambda t: extract(t, info), texts, args.repeat),
+            "items": sum(len(extract(t, info)) for t in texts[:50]) / min(50, len(texts)),
+        }
+    print(json.dumps(out))
+
+
+def _tree(rev: str, tmp: str) -> str:
+    """``src`` of ``rev`` (a commit of this repository), unpacked under ``tmp`` by ``git archive``."""
+    tar = subprocess.run(["git", "-C", str(REPO), "archive", "--format=tar", rev, "src"],
+                         check=True, capture_output=True).stdout
+    dest = Path(tmp) / rev.replace("/", "_")
+    with tarfile.open(fileobj=io.BytesIO(tar)) as tf:
+        tf.extractall(dest)
+    return str(dest / "src")
+
+
+def _run_child(src: str, args, *extra: str) -> dict:
+    cmd = [sys.executable, __file__, "--child", src, "--articles", str(args.articles), "--repeat", str(args.repeat), *extra]
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout)
+
+
+def _best(runs: list[dict]) -> dict:
+    out = {"version": runs[0]["version"]}
+    for key in runs[0]:
+        if key != "version":
+            out[key] = {f: min(r[key][f] for r in runs) for f in ("baseline", "rules")} | {"items": runs[0][key]["items"]}
+    return out
+
+
+def report(sets, cur: dict, ref: dict | None, ref_rev: str, args) -> None:
+    for key, (label, texts) in sets.items():
+        n = len(texts)
+        mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+        c = cur[key]
+        ratio = c["rules"] / c["baseline"]
+        print(f"{label}: {n} articles, mean {mb * 1e6 / n:.0f} bytes, {c['items']:.1f} assertions/article, "
+              f"one core, CPU time, best of {args.repeat} x {args.rounds} rounds")
+        print(f"  {'':<28} {'articles/s':>12} {'MB/s':>8} {'x baseline':>11}")
+        print(f"  {'baseline regex split':<28} {n / c['baseline']:>12.0f} {mb / c['baseline']:>8.2f}")
+        print(f"  {'rules ' + cur['version']:<28} {n / c['rules']:>12.0f} {mb / c['rules']:>8.2f} {ratio:>10.1f}x")
+        line = f"  target >= {TARGET} articles/s: {'met' if n / c['rules'] >= TARGET else 'NOT met'}" if key == "realistic" else " "
+        if ref is not None:
+            r = ref[key]
+            rratio = r["rules"] / r["baseline"]
+            print(f"  {'baseline (reference child)':<28} {n / r['baseline']:>12.0f} {mb / r['baseline']:>8.2f}")
+            print(f"  {'rules ' + ref['version'] + ' (' + ref_rev + ')':<28} {n / r['rules']:>12.0f} {mb / r['rules']:>8.2f} {rratio:>10.1f}x")
+            line += (f"{';' if key == 'realistic' else ''} time over baseline {ratio:.1f}x vs {rratio:.1f}x for rules {ref['version']}: "
+                     f"{ratio / rratio:.2f} of it ({'not worse' if ratio <= rratio else 'WORSE'})")
+        if line.strip():
+            print(line)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--articles", type=int, default=500)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--articles", type=int, default=300)
+    ap.add_argument("--repeat", type=int, default=3, help="timed passes per child (best is kept)")
+    ap.add_argument("--rounds", type=int, default=2, help="child processes per version, alternating")
+    ap.add_argument("--reference", default=REFERENCE, help=f"git revision to compare with (default {REFERENCE}: rules 1.1.0)")
+    ap.add_argument("--no-reference", action="store_true", help="time the current tree only")
     ap.add_argument("--stats", action="store_true", help="print each set's measured rates, do not time")
+    ap.add_argument("--same-as", metavar="REV", help="check that every extracted item equals REV's, on the bench sets and the dev corpora")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--digest", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         try:
             os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
         except OSError:
             pass
-    info = SourceInfo(published="2017-11-22", title=None)
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-    real = [p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))] if corpus.is_dir() else []
-    sets = [
-        ("realistic synthetic (rates of real news; the target applies here)", make_articles(args.articles)),
-        ("dense synthetic (first generator: a quote, number or date in most sentences)", make_dense_articles(args.articles)),
-    ]
-    if real:
-        # the real articles, read in place (never copied), repeated to the same count
-        sets.append((f"real ({len(real)} articles from ../shared/corpus, repeated)", (real * args.articles)[: args.articles]))
-    extract(sets[0][1][0], info)  # warm caches
-    for label, texts in sets:
-        if args.stats:
-            stats(label, texts[:100] if label.startswith(("realistic", "dense")) else real, info)
-        else:
-            report(label, texts, info, args.repeat)
+    if args.child:
+        _child(args.child, args)
+        return
+    sets = _sets(args.articles)
+    if args.stats:
+        from ledger.extractors import SourceInfo
+
+        info = SourceInfo(published="2017-11-22", title=None)
+        for key, (label, texts) in sets.items():
+            stats(label, texts[:100] if key != "real" else texts[:2], info)
+        return
+    here = str(REPO / "src")
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.same_as:
+            mine, theirs = _run_child(here, args, "--digest"), _run_child(_tree(args.same_as, tmp), args, "--digest")
+            same = True
+            for key in mine:
+                if key != "version":
+                    ok = mine[key] == theirs[key]
+                    same &= ok
+                    print(f"{key}: rules {mine['version']} {'same as' if ok else 'DIFFERS from'} rules {theirs['version']} ({args.same_as})")
+            sys.exit(0 if same else 1)
+        ref_src = None if args.no_reference else _tree(args.reference, tmp)
+        cur_runs, ref_runs = [], []
+        for _ in range(args.rounds):
+            if ref_src is not None:
+                ref_runs.append(_run_child(ref_src, args))
+            cur_runs.append(_run_child(here, args))
+    report(sets, _best(cur_runs), _best(ref_runs) if ref_runs else None, args.reference, args)
 
 
 if __name__ == "__main__":

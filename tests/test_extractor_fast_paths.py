@@ -15,7 +15,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.extractors.rules import entities, kinds, modality, segment, speakers
+from ledger.extractors.rules import entities, kinds, modality, segment, speakers, values
 from ledger.extractors.rules.trie import trie_pattern
 
 FAST = settings(max_examples=60, deadline=None)  # each pattern was also fuzzed 100,000 times during the rewrite
@@ -133,3 +133,76 @@ def test_names_cache_follows_additions():
     names.add("Chad Carroll")
     assert names.resolve("Carroll") == "Chad Carroll"
     assert names.resolve("Brooks") == "Vincent Brooks"
+
+
+def _ref_word_matches(words, text, pos, endpos):
+    """The pattern each word scan replaced: ``\\b(?:trie)\\b`` with ``finditer``."""
+    return [m.span() for m in re.compile(r"\b(?:" + trie_pattern(words) + r")\b").finditer(text, pos, endpos)]
+
+
+SCANS = [
+    ("reporting verbs", speakers.SAY_WORDS + ["according to", "According to"], speakers.SAY_SCAN),
+    ("hedge cues", modality.HEDGE_WORDS, modality.HEDGE_SCAN),
+    ("date and number gate", sorted(values.GATE_INDEX), values.GATE_SCAN),
+]
+
+
+@FAST
+@given(
+    pieces("said", "unsaid", "says", "went on", "according to", "is thought", "thought to", "Amis", "this", "may",
+           "last", "Nov", "one", "x", "_", "9", ",", "é", "\x00"),
+    st.data(),
+)
+def test_word_scans_find_what_the_word_bounded_pattern_found(text, data):
+    """``WordScan`` (a pattern opening with ``[^\\w]``) finds the words ``\\b(?:trie)\\b`` found,
+    at the same offsets, from any start and end (including a false match inside a word,
+    ``Amis thought to``, which must not hide the real one after it)."""
+    pos = data.draw(st.integers(0, len(text)))
+    endpos = data.draw(st.integers(pos, len(text)))
+    for _, words, scan in SCANS:
+        assert [m.span(1) for m in scan.finditer(text, pos, endpos)] == _ref_word_matches(words, text, pos, endpos)
+
+
+def test_word_scans_on_a_real_sentence_mix():
+    text = "Amis thought to go; unsaid, he said, according to Nov. 13 reports; it may rain. said"
+    for _, words, scan in SCANS:
+        for pos in range(len(text)):
+            assert [m.span(1) for m in scan.finditer(text, pos)] == _ref_word_matches(words, text, pos, len(text))
+    assert [m.group(1) for m in modality.HEDGE_SCAN.finditer(text)] == ["thought to", "may"]
+
+
+class _ScanNames:
+    """The registry :class:`speakers.Names` replaced: every name kept in order, every lookup a scan."""
+
+    def __init__(self):
+        self.names = []
+
+    def add(self, name):
+        toks = speakers._tokens(name)
+        if len(toks) >= 2 and name not in self.names:
+            self.names.append(name)
+
+    def resolve(self, name):
+        toks = speakers._tokens(name)
+        if not toks:
+            return name
+        best, best_len = name, len(toks)
+        for full in self.names:
+            ftoks = speakers._tokens(full)
+            if len(ftoks) >= best_len and speakers._compatible(toks, ftoks):
+                best, best_len = full, len(ftoks)
+        return best
+
+
+@FAST
+@given(st.lists(st.tuples(st.booleans(), st.lists(st.sampled_from(["Kim", "Jong", "Un", "Lee", "Ana", "A.", "Ruiz", "kim"]),
+                                                     min_size=1, max_size=4).map(" ".join)), max_size=30))
+def test_names_lookups_give_what_a_scan_of_every_name_gives(ops):
+    """Fullest form of a reference (longest compatible name, the latest of equals) after any sequence of additions."""
+    fast, ref = speakers.Names(), _ScanNames()
+    for is_add, name in ops:
+        if is_add:
+            fast.add(name)
+            ref.add(name)
+        else:
+            assert fast.resolve(name) == ref.resolve(name), name

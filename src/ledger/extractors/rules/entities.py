@@ -188,14 +188,6 @@ def _kind_in_context(tokens: list[str], where: tuple[str, int, int, int, int]) -
     return "other"
 
 
-class _Raw:
-    __slots__ = ("unit", "start", "end", "text", "toks", "type", "initial", "acr", "initials")
-
-    def __init__(self, unit, start, end, text, toks, type_, initial, acr, initials):
-        self.unit, self.start, self.end, self.text, self.toks = unit, start, end, text, toks
-        self.type, self.initial, self.acr, self.initials = type_, initial, acr, initials
-
-
 _NO_RUN = ()
 _TITLE_OR_ROLE = TITLE_TOKENS | ROLE_TITLES
 
@@ -268,7 +260,8 @@ def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | Non
     A run's own words are analysed once per article (:func:`_analyse_run`); only the
     context cues are read at each occurrence.
     """
-    raws: list[_Raw] = []
+    # one tuple per mention found: (unit, start, end, text, tokens, type, initial, acronym, initials)
+    raws: list[tuple] = []
     acr_defs: dict[str, str] = {}
     mid_caps: set[str] = set()
     seen: dict[str, tuple | None] = {}
@@ -296,7 +289,7 @@ def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | Non
             if not initial and len(toks) == 1:
                 mid_caps.add(toks[0])
             mtext = g[rs:re_]
-            raws.append(_Raw(ui, s, e, mtext, toks, kind, initial, acr, initials))
+            raws.append((ui, s, e, mtext, toks, kind, initial, acr, initials))
             if len(toks) >= 2:
                 a = ACR_DEF_RE.match(text, e, ue)
                 if a:
@@ -305,31 +298,29 @@ def find_mentions(text: str, spans: list[tuple[int, int]], speakers: Names | Non
     full_by_initials: dict[str, str] = {}
     kind_of: dict[str, str] = {}
     for r in raws:
-        if len(r.toks) >= 2 and not r.acr:
-            full_by_initials.setdefault(r.initials, r.text)
-            kind_of.setdefault(r.text, r.type)
+        if not r[7] and len(r[4]) >= 2:
+            full_by_initials.setdefault(r[8], r[3])
+            kind_of.setdefault(r[3], r[5])
     names = Names()
     out: list[list[Mention]] = [[] for _ in spans]
-    for r in raws:
-        toks = r.toks
-        if r.initial and len(toks) == 1 and r.text not in mid_caps:
-            low = r.text.lower()
-            if not (_is_acronym(r.text) or low in PLACES or low in ORG_KNOWN or names.resolve(r.text) != r.text):
+    for unit, start, end, rtext, toks, kind, initial, acr, initials in raws:
+        if initial and len(toks) == 1 and rtext not in mid_caps:
+            low = rtext.lower()
+            if not (_is_acronym(rtext) or low in PLACES or low in ORG_KNOWN or names.resolve(rtext) != rtext):
                 continue
-        entity = r.text
-        kind = r.type
-        if r.text in acr_defs:
-            entity = acr_defs[r.text]
+        entity = rtext
+        if rtext in acr_defs:
+            entity = acr_defs[rtext]
             kind = kind_of.get(entity, "org")
-        elif r.acr:
-            full = full_by_initials.get(r.initials)
+        elif acr:
+            full = full_by_initials.get(initials)
             if full:
                 entity, kind = full, kind_of.get(full, kind)
         if kind == "person" or len(toks) == 1 or kind == "other":
-            resolved = names.resolve(r.text)
-            if resolved != r.text:
+            resolved = names.resolve(rtext)
+            if resolved != rtext:
                 entity, kind = resolved, "person"
             elif kind == "person":
-                names.add(r.text)
-        out[r.unit].append(Mention(r.text, r.start, r.end, kind, entity))
+                names.add(rtext)
+        out[unit].append(Mention(rtext, start, end, kind, entity))
     return out

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from .trie import trie_pattern
+from .trie import WordScan, trie_pattern
 
 def _cased(words: str) -> str:
     """An alternation of literal words, each also capitalized: literal-first is much faster in ``re``."""
@@ -45,7 +45,8 @@ HEDGE_WORDS = _cased(
     "expected|expect to|expects to|forecast to|estimated at|estimated to|not known|unknown whether|not sure|"
     "unsure|unconfirmed|presumed|according to reports|is thought|are thought|was thought|were thought"
 ).split("|")
-HEDGE_RE = re.compile(r"\b" + trie_pattern(HEDGE_WORDS) + r"\b")
+HEDGE_SCAN = WordScan(trie_pattern(HEDGE_WORDS))
+"""Hedge cues as whole words (group 1); a :class:`.trie.WordScan`."""
 NEG_WORDS = _cased("not|never|none|nobody|nothing|neither|nor|cannot|no").split("|") + ["denied", "denies", "deny"]
 NEG_RE = re.compile(r"(?:" + trie_pattern(NEG_WORDS + ["n't", "n’t"]) + r")\b")
 """No leading ``\\b``: a pattern that opens with a plain alternation of letters lets ``re``
@@ -90,11 +91,11 @@ ABILITY_PREV_RE = re.compile(r"(?:\b(?:anyone|anybody|everyone|nobody|no\s+one|y
 PERMISSION_RE = re.compile(r"\s+(?:I|we)\b|\s+be\s+(?:allowed|permitted)\b")
 
 
-def _expected_to(clause: str, m) -> bool:
+def _expected_to(clause: str, start: int, end: int) -> bool:
     """``is expected to``, ``were expected at first to``: a forecast; ``than expected`` is not."""
-    if THAN_BEFORE_RE.search(clause, max(0, m.start() - 6), m.start()):
+    if THAN_BEFORE_RE.search(clause, max(0, start - 6), start):
         return False
-    return EXPECTED_TO_RE.match(clause, m.end()) is not None
+    return EXPECTED_TO_RE.match(clause, end) is not None
 
 
 def _not_epistemic_could(clause: str, start: int, end: int) -> bool:
@@ -106,15 +107,15 @@ def _not_epistemic_could(clause: str, start: int, end: int) -> bool:
 
 def modality(clause: str, masked: str) -> tuple[str, str | None]:
     """(modality, cue) of one clause; ``masked`` is the clause with quotes blanked."""
-    for m in HEDGE_RE.finditer(clause):
-        if not _word_start(clause, m.start()) or _tangential(masked, m.start(), m.group()):
+    for m in HEDGE_SCAN.finditer(clause):
+        cue = m.group(1)
+        if _tangential(masked, m.start(1), cue):
             continue
-        cue = m.group()
         if cue in ("believe", "believes") and clause.startswith(" in ", m.end()):
             continue  # "believe in": trust, not a belief that something is so
-        if cue == "expected" and not _expected_to(clause, m):
+        if cue == "expected" and not _expected_to(clause, m.start(1), m.end()):
             continue
-        if cue == "could" and _not_epistemic_could(clause, m.start(), m.end()):
+        if cue == "could" and _not_epistemic_could(clause, m.start(1), m.end()):
             continue
         if cue in ("may", "might") and PERMISSION_RE.match(clause, m.end()):
             continue

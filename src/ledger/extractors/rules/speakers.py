@@ -32,7 +32,7 @@ import re
 
 from attrs import frozen
 
-from .trie import trie_pattern
+from .trie import WordScan, trie_pattern
 
 STRONG = frozenset(
     """said says say told tells added adds asserted asserts stated reported reports wrote writes
@@ -44,7 +44,8 @@ SAY_WORDS = """said says say told tells added adds asserted asserts stated repor
     recalled admitted admits alleged alleges maintained maintains stressed emphasized suggested
     found finds described describes fear fears feared continued continues read reads""".split() + [
     "went on", "goes on", "go on"]
-SAY_RE = re.compile(r"\b(?:(" + trie_pattern(SAY_WORDS) + r")|(" + trie_pattern(["according to", "According to"]) + r"))\b")
+SAY_SCAN = WordScan(r"(?:(" + trie_pattern(SAY_WORDS) + r")|(" + trie_pattern(["according to", "According to"]) + r"))")
+"""Reporting verbs (group 2) and ``according to`` (group 3), as whole words; a :class:`.trie.WordScan`."""
 WEAK_NEXT_RE = re.compile(
     r"\s*(?:(?:(?:on|last|this|late|early|earlier|later)\s+[\w-]+\s+)?that\b|[,:;.!?\"“\x00]|$)"
 )
@@ -543,11 +544,10 @@ def _np_after(masked: str, pos: int) -> tuple[int, str] | None:
 
 def find_attribution(clause: str, masked: str) -> Attribution | None:
     """The first reporting clause in ``clause`` (``masked``: quotes blanked), or None."""
-    for m in SAY_RE.finditer(masked):
-        if m.start() and (masked[m.start() - 1].isalnum() or masked[m.start() - 1] == "_"):
-            continue  # not a word start ("unsaid")
-        if m.group(2):
-            a = _np_after(masked, m.end())
+    for m in SAY_SCAN.finditer(masked):
+        ms, me = m.span(1)
+        if m.group(3):
+            a = _np_after(masked, me)
             if not a:
                 continue
             np_start, np = a
@@ -560,55 +560,55 @@ def find_attribution(clause: str, masked: str) -> Attribution | None:
                 np = np[: rel.start()].strip()
             cleaned = clean_np(np)
             if cleaned:
-                return Attribution(cleaned[0], cleaned[1], clause[m.start() : m.end()], np_start, m.start())
+                return Attribution(cleaned[0], cleaned[1], clause[ms:me], np_start, ms)
             continue
-        verb = m.group(1)
+        verb = m.group(2)
         special = VERB_NEXT.get(verb)
         if special is not None:
-            if not special.match(masked, m.end()) and not (
-                verb in COLON_VERBS and "\x00" in masked[: m.start()] and WEAK_NEXT_RE.match(masked, m.end())
+            if not special.match(masked, me) and not (
+                verb in COLON_VERBS and "\x00" in masked[: ms] and WEAK_NEXT_RE.match(masked, me)
             ):
                 continue  # "'...,' their statement went on." is the other form
-        elif verb not in STRONG and not WEAK_NEXT_RE.match(masked, m.end()):
+        elif verb not in STRONG and not WEAK_NEXT_RE.match(masked, me):
             continue
-        if _prev_word(masked, max(0, m.start() - 30), m.start()).lower() in BLOCK_PREV:
+        if _prev_word(masked, max(0, ms - 30), ms).lower() in BLOCK_PREV:
             continue
-        e = m.end()
+        e = me
         if masked.startswith(":", e) and LIST_NEXT_RE.match(masked, e):
             continue  # "Injuries reported: minor cuts": a label and a list, not speech
         if masked.startswith((" nothing", " little"), e) and SILENT_NEXT_RE.match(masked, e):
             continue
         cue = verb
         if verb in ("told", "tells"):
-            n = NEXT_WORD_RE.match(masked, m.end())
+            n = NEXT_WORD_RE.match(masked, me)
             if n and n.group(1).lower() not in ("that", "the", "a", "an"):
                 cue = f"{verb} {n.group(1)}"
-        subj = _subject_before(masked, m.start())
-        if subj is None and AND_BEFORE_RE.search(masked, max(0, m.start() - 8), m.start()):
+        subj = _subject_before(masked, ms)
+        if subj is None and AND_BEFORE_RE.search(masked, max(0, ms - 8), ms):
             subj = clause_subject(masked)  # "X offered condolences and wrote: ..."
         if subj is None:
             # inverted: '"...," said X' — the subject follows the verb
-            pre = masked[: m.start()].rstrip()
+            pre = masked[: ms].rstrip()
             comma = pre.endswith(",")
             if comma:
                 pre = pre[:-1].rstrip()
             quoted = not pre or pre[-1] in "\x00\"”"
             if quoted or comma:
-                a = _np_after(masked, m.end())
+                a = _np_after(masked, me)
                 if a:
                     np = a[1].strip()
                     cleaned = clean_np(np)
                     # after plain text ("The plant will close, said X"), only a name or
                     # "the/a ..." names a speaker: "..., said hello" does not
                     if cleaned and (quoted or cleaned[1] == "name" or np.lower().startswith(ARTICLES)):
-                        return Attribution(cleaned[0], cleaned[1], cue, a[0], m.start())
+                        return Attribution(cleaned[0], cleaned[1], cue, a[0], ms)
             continue
         np, start, cleaned = subj
         if cleaned is None:
             cleaned = clean_np(np)
         if cleaned is None:
             continue
-        return Attribution(cleaned[0], cleaned[1], cue, start, m.start())
+        return Attribution(cleaned[0], cleaned[1], cue, start, ms)
     if ":" in masked or PARTICIPLE_RE.search(masked) is not None:
         return _participle_or_colon(clause, masked)
     return None
@@ -717,16 +717,21 @@ class Names:
 
     ``Carroll`` resolves to ``Chad G. Carroll`` if that was seen earlier; when an article
     uses ``Chad Carroll`` and later ``Col. Chad G. Carroll``, each reference resolves to
-    the fullest form seen up to that point.
+    the fullest form seen up to that point (the longest compatible name, the latest of
+    equals; :func:`_compatible`).
+
+    Both lookups are kept up to date on :meth:`add`, so :meth:`resolve` scans no list of
+    names sharing a word: a one-word reference is compatible with every name whose first or
+    last word it is, so its answer is stored per word; a longer one needs the same first and
+    last word, so only the few names with that pair are checked.
     """
 
     def __init__(self) -> None:
         self._seen: set[str] = set()
-        self._by_token: dict[str, list[tuple[str, list[str]]]] = {}
         self._toks: dict[str, list[str]] = {}
-        # resolutions by the name's last token: adding a name can only change those filed
-        # under its first or last token, so only those are dropped
-        self._resolved: dict[str, dict[str, str]] = {}
+        self._best: dict[str, str] = {}  # word -> longest, then latest, name it starts or ends
+        self._best_len: dict[str, int] = {}
+        self._by_pair: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
 
     def _tokens_of(self, name: str) -> list[str]:
         toks = self._toks.get(name)
@@ -738,30 +743,32 @@ class Names:
         if name in self._seen:
             return
         toks = self._tokens_of(name)
-        if len(toks) >= 2:
+        n = len(toks)
+        if n >= 2:
             self._seen.add(name)
-            entry = (name, toks)
-            for key in {toks[0], toks[-1]}:
-                self._by_token.setdefault(key, []).append(entry)
-                self._resolved.pop(key, None)
+            first, last = toks[0], toks[-1]
+            self._by_pair.setdefault((first, last), []).append((name, toks))
+            best_len = self._best_len
+            if n >= best_len.get(first, 0):
+                self._best[first], best_len[first] = name, n
+            if last != first and n >= best_len.get(last, 0):
+                self._best[last], best_len[last] = name, n
 
     def resolve(self, name: str) -> str:
         toks = self._tokens_of(name)
-        if not toks:
+        n = len(toks)
+        if n == 1:
+            return self._best.get(toks[0], name)
+        if not n:
             return name
-        memo = self._resolved.get(toks[-1])
-        if memo is None:
-            memo = self._resolved[toks[-1]] = {}
-        done = memo.get(name)
-        if done is not None:
-            return done
-        best = None
-        best_len = len(toks)
-        for full, ftoks in self._by_token.get(toks[-1], ()):  # later and longer forms win
-            if len(ftoks) >= best_len and _compatible(toks, ftoks):
-                best, best_len = full, len(ftoks)
-        done = memo[name] = best if best is not None else name
-        return done
+        bucket = self._by_pair.get((toks[0], toks[-1]))
+        if bucket is None:
+            return name
+        best = name
+        for full, ftoks in bucket:  # in order of addition: later and longer forms win
+            if len(ftoks) >= n and all(t in ftoks for t in toks):
+                best, n = full, len(ftoks)
+        return best
 
 
 def _compatible(short: list[str], full: list[str]) -> bool:

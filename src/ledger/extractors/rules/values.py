@@ -17,7 +17,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from ...events import Value
-from .trie import trie_pattern
+from .trie import WordScan, trie_pattern
 
 UNITS_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -347,9 +347,7 @@ for _w, _flags in GATE_WORDS.items():
     for _form in (_w, _w[0].upper() + _w[1:]):
         GATE_INDEX[_form] = tuple(i for i, bit in enumerate(_GATE_BITS) if _flags & bit)
 
-GATE_RE = re.compile(
-    r"\b(?:" + trie_pattern(sorted({v for w in GATE_WORDS for v in (w, w[0].upper() + w[1:])})) + r")\b"
-)
+GATE_SCAN = WordScan(trie_pattern(sorted({v for w in GATE_WORDS for v in (w, w[0].upper() + w[1:])})))
 """Only the words that can start a date or a number: one trie scan instead of a Python loop per word."""
 
 
@@ -395,9 +393,9 @@ def find_values(text: str, published: dt.date | None, start: int = 0, end: int |
             range_pos.append(_number_start(text, e - 1, start))
     lists: list[list[int]] = [[] for _ in _GATE_BITS]
     index = GATE_INDEX
-    for m in GATE_RE.finditer(text, start, end):
-        for i in index[m.group()]:
-            lists[i].append(m.start())
+    for m in GATE_SCAN.finditer(text, start, end):
+        for i in index[m.group(1)]:
+            lists[i].append(m.start(1))
     g = dict(zip(_GATE_BITS, lists))
     # ranges, ISO dates and years all open with 19 or 20: try them only there
     year_pos = [p for p in digits if text.startswith(("19", "20"), p)]
