@@ -19,7 +19,7 @@ reference's. ``--same-as REV`` instead checks that the current tree's output (ev
 ``Extracted``) equals REV's on the bench sets and the dev corpora in ../shared.
 
     PYTHONPATH=src python bench/extract_bench.py [--articles 300] [--repeat 3] [--rounds 2]
-        [--reference REV | --no-reference] [--stats] [--same-as REV]
+        [--reference REV | --no-reference] [--stats] [--same-as REV [--tree REV2]]
 """
 
 from __future__ import annotations
@@ -326,6 +326,7 @@ def main() -> None:
     ap.add_argument("--no-reference", action="store_true", help="time the current tree only")
     ap.add_argument("--stats", action="store_true", help="print each set's measured rates, do not time")
     ap.add_argument("--same-as", metavar="REV", help="check that every extracted item equals REV's, on the bench sets and the dev corpora")
+    ap.add_argument("--tree", metavar="REV", help="with --same-as: check REV's extractor instead of the working tree's")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--digest", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -348,7 +349,8 @@ def main() -> None:
     here = str(REPO / "src")
     with tempfile.TemporaryDirectory() as tmp:
         if args.same_as:
-            mine, theirs = _run_child(here, args, "--digest"), _run_child(_tree(args.same_as, tmp), args, "--digest")
+            mine_src = _tree(args.tree, tmp) if args.tree else here
+            mine, theirs = _run_child(mine_src, args, "--digest"), _run_child(_tree(args.same_as, tmp), args, "--digest")
             same = True
             for key in mine:
                 if key != "version":

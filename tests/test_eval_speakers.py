@@ -91,6 +91,40 @@ def test_dev_set_targets():
     assert result.exit_code == 0, result.output
     r = json.loads(result.output)
     assert r["found_in_version"] >= 205
+    # what only the superseded revision (file 13; file 14 has its URL) holds is recorded in its
+    # own version with the labelled speaker: missing from the current view, not from the extractor
+    sup = r["superseded"]
+    assert sup["items"] == sup["recorded_in_own_version"] == sup["speaker_right"]
     assert r["attributed_accuracy"] >= 0.92 and r["own_voice_accuracy"] >= 0.95
     assert r["hedge_recall"] >= 0.85 and r["false_hedges"] <= 3
     assert r["failures"] == []
+
+
+REVISED = ARTICLE.replace("\nShops near the bridge reportedly lost half their trade.\n", "\n")
+
+
+def test_a_quote_a_revision_withdrew_is_found_in_its_own_version_with_its_speaker(tmp_path):
+    """Two files with one URL are two versions of one source: the second withdraws what it no
+    longer holds. The current view misses those quotes; the eval says so and checks that the
+    first version recorded them, with the right speaker."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "01_bridge.md").write_text(ARTICLE, encoding="utf-8")
+    (corpus / "02_bridge_later.md").write_text(REVISED.replace('"Traffic can flow again."', '"Drive slowly."'), encoding="utf-8")
+    items = [
+        dict(file="01_bridge.md", quote="Traffic can flow again", speaker="Mia Holt", hedged=False),
+        dict(file="01_bridge.md", quote="Shops near the bridge reportedly lost", speaker="the mayor", hedged=True),
+        dict(file="02_bridge_later.md", quote="Drive slowly", speaker="Mia Holt", hedged=False),
+    ]
+    labels = tmp_path / "labels.json"
+    labels.write_text(json.dumps({"about": "t", "items": [dict(accept=[], note="", **it) for it in items]}), encoding="utf-8")
+    plugins.load_plugins()
+    result = CliRunner().invoke(cli, ["eval", "--speakers", str(labels), "--corpus", str(corpus), "--json"])
+    r = json.loads(result.output)
+    assert r["found"] == 1 and r["found_in_version"] == 3
+    # both withdrawn quotes were statements of version 1; only Holt's has the labelled speaker
+    assert r["superseded"] == {"items": 2, "recorded_in_own_version": 2, "speaker_right": 1}
+    text = CliRunner().invoke(cli, ["eval", "--speakers", str(labels), "--corpus", str(corpus)]).output
+    assert "found 1/3 in the current view" in text and "3/3 in each file's own source version" in text
+    assert "recorded in version 1 with speaker 'Mia Holt' (right)" in text
+    assert "recorded in version 1 with speaker None (WRONG)" in text

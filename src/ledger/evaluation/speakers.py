@@ -76,6 +76,9 @@ class SpeakerScore:
     hedged_ok: int = 0
     false_hedges: int = 0
     found_in_version: int = 0
+    superseded: int = 0  # items only a version a later revision replaced holds
+    superseded_recorded: int = 0  # ... recorded as a statement of that version
+    superseded_speaker_ok: int = 0  # ... with the right speaker
     misses: list[SpeakerMiss] = field(factory=list)
 
     def metrics(self) -> dict[str, Any]:
@@ -83,6 +86,8 @@ class SpeakerScore:
             "items": self.items,
             "found": self.found,
             "found_in_version": self.found_in_version,
+            "superseded": {"items": self.superseded, "recorded_in_own_version": self.superseded_recorded,
+                           "speaker_right": self.superseded_speaker_ok},
             "attributed": [self.attributed_ok, self.attributed],
             "attributed_accuracy": round(self.attributed_ok / max(1, self.attributed), 4),
             "own_voice": [self.own_ok, self.own],
@@ -134,8 +139,10 @@ def score_speakers(labels: dict[str, Any], corpus: str | Path, extractor) -> Spe
     its file's source (in ledger order) whose ``exact`` (spaces collapsed) contains the
     quote. That is what an outside reader of the ledger sees (``score_speakers.py``). A
     file whose source a later file revised (same URL) is scored against the current
-    version; an item only its own, superseded version holds counts as missing, and
-    :attr:`SpeakerScore.found_in_version` says whether that version had it.
+    version; an item only its own, superseded version holds counts as missing there, and
+    :attr:`SpeakerScore.found_in_version` counts it when a statement of that version
+    (withdrawn by the revision) contains it; ``superseded_speaker_ok`` when that statement
+    has the right speaker.
     """
     import tempfile
 
@@ -153,16 +160,17 @@ def score_speakers(labels: dict[str, Any], corpus: str | Path, extractor) -> Spe
             r = ing.append(read_labelled_article(corpus / name))
             placed[name] = (r.source_id, r.version)
         recorded: dict[str, dict] = {}
+        in_version: dict[tuple[str, int], list[tuple[str, dict]]] = {}  # every statement of each version
         gone: set[str] = set()
         latest: dict[str, int] = {}
-        texts: dict[tuple[str, int], str] = {}
         for ev in store.current_events():
             t, d = ev["type"], ev["data"]
             if t in ("SourceAppended", "SourceRevised"):
                 latest[d["source_id"]] = d["version"]
-                texts[(d["source_id"], d["version"])] = d["text"]
             elif t == "AssertionRecorded":
                 recorded[d["assertion_id"]] = d
+                if d["kind"] == "statement":
+                    in_version.setdefault((d["source_id"], d["version"]), []).append((_norm_ws(d["selector"]["exact"]), d))
             elif t in ("AssertionRetracted", "AssertionWithdrawn"):
                 gone.add(d["assertion_id"])
     current: dict[str, list[tuple[str, dict]]] = {}
@@ -179,9 +187,20 @@ def score_speakers(labels: dict[str, Any], corpus: str | Path, extractor) -> Spe
             match = next(((ex, d) for ex, d in current.get(sid, ()) if q in ex), None)
         if match is None:
             superseded = latest.get(sid) != version
-            sc.misses.append(SpeakerMiss("missing", name, it["quote"], got="superseded by a revision" if superseded else None))
-            if superseded and q in _norm_ws(texts.get((sid, version), "")):
-                sc.found_in_version += 1
+            got = None
+            if superseded:
+                # withdrawn by a later revision of its source: is it recorded, rightly, in its own version?
+                sc.superseded += 1
+                old = next(((ex, d) for ex, d in in_version.get((sid, version), ()) if q in ex), None)
+                got = f"superseded by version {latest.get(sid)}; not recorded in version {version}"
+                if old is not None:
+                    sc.superseded_recorded += 1
+                    sc.found_in_version += 1
+                    ok = speaker_matches(old[1]["speaker"], it.get("speaker"), it.get("accept", []))
+                    sc.superseded_speaker_ok += ok
+                    got = (f"superseded by version {latest.get(sid)}; recorded in version {version} with speaker "
+                           f"{old[1]['speaker']!r} ({'right' if ok else 'WRONG'})")
+            sc.misses.append(SpeakerMiss("missing", name, it["quote"], got=got))
             continue
         sc.found += 1
         sc.found_in_version += 1
@@ -224,7 +243,11 @@ def format_speakers(sc: SpeakerScore) -> str:
     own = sc.own_ok / max(1, sc.own)
     hd = sc.hedged_ok / max(1, sc.hedged)
     rows.append(
-        f"speakers: found {sc.found}/{sc.items} (in the file's own version {sc.found_in_version}); attributed speakers right {sc.attributed_ok}/{sc.attributed} "
+        f"speakers: found {sc.found}/{sc.items} in the current view (what a reader of the ledger sees), "
+        f"{sc.found_in_version}/{sc.items} in each file's own source version"
+        + (f" ({sc.superseded} only in a version a later revision withdrew: {sc.superseded_recorded} recorded there, "
+           f"speaker right {sc.superseded_speaker_ok})" if sc.superseded else "")
+        + f"; attributed speakers right {sc.attributed_ok}/{sc.attributed} "
         f"({att:.2f}), own-voice {sc.own_ok}/{sc.own} ({own:.2f}); hedges found {sc.hedged_ok}/{sc.hedged} "
         f"({hd:.2f}), false hedges {sc.false_hedges}"
     )
