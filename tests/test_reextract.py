@@ -9,6 +9,7 @@ import attrs
 
 from ledger.extractors import ExtractorSpec
 from ledger.extractors.rules import SPEC as RULES
+from ledger.extractors.rules import VERSION as RULES_VERSION
 from ledger.extractors.rules import extract as rules_extract
 from ledger.ingest import Ingestor
 from ledger.log import LogStore
@@ -73,7 +74,7 @@ def test_reextract_records_the_difference_and_replays_to_a_fresh_append(tmp_path
     assert verify(old).ok
     # the log says what changed and why; a second run finds nothing to record
     log = history(old)
-    assert any(what == "changed" and "rules 1.2.0" in detail and "Mara Volk" in detail for _s, what, _a, detail in log)
+    assert any(what == "changed" and f"rules {RULES_VERSION}" in detail and "Mara Volk" in detail for _s, what, _a, detail in log)
     assert any(what == "withdrawn" for _s, what, _a, _d in log)
     size = old.path.stat().st_size
     (again,) = reextract(old, RULES, actor="t@h")
