@@ -206,3 +206,14 @@ def test_names_lookups_give_what_a_scan_of_every_name_gives(ops):
             ref.add(name)
         else:
             assert fast.resolve(name) == ref.resolve(name), name
+
+
+@FAST
+@given(pieces("saying", "unsaying", "calling", "chanting", "x", ",", "\t", "\x00", "é", "said"))
+def test_participle_search_finds_the_first_one_after_a_space(text):
+    """``\\s(participle)\\b`` finds what the loop it replaced kept: the first match of the bare
+    trie whose previous character is a space."""
+    bare = re.compile("(" + trie_pattern(speakers.PARTICIPLES) + r")\b")
+    ref = next((m.span(1) for m in bare.finditer(text) if m.start() and text[m.start() - 1].isspace()), None)
+    got = speakers.PARTICIPLE_RE.search(text)
+    assert (got.span(1) if got else None) == ref

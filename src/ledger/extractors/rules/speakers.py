@@ -69,7 +69,9 @@ SILENT_NEXT_RE = re.compile(r"\s+(?:nothing|little)\b")
 """``said nothing about ...``: a person who says nothing is not a speaker."""
 PARTICIPLES = """saying calling adding describing noting warning insisting arguing claiming
     writing telling""".split()
-PARTICIPLE_RE = re.compile("(" + trie_pattern(PARTICIPLES) + r")\b")
+PARTICIPLE_RE = re.compile(r"\s(" + trie_pattern(PARTICIPLES) + r")\b")
+"""A participle after a space (group 1): opening with the space, ``re`` tries the words only
+there, not at every letter they could start with."""
 """Crowd noise (``chanting``, ``shouting``) is left out: a chant is not a source's statement,
 and attributing one made the claims matcher link two unrelated articles on the dev set."""
 """``X honoured Y, calling him '...'``, ``Residents challenged it, saying ...``: the clause's
@@ -620,15 +622,10 @@ AND_BEFORE_RE = re.compile(r"\sand\s+$")
 def _participle_or_colon(clause: str, masked: str) -> Attribution | None:
     """No reporting verb with a subject: a participle (``, saying``) or a colon before a
     quotation (``Shortly afterwards another post went up: "..."``) names the clause's subject."""
-    p = None
-    for cand in PARTICIPLE_RE.finditer(masked):
-        a = cand.start()
-        if a and masked[a - 1].isspace():  # a word start; literal-first is the fast form in re
-            p = cand
-            break
-    comma = p is not None and masked[: p.start()].rstrip().endswith(",")
+    p = PARTICIPLE_RE.search(masked)
+    comma = p is not None and masked[: p.start(1)].rstrip().endswith(",")
     if p is not None and (comma or QUOTE_NEXT_RE.match(masked, p.end())):
-        subj = clause_subject(masked[: p.start()].rstrip().rstrip(","))
+        subj = clause_subject(masked[: p.start(1)].rstrip().rstrip(","))
         if subj is not None:
             cleaned = subj[2] or clean_np(subj[0])
             if cleaned is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 
 
 def trie_pattern(words) -> str:
@@ -51,20 +52,18 @@ class WordScan:
         self.after = re.compile(r"[^\w](" + body + r")\b", flags)
         self.after_ascii = re.compile(r"[^0-9A-Z_a-z](" + body + r")\b", flags)
 
-    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+    def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
         """Matches in ``text[pos:endpos]`` (``\\b`` at ``pos`` looks at ``text[pos - 1]``, as ``re`` does).
 
         An iterator of ``re``'s own (no generator frame per match: this runs on every clause)."""
-        if endpos is None:
-            endpos = len(text)
         after = self.after_ascii if text.isascii() else self.after
-        if pos > 0:
+        if pos:
             return after.finditer(text, pos - 1, endpos)
         m = self.at_start.match(text, 0, endpos)
         if m is None:
             return after.finditer(text, 0, endpos)
         return itertools.chain((m,), after.finditer(text, m.end(), endpos))
 
-    def search(self, text: str, pos: int = 0, endpos: int | None = None):
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
         """The first match, or None."""
         return next(self.finditer(text, pos, endpos), None)
