@@ -125,7 +125,7 @@ def _clauses(sent: str, msent: str, attribution) -> list[tuple[int, int, int | N
         if extra:
             joints = sorted(joints + extra)
     if not joints:
-        return _relative_split(sent, msent, [(0, len(sent), None)])
+        return [(0, len(sent), None)] if ", wh" not in msent else _relative_split(sent, msent, [(0, len(sent), None)])
     out: list[tuple[int, int, int | None]] = []
     cur = 0
     inherit: int | None = None
@@ -321,13 +321,29 @@ class _Speakers:
     span of the mention, so the assertion can record its antecedent.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
         self.last = None  # (speaker, cls, span, unit index)
         self.person = None
         self.nonperson = None
         self.group = None
         self.topic = None  # a person who opened a paragraph as its subject, after the last person speaker
-        self.context: dict[str, str] = {}  # speaker -> the sentences that named them
+        self.spans: dict[str, list[tuple[int, int]]] = {}  # speaker -> the statements that named them
+        self.text = text
+
+    def named(self, speaker: str, start: int, end: int) -> None:
+        """``text[start:end]`` named ``speaker`` (read back by :meth:`context` only when asked)."""
+        spans = self.spans.get(speaker)
+        if spans is None:
+            self.spans[speaker] = [(start, end)]
+        else:
+            spans.append((start, end))
+
+    def context(self, speaker: str) -> str:
+        """The statements that named ``speaker``, the older ones cut to their last 400 characters."""
+        out = ""
+        for a, b in self.spans.get(speaker, ()):
+            out = out[-400:] + " " + self.text[a:b]
+        return out
 
     def note(self, speaker: str, cls: str, span, idx: int) -> None:
         entry = (speaker, cls, span, idx)
@@ -349,7 +365,7 @@ class _Speakers:
                 # introduced with the role word ("X, the commander of Y, spoke")
                 ent = self.person
                 head = word.split()[-1].lower()
-                if ent is not None and head in self.context.get(ent[0], "").lower():
+                if ent is not None and head in self.context(ent[0]).lower():
                     return ent
                 return None
             return self.nonperson  # the unit, the ministry, the statement, another post
@@ -369,7 +385,7 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
     for u, ments in zip(named, mentions):
         u.ments = tuple(ments)
     statements = [u for u in units if u.kind == "statement"]
-    model = _Speakers()
+    model = _Speakers(text)
     class_memo: dict[str, str] = {}
     group_of: dict[int, list[int]] = {}
     pos = {id(u): k for k, u in enumerate(statements)} if groups else {}
@@ -424,7 +440,7 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
         if u.speaker is not None:
             model.note(u.speaker, u.cls or "other", u.sp_span or u.antecedent, k)
             if u.sp_span is not None:
-                model.context[u.speaker] = model.context.get(u.speaker, "")[-400:] + " " + text[u.start : u.end]
+                model.named(u.speaker, u.start, u.end)
         elif u.intro is not None:
             sp = names.resolve(u.intro.speaker) if u.intro.form == "name" else u.intro.speaker
             span = None
@@ -432,7 +448,7 @@ def _resolve_speakers(text: str, units: list[_Unit], groups: list[list[int]]) ->
             if at >= 0:
                 span = (at, at + len(u.intro.speaker))
             model.note(sp, _name_class(sp, class_memo, u.ments) if u.intro.form == "name" else "person", span, k)
-            model.context[sp] = model.context.get(sp, "")[-400:] + " " + text[u.start : u.end]
+            model.named(sp, u.start, u.end)
         elif para_start and u.ments and u.ments[0].start == u.start and u.ments[0].type in ("person", "other"):
             ent = names.resolve(u.ments[0].entity)
             if _name_class(ent, class_memo) == "person" and (len(ent.split()) >= 2 or _TOPIC_NEXT_RE.match(text, u.ments[0].end)):

@@ -45,24 +45,25 @@ class WordScan:
     match is the word, groups 2... are BODY's own groups.
     """
 
-    __slots__ = ("at_start", "after", "after_ascii")
+    __slots__ = ("at_start", "after", "after_ascii", "_match", "_scan", "_scan_ascii")
 
     def __init__(self, body: str, flags: int = 0) -> None:
         self.at_start = re.compile(r"(" + body + r")\b", flags)
         self.after = re.compile(r"[^\w](" + body + r")\b", flags)
         self.after_ascii = re.compile(r"[^0-9A-Z_a-z](" + body + r")\b", flags)
+        self._match, self._scan, self._scan_ascii = self.at_start.match, self.after.finditer, self.after_ascii.finditer
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
         """Matches in ``text[pos:endpos]`` (``\\b`` at ``pos`` looks at ``text[pos - 1]``, as ``re`` does).
 
         An iterator of ``re``'s own (no generator frame per match: this runs on every clause)."""
-        after = self.after_ascii if text.isascii() else self.after
+        scan = self._scan_ascii if text.isascii() else self._scan
         if pos:
-            return after.finditer(text, pos - 1, endpos)
-        m = self.at_start.match(text, 0, endpos)
+            return scan(text, pos - 1, endpos)
+        m = self._match(text, 0, endpos)
         if m is None:
-            return after.finditer(text, 0, endpos)
-        return itertools.chain((m,), after.finditer(text, m.end(), endpos))
+            return scan(text, 0, endpos)
+        return itertools.chain((m,), scan(text, m.end(), endpos))
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize):
         """The first match, or None."""
