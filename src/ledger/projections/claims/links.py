@@ -324,8 +324,23 @@ def decide(
         disagree.append(neg)
     if disagree:
         grade = "hard" if any(s.outcome == "hard" for s in disagree) else "soft"
+        # one sentence, two facts: told alike in rare words (the same find, the same repair), they
+        # corroborate each other; a side measure that differs is a conflict between those two parts only
+        told_alike = score >= config.strong and (
+            (strong_words >= 2 and shared_w >= config.min_shared_weight) or (strong_words >= 1 and plain_w >= config.min_rare_weight))
+        if told_alike and by_content and neg is None and not any(_about_the_happening(s) for s in disagree):
+            return Decision("corroborates", score, tuple(shared[:8]), frames_all, tuple(slots), grade, tuple(signals))
         return Decision("conflicts", score, tuple(shared[:8]), frames_all, tuple(slots), grade, tuple(signals))
     return Decision("corroborates", score, tuple(shared[:8]), frames_all, tuple(slots), None, tuple(signals))
+
+
+def _about_the_happening(s: SlotComparison) -> bool:
+    """A disagreement on who, how many, how much or when, not on a side measure: a named person's
+    age or title, a count (of people, of deaths), an amount of money or a share, the date, the
+    polarity. It makes the two statements conflict as a whole; a side measure (a distance, a
+    duration, a time of day, a group's ages, a year, a weight) is one part of each."""
+    return (s.slot.startswith(("title:", "count:", "money:", "percent")) or s.slot in ("date", "negation")
+            or (s.slot.startswith("age:") and not s.slot.startswith(("age:~", "age:group"))))
 
 
 def _verb_objects(f: Features) -> set[str]:
