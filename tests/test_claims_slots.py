@@ -43,11 +43,45 @@ def test_year_of_an_event_is_a_slot():
 
 
 def test_different_years_of_one_opening_conflict(tmp_path):
+    """Two facts in one sentence: the repair agrees, the opening year is a hard conflict between
+    those parts (the claim is disputed, one line for the year)."""
     view = _view(tmp_path, "The Brennick ferry terminal opened in 1968 and was last repaired in 2019.",
                  "The Brennick ferry terminal opened in 1971 and was last repaired in 2019.")
     link = _link(view, "as-a0", "as-b0")
-    assert link is not None and link.relation == "conflicts" and link.grade == "hard"
-    assert [(s.a_value, s.b_value) for s in link.slots if s.slot == "year:open"] == [("1968", "1971")]
+    assert link is not None and link.grade == "hard"
+    assert [(s.a_value, s.b_value, s.outcome) for s in link.slots if s.slot.startswith("year:")] == [
+        ("1968", "1971", "hard"), ("2019", "2019", "agree")]
+    claim = next(c for c in view.claims if c.anchor == "as-a0")
+    assert claim.status == "conflict" and [c.field for c in claim.conflicts] == ["year"]
+
+
+def test_one_sentence_two_facts_is_a_corroboration_with_a_disputed_part(tmp_path):
+    """Told alike in rare words, two statements corroborate the happening; a side measure that
+    differs (a distance) conflicts between those parts only: the JSON-LD has agreesWith between
+    the assertions and disagreesWith between their two parts, never between the assertions (a
+    disagreement on who, how many or how much still makes the whole statements conflict: see
+    test_claims_links)."""
+    a = "Volunteer cavers found the missing Lisca hikers alive on a narrow limestone ledge about 3.2 km from the gorge mouth."
+    b = "Volunteer cavers found the missing Lisca hikers alive on a narrow limestone ledge about 4 km from the gorge mouth."
+    view = _view(tmp_path, a, b)
+    found = _link(view, "as-a0", "as-b0")
+    assert found.relation == "corroborates" and found.grade == "hard"
+    assert [(s.slot, s.outcome) for s in found.slots if s.outcome != "agree"] == [("distance", "hard")]
+    claim = next(c for c in view.claims if c.anchor == "as-a0")
+    assert claim.status == "conflict" and [c.field for c in claim.conflicts] == ["distance"]
+
+    from ledger.exporters.jsonld import Iris, link_nodes
+
+    iris = Iris("https://ledger.example/")
+    nodes = list(link_nodes(found, iris))
+    agree = [n for n in nodes if "cito:agreesWith" in n]
+    disagree = [n for n in nodes if "cito:disagreesWith" in n]
+    assert [(n["@id"], n["cito:agreesWith"]) for n in agree] == [(iris.assertion("as-a0"), iris.assertion("as-b0"))]
+    assert [(n["@id"], n["cito:disagreesWith"]) for n in disagree] == [
+        (iris.assertion("as-a0") + "/part/distance", iris.assertion("as-b0") + "/part/distance")]
+    parts = {n["@id"]: n for n in nodes if n.get("@type") == "fl:ClaimPart"}
+    assert parts[iris.assertion("as-a0") + "/part/distance"]["schema:text"] in a
+    assert parts[iris.assertion("as-b0") + "/part/distance"]["schema:isPartOf"] == iris.assertion("as-b0")
 
 
 def _feats(text: str, published: str | None = None, **row):

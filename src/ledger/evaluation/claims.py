@@ -268,8 +268,9 @@ def evaluate_pairs(pairs_path: str | Path, corpus_dir: str | Path, *, extractor=
     """Score the claims view's links on a pairs file (corroborate / conflict / not_same_fact / unrelated).
 
     Counts exactly as ``shared/eval/tools/score_claims.py`` does on the JSON-LD export: a quote is
-    held by every exported assertion whose text contains it (or, over 20 characters, is contained
-    in it); a pair is found when a link of the right relation joins any two holders.
+    held by every exported assertion (or disagreeing part of a corroboration) whose text contains
+    it (or, over 20 characters, is contained in it); a pair is found when a link of the right
+    relation joins any two holders.
     """
     from .. import plugins
     from ..projections import claims_view
@@ -287,8 +288,16 @@ def evaluate_pairs(pairs_path: str | Path, corpus_dir: str | Path, *, extractor=
         for m in c.members:
             texts.setdefault(m.assertion_id, _norm(m.selector.exact))
     relation: dict[frozenset[str], list] = {}
+    parts = []  # the parts that disagree within a corroboration, as the JSON-LD exports them
     for link in view.links:
         relation.setdefault(frozenset((link.a, link.b)), []).append(link)
+        if link.relation == "corroborates":
+            for sc in link.slots:
+                if sc.outcome != "agree":
+                    pa, pb = f"{link.a}/part/{sc.slot}", f"{link.b}/part/{sc.slot}"
+                    texts[pa], texts[pb] = _norm(sc.a_text), _norm(sc.b_text)
+                    parts.append(evolve(link, a=pa, b=pb, relation="conflicts", grade=sc.outcome))
+                    relation.setdefault(frozenset((pa, pb)), []).append(parts[-1])
 
     def holders(quote: str) -> set[str]:
         q = _norm(quote)
@@ -305,7 +314,7 @@ def evaluate_pairs(pairs_path: str | Path, corpus_dir: str | Path, *, extractor=
     nsf = tuple(outcome("not_same_fact", p) for p in gold.get("not_same_fact", []))
     controls = [_norm(bodies[n]) for n in gold.get("unrelated", []) if n in bodies]
     ctrl_nodes = {aid for aid, t in texts.items() if len(t) > 15 and any(t in b for b in controls)}
-    ctrl = sum(1 for lk in view.links if lk.a in ctrl_nodes or lk.b in ctrl_nodes)
+    ctrl = sum(1 for lk in (*view.links, *parts) if lk.a in ctrl_nodes or lk.b in ctrl_nodes)
     listed = set()
     for p in [*gold.get("corroborate", []), *gold.get("conflict", []), *gold.get("not_same_fact", [])]:
         for x in holders(p["a"]["quote"]):
@@ -318,7 +327,7 @@ def evaluate_pairs(pairs_path: str | Path, corpus_dir: str | Path, *, extractor=
         if frozenset((lk.a, lk.b)) not in listed and rows[lk.a].source_id != rows[lk.b].source_id
     )
     return PairsReport(cor, con, nsf, ctrl, sum(lk.relation == "corroborates" for lk in view.links),
-                       sum(lk.relation == "conflicts" for lk in view.links), unlisted)
+                       sum(lk.relation == "conflicts" for lk in (*view.links, *parts)), unlisted)
 
 
 def format_pairs_report(r: PairsReport, *, show_unlisted: bool = True) -> str:

@@ -14,7 +14,9 @@ Vocabulary (see docs/plugins.md and the shapes in ``shapes.ttl``):
 * Every accepted link of the claims view is a CiTO ``agreesWith`` (corroborates) or
   ``disagreesWith`` (conflicts) triple plus a reified ``cito:Citation`` whose ``rdfs:comment``
   is the link's evidence (``fl:grade`` hard/soft, ``fl:revision`` between two versions of one
-  source); display groups are ``fl:Claim`` collections; verdicts are ``schema:ClaimReview`` with
+  source). A corroboration whose statements disagree on one measure (one sentence, two facts)
+  also gives each side's words for it as an ``fl:ClaimPart`` (``schema:isPartOf`` the
+  assertion) and the two parts ``disagreesWith`` each other; display groups are ``fl:Claim`` collections; verdicts are ``schema:ClaimReview`` with
   ``reviewRating``, ``author`` (the actor who recorded it) and ``datePublished``. Statements of an
   earlier version that a revision withdrew are exported with ``fl:superseded`` when they are
   claim members.
@@ -74,7 +76,7 @@ CONTEXT: dict[str, Any] = {
             "schema:interpretedAsClaim", "schema:author", "schema:publisher",
             "schema:spokenByCharacter", "schema:itemReviewed", "schema:url", "oa:hasSource",
             "oa:cachedSource", "cito:agreesWith", "cito:disagreesWith", "cito:hasCitingEntity",
-            "cito:hasCitedEntity", "cito:hasCitationCharacterization", "prov:hadMember",
+            "cito:hasCitedEntity", "cito:hasCitationCharacterization", "prov:hadMember", "schema:isPartOf",
         )
     },
 }
@@ -305,6 +307,36 @@ def link_nodes(link: Any, iris: Iris) -> Iterator[dict[str, Any]]:
     if link.revision:
         citation["fl:revision"] = True
     yield citation
+    if link.relation == "corroborates":
+        yield from part_nodes(link, iris)
+
+
+def part_nodes(link: Any, iris: Iris) -> Iterator[dict[str, Any]]:
+    """A corroboration that disagrees on one measure (one sentence, two facts): each side's
+    words for that measure become an ``fl:ClaimPart`` of its assertion, and the two parts
+    ``cito:disagreesWith`` each other, so the statements agree and only those parts conflict."""
+    from ..projections.claims.explain import describe_slot
+
+    for s in link.slots:
+        if s.outcome == "agree":
+            continue
+        ends = []
+        for aid, text, value in ((link.a, s.a_text, s.a_value), (link.b, s.b_text, s.b_value)):
+            part = f"{iris.assertion(aid)}/part/{_seg(s.slot)}"
+            ends.append(part)
+            yield {"@id": part, "@type": "fl:ClaimPart", "schema:isPartOf": iris.assertion(aid), "schema:text": text,
+                   "fl:slot": s.slot, "fl:value": value}
+        yield {"@id": ends[0], "cito:disagreesWith": ends[1]}
+        yield {
+            "@id": f"{iris.base}link/{_seg(link.a)}/{_seg(link.b)}/part/{_seg(s.slot)}",
+            "@type": ["cito:Citation", "prov:Entity"],
+            "cito:hasCitingEntity": ends[0],
+            "cito:hasCitedEntity": ends[1],
+            "cito:hasCitationCharacterization": "cito:disagreesWith",
+            "fl:relation": "conflicts",
+            "fl:grade": s.outcome,
+            "rdfs:comment": describe_slot(s),
+        }
 
 
 def claim_nodes(claim: Any, iris: Iris) -> Iterator[dict[str, Any]]:

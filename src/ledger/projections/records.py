@@ -147,13 +147,15 @@ class Link:
         a: Assertion id (the earlier recorded).
         b: Assertion id.
         relation: ``corroborates`` (same fact, compatible values) or ``conflicts`` (same fact,
-            a slot disagrees).
+            a slot disagrees). A corroboration may still carry a disagreeing measure in
+            ``slots`` (one sentence, two facts: the same find, told alike, at two distances);
+            that disagreement is a conflict between those two parts only.
         how: ``auto`` (the matchers) or ``analyst`` (``factledger link``).
         score: The combined similarity the decision used.
         shared: Shared content lemmas with their weights, heaviest first.
         frames: Event frame classes both statements report.
         slots: Every slot both fill, compared.
-        grade: For a conflict: ``hard`` or ``soft``.
+        grade: For a conflict (or a corroboration's disagreeing part): ``hard`` or ``soft``.
         revision: The two are versions of one source: a disagreement is a revision change.
         signals: ``(matcher, score)`` of every matcher (built-in and plugins).
     """

@@ -45,9 +45,8 @@ def _side(text: str, value: str, hedged: bool) -> str:
 
 
 def conflict_lines(link: Link, cat: Catalog, version_of: dict[str, tuple[str, int]] | None = None) -> list[Conflict]:
-    """One :class:`Conflict` per disagreeing slot of a conflict link."""
-    if link.relation != "conflicts":
-        return []
+    """One :class:`Conflict` per disagreeing slot of a link: a conflict link, or a corroboration
+    whose statements disagree on one part (a measure) while telling one happening alike."""
     out = []
     a_src, b_src = _owner(link.a, cat, version_of), _owner(link.b, cat, version_of)
     for s in link.slots:

@@ -140,5 +140,14 @@ _OBJECT_PRONOUNS = frozenset("him her them it us me you".split())
 
 
 def _negated_before(lemmas: list[str], i: int) -> bool:
-    """A negator within the three words before the verb (``did not find``, ``has never been``)."""
-    return any(w in _NEG for w in lemmas[max(0, i - 3) : i])
+    """A negator within the three words before the verb (``did not find``, ``has never been``),
+    or further back over auxiliaries only (``does not appear to have halted``)."""
+    if any(w in _NEG for w in lemmas[max(0, i - 3) : i]):
+        return True
+    j = i - 1
+    while j >= 0 and lemmas[j] in _AUX_BETWEEN:
+        j -= 1
+    return j >= 0 and j < i - 1 and lemmas[j] in _NEG
+
+
+_AUX_BETWEEN = frozenset("appear seem to have be do yet ever even also been".split())

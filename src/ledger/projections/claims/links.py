@@ -301,6 +301,8 @@ def decide(
     objects = [lem for lem, w in shared if w > 0 and lem not in names_words and lem not in a.verbs and lem not in b.verbs]
     objects += [n for n in a.names & b.names if " " in n]  # one named thing both speak of: "Riverside Bridge"
     objects += [w for w in _verb_objects(a) & _verb_objects(b)]  # "revive him" / "bring him round"
+    if same and not named and plain_w < 0.3 and not frames_all and not agree:
+        same = False  # only names in common ("in Mae Sai, Chiang Rai" / "Place: Mae Sai, Chiang Rai"): a place, not a fact
     if same and not named and not objects and not specific_agree and not told_by_one:
         same = False  # a name and a verb only: "the bridge will reopen" is not "the port reopened"
     if same and dates_differ(a, b) and not named:
@@ -322,10 +324,37 @@ def decide(
     if neg is not None:
         slots.append(neg)
         disagree.append(neg)
+    elif not named and _opposite_polarity(a, b):
+        # "it does not appear to have halted it" / "the operation had been halted": too little in
+        # common for a denial, too much against one fact
+        return Decision(None, score, tuple(shared[:8]), frames, tuple(slots), None, tuple(signals))
     if disagree:
         grade = "hard" if any(s.outcome == "hard" for s in disagree) else "soft"
+        # one sentence, two facts: told alike in rare words (the same find, the same repair), they
+        # corroborate each other; a side measure that differs is a conflict between those two parts only
+        told_alike = score >= config.strong and (
+            (strong_words >= 2 and shared_w >= config.min_shared_weight) or (strong_words >= 1 and plain_w >= config.min_rare_weight))
+        if told_alike and by_content and neg is None and not any(_about_the_happening(s) for s in disagree):
+            return Decision("corroborates", score, tuple(shared[:8]), frames_all, tuple(slots), grade, tuple(signals))
         return Decision("conflicts", score, tuple(shared[:8]), frames_all, tuple(slots), grade, tuple(signals))
     return Decision("corroborates", score, tuple(shared[:8]), frames_all, tuple(slots), None, tuple(signals))
+
+
+def _opposite_polarity(a: Features, b: Features) -> bool:
+    """Every event class both tell is negated on one side and asserted on the other."""
+    shared = {f.cls for f in a.frames} & {f.cls for f in b.frames} - REPORTING_CLASSES
+    if not shared:
+        return False
+    return all({f.negated for f in a.frames if f.cls == c} == {not f.negated for f in b.frames if f.cls == c} for c in shared)
+
+
+def _about_the_happening(s: SlotComparison) -> bool:
+    """A disagreement on who, how many, how much or when, not on a side measure: a named person's
+    age or title, a count (of people, of deaths), an amount of money or a share, the date, the
+    polarity. It makes the two statements conflict as a whole; a side measure (a distance, a
+    duration, a time of day, a group's ages, a year, a weight) is one part of each."""
+    return (s.slot.startswith(("title:", "count:", "money:", "percent")) or s.slot in ("date", "negation")
+            or (s.slot.startswith("age:") and not s.slot.startswith(("age:~", "age:group"))))
 
 
 def _verb_objects(f: Features) -> set[str]:
