@@ -54,12 +54,14 @@ from ..events import (
 from ..log import Head, LedgerError, LogStore
 from .machinery import parse_timestamp
 
-FORMAT = "5"
+FORMAT = "6"
 """Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
 
 FILE_NAME = "views.sqlite"
 KEEP_VIEWS = 4
 """Aggregated views (entities) kept per view, for the latest seqs asked."""
+KEEP_CLAIMS_VIEWS = 2
+"""Whole claims views kept (each a few MB per thousand articles), for the latest seqs asked."""
 FLUSH_EVERY = 20_000
 """Events folded between two writes of pending rows (bounds memory while rebuilding)."""
 
@@ -94,12 +96,15 @@ CREATE TABLE claim_features (
     assertion_id TEXT NOT NULL, event_hash TEXT NOT NULL, features_version TEXT NOT NULL, published TEXT,
     features_json BLOB NOT NULL, PRIMARY KEY (assertion_id, event_hash, features_version)
 ) WITHOUT ROWID;
+CREATE TABLE claims_views (
+    key TEXT NOT NULL, part TEXT NOT NULL, seq INTEGER NOT NULL, lines BLOB NOT NULL, PRIMARY KEY (key, part)
+);
 CREATE VIEW current_assertions AS
     SELECT * FROM assertions WHERE current_from IS NOT NULL AND current_to IS NULL;
 CREATE VIEW current_sources AS SELECT * FROM sources WHERE current_to IS NULL;
 """
 
-TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "view_rows", "claim_features")
+TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "view_rows", "claim_features", "claims_views")
 """The tables the digest covers (everything but ``meta``, which holds it)."""
 
 _LIVE = "current_from IS NOT NULL AND current_from <= :s AND (current_to IS NULL OR current_to > :s)"
@@ -150,13 +155,14 @@ class ProjectionStore:
         self.build = build
         self._pending: list[tuple[str, int, bytes]] = []
         self._features: list[tuple[str, str, str, str | None, Any]] = []  # written (encoded) at close
+        self._claims_views: list[tuple[str, int, dict[str, bytes]]] = []
         self._codec = None
 
     def close(self) -> None:
         try:
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
-            if self._pending or self._features:
+            if self._pending or self._features or self._claims_views:
                 _with_lock(store_path(self.log), self._save_views)
         finally:
             self.conn.close()
@@ -196,6 +202,19 @@ class ProjectionStore:
                 row = (*key, published, self._codec.encode(feats))
                 conn.execute("INSERT INTO claim_features VALUES (?, ?, ?, ?, ?)", row)
                 digest += _row_digest("claim_features", row)
+            for key, seq, parts in self._claims_views:
+                if conn.execute("SELECT 1 FROM claims_views WHERE key = ?", (key,)).fetchone():
+                    continue
+                for part, blob in parts.items():
+                    conn.execute("INSERT INTO claims_views VALUES (?, ?, ?, ?)", (key, part, seq, blob))
+                    digest += _row_digest("claims_views", (key, part, seq, blob))
+                for (old_key,) in conn.execute(
+                    "SELECT key FROM claims_views GROUP BY key ORDER BY max(seq) DESC, key LIMIT -1 OFFSET ?",
+                    (KEEP_CLAIMS_VIEWS,),
+                ).fetchall():
+                    for old in conn.execute("SELECT * FROM claims_views WHERE key = ?", (old_key,)).fetchall():
+                        digest -= _row_digest("claims_views", old)
+                    conn.execute("DELETE FROM claims_views WHERE key = ?", (old_key,))
             conn.execute("UPDATE meta SET value = ? WHERE key = 'digest'", (format(digest & _MASK, "x"),))
             conn.execute("COMMIT")
         except BaseException:
@@ -213,6 +232,15 @@ class ProjectionStore:
             if (aid, event_hash) in wanted:
                 found[(aid, event_hash)] = (published, blob)
         return found
+
+    def claims_part(self, key: str, part: str) -> bytes | None:
+        """One part of a claims view stored under ``key`` (see :mod:`.claims_cache`), or None."""
+        found = self.conn.execute("SELECT lines FROM claims_views WHERE key = ? AND part = ?", (key, part)).fetchone()
+        return None if found is None else found[0]
+
+    def keep_claims_view(self, key: str, seq: int, parts: dict[str, bytes]) -> None:
+        """A claims view (its parts) to store when the command ends (the latest few are kept)."""
+        self._claims_views.append((key, seq, parts))
 
     def keep_features(self, codec, items) -> None:
         """Claim features to store when the command ends: ``(assertion id, recording hash, published, features)``."""
