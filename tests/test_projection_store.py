@@ -506,3 +506,33 @@ def test_streamed_json_rows_are_escaped_as_echo_json_escapes(text):
     blob = orjson.dumps({"quote": text})
     assert json_safe(blob) == blob.decode().translate(_JSON_ESCAPES).encode()
     assert orjson.loads(json_safe(blob)) == {"quote": text}
+
+
+def test_csv_export_from_the_store_is_byte_identical_to_the_folded_one(tmp_path, monkeypatch):
+    """The CSV assertions view reads the store's columns when a store exists (a view built it) and
+    folds the log otherwise: the same bytes, at the head and as of earlier seqs, plain and spreadsheet-safe."""
+    import io
+
+    from ledger import plugins
+    from ledger.exporters import export_to_stream, make_context
+
+    log = _ledger(tmp_path, steps=12, seed=5)
+    plugins.load_plugins()
+    spec = plugins.get_exporter("csv")
+
+    def export(as_of, options):
+        out = io.BytesIO()
+        export_to_stream(spec, make_context(log, spec, view="assertions", as_of=as_of, options=options), out)
+        return out.getvalue()
+
+    seqs = [None, log.head().seq // 2, 3]
+    cases = [(s, o) for s in seqs for o in ({}, {"spreadsheet_safe": "1"})]
+    assert not store_path(log).exists()
+    folded = [export(s, o) for s, o in cases]
+    assert not store_path(log).exists()  # an export does not build a store
+    assert folded[0].count(b"\r\n") > 10
+    open_store(log, log.head()).close()
+    from ledger.exporters import ExportContext
+
+    monkeypatch.setattr(ExportContext, "assertions", lambda self, **f: pytest.fail("folded the log"))
+    assert [export(s, o) for s, o in cases] == folded

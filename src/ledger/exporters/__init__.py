@@ -83,6 +83,7 @@ class ExportContext:
     _catalog: Any = field(default=None, init=False, repr=False)
     _extras: list[tuple[Path, Path]] = field(factory=list, init=False, repr=False)
     _claims_view: Any = field(default=None, init=False, repr=False)
+    _projection: Any = field(default=False, init=False, repr=False)  # False: not opened yet; None: none
 
     # -- the views (all from ledger.projections; exporters never fold the log) ----------
 
@@ -99,6 +100,57 @@ class ExportContext:
         from ..projections.views import current_assertions
 
         yield from current_assertions(self.store, self.catalog(), self.as_of, **filters)
+
+    def projection_store(self) -> Any:
+        """The projection store caught up to this export's head, when one exists (a view built it):
+        it holds the rows ready to print, so an export reads no line of the log. None when there is
+        none or it cannot be used (then the views fold the log); an export does not build one, which
+        costs more than the export. Closed when the export ends."""
+        if self._projection is False:
+            from ..projections.store import open_store, store_path
+
+            self._projection = None
+            if store_path(self.store).exists():
+                self._projection = open_store(self.store, self.store.head())
+        return self._projection
+
+    def assertion_cells(self) -> Iterator[tuple]:
+        """Current assertions in log order as tuples of the fields
+        :data:`ledger.projections.store.ASSERTION_CELLS` names (values and entities as canonical
+        JSON text, ``extractor`` as ``name/version``): the projection store's columns when there is
+        one, else the same tuples made from the folded rows."""
+        pstore = self.projection_store()
+        if pstore is not None:
+            yield from pstore.assertion_cells(self.as_of)
+            return
+        from ..serialization import canonical, converter
+
+        unhook = converter.unstructure
+        for a in self.assertions():
+            sel, rec = a.selector, a.recorded
+            yield (
+                a.assertion_id, a.source_id, a.version, sel.start, sel.end, sel.exact, a.kind, a.speaker, a.modality,
+                canonical(unhook(a.values)).decode() if a.values else "[]",
+                canonical(unhook(a.entities)).decode() if a.entities else "[]",
+                rec.seq, rec.hash, rec.at, f"{a.extractor}/{a.extractor_version}",
+            )
+
+    def source_metadata(self) -> dict[str, dict[str, Any]]:
+        """``source_id -> {uri, title, outlet, published, ...}`` as the sources stand (corrections
+        applied): the store's rows, else the catalog's."""
+        pstore = self.projection_store()
+        if pstore is not None:
+            import orjson
+
+            return {sid: orjson.loads(blob) for sid, blob, _o, _t in pstore.source_index(self.as_of)}
+        from ..serialization import converter
+
+        return {sid: converter.unstructure(row) for sid, row in self.catalog().sources.items()}
+
+    def _close(self) -> None:
+        if self._projection:
+            self._projection.close()
+        self._projection = False
 
     def sources(self) -> Iterator[Any]:
         """Sources as they stand (``SourceRow``), streamed (one pass over the log for the counts)."""
@@ -273,6 +325,8 @@ def export_to_stream(spec: ExporterSpec, context: ExportContext, out: IO[bytes])
     except BaseException:
         context._discard_extras()
         raise
+    finally:
+        context._close()
     context._commit_extras()
 
 
@@ -298,6 +352,8 @@ def export_to_path(spec: ExporterSpec, context: ExportContext, path: str | os.Pa
         tmp.unlink(missing_ok=True)
         context._discard_extras()
         raise
+    finally:
+        context._close()
     context._commit_extras()
     os.replace(tmp, final)
     return final

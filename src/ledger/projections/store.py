@@ -82,7 +82,9 @@ CREATE TABLE assertions (
     source_version INTEGER NOT NULL, kind TEXT, speaker TEXT, modality TEXT, exact TEXT,
     event_hash TEXT NOT NULL, recorded_at TEXT NOT NULL, actor TEXT NOT NULL,
     current_from INTEGER, current_to INTEGER,
-    entities_json BLOB NOT NULL, dates_json BLOB, row_json BLOB NOT NULL
+    entities_json BLOB NOT NULL, dates_json BLOB, row_json BLOB NOT NULL,
+    quote_start INTEGER NOT NULL, quote_end INTEGER NOT NULL, values_canonical TEXT NOT NULL,
+    entities_canonical TEXT NOT NULL, extractor TEXT NOT NULL
 );
 CREATE INDEX assertions_by_id ON assertions (assertion_id);
 CREATE TABLE retracted (assertion_id TEXT PRIMARY KEY, event_seq INTEGER NOT NULL) WITHOUT ROWID;
@@ -107,9 +109,20 @@ CREATE VIEW current_sources AS SELECT * FROM sources WHERE current_to IS NULL;
 TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "view_rows", "claim_features", "claims_views")
 """The tables the digest covers (everything but ``meta``, which holds it)."""
 
+ASSERTION_CELLS = (
+    "assertion_id", "source_id", "source_version", "quote_start", "quote_end", "exact", "kind", "speaker", "modality",
+    "values_canonical", "entities_canonical", "event_seq", "event_hash", "recorded_at", "extractor",
+)
+"""Columns of an assertion's own cells in the CSV export (:meth:`ProjectionStore.assertion_cells`)."""
+
 _LIVE = "current_from IS NOT NULL AND current_from <= :s AND (current_to IS NULL OR current_to > :s)"
 _SRC_LIVE = "current_from <= :s AND (current_to IS NULL OR current_to > :s)"
 TIMELINE_TYPES = ("date", "daterange", "year")
+
+
+def _canonical_text(items: list) -> str:
+    """Canonical JSON (sorted keys, as the CSV export prints values and entities) of a list."""
+    return orjson.dumps(items, option=orjson.OPT_SORT_KEYS).decode() if items else "[]"
 
 
 class StoreNotice(UserWarning):
@@ -299,7 +312,12 @@ class ProjectionStore:
             if _raw_matches(orjson.loads(blob), None, speaker, None, entity):
                 yield blob
 
-    def _source_index(self, s: int) -> list[tuple[str, bytes, str | None, str | None]]:
+    def assertion_cells(self, s: int) -> Iterator[tuple]:
+        """The current assertions at ``s`` in log order, as the tuples :data:`ASSERTION_CELLS` names."""
+        return self.conn.execute(f"SELECT {', '.join(ASSERTION_CELLS)} FROM assertions WHERE {_LIVE} ORDER BY event_seq",
+                                 {"s": s})
+
+    def source_index(self, s: int) -> list[tuple[str, bytes, str | None, str | None]]:
         return self.conn.execute(
             f"SELECT source_id, row_json, outlet, title FROM sources WHERE {_SRC_LIVE} ORDER BY first_seq", {"s": s}
         ).fetchall()
@@ -311,7 +329,7 @@ class ProjectionStore:
             f"SELECT source_id, kind, count(*) FROM assertions WHERE {_LIVE} GROUP BY source_id, kind", {"s": s}
         ):
             counts[sid][kind] = n
-        for sid, blob, _outlet, _title in self._source_index(s):
+        for sid, blob, _outlet, _title in self.source_index(s):
             row = orjson.loads(blob)
             row["counts"] = dict(sorted(counts.get(sid, {}).items()))
             yield row
@@ -350,7 +368,7 @@ class ProjectionStore:
 
     def timeline(self, s: int) -> Iterator[dict[str, Any]]:
         """``timeline --json`` rows at ``s`` (same order as ``iter_timeline``)."""
-        src = {sid: (outlet, title) for sid, _blob, outlet, title in self._source_index(s)}
+        src = {sid: (outlet, title) for sid, _blob, outlet, title in self.source_index(s)}
         rows = []
         for seq, aid, sid, exact, digest, at, actor, dates in self.conn.execute(
             "SELECT event_seq, assertion_id, source_id, exact, event_hash, recorded_at, actor, dates_json"
@@ -636,6 +654,8 @@ class _Builder:
             seq, aid, row.source_id, version, row.kind, row.speaker, row.modality, row.selector.exact,
             rec.hash, rec.at, rec.actor, None, None,
             orjson.dumps(plain["entities"]), orjson.dumps(dates) if dates else None, orjson.dumps(plain),
+            row.selector.start, row.selector.end, _canonical_text(plain["values"]), _canonical_text(plain["entities"]),
+            f"{row.extractor}/{row.extractor_version}",
         ]
         st = self._aid(aid)
         if version > 1:  # the catalog's ``rerecorded``: only later versions count
@@ -740,7 +760,7 @@ class _Builder:
         rows = [tuple(r) for r in self.new_rows.values()]
         for r in rows:
             self._add("assertions", r)
-        conn.executemany("INSERT INTO assertions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        conn.executemany(f"INSERT INTO assertions VALUES ({','.join('?' * 21)})", rows)
         self.new_rows.clear()
         srows = [tuple(r[:11]) for r in self._pending_sources]
         for r in srows:
