@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import shutil
 import sqlite3
 import threading
 import time
@@ -508,31 +509,44 @@ def test_streamed_json_rows_are_escaped_as_echo_json_escapes(text):
     assert orjson.loads(json_safe(blob)) == {"quote": text}
 
 
-def test_csv_export_from_the_store_is_byte_identical_to_the_folded_one(tmp_path, monkeypatch):
-    """The CSV assertions view reads the store's columns when a store exists (a view built it) and
-    folds the log otherwise: the same bytes, at the head and as of earlier seqs, plain and spreadsheet-safe."""
+@pytest.mark.slow
+def test_exports_from_the_store_are_byte_identical_to_the_folded_ones(tmp_path, monkeypatch):
+    """Exports read the store when one exists (a view built it) and fold the log otherwise: the same
+    bytes for every built-in format and view, at the head and as of an earlier seq (CSV also
+    spreadsheet-safe); the CSV and JSON-LD assertions never fold the log when the store is there."""
     import io
 
     from ledger import plugins
-    from ledger.exporters import export_to_stream, make_context
+    from ledger.exporters import ExportContext, export_to_stream, make_context
 
     log = _ledger(tmp_path, steps=12, seed=5)
     plugins.load_plugins()
-    spec = plugins.get_exporter("csv")
 
-    def export(as_of, options):
+    def export(fmt, view, as_of, options):
+        spec = plugins.get_exporter(fmt)
         out = io.BytesIO()
-        export_to_stream(spec, make_context(log, spec, view="assertions", as_of=as_of, options=options), out)
+        export_to_stream(spec, make_context(log, spec, view=view, as_of=as_of, options=options), out)
         return out.getvalue()
 
-    seqs = [None, log.head().seq // 2, 3]
-    cases = [(s, o) for s in seqs for o in ({}, {"spreadsheet_safe": "1"})]
-    assert not store_path(log).exists()
-    folded = [export(s, o) for s, o in cases]
-    assert not store_path(log).exists()  # an export does not build a store
+    cases = [
+        (fmt, view, as_of, options)
+        for fmt in ("csv", "jsonld", "markdown")
+        for view in plugins.get_exporter(fmt).views
+        for as_of in ((None,) if view in ("claims", "links", "graph") else (None, log.head().seq // 2))
+        for options in ([{}, {"spreadsheet_safe": "1"}] if fmt == "csv" else [{}])
+    ]
+    folded = []
+    for case in cases:
+        shutil.rmtree(store_path(log).parent, ignore_errors=True)
+        folded.append(export(*case))
+        if case[1] == "assertions":
+            assert not store_path(log).exists()  # an export of rows does not build a store
     assert folded[0].count(b"\r\n") > 10
     open_store(log, log.head()).close()
-    from ledger.exporters import ExportContext
-
+    for case, expected in zip(cases, folded):
+        assert export(*case) == expected, case
     monkeypatch.setattr(ExportContext, "assertions", lambda self, **f: pytest.fail("folded the log"))
-    assert [export(s, o) for s, o in cases] == folded
+    monkeypatch.setattr(ExportContext, "catalog", lambda self: pytest.fail("folded the catalog"))
+    for case, expected in zip(cases, folded):
+        if case[:2] in (("csv", "assertions"), ("jsonld", "assertions")):
+            assert export(*case) == expected, case

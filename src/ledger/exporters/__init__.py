@@ -101,7 +101,7 @@ class ExportContext:
 
         yield from current_assertions(self.store, self.catalog(), self.as_of, **filters)
 
-    def projection_store(self) -> Any:
+    def _projection_store(self) -> Any:
         """The projection store caught up to this export's head, when one exists (a view built it):
         it holds the rows ready to print, so an export reads no line of the log. None when there is
         none or it cannot be used (then the views fold the log); an export does not build one, which
@@ -119,7 +119,7 @@ class ExportContext:
         :data:`ledger.projections.store.ASSERTION_CELLS` names (values and entities as canonical
         JSON text, ``extractor`` as ``name/version``): the projection store's columns when there is
         one, else the same tuples made from the folded rows."""
-        pstore = self.projection_store()
+        pstore = self._projection_store()
         if pstore is not None:
             yield from pstore.assertion_cells(self.as_of)
             return
@@ -134,18 +134,6 @@ class ExportContext:
                 canonical(unhook(a.entities)).decode() if a.entities else "[]",
                 rec.seq, rec.hash, rec.at, f"{a.extractor}/{a.extractor_version}",
             )
-
-    def source_metadata(self) -> dict[str, dict[str, Any]]:
-        """``source_id -> {uri, title, outlet, published, ...}`` as the sources stand (corrections
-        applied): the store's rows, else the catalog's."""
-        pstore = self.projection_store()
-        if pstore is not None:
-            import orjson
-
-            return {sid: orjson.loads(blob) for sid, blob, _o, _t in pstore.source_index(self.as_of)}
-        from ..serialization import converter
-
-        return {sid: converter.unstructure(row) for sid, row in self.catalog().sources.items()}
 
     def _close(self) -> None:
         if self._projection:
@@ -168,17 +156,43 @@ class ExportContext:
         if self._sources is None:
             from ..projections.views import LazyCounts, count_current, source_row
 
-            cat = self.catalog()
+            pstore = self._projection_store()
             tally: dict[str, dict[str, int]] | None = None
 
             def counts() -> dict[str, dict[str, int]]:
                 nonlocal tally
                 if tally is None:
-                    tally = count_current(self.store, cat, self.as_of)
+                    tally = pstore.counts(self.as_of) if pstore is not None else count_current(self.store, cat, self.as_of)
                 return tally
 
-            self._sources = {sid: source_row(s, LazyCounts(sid, counts)) for sid, s in cat.sources.items()}
+            if pstore is not None:  # the store's rows: no pass over the log for the catalog or the counts
+                import orjson
+
+                from ..projections.records import SourceRow
+                from ..serialization import converter
+
+                rows = ({**orjson.loads(blob), "counts": {}} for _sid, blob, _o, _t in pstore.source_index(self.as_of))
+                catalogued = {row["source_id"]: converter.structure(row, SourceRow) for row in rows}
+            else:
+                cat = self.catalog()
+                catalogued = cat.sources
+            self._sources = {sid: source_row(s, LazyCounts(sid, counts)) for sid, s in catalogued.items()}
         return self._sources
+
+    def assertion_dicts(self) -> Iterator[dict[str, Any]]:
+        """Current assertions as the converter unstructures an ``AssertionRow`` (the rows of
+        ``assertions --json``), in log order: the projection store's rows when there is one (no
+        attrs object is built), else the folded rows unstructured."""
+        pstore = self._projection_store()
+        if pstore is not None:
+            import orjson
+
+            yield from map(orjson.loads, pstore.assertions_json(self.as_of))
+            return
+        from ..projections.records import AssertionRow
+        from ..serialization import converter
+
+        yield from map(converter.get_unstructure_hook(AssertionRow), self.assertions())
 
     def claims_view(self) -> Any:
         """The claims view (``ClaimsView``: ``claims`` and ``links``), built once per export."""

@@ -87,8 +87,7 @@ ASSERTION_COLUMNS: list[Column] = [
 def assertion_cells(context: ExportContext) -> Cells:
     """Cells of one of :meth:`ExportContext.assertion_cells`' tuples: its own, with its source's
     four spliced in after the version (read from the projection store's columns when there is one)."""
-    meta = context.source_metadata()
-    sources = {sid: tuple(m.get(a) for a in _SOURCE_CELLS) for sid, m in meta.items()}
+    sources = {sid: tuple(getattr(row, a) for a in _SOURCE_CELLS) for sid, row in context.source_index().items()}
     get = sources.get
 
     def cells(t: tuple) -> list[Any]:

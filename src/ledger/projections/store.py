@@ -324,15 +324,20 @@ class ProjectionStore:
 
     def sources(self, s: int) -> Iterator[dict[str, Any]]:
         """``sources --json`` rows at ``s``: the catalog's order, counts of current assertions by kind."""
+        counts = self.counts(s)
+        for sid, blob, _outlet, _title in self.source_index(s):
+            row = orjson.loads(blob)
+            row["counts"] = counts.get(sid, {})
+            yield row
+
+    def counts(self, s: int) -> dict[str, dict[str, int]]:
+        """``source_id -> {kind: current assertions}`` at ``s`` (kinds sorted)."""
         counts: dict[str, dict[str, int]] = defaultdict(dict)
         for sid, kind, n in self.conn.execute(
             f"SELECT source_id, kind, count(*) FROM assertions WHERE {_LIVE} GROUP BY source_id, kind", {"s": s}
         ):
             counts[sid][kind] = n
-        for sid, blob, _outlet, _title in self.source_index(s):
-            row = orjson.loads(blob)
-            row["counts"] = dict(sorted(counts.get(sid, {}).items()))
-            yield row
+        return {sid: dict(sorted(c.items())) for sid, c in counts.items()}
 
     def entities_json(self, s: int) -> Iterator[bytes]:
         """``entities --json`` rows at ``s`` (same aggregation as ``iter_entities``), kept once computed."""
