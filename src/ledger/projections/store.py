@@ -425,10 +425,16 @@ def _stamp_file(path: Path) -> Path:
 
 
 def _write_stamp(path: Path, conn: sqlite3.Connection, digest: int) -> None:
+    # Fold the WAL in when no reader holds it; never wait for one (an export reading the store
+    # while its claims view is kept through a second connection would wait out the busy timeout):
+    # the stamp records the WAL's size too, and a checkpoint made later only costs a digest check.
     try:
+        conn.execute("PRAGMA busy_timeout = 0")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.DatabaseError:
         pass
+    finally:
+        conn.execute("PRAGMA busy_timeout = 60000")
     stamp = _stamp_of(path)
     tmp = _stamp_file(path).with_suffix(".stamp.tmp")
     tmp.write_bytes(orjson.dumps({"stamp": stamp, "digest": format(digest, "x")}))
