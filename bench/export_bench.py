@@ -2,7 +2,7 @@
 
     python bench/export_bench.py [--sizes 100000,1000000] [--formats csv,jsonld] [--dir DIR] [--keep]
     (--dir is created if missing; with --keep a ledger already there is reused)
-                                 [--compare OTHER_SRC] [--warm]
+                                 [--compare OTHER_SRC] [--warm] [--store]
 
 For each size it builds a synthetic ledger of ``AssertionRecorded`` events spread over a
 few sources, then, each in a fresh process so peak RSS is that export's alone:
@@ -19,7 +19,10 @@ largest size to the smallest: about 1.0 means memory does not grow with the numb
 assertions. Ratios, not absolute numbers, are what to compare.
 
 Every export runs with the catalog cache removed first (the cold, worst case); ``--warm``
-adds a run with the cache the cold run left. ``--compare OTHER_SRC`` also runs each
+adds a run with the cache the cold run left. ``--store`` builds the projection store once
+(``factledger sources``, timed on its own row) and keeps it: each format then runs as it does
+after any view has been run on the ledger (the CSV and JSON-LD assertions read the store, not
+the log). ``--compare OTHER_SRC`` also runs each
 format with ``PYTHONPATH=OTHER_SRC`` (the ``src`` folder of another checkout, e.g. a
 ``git archive`` of the commit before a change) on the same ledger, interleaved with this
 checkout's runs, and prints the speedup (other CPU time / this CPU time).
@@ -105,9 +108,13 @@ print(seconds, cpu, (hwm if hwm is not None else resource.getrusage(resource.RUS
 """
 
 
+KEEP_STORE = False
+"""``--store``: never remove the cache folder (it holds the projection store built once)."""
+
+
 def run(path: Path, fmt: str, src: str | None = None, *, cold: bool = True) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak RSS MB) of one run in a fresh process."""
-    if cold:
+    if cold and not KEEP_STORE:
         shutil.rmtree(path.with_name(path.name + ".cache"), ignore_errors=True)
     env = dict(os.environ)
     if src is not None:
@@ -125,7 +132,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--compare", metavar="OTHER_SRC", help="also run each format with PYTHONPATH=OTHER_SRC")
     parser.add_argument("--warm", action="store_true", help="also run each format with the catalog cache in place")
+    parser.add_argument("--store", action="store_true", help="build the projection store once and export from it")
     args = parser.parse_args()
+    global KEEP_STORE
+    KEEP_STORE = args.store
     sizes = [int(s) for s in args.sizes.split(",")]
     formats = args.formats.split(",")
     folder = Path(args.dir or tempfile.mkdtemp(prefix="export-bench-"))
@@ -149,6 +159,14 @@ def main() -> None:
             base_s, base_cpu, base_rss = run(path, "baseline")
             rss["baseline"].append(base_rss)
             row(size, "baseline", base_s, base_cpu, base_rss, base_cpu)
+            if args.store:
+                shutil.rmtree(path.with_name(path.name + ".cache"), ignore_errors=True)
+                t0, usage0 = time.perf_counter(), os.times()
+                subprocess.run([sys.executable, "-m", "ledger", "--ledger", str(path), "sources"], check=True,
+                               stdout=subprocess.DEVNULL)
+                usage1 = os.times()
+                build_cpu = (usage1.children_user - usage0.children_user) + (usage1.children_system - usage0.children_system)
+                row(size, "store build", time.perf_counter() - t0, build_cpu, float("nan"), base_cpu)
             for fmt in formats:
                 other = run(path, fmt, args.compare) if args.compare else None
                 seconds, cpu, peak = run(path, fmt)

@@ -15,7 +15,10 @@ wall time is printed but the ratio uses CPU), and peak RSS:
 * cold: the first view on a ledger without a store (the store is built);
 * catch-up: after appending the 100 kept-aside articles, the next view, with the events and
   bytes it read (the store's head before and after);
-* ``factledger --help``.
+* ``factledger --help``;
+* with ``--claims``: ``claims --json`` without the store (``--no-cache``, once: as before #12), the
+  first run with it (computes the view, keeps it and the features), and warm (best of
+  ``--repeat``); ``speedup`` is the no-cache CPU over the warm CPU.
 
 ``ratio`` is baseline CPU / command CPU: >= 1 means the view costs less than parsing the file.
 """
@@ -100,6 +103,7 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=10_000)
     ap.add_argument("--dir", default="/tmp/views-bench")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--claims", action="store_true", help="also time claims --json (minutes at 10k articles)")
     args = ap.parse_args()
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -126,6 +130,13 @@ def main() -> None:
         row(" ".join(view).replace(f"--as-of {half}", "--as-of half"), *best(factledger(ledger, *view), args.repeat), base[1])
     for view in views[:4]:
         row(" ".join(view) + " --no-cache", *run(factledger(ledger, *view, "--no-cache")), base[1])
+    if args.claims:
+        nocache = run(factledger(ledger, "claims", "--json", "--no-cache"))
+        row("claims --json --no-cache", *nocache, base[1])
+        row("claims --json (first: computes, keeps)", *run(factledger(ledger, "claims", "--json")), base[1])
+        warm = best(factledger(ledger, "claims", "--json"), args.repeat)
+        row("claims --json (warm)", *warm, base[1])
+        print(f"#   claims speedup warm vs --no-cache: {nocache[1] / warm[1]:.1f}x CPU")
     before = store_head(ledger)
     subprocess.run(factledger(ledger, "append", str(extra), "--no-fsync"), check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, env=env())

@@ -57,9 +57,9 @@ print(",".join(sorted(m for m in sys.modules if m.startswith(heavy))), file=sys.
 """
 
 
-def _imported(*args: str, cwd) -> set[str]:
+def _imported(*args: str, cwd, probe: str = PROBE) -> set[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=60)
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     last = (done.stderr.strip().splitlines() or [""])[-1]
     return {m for m in last.split(",") if m}
@@ -88,3 +88,28 @@ def test_a_warm_view_and_help_import_only_what_they_use(storable_ledger):
     for args in (["sources"], ["assertions", "--json"], ["entities"], ["timeline", "--json"]):
         assert _imported("--ledger", ledger_path, *args, cwd=all_types_ledger.parent) == set(), args
     assert _imported("--help", cwd=all_types_ledger.parent) <= {"ledger.cli.main"}
+
+
+def test_help_imports_neither_attrs_nor_pluggy_nor_the_log(tmp_path):
+    """``factledger --help`` is click and the group only (#12: under 0.15 s CPU, bench/views_bench.py)."""
+    probe = PROBE.replace("heavy = (", 'heavy = ("attr", "pluggy", "ledger.log", "ledger.events", "ledger.plugins", "importlib.metadata", ')
+    assert _imported("--help", cwd=tmp_path, probe=probe) == set()
+
+
+def test_the_third_party_plugin_scan_agrees_with_importlib_metadata(tmp_path, monkeypatch):
+    """--help skips the plugins only when no distribution but factledger declares a ``factledger`` entry point."""
+    import importlib.metadata
+
+    cli_main = importlib.import_module("ledger.cli.main")  # ledger.cli.main is also the main() function
+    expected = all(ep.dist is not None and ep.dist.name == "factledger"
+                   for ep in importlib.metadata.entry_points(group=plugins.GROUP))
+    assert cli_main._only_builtin_plugins() == expected
+    other = tmp_path / "Some_Tool-2.0.dist-info"
+    other.mkdir()
+    (other / "entry_points.txt").write_text("[console_scripts]\nsome-tool = some_tool:main\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert cli_main._only_builtin_plugins() == expected
+    plugin = tmp_path / "factledger_thing-1.0.dist-info"
+    plugin.mkdir()
+    (plugin / "entry_points.txt").write_text("[factledger]\nthing = factledger_thing\n")
+    assert cli_main._only_builtin_plugins() is False

@@ -52,6 +52,14 @@ ALLOWED: dict[str, list[tuple[str, str]]] = {
         ("body = path.read_bytes()", "a fold's cache file (<ledger>.cache/*.json)"),
         ('with os.fdopen(fd, "wb") as f:', "writes that cache through a temp file"),
     ],
+    "cli/main.py": [
+        ('with open(os.path.join(entry.path, "entry_points.txt"), "rb") as f:',
+         "an installed distribution's entry points (the plugin scan of --help)"),
+    ],
+    "projections/claims_cache.py": [
+        ("Path(inspect.getsourcefile(fn)).read_bytes()", "a plugin matcher's source, hashed into the claims view key"),
+        ("code.update((here / name).read_bytes())", "factledger's claims code, hashed into the claims view key"),
+    ],
     "projections/store.py": [
         ("tmp.write_bytes(", "the projection store's stamp file"),
         ("_stamp_file(path).read_bytes()", "the projection store's stamp file"),

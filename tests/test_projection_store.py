@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import shutil
 import sqlite3
 import threading
 import time
@@ -339,10 +340,86 @@ def test_views_racing_appends_answer_at_their_own_head(tmp_path):
             assert rows == list(folded.assertions(s)) and sources == list(folded.sources(s)), s
 
 
-def test_claim_features_are_kept_and_give_the_same_claims(tmp_path, monkeypatch):
-    """The second claims build reads every assertion's features from the store (none computed) and
-    the claims are those of a build without any cache; an edited features row is caught by the digest."""
+def _claims_json(view, show_all: bool) -> list[bytes]:
+    from ledger.projections.claims_cache import listed
+    from ledger.serialization import converter
+
+    return [orjson.dumps(converter.unstructure(c)) for c in view.claims if show_all or listed(c)]
+
+
+def test_claims_view_cold_warm_and_after_append_equal_the_uncached_one(tmp_path, monkeypatch):
+    """The second claims view at one head is read from the store (nothing computed), equal to a build
+    without any cache, as a whole and as the listed JSON lines; after an append it is computed again."""
     from ledger.projections import claims as C
+
+    log = _ledger(tmp_path, steps=10, seed=7)
+    builds = []
+    real = C.view_from_rows
+    monkeypatch.setattr(C, "view_from_rows", lambda *a, **k: builds.append(1) or real(*a, **k))
+    for step in range(3):
+        fresh = C.claims_view(log, cache=False)
+        assert len(fresh.claims) > 3 and fresh.links
+        C._FEATURE_MEMO.clear()
+        builds.clear()
+        assert C.claims_view(log) == fresh and builds == [1]  # cold: computed, stored
+        assert C.claims_view(log) == fresh and builds == [1]  # warm: read back
+        for show_all in (False, True):
+            assert list(C.listed_claims_json(log, show_all=show_all)) == _claims_json(fresh, show_all)
+        assert builds == [1]
+        half = log.head().seq // 2
+        assert C.claims_view(log, half) == C.claims_view(log, half, cache=False)
+        assert C.claims_view(log, half) == C.claims_view(log, half, cache=False)
+        gen = RandomLedger(log, random.Random(step))
+        gen.n = 5_000 * (step + 1)
+        for _ in range(2):
+            gen.step()
+
+
+def test_claims_view_is_computed_again_under_another_matcher_version_or_config(tmp_path, monkeypatch):
+    """The key holds the matcher version (claims3 bumps it when links change) and the options: a
+    changed one is never answered from the stored view, while the stored per-assertion features
+    (same FEATURES_VERSION) are still read instead of computed."""
+    from ledger.projections import claims as C
+    from ledger.projections.claims import links
+
+    log = _ledger(tmp_path, steps=10, seed=7)
+    C.claims_view(log)
+    builds, calls = [], []
+    real_view, real_features = C.view_from_rows, C.features
+    monkeypatch.setattr(C, "view_from_rows", lambda *a, **k: builds.append(1) or real_view(*a, **k))
+    monkeypatch.setattr(C, "features", lambda *a: calls.append(a) or real_features(*a))
+    C._FEATURE_MEMO.clear()
+    C.claims_view(log)
+    assert builds == []
+    monkeypatch.setattr(links, "MATCHER_VERSION", "claims-links/test")
+    C._FEATURE_MEMO.clear()
+    C.claims_view(log)
+    assert builds == [1] and calls == []  # the view again, the features from the store
+    C.claims_view(log, config=attrs.evolve(C.DEFAULT_CONFIG, strong=0.9))
+    assert builds == [1, 1]
+
+
+def test_a_claims_view_edited_in_the_store_is_caught_by_the_digest(tmp_path):
+    from ledger.projections import claims as C
+
+    log = _ledger(tmp_path, steps=10, seed=7)
+    fresh = C.claims_view(log, cache=False)
+    assert C.claims_view(log) == fresh
+    db = sqlite3.connect(store_path(log))
+    assert db.execute("SELECT count(*) FROM claims_views").fetchone()[0] == 4
+    db.execute("UPDATE claims_views SET lines = replace(lines, 'corroborates', 'conflicts')")
+    db.commit()
+    db.close()
+    with pytest.warns(StoreNotice, match="digest"):
+        assert C.claims_view(log) == fresh
+
+
+def test_claim_features_are_kept_and_give_the_same_claims(tmp_path, monkeypatch):
+    """With the stored view out of the way (another matcher version), the claims build reads every
+    assertion's features from the store (none computed) and the claims are those of a build without
+    any cache; an edited features row is caught by the digest."""
+    from ledger.projections import claims as C
+    from ledger.projections.claims import links
     from ledger.projections.claims_cache import FeatureCodec
     from ledger.serialization import converter
 
@@ -359,6 +436,7 @@ def test_claim_features_are_kept_and_give_the_same_claims(tmp_path, monkeypatch)
     calls = []
     real = C.features
     monkeypatch.setattr(C, "features", lambda *a: calls.append(a) or real(*a))
+    monkeypatch.setattr(links, "MATCHER_VERSION", "claims-links/features-test")
     assert converter.unstructure(C.claims_view(log)) == fresh
     assert calls == []  # every one came from the store
     db = sqlite3.connect(store_path(log))
@@ -368,6 +446,7 @@ def test_claim_features_are_kept_and_give_the_same_claims(tmp_path, monkeypatch)
     C._FEATURE_MEMO.clear()
     with pytest.warns(StoreNotice, match="digest"):
         assert converter.unstructure(C.claims_view(log)) == fresh
+    assert calls  # the store was rebuilt: computed again
 
 
 def test_feature_codec_round_trips_every_field(tmp_path):
@@ -428,3 +507,46 @@ def test_streamed_json_rows_are_escaped_as_echo_json_escapes(text):
     blob = orjson.dumps({"quote": text})
     assert json_safe(blob) == blob.decode().translate(_JSON_ESCAPES).encode()
     assert orjson.loads(json_safe(blob)) == {"quote": text}
+
+
+@pytest.mark.slow
+def test_exports_from_the_store_are_byte_identical_to_the_folded_ones(tmp_path, monkeypatch):
+    """Exports read the store when one exists (a view built it) and fold the log otherwise: the same
+    bytes for every built-in format and view, at the head and as of an earlier seq (CSV also
+    spreadsheet-safe); the CSV and JSON-LD assertions never fold the log when the store is there."""
+    import io
+
+    from ledger import plugins
+    from ledger.exporters import ExportContext, export_to_stream, make_context
+
+    log = _ledger(tmp_path, steps=12, seed=5)
+    plugins.load_plugins()
+
+    def export(fmt, view, as_of, options):
+        spec = plugins.get_exporter(fmt)
+        out = io.BytesIO()
+        export_to_stream(spec, make_context(log, spec, view=view, as_of=as_of, options=options), out)
+        return out.getvalue()
+
+    cases = [
+        (fmt, view, as_of, options)
+        for fmt in ("csv", "jsonld", "markdown")
+        for view in plugins.get_exporter(fmt).views
+        for as_of in ((None,) if view in ("claims", "links", "graph") else (None, log.head().seq // 2))
+        for options in ([{}, {"spreadsheet_safe": "1"}] if fmt == "csv" else [{}])
+    ]
+    folded = []
+    for case in cases:
+        shutil.rmtree(store_path(log).parent, ignore_errors=True)
+        folded.append(export(*case))
+        if case[1] == "assertions":
+            assert not store_path(log).exists()  # an export of rows does not build a store
+    assert folded[0].count(b"\r\n") > 10
+    open_store(log, log.head()).close()
+    for case, expected in zip(cases, folded):
+        assert export(*case) == expected, case
+    monkeypatch.setattr(ExportContext, "assertions", lambda self, **f: pytest.fail("folded the log"))
+    monkeypatch.setattr(ExportContext, "catalog", lambda self: pytest.fail("folded the catalog"))
+    for case, expected in zip(cases, folded):
+        if case[:2] in (("csv", "assertions"), ("jsonld", "assertions")):
+            assert export(*case) == expected, case

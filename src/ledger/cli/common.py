@@ -12,17 +12,41 @@ import sys
 from pathlib import Path
 
 import click
+from attrs import frozen
 
 PIPE_EXIT = 128 + 13
 """Exit status for a reader that went away (``| head``): what a shell reports for SIGPIPE."""
+
+
+@frozen
+class Settings:
+    """What the group options resolved to, handed to every command via ``ctx.obj``."""
+
+    ledger: Path
+    actor: str | None
+
+    def store(self, *, fsync: bool = True):
+        from ..log import LogStore
+
+        return LogStore(self.ledger, fsync=fsync)
+
+    def existing_store(self, *, snapshot: bool = True):
+        """The ledger for commands that read it: a missing file is an error, not an empty ledger.
+        With ``snapshot`` (read commands) every read stops at the head as it is now."""
+        from ..log import LedgerError
+
+        store = self.store()
+        if not store.exists():
+            raise LedgerError(
+                f"{store.path}: no such ledger (append a source first, or choose one with --ledger or FACTLEDGER_LEDGER)"
+            )
+        return store.snapshot() if snapshot else store
 
 
 def _ledger_after_command(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
     if value is None:
         return
     from attrs import evolve
-
-    from .main import Settings
 
     current = ctx.find_object(Settings)
     ctx.obj = evolve(current, ledger=value) if current is not None else Settings(ledger=value, actor=None)

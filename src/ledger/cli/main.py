@@ -5,37 +5,20 @@ from __future__ import annotations
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from attrs import frozen
 
-from .. import __version__, plugins
-from ..log import LedgerError, LogStore
-from ..sources import SourceError
+from .. import __version__
 from .render import clean, echo, tolerate_any_encoding
 
+if TYPE_CHECKING:
+    from .common import Settings
+
+# Nothing else at module level: ``factledger --help`` imports this module and click only (#12);
+# the settings, the log, the plugins are imported when a command runs.
+
 DEFAULT_LEDGER = "ledger.jsonl"
-
-
-@frozen
-class Settings:
-    """What the group options resolved to, handed to every command via ``ctx.obj``."""
-
-    ledger: Path
-    actor: str | None
-
-    def store(self, *, fsync: bool = True) -> LogStore:
-        return LogStore(self.ledger, fsync=fsync)
-
-    def existing_store(self, *, snapshot: bool = True) -> LogStore:
-        """The ledger for commands that read it: a missing file is an error, not an empty ledger.
-        With ``snapshot`` (read commands) every read stops at the head as it is now."""
-        store = self.store()
-        if not store.exists():
-            raise LedgerError(
-                f"{store.path}: no such ledger (append a source first, or choose one with --ledger or FACTLEDGER_LEDGER)"
-            )
-        return store.snapshot() if snapshot else store
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -81,6 +64,8 @@ class LedgerGroup(click.Group):
         super().add_command(add_shared_options(cmd), name)
 
     def invoke(self, ctx: click.Context):
+        from ..log import LedgerError
+        from ..sources import SourceError
         from .common import end_quietly_on_closed_pipe, is_closed_pipe
 
         warnings.showwarning = _show_warning
@@ -116,7 +101,11 @@ class LedgerGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, ledger: Path, actor: str | None, disabled: tuple[str, ...], as_json: bool) -> None:
     """factledger: an auditable, append-only ledger of the facts in news articles."""
+    from .common import Settings
+
     if disabled:
+        from .. import plugins
+
         plugins.disable(disabled)
     ctx.obj = Settings(ledger=ledger, actor=actor)
     if as_json:
@@ -126,11 +115,15 @@ def cli(ctx: click.Context, ledger: Path, actor: str | None, disabled: tuple[str
 
 
 def settings() -> Settings:
+    from .common import Settings
+
     return click.get_current_context().find_object(Settings)
 
 
 def report_plugin_errors() -> None:
     """Warn about each plugin problem once per command, one line each (see plugins.unreported_problems)."""
+    from .. import plugins
+
     for message in plugins.unreported_problems():
         echo(f"warning: {message}", err=True)
 
@@ -140,9 +133,11 @@ def main(argv: list[str] | None = None) -> None:
     # register_commands raises must not take the other commands down (#5).
     tolerate_any_encoding()
     args = sys.argv[1:] if argv is None else argv
-    plugins.disable(plugins.disabled_in_argv(args))
     command = _command_in(args)
     if command not in PLUGIN_FREE and not (command is None and _only_builtin_plugins()):
+        from .. import plugins
+
+        plugins.disable(plugins.disabled_in_argv(args))
         plugins.load_plugins()
         plugins.register_commands(cli)
         report_plugin_errors()
@@ -153,12 +148,41 @@ PLUGIN_FREE = frozenset({"sources", "assertions", "entities", "timeline"})
 """Commands that use no plugin (no extractor, exporter, matcher or plugin command): they start
 without importing any (#12). A plugin's own command never has one of these names (core names win)."""
 
+
 def _only_builtin_plugins() -> bool:
     """No third-party plugin is installed: ``--help`` has no plugin command to list (built-ins add
-    none, which tests/test_cli_lazy.py checks), so it need not import the built-ins."""
-    import importlib.metadata
+    none, which tests/test_cli_lazy.py checks), so it need not import the built-ins.
 
-    return all(ep.dist is not None and ep.dist.name == "factledger" for ep in importlib.metadata.entry_points(group=plugins.GROUP))
+    Reads the ``entry_points.txt`` of each installed distribution on ``sys.path`` for a
+    ``[factledger]`` section, as ``importlib.metadata`` would, without importing it (it alone
+    costs more than the rest of ``--help``)."""
+    import os
+
+    for folder in sys.path:
+        try:
+            entries = os.scandir(folder or ".")
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if not entry.name.endswith((".dist-info", ".egg-info")):
+                    continue
+                try:
+                    with open(os.path.join(entry.path, "entry_points.txt"), "rb") as f:
+                        declared = b"[factledger]" in f.read()
+                except OSError:
+                    continue
+                if declared and _dist_name(entry.name) != "factledger":
+                    return False
+    return True
+
+
+def _dist_name(folder: str) -> str:
+    """``Factledger_Thing-1.0.dist-info`` -> ``factledger-thing`` (PEP 503 normalised)."""
+    import re
+
+    name = folder.rsplit(".", 1)[0].split("-", 1)[0]
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 _GROUP_VALUE_OPTIONS = frozenset({"--ledger", "--actor", "--disable-plugin"})

@@ -12,9 +12,12 @@ from __future__ import annotations
 import re
 import sys
 
+from typing import TYPE_CHECKING
+
 import click
 
-from ..events import Event, UnknownPayload
+if TYPE_CHECKING:
+    from ..events import Event
 
 
 def _escape_table() -> dict[int, str]:
@@ -106,6 +109,8 @@ def describe_event(event: Event, *, context: bool = False) -> str:
     """
     d = event.data
     t = event.type
+    from ..events import UnknownPayload  # imported when used: --help does not load the event classes
+
     if isinstance(d, UnknownPayload):
         return f"(type unknown to this version, v{d.v})"
     if t in ("SourceAppended", "SourceRevised"):

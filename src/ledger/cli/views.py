@@ -209,14 +209,16 @@ def claims(as_of, as_json, as_jsonl, no_cache, show_all, only_conflicts, wide):
     from .. import projections as P
     from ..serialization import converter
 
+    from ..projections.records import Claim
+
     store, seq = _store_and_seq(as_of)
-    rows = P.build_claims(store, seq, cache=not no_cache)
-    if not show_all:
-        rows = [c for c in rows if len(c.members) > 1 or c.verdict is not None]
+    # the listed claims' JSON lines, streamed from the projection store when it holds this view (#12)
+    blobs = P.listed_claims_json(store, seq, cache=not no_cache, show_all=show_all)
     if only_conflicts:
-        rows = [c for c in rows if c.conflicts]
+        blobs = (b for b in blobs if orjson.loads(b)["conflicts"])
     if as_json or as_jsonl:
-        return _write_rows(map(orjson.dumps, map(converter.unstructure, rows)), lines=as_jsonl)
+        return _write_rows(blobs, lines=as_jsonl)
+    rows = [converter.structure(orjson.loads(b), Claim) for b in blobs]
     if not rows:
         echo("(no conflicts)" if only_conflicts else "(no claims joining two sources; --all lists single-source ones)")
     width = None if wide else 100

@@ -83,6 +83,7 @@ class ExportContext:
     _catalog: Any = field(default=None, init=False, repr=False)
     _extras: list[tuple[Path, Path]] = field(factory=list, init=False, repr=False)
     _claims_view: Any = field(default=None, init=False, repr=False)
+    _projection: Any = field(default=False, init=False, repr=False)  # False: not opened yet; None: none
 
     # -- the views (all from ledger.projections; exporters never fold the log) ----------
 
@@ -100,6 +101,45 @@ class ExportContext:
 
         yield from current_assertions(self.store, self.catalog(), self.as_of, **filters)
 
+    def _projection_store(self) -> Any:
+        """The projection store caught up to this export's head, when one exists (a view built it):
+        it holds the rows ready to print, so an export reads no line of the log. None when there is
+        none or it cannot be used (then the views fold the log); an export does not build one, which
+        costs more than the export. Closed when the export ends."""
+        if self._projection is False:
+            from ..projections.store import open_store, store_path
+
+            self._projection = None
+            if store_path(self.store).exists():
+                self._projection = open_store(self.store, self.store.head())
+        return self._projection
+
+    def assertion_cells(self) -> Iterator[tuple]:
+        """Current assertions in log order as tuples of the fields
+        :data:`ledger.projections.store.ASSERTION_CELLS` names (values and entities as canonical
+        JSON text, ``extractor`` as ``name/version``): the projection store's columns when there is
+        one, else the same tuples made from the folded rows."""
+        pstore = self._projection_store()
+        if pstore is not None:
+            yield from pstore.assertion_cells(self.as_of)
+            return
+        from ..serialization import canonical, converter
+
+        unhook = converter.unstructure
+        for a in self.assertions():
+            sel, rec = a.selector, a.recorded
+            yield (
+                a.assertion_id, a.source_id, a.version, sel.start, sel.end, sel.exact, a.kind, a.speaker, a.modality,
+                canonical(unhook(a.values)).decode() if a.values else "[]",
+                canonical(unhook(a.entities)).decode() if a.entities else "[]",
+                rec.seq, rec.hash, rec.at, f"{a.extractor}/{a.extractor_version}",
+            )
+
+    def _close(self) -> None:
+        if self._projection:
+            self._projection.close()
+        self._projection = False
+
     def sources(self) -> Iterator[Any]:
         """Sources as they stand (``SourceRow``), streamed (one pass over the log for the counts)."""
         from ..projections.views import sources_of
@@ -116,17 +156,43 @@ class ExportContext:
         if self._sources is None:
             from ..projections.views import LazyCounts, count_current, source_row
 
-            cat = self.catalog()
+            pstore = self._projection_store()
             tally: dict[str, dict[str, int]] | None = None
 
             def counts() -> dict[str, dict[str, int]]:
                 nonlocal tally
                 if tally is None:
-                    tally = count_current(self.store, cat, self.as_of)
+                    tally = pstore.counts(self.as_of) if pstore is not None else count_current(self.store, cat, self.as_of)
                 return tally
 
-            self._sources = {sid: source_row(s, LazyCounts(sid, counts)) for sid, s in cat.sources.items()}
+            if pstore is not None:  # the store's rows: no pass over the log for the catalog or the counts
+                import orjson
+
+                from ..projections.records import SourceRow
+                from ..serialization import converter
+
+                rows = ({**orjson.loads(blob), "counts": {}} for _sid, blob, _o, _t in pstore.source_index(self.as_of))
+                catalogued = {row["source_id"]: converter.structure(row, SourceRow) for row in rows}
+            else:
+                cat = self.catalog()
+                catalogued = cat.sources
+            self._sources = {sid: source_row(s, LazyCounts(sid, counts)) for sid, s in catalogued.items()}
         return self._sources
+
+    def assertion_dicts(self) -> Iterator[dict[str, Any]]:
+        """Current assertions as the converter unstructures an ``AssertionRow`` (the rows of
+        ``assertions --json``), in log order: the projection store's rows when there is one (no
+        attrs object is built), else the folded rows unstructured."""
+        pstore = self._projection_store()
+        if pstore is not None:
+            import orjson
+
+            yield from map(orjson.loads, pstore.assertions_json(self.as_of))
+            return
+        from ..projections.records import AssertionRow
+        from ..serialization import converter
+
+        yield from map(converter.get_unstructure_hook(AssertionRow), self.assertions())
 
     def claims_view(self) -> Any:
         """The claims view (``ClaimsView``: ``claims`` and ``links``), built once per export."""
@@ -273,6 +339,8 @@ def export_to_stream(spec: ExporterSpec, context: ExportContext, out: IO[bytes])
     except BaseException:
         context._discard_extras()
         raise
+    finally:
+        context._close()
     context._commit_extras()
 
 
@@ -298,6 +366,8 @@ def export_to_path(spec: ExporterSpec, context: ExportContext, path: str | os.Pa
         tmp.unlink(missing_ok=True)
         context._discard_extras()
         raise
+    finally:
+        context._close()
     context._commit_extras()
     os.replace(tmp, final)
     return final

@@ -22,7 +22,6 @@ from typing import IO, Any
 import orjson
 
 from .. import hookimpl
-from ..events import Mention, Value
 from ..serialization import canonical, converter
 from . import ExportContext, ExporterSpec
 
@@ -42,19 +41,6 @@ _UNSAFE_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff
 def _json(value: Any) -> str:
     return canonical(converter.unstructure(value)).decode("utf-8")
 
-
-def _json_of(item_type: type) -> Callable[[tuple], str]:
-    """``_json`` for a tuple of ``item_type``, with the converter's hook fetched once."""
-    unhook = converter.get_unstructure_hook(tuple[item_type, ...])
-
-    def dump(items: tuple) -> str:
-        return canonical(unhook(items)).decode("utf-8") if items else "[]"
-
-    return dump
-
-
-_values_json = _json_of(Value)
-_entities_json = _json_of(Mention)
 
 _SOURCE_CELLS = ("uri", "title", "outlet", "published")
 _NO_SOURCE = (None,) * len(_SOURCE_CELLS)
@@ -99,16 +85,13 @@ ASSERTION_COLUMNS: list[Column] = [
 
 
 def assertion_cells(context: ExportContext) -> Cells:
-    src = _source_cells(context)
+    """Cells of one of :meth:`ExportContext.assertion_cells`' tuples: its own, with its source's
+    four spliced in after the version (read from the projection store's columns when there is one)."""
+    sources = {sid: tuple(getattr(row, a) for a in _SOURCE_CELLS) for sid, row in context.source_index().items()}
+    get = sources.get
 
-    def cells(a: Any) -> list[Any]:
-        uri, title, outlet, published = src(a.source_id)
-        sel, rec = a.selector, a.recorded
-        return [
-            a.assertion_id, a.source_id, a.version, uri, title, outlet, published, sel.start, sel.end, sel.exact,
-            a.kind, a.speaker, a.modality, _values_json(a.values), _entities_json(a.entities), rec.seq, rec.hash,
-            rec.at, f"{a.extractor}/{a.extractor_version}",
-        ]
+    def cells(t: tuple) -> list[Any]:
+        return [*t[:3], *get(t[1], _NO_SOURCE), *t[3:]]
 
     return cells
 
@@ -274,7 +257,7 @@ def _claim_members(context: ExportContext) -> Iterator[tuple[Any, Any]]:
 
 
 VIEWS: dict[str, tuple[list[Column], Callable[[ExportContext], Cells], Callable[[ExportContext], Iterable[Any]], list[str]]] = {
-    "assertions": (ASSERTION_COLUMNS, assertion_cells, lambda c: c.assertions(), ["assertion_id"]),
+    "assertions": (ASSERTION_COLUMNS, assertion_cells, lambda c: c.assertion_cells(), ["assertion_id"]),
     "claims": (CLAIM_COLUMNS, claim_cells, _claim_members, ["claim_id", "assertion_id"]),
     "links": (LINK_COLUMNS, link_cells, lambda c: c.links(), ["a", "b"]),
     "sources": (SOURCE_COLUMNS, source_cells, lambda c: c.sources(), ["source_id"]),

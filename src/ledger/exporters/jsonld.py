@@ -86,9 +86,13 @@ _IRI_SAFE = "/:?#[]@!$&'()*+,;=%-._~"
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
+"""What ``quote(text, safe="-._~")`` leaves as it is (checked first: ids from the log almost always are)."""
+
+
 def _seg(text: str) -> str:
     """An id from the log as one IRI path segment (content-derived ids come out unchanged)."""
-    return quote(text, safe="-._~")
+    return text if _UNRESERVED.fullmatch(text) else quote(text, safe="-._~")
 
 
 def web_iri(uri: str | None) -> str | None:
@@ -137,7 +141,11 @@ class Iris:
         self._memo: dict[tuple[str, ...], str] = {}
 
     def article(self, row: Any) -> str:
-        return web_iri(row.uri) or self.minted_article(row.source_id)
+        key = ("article", row.source_id, row.uri)
+        iri = self._memo.get(key)
+        if iri is None:
+            iri = self._memo[key] = web_iri(row.uri) or self.minted_article(row.source_id)
+        return iri
 
     def minted_article(self, source_id: str) -> str:
         return f"{self.base}source/{_seg(source_id)}"
@@ -223,38 +231,41 @@ def source_nodes(row: Any, iris: Iris) -> Iterator[dict[str, Any]]:
         yield snap
 
 
-def assertion_nodes(a: Any, source: Any, iris: Iris) -> Iterator[dict[str, Any]]:
-    aid = a.assertion_id
-    snapshot = iris.snapshot(a.source_id, a.version)
-    article = iris.article(source) if source is not None else iris.minted_article(a.source_id)
-    event = iris.event(a.recorded.seq)
-    extractor = iris.extractor(a.extractor, a.extractor_version)
-    sel = a.selector
+def assertion_nodes(a: dict[str, Any], source: Any, iris: Iris) -> Iterator[dict[str, Any]]:
+    """The nodes of one assertion, given as the converter unstructures an ``AssertionRow``
+    (``ExportContext.assertion_dicts``: the projection store's rows, no attrs object per row)."""
+    aid = a["assertion_id"]
+    snapshot = iris.snapshot(a["source_id"], a["version"])
+    anchor = iris.anchor(aid)
+    article = iris.article(source) if source is not None else iris.minted_article(a["source_id"])
+    rec, sel = a["recorded"], a["selector"]
+    event = iris.event(rec["seq"])
+    extractor = iris.extractor(a["extractor"], a["extractor_version"])
     yield {
-        "@id": iris.anchor(aid),
+        "@id": anchor,
         "@type": ["oa:SpecificResource", "prov:Entity"],
         "oa:hasSource": snapshot,
         "oa:hasSelector": [
-            {"@type": "oa:TextQuoteSelector", "oa:exact": sel.exact, "oa:prefix": sel.prefix, "oa:suffix": sel.suffix},
-            {"@type": "oa:TextPositionSelector", "oa:start": sel.start, "oa:end": sel.end},
+            {"@type": "oa:TextQuoteSelector", "oa:exact": sel["exact"], "oa:prefix": sel["prefix"], "oa:suffix": sel["suffix"]},
+            {"@type": "oa:TextPositionSelector", "oa:start": sel["start"], "oa:end": sel["end"]},
         ],
-        "oa:hasState": {"@type": "oa:TimeState", "oa:sourceDate": a.recorded.at, "oa:cachedSource": snapshot},
+        "oa:hasState": {"@type": "oa:TimeState", "oa:sourceDate": rec["at"], "oa:cachedSource": snapshot},
     }
     claim: dict[str, Any] = {
         "@id": iris.assertion(aid),
         "@type": ["prov:Entity", "schema:Claim"],
         "fl:assertionId": aid,
-        "fl:kind": a.kind,
-        "fl:modality": a.modality,
-        "schema:text": sel.exact,
+        "fl:kind": a["kind"],
+        "fl:modality": a["modality"],
+        "schema:text": sel["exact"],
         "schema:appearance": article,
-        "prov:wasQuotedFrom": iris.anchor(aid),
+        "prov:wasQuotedFrom": anchor,
         "prov:hadPrimarySource": article,
         "prov:wasGeneratedBy": event,
-        "prov:generatedAtTime": a.recorded.at,
+        "prov:generatedAtTime": rec["at"],
     }
-    if a.speaker:
-        speaker = iris.speaker(a.speaker)
+    if a["speaker"]:
+        speaker = iris.speaker(a["speaker"])
         claim["@type"].append("schema:Quotation")
         claim["schema:spokenByCharacter"] = speaker
         claim["schema:author"] = speaker
@@ -263,25 +274,25 @@ def assertion_nodes(a: Any, source: Any, iris: Iris) -> Iterator[dict[str, Any]]
         claim["schema:author"] = iris.outlet(source.outlet)
     if source is not None and source.published:
         claim["schema:datePublished"] = _date(source.published)
-    if a.values:
+    if a["values"]:
         claim["fl:value"] = [
-            {"@type": "fl:Value", "fl:valueType": v.type, "schema:text": v.text, "schema:value": v.value}
-            | ({"schema:unitText": v.unit} if v.unit else {})
-            for v in a.values
+            {"@type": "fl:Value", "fl:valueType": v["type"], "schema:text": v["text"], "schema:value": v["value"]}
+            | ({"schema:unitText": v["unit"]} if v.get("unit") else {})
+            for v in a["values"]
         ]
-    if a.entities:
-        claim["schema:mentions"] = [{"schema:name": m.entity, "fl:entityType": m.type} for m in a.entities]
+    if a["entities"]:
+        claim["schema:mentions"] = [{"schema:name": m["entity"], "fl:entityType": m["type"]} for m in a["entities"]]
     yield claim
     yield {
         "@id": event,
         "@type": ["prov:Activity", "fl:AssertionRecorded"],
-        "fl:sequence": a.recorded.seq,
-        "fl:eventHash": a.recorded.hash,
+        "fl:sequence": rec["seq"],
+        "fl:eventHash": rec["hash"],
         "prov:used": snapshot,
         "prov:wasAssociatedWith": extractor,
-        "prov:startedAtTime": a.recorded.at,
-        "prov:endedAtTime": a.recorded.at,
-        "fl:actor": a.recorded.actor,
+        "prov:startedAtTime": rec["at"],
+        "prov:endedAtTime": rec["at"],
+        "fl:actor": rec["actor"],
     }
 
 
@@ -385,25 +396,29 @@ def iter_nodes(context: ExportContext) -> Iterator[dict[str, Any]]:
         yield from source_nodes(row, iris)
     extractors: set[tuple[str, str]] = set()
     speakers: set[str] = set()
-    for a in context.assertions():
-        if (a.extractor, a.extractor_version) not in extractors:
-            extractors.add((a.extractor, a.extractor_version))
+    for a in context.assertion_dicts():
+        made_by = (a["extractor"], a["extractor_version"])
+        if made_by not in extractors:
+            extractors.add(made_by)
             yield {
-                "@id": iris.extractor(a.extractor, a.extractor_version),
+                "@id": iris.extractor(*made_by),
                 "@type": ["prov:SoftwareAgent", "schema:SoftwareApplication"],
-                "schema:name": a.extractor,
-                "schema:softwareVersion": a.extractor_version,
+                "schema:name": made_by[0],
+                "schema:softwareVersion": made_by[1],
             }
-        if a.speaker and a.speaker not in speakers:
-            speakers.add(a.speaker)
-            yield {"@id": iris.speaker(a.speaker), "@type": ["prov:Agent", "schema:Person"], "schema:name": a.speaker}
-        yield from assertion_nodes(a, sources.get(a.source_id), iris)
+        speaker = a["speaker"]
+        if speaker and speaker not in speakers:
+            speakers.add(speaker)
+            yield {"@id": iris.speaker(speaker), "@type": ["prov:Agent", "schema:Person"], "schema:name": speaker}
+        yield from assertion_nodes(a, sources.get(a["source_id"]), iris)
     if context.view == "graph":
+        from ..serialization import converter
+
         view = context.claims_view()
         for claim in view.claims:
             for m in claim.members:  # an earlier version's statement, compared with its revision
                 if m.assertion_id in claim.superseded:
-                    for n in assertion_nodes(m, sources.get(m.source_id), iris):
+                    for n in assertion_nodes(converter.unstructure(m), sources.get(m.source_id), iris):
                         if n.get("@id") == iris.assertion(m.assertion_id):
                             n["fl:superseded"] = True
                         yield n

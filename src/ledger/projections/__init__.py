@@ -18,7 +18,7 @@ from .machinery import REGISTRY, Projection, fold, register, resolve_as_of
 # command that reads the projection store does not pay for them (#12).
 _LAZY = {
     "ClaimsConfig": "claims", "ClaimsView": "claims", "anchor_of": "claims", "build_claims": "claims",
-    "claim_id_for": "claims", "claims_view": "claims",
+    "claim_id_for": "claims", "claims_view": "claims", "listed_claims_json": "claims",
     "iter_assertions": "views", "iter_entities": "views", "iter_sources": "views", "iter_timeline": "views",
     "trail": "claims",
 }
@@ -54,6 +54,7 @@ __all__ = [
     "catalog",
     "claim_id_for",
     "claims_view",
+    "listed_claims_json",
     "fold",
     "iter_assertions",
     "iter_entities",

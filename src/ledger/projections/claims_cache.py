@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import math
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -124,15 +125,11 @@ def preload(store_rows: Iterable[tuple[Any, bool]], cat: Any, memo: dict, memo_k
     return found
 
 
-def with_store(log: Any, rows: list, cat: Any):
+def with_store(pstore: Any, rows: list, cat: Any):
     """Load the stored features of ``rows`` into the matcher's memo; returns what to call once the
-    view is built (it stores the features computed meanwhile), or None without a usable store."""
+    view is built (it stores the features computed meanwhile)."""
     from .claims import _FEATURE_MEMO, FEATURES_VERSION
-    from .store import open_store
 
-    pstore = open_store(log, log.head())
-    if pstore is None:
-        return None
     codec = FeatureCodec()
 
     def memo_key(row: Any) -> tuple:
@@ -150,6 +147,116 @@ def with_store(log: Any, rows: list, cat: Any):
                 src = cat.sources.get(row.source_id)
                 new.append((row.assertion_id, row.recorded.hash, getattr(src, "published", None), _FEATURE_MEMO[key]))
         pstore.keep_features(codec, new)
-        pstore.close()
 
     return finish
+
+
+# -- whole claims views -------------------------------------------------------------------
+
+_CODE = (
+    "claims/__init__.py", "claims/conflicts.py", "claims/explain.py", "claims/features.py", "claims/frames.py",
+    "claims/groups.py", "claims/lexicon.py", "claims/links.py", "text.py", "records.py", "catalog.py", "views.py",
+    "claims_cache.py",
+)
+"""The code a claims view is computed by (its bytes are part of the key, so an edit that forgets to
+bump a version still never reads an old answer)."""
+
+
+def _code_digest(fn: Any) -> str:
+    """What a plugin matcher's answer depends on: the source file of its score function."""
+    import inspect
+
+    try:
+        return hashlib.sha256(Path(inspect.getsourcefile(fn)).read_bytes()).hexdigest()  # type: ignore[arg-type]
+    except (TypeError, OSError):
+        code = getattr(fn, "__code__", None)
+        return "" if code is None else hashlib.sha256(code.co_code + repr(code.co_consts).encode()).hexdigest()
+
+
+def view_key(pstore: Any, head: Any, seq: int, config: Any, matchers: Sequence[Any]) -> str:
+    """The key a claims view at ``seq`` is stored under: everything its answer depends on.
+
+    The log up to ``seq`` (the store is rebuilt whenever the log it reflects changes, and its build
+    id is in the key; at the head, the head's seq and hash too), the matcher and features versions
+    (:data:`.claims.links.MATCHER_VERSION`, :data:`.claims.features.FEATURES_VERSION`, the shape of
+    ``Features``), the bytes of the code that computes it, the versions of the word tables it reads,
+    the options (``LinkConfig``) and each plugin matcher (name, weight, source)."""
+    import importlib.metadata
+
+    from .claims.links import MATCHER_VERSION
+
+    here = Path(__file__).parent
+    code = hashlib.sha256()
+    for name in _CODE:
+        code.update((here / name).read_bytes())
+    libs = []
+    for dist in ("lemminflect", "wordfreq", "attrs", "cattrs"):
+        try:
+            libs.append(importlib.metadata.version(dist))
+        except importlib.metadata.PackageNotFoundError:
+            libs.append(None)
+    parts = {
+        "build": pstore.build, "seq": seq, "head": [head.seq, head.hash] if seq >= head.seq else None,
+        "matcher": MATCHER_VERSION, "features": FeatureCodec().version, "code": code.hexdigest(), "libs": libs,
+        "config": attrs.asdict(config), "matchers": [[m.name, m.weight, _code_digest(m.score)] for m in matchers],
+    }
+    return hashlib.sha256(orjson.dumps(parts, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def listed(claim: Any) -> bool:
+    """A claim ``factledger claims`` lists without ``--all``: joining two sources, or with a verdict."""
+    return len(claim.members) > 1 or claim.verdict is not None
+
+
+def _finite(link: Any) -> bool:
+    """Every float of a link is one JSON can hold (the only floats of a claims view are in links)."""
+    isfinite = math.isfinite
+    return (
+        isfinite(link.score) and all(isfinite(w) for _lemma, w in link.shared)
+        and all(isfinite(x) for _name, x in link.signals)
+    )
+
+
+def encode_view(view: Any) -> dict[str, bytes] | None:
+    """A claims view as parts of JSON lines (one claim or link a line, as ``claims --json`` prints
+    it): ``listed`` (what ``claims`` lists), ``others``, ``order`` (which part each claim is in) and
+    ``links``, so the listing reads only its own part. None when a float JSON cannot hold (``inf``)
+    is in it: such a view is not stored, so a stored one never reads back different."""
+    from ..serialization import converter
+
+    if not all(map(_finite, view.links)):
+        return None
+    dumps, unstructure = orjson.dumps, converter.unstructure
+    parts: dict[str, list[bytes]] = {"listed": [], "others": [], "links": []}
+    order = bytearray()
+    for claim in view.claims:
+        shown = listed(claim)
+        if not all(map(_finite, claim.links)):
+            return None
+        parts["listed" if shown else "others"].append(dumps(unstructure(claim)))
+        order.append(49 if shown else 48)  # "1" / "0"
+    parts["links"] = [dumps(unstructure(link)) for link in view.links]
+    out = {name: b"\n".join(lines) for name, lines in parts.items()}
+    out["order"] = bytes(order)
+    return out
+
+
+def lines(blob: bytes | None) -> list[bytes]:
+    return blob.split(b"\n") if blob else []
+
+
+def decode_view(pstore: Any, key: str) -> Any:
+    """The whole claims view stored under ``key``, or None."""
+    from ..serialization import converter
+    from .claims import ClaimsView
+    from .records import Claim, Link
+
+    order = pstore.claims_part(key, "order")
+    if order is None:
+        return None
+    structure, loads = converter.structure, orjson.loads
+    shown = iter(lines(pstore.claims_part(key, "listed")))
+    others = iter(lines(pstore.claims_part(key, "others")))
+    claims = tuple(structure(loads(next(shown) if flag == 49 else next(others)), Claim) for flag in order)
+    links = tuple(structure(loads(line), Link) for line in lines(pstore.claims_part(key, "links")))
+    return ClaimsView(claims=claims, links=links)

@@ -54,12 +54,14 @@ from ..events import (
 from ..log import Head, LedgerError, LogStore
 from .machinery import parse_timestamp
 
-FORMAT = "5"
+FORMAT = "6"
 """Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
 
 FILE_NAME = "views.sqlite"
 KEEP_VIEWS = 4
 """Aggregated views (entities) kept per view, for the latest seqs asked."""
+KEEP_CLAIMS_VIEWS = 2
+"""Whole claims views kept (each a few MB per thousand articles), for the latest seqs asked."""
 FLUSH_EVERY = 20_000
 """Events folded between two writes of pending rows (bounds memory while rebuilding)."""
 
@@ -80,7 +82,9 @@ CREATE TABLE assertions (
     source_version INTEGER NOT NULL, kind TEXT, speaker TEXT, modality TEXT, exact TEXT,
     event_hash TEXT NOT NULL, recorded_at TEXT NOT NULL, actor TEXT NOT NULL,
     current_from INTEGER, current_to INTEGER,
-    entities_json BLOB NOT NULL, dates_json BLOB, row_json BLOB NOT NULL
+    entities_json BLOB NOT NULL, dates_json BLOB, row_json BLOB NOT NULL,
+    quote_start INTEGER NOT NULL, quote_end INTEGER NOT NULL, values_canonical TEXT NOT NULL,
+    entities_canonical TEXT NOT NULL, extractor TEXT NOT NULL
 );
 CREATE INDEX assertions_by_id ON assertions (assertion_id);
 CREATE TABLE retracted (assertion_id TEXT PRIMARY KEY, event_seq INTEGER NOT NULL) WITHOUT ROWID;
@@ -94,17 +98,31 @@ CREATE TABLE claim_features (
     assertion_id TEXT NOT NULL, event_hash TEXT NOT NULL, features_version TEXT NOT NULL, published TEXT,
     features_json BLOB NOT NULL, PRIMARY KEY (assertion_id, event_hash, features_version)
 ) WITHOUT ROWID;
+CREATE TABLE claims_views (
+    key TEXT NOT NULL, part TEXT NOT NULL, seq INTEGER NOT NULL, lines BLOB NOT NULL, PRIMARY KEY (key, part)
+);
 CREATE VIEW current_assertions AS
     SELECT * FROM assertions WHERE current_from IS NOT NULL AND current_to IS NULL;
 CREATE VIEW current_sources AS SELECT * FROM sources WHERE current_to IS NULL;
 """
 
-TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "view_rows", "claim_features")
+TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "view_rows", "claim_features", "claims_views")
 """The tables the digest covers (everything but ``meta``, which holds it)."""
+
+ASSERTION_CELLS = (
+    "assertion_id", "source_id", "source_version", "quote_start", "quote_end", "exact", "kind", "speaker", "modality",
+    "values_canonical", "entities_canonical", "event_seq", "event_hash", "recorded_at", "extractor",
+)
+"""Columns of an assertion's own cells in the CSV export (:meth:`ProjectionStore.assertion_cells`)."""
 
 _LIVE = "current_from IS NOT NULL AND current_from <= :s AND (current_to IS NULL OR current_to > :s)"
 _SRC_LIVE = "current_from <= :s AND (current_to IS NULL OR current_to > :s)"
 TIMELINE_TYPES = ("date", "daterange", "year")
+
+
+def _canonical_text(items: list) -> str:
+    """Canonical JSON (sorted keys, as the CSV export prints values and entities) of a list."""
+    return orjson.dumps(items, option=orjson.OPT_SORT_KEYS).decode() if items else "[]"
 
 
 class StoreNotice(UserWarning):
@@ -150,13 +168,14 @@ class ProjectionStore:
         self.build = build
         self._pending: list[tuple[str, int, bytes]] = []
         self._features: list[tuple[str, str, str, str | None, Any]] = []  # written (encoded) at close
+        self._claims_views: list[tuple[str, int, dict[str, bytes]]] = []
         self._codec = None
 
     def close(self) -> None:
         try:
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
-            if self._pending or self._features:
+            if self._pending or self._features or self._claims_views:
                 _with_lock(store_path(self.log), self._save_views)
         finally:
             self.conn.close()
@@ -196,6 +215,19 @@ class ProjectionStore:
                 row = (*key, published, self._codec.encode(feats))
                 conn.execute("INSERT INTO claim_features VALUES (?, ?, ?, ?, ?)", row)
                 digest += _row_digest("claim_features", row)
+            for key, seq, parts in self._claims_views:
+                if conn.execute("SELECT 1 FROM claims_views WHERE key = ?", (key,)).fetchone():
+                    continue
+                for part, blob in parts.items():
+                    conn.execute("INSERT INTO claims_views VALUES (?, ?, ?, ?)", (key, part, seq, blob))
+                    digest += _row_digest("claims_views", (key, part, seq, blob))
+                for (old_key,) in conn.execute(
+                    "SELECT key FROM claims_views GROUP BY key ORDER BY max(seq) DESC, key LIMIT -1 OFFSET ?",
+                    (KEEP_CLAIMS_VIEWS,),
+                ).fetchall():
+                    for old in conn.execute("SELECT * FROM claims_views WHERE key = ?", (old_key,)).fetchall():
+                        digest -= _row_digest("claims_views", old)
+                    conn.execute("DELETE FROM claims_views WHERE key = ?", (old_key,))
             conn.execute("UPDATE meta SET value = ? WHERE key = 'digest'", (format(digest & _MASK, "x"),))
             conn.execute("COMMIT")
         except BaseException:
@@ -213,6 +245,15 @@ class ProjectionStore:
             if (aid, event_hash) in wanted:
                 found[(aid, event_hash)] = (published, blob)
         return found
+
+    def claims_part(self, key: str, part: str) -> bytes | None:
+        """One part of a claims view stored under ``key`` (see :mod:`.claims_cache`), or None."""
+        found = self.conn.execute("SELECT lines FROM claims_views WHERE key = ? AND part = ?", (key, part)).fetchone()
+        return None if found is None else found[0]
+
+    def keep_claims_view(self, key: str, seq: int, parts: dict[str, bytes]) -> None:
+        """A claims view (its parts) to store when the command ends (the latest few are kept)."""
+        self._claims_views.append((key, seq, parts))
 
     def keep_features(self, codec, items) -> None:
         """Claim features to store when the command ends: ``(assertion id, recording hash, published, features)``."""
@@ -271,22 +312,32 @@ class ProjectionStore:
             if _raw_matches(orjson.loads(blob), None, speaker, None, entity):
                 yield blob
 
-    def _source_index(self, s: int) -> list[tuple[str, bytes, str | None, str | None]]:
+    def assertion_cells(self, s: int) -> Iterator[tuple]:
+        """The current assertions at ``s`` in log order, as the tuples :data:`ASSERTION_CELLS` names."""
+        return self.conn.execute(f"SELECT {', '.join(ASSERTION_CELLS)} FROM assertions WHERE {_LIVE} ORDER BY event_seq",
+                                 {"s": s})
+
+    def source_index(self, s: int) -> list[tuple[str, bytes, str | None, str | None]]:
         return self.conn.execute(
             f"SELECT source_id, row_json, outlet, title FROM sources WHERE {_SRC_LIVE} ORDER BY first_seq", {"s": s}
         ).fetchall()
 
     def sources(self, s: int) -> Iterator[dict[str, Any]]:
         """``sources --json`` rows at ``s``: the catalog's order, counts of current assertions by kind."""
+        counts = self.counts(s)
+        for sid, blob, _outlet, _title in self.source_index(s):
+            row = orjson.loads(blob)
+            row["counts"] = counts.get(sid, {})
+            yield row
+
+    def counts(self, s: int) -> dict[str, dict[str, int]]:
+        """``source_id -> {kind: current assertions}`` at ``s`` (kinds sorted)."""
         counts: dict[str, dict[str, int]] = defaultdict(dict)
         for sid, kind, n in self.conn.execute(
             f"SELECT source_id, kind, count(*) FROM assertions WHERE {_LIVE} GROUP BY source_id, kind", {"s": s}
         ):
             counts[sid][kind] = n
-        for sid, blob, _outlet, _title in self._source_index(s):
-            row = orjson.loads(blob)
-            row["counts"] = dict(sorted(counts.get(sid, {}).items()))
-            yield row
+        return {sid: dict(sorted(c.items())) for sid, c in counts.items()}
 
     def entities_json(self, s: int) -> Iterator[bytes]:
         """``entities --json`` rows at ``s`` (same aggregation as ``iter_entities``), kept once computed."""
@@ -322,7 +373,7 @@ class ProjectionStore:
 
     def timeline(self, s: int) -> Iterator[dict[str, Any]]:
         """``timeline --json`` rows at ``s`` (same order as ``iter_timeline``)."""
-        src = {sid: (outlet, title) for sid, _blob, outlet, title in self._source_index(s)}
+        src = {sid: (outlet, title) for sid, _blob, outlet, title in self.source_index(s)}
         rows = []
         for seq, aid, sid, exact, digest, at, actor, dates in self.conn.execute(
             "SELECT event_seq, assertion_id, source_id, exact, event_hash, recorded_at, actor, dates_json"
@@ -374,10 +425,16 @@ def _stamp_file(path: Path) -> Path:
 
 
 def _write_stamp(path: Path, conn: sqlite3.Connection, digest: int) -> None:
+    # Fold the WAL in when no reader holds it; never wait for one (an export reading the store
+    # while its claims view is kept through a second connection would wait out the busy timeout):
+    # the stamp records the WAL's size too, and a checkpoint made later only costs a digest check.
     try:
+        conn.execute("PRAGMA busy_timeout = 0")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.DatabaseError:
         pass
+    finally:
+        conn.execute("PRAGMA busy_timeout = 60000")
     stamp = _stamp_of(path)
     tmp = _stamp_file(path).with_suffix(".stamp.tmp")
     tmp.write_bytes(orjson.dumps({"stamp": stamp, "digest": format(digest, "x")}))
@@ -608,6 +665,8 @@ class _Builder:
             seq, aid, row.source_id, version, row.kind, row.speaker, row.modality, row.selector.exact,
             rec.hash, rec.at, rec.actor, None, None,
             orjson.dumps(plain["entities"]), orjson.dumps(dates) if dates else None, orjson.dumps(plain),
+            row.selector.start, row.selector.end, _canonical_text(plain["values"]), _canonical_text(plain["entities"]),
+            f"{row.extractor}/{row.extractor_version}",
         ]
         st = self._aid(aid)
         if version > 1:  # the catalog's ``rerecorded``: only later versions count
@@ -712,7 +771,7 @@ class _Builder:
         rows = [tuple(r) for r in self.new_rows.values()]
         for r in rows:
             self._add("assertions", r)
-        conn.executemany("INSERT INTO assertions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        conn.executemany(f"INSERT INTO assertions VALUES ({','.join('?' * 21)})", rows)
         self.new_rows.clear()
         srows = [tuple(r[:11]) for r in self._pending_sources]
         for r in srows:

@@ -20,6 +20,7 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+import orjson
 from attrs import frozen
 
 from ...events import AssertionRecorded
@@ -39,7 +40,7 @@ DEFAULT_CONFIG = DEFAULT_LINK_CONFIG
 
 __all__ = [
     "FEATURES_VERSION", "ClaimsConfig", "ClaimsView", "Features", "LinkConfig", "MatcherSpec", "anchor_of",
-    "build_claims", "build_links", "claim_id_for", "claims_view", "evidence", "features", "trail",
+    "build_claims", "build_links", "claim_id_for", "claims_view", "evidence", "features", "listed_claims_json", "trail",
 ]
 
 
@@ -222,23 +223,85 @@ def view_from_rows(
     return ClaimsView(claims=tuple(claims), links=tuple(links))
 
 
+def _open_cache(store: LogStore, as_of: int | None, config: LinkConfig):
+    """``(projection store, key, seq)`` for a claims view at ``as_of``; ``(None, None, None)`` without a store."""
+    from .. import claims_cache
+    from ..store import open_store
+
+    head = store.head()
+    pstore = open_store(store, head)
+    if pstore is None:
+        return None, None, None
+    seq = head.seq if as_of is None else min(as_of, head.seq)
+    return pstore, claims_cache.view_key(pstore, head, seq, config, _matchers()), seq
+
+
+def _compute(store: LogStore, as_of: int | None, cache: bool, config: LinkConfig, pstore, key, seq) -> ClaimsView:
+    from .. import claims_cache
+
+    cat = _catalog(store, as_of, cache=cache)
+    first: dict[str, int] = {}
+    rows = list(claim_rows(store, cat, as_of, first))
+    stored = None if pstore is None else claims_cache.with_store(pstore, rows, cat)
+    view = view_from_rows(rows, cat, config, first_seen=first)
+    if pstore is not None:
+        stored()
+        parts = claims_cache.encode_view(view)
+        if parts is not None:
+            pstore.keep_claims_view(key, seq, parts)
+    return view
+
+
 def claims_view(
     store: LogStore, as_of: int | None = None, *, cache: bool = True, config: LinkConfig = DEFAULT_LINK_CONFIG,
 ) -> ClaimsView:
-    """Links and claims as of ``as_of`` (one snapshot: the catalog and the rows stop at the same seq)."""
-    with _no_cyclic_gc():
-        cat = _catalog(store, as_of, cache=cache)
-        first: dict[str, int] = {}
-        rows = list(claim_rows(store, cat, as_of, first))
-        stored = None
-        if cache:  # per-assertion features kept in the projection store (#12): computed once per recording
-            from ..claims_cache import with_store
+    """Links and claims as of ``as_of`` (one snapshot: the catalog and the rows stop at the same seq).
 
-            stored = with_store(store, rows, cat)
-        view = view_from_rows(rows, cat, config, first_seen=first)
-        if stored is not None:
-            stored()
-        return view
+    With ``cache``, the view is kept whole in the projection store under a key made of everything it
+    depends on (:func:`..claims_cache.view_key`), and the per-assertion features too: a second call
+    at the same point of the same log reads the answer instead of computing it (#12)."""
+    from .. import claims_cache
+
+    with _no_cyclic_gc():
+        pstore, key, seq = _open_cache(store, as_of, config) if cache else (None, None, None)
+        try:
+            found = None if pstore is None else claims_cache.decode_view(pstore, key)
+            return found if found is not None else _compute(store, as_of, cache, config, pstore, key, seq)
+        finally:
+            if pstore is not None:
+                pstore.close()
+
+
+def listed_claims_json(
+    store: LogStore, as_of: int | None = None, *, cache: bool = True, show_all: bool = False,
+    config: LinkConfig = DEFAULT_LINK_CONFIG,
+) -> Iterator[bytes]:
+    """The claims ``factledger claims`` lists (``show_all``: every claim), each as ``--json`` prints it.
+
+    A view kept in the projection store is streamed from its stored lines without building a claim."""
+    from .. import claims_cache
+    from ...serialization import converter
+
+    with _no_cyclic_gc():
+        pstore, key, seq = _open_cache(store, as_of, config) if cache else (None, None, None)
+        try:
+            if pstore is not None and pstore.claims_part(key, "order") is not None:
+                if not show_all:
+                    yield from claims_cache.lines(pstore.claims_part(key, "listed"))
+                    return
+                order = pstore.claims_part(key, "order")
+                shown = iter(claims_cache.lines(pstore.claims_part(key, "listed")))
+                others = iter(claims_cache.lines(pstore.claims_part(key, "others")))
+                for flag in order:
+                    yield next(shown) if flag == 49 else next(others)
+                return
+            view = _compute(store, as_of, cache, config, pstore, key, seq)
+        finally:
+            if pstore is not None:
+                pstore.close()
+    for claim in view.claims:
+        if show_all or claims_cache.listed(claim):
+            yield orjson.dumps(converter.unstructure(claim))
 
 
 def build_claims(

@@ -32,6 +32,10 @@ from .frames import REPORTING_CLASSES
 from .features import Features, same_person
 from .groups import union_find
 
+MATCHER_VERSION = "claims-links/1"
+"""Bump whenever the links, groups or conflicts a set of features gives change: the projection
+store keys whole claims views on it (with FEATURES_VERSION), so an old answer is never read."""
+
 
 @frozen
 class MatcherSpec:
