@@ -89,7 +89,7 @@ def verify(
     jobs: int = 1,
     executor: Any = None,
     executor_workers: int = 1,
-    derived_ids: bool = False,
+    derived_ids: bool = True,
 ) -> VerifyReport:
     """Replay and check ``store``; ``jobs`` > 1 moves the schema pass to ``jobs - 1`` worker
     processes when the file is at least :data:`PARALLEL_MIN_BYTES` (same report either way).
@@ -143,7 +143,7 @@ _BATCH = "BatchStarted"
 _SOURCE_TYPES = ("SourceAppended", "SourceRevised")  # tuples: a malformed (unhashable) type is fine
 
 
-def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS, derived_ids=False, partial=False) -> VerifyReport:
+def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS, derived_ids=True, partial=False) -> VerifyReport:
     # One pass, with the per-line work inlined: at a million lines every call counts.
     # report.events is expected_seq - 1 throughout; it is written when the pass stops.
     # (expected_seq and prev: where the lines start; ledger.ranges checks a byte range from its first line.)
