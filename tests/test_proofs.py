@@ -225,6 +225,60 @@ def test_verify_checkpoint_detects_truncation_and_rewrites(all_types_ledger, key
     assert res.exit_code == 1 and "no signature by key someone.else" in res.stderr
 
 
+def _derived_ledger(path: Path, batches: int, per_batch: int = 50) -> LogStore:
+    """:func:`_ledger` with derived ids (so plain verify passes): batch b is seq 51b+1 .. 51b+51."""
+    store = LogStore(path, fsync=False)
+    text = "The ferry sailed at dawn. " * 60
+    for b in range(batches):
+        src = source_payload(text, uri=f"https://news.example/{b}")
+        store.append([src] + [
+            assertion_payload(text, 26 * i, 26 * i + 25, source_id=src.source_id, occurrence=i) for i in range(per_batch - 1)
+        ], actor="t@x")
+    return store
+
+
+def test_a_failed_checkpoint_names_the_first_changed_seq(tmp_ledger, keys, run_cli, tmp_path):
+    """The Merkle cache the checkpoint left hashes to its signed root, so verify --checkpoint descends
+    old and new trees to the first differing leaf: exactly in the cached tail, to its block of 256 before;
+    the first verify after a rewrite sets the old cache aside, so asking again still names it."""
+    skey, vkey = keys
+    _derived_ledger(tmp_ledger, 12)  # 612 lines: blocks 0-255 and 256-511 are cached as roots, 512-611 as leaves
+    cp = _checkpoint(run_cli, skey, tmp_path / "cp")
+    lines = tmp_ledger.read_bytes().splitlines(keepends=True)
+    def other_actor(start):  # the batches from line ``start`` on appended by someone else, re-chained
+        return _rehash_from([x.replace(b'"t@x"', b'"u@x"') if i >= start else x for i, x in enumerate(lines)], start)
+
+    def without_batch(b):  # batch b (a source and its assertions) deleted, the rest re-chained
+        return _rehash_from(lines[: 51 * b] + lines[51 * b + 51 :], 51 * b)
+
+    for damaged, expect in ((other_actor(561), "is seq 562"), (without_batch(10), "is within seq 257-512"),
+                            (without_batch(3), "is within seq 1-256")):
+        tmp_ledger.write_bytes(b"".join(damaged))
+        assert run_cli("verify").exit_code == 0  # every rule holds: only the checkpoint tells
+        for _ in range(2):
+            res = run_cli("verify", "--checkpoint", str(cp), "--vkey", str(vkey))
+            assert res.exit_code == 1 and f"the first event that differs {expect}" in res.stderr, res.stderr
+    # no cache of the signed state: the failure stands, without a seq
+    tmp_ledger.write_bytes(b"".join(other_actor(306)))
+    for stale in C.cache_path(LogStore(tmp_ledger)).parent.iterdir():
+        stale.unlink()
+    res = run_cli("verify", "--checkpoint", str(cp), "--vkey", str(vkey))
+    assert res.exit_code == 1 and "rewritten" in res.stderr and "differs" not in res.stderr
+
+
+def test_first_difference_against_every_prefix():
+    """The descent names the first changed leaf for every position in trees up to 40 leaves (all in a
+    cached tail), and nothing for a cache that is not the signed state."""
+    for n in range(1, 41):
+        old = [merkle.leaf_hash(b"%d" % i) for i in range(n)]
+        cp = C.Checkpoint("o", n, merkle.root(old))
+        for j in range(n):
+            new = old[:j] + [merkle.leaf_hash(b"x%d" % i) for i in range(j, n)]
+            tree = C.LedgerTree(None, n, [], [], new)
+            assert C.first_difference([C.OldNodes([], old)], tree, cp, n) == (j, j + 1)
+            assert C.first_difference([C.OldNodes([], new)], tree, cp, n) is None  # not the signed state
+
+
 # -- proof bundles and the docs' verifier --------------------------------------------------------
 
 

@@ -91,7 +91,8 @@ def verify(no_schema, jobs, cp_path, vkey_path, scheduler, local_cluster, no_der
         raise SystemExit(3)
     if cp is not None:
         try:
-            proof = C.check_extends(C.tree_of(store), cp, str(cp_path))
+            old = C.stale_nodes(store)  # the cache as the checkpoint may have left it: names the first changed seq
+            proof = C.check_extends(C.tree_of(store), cp, str(cp_path), old)
         except C.CheckpointError as exc:
             echo(f"FAILED: {exc}", err=True)
             raise SystemExit(1) from None

@@ -191,7 +191,8 @@ def audit_command(as_of, as_json, cp_path, vkey_path, output):
         cp, _note = C.read_checkpoint(cp_path, C.read_vkey(vkey_path))
         entry = {"file": str(cp_path), "origin": cp.origin, "size": cp.size, "ok": True, "reason": None}
         try:
-            C.check_extends(C.tree_of(store), cp, str(cp_path))
+            old = C.stale_nodes(store)
+            C.check_extends(C.tree_of(store), cp, str(cp_path), old)
         except C.CheckpointError as exc:
             entry.update(ok=False, reason=str(exc))
         facts["checkpoint"] = entry
