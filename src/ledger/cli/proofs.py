@@ -189,7 +189,8 @@ def audit_command(as_of, as_json, cp_path, vkey_path, output):
         seq = resolve_as_of(store, as_of)
         facts = R.build(store, seq)
         checked = verify_log(store)
-    facts["verify"] = {"ok": checked.ok, "events": checked.events, "bad_seq": checked.bad_seq, "reason": checked.reason}
+    facts["verify"] = {"ok": checked.ok, "events": checked.events, "bad_seq": checked.bad_seq, "reason": checked.reason,
+                       "interrupted": checked.interrupted}
     facts["warnings"] = [str(w.message) for w in caught] + [
         f"{n} events of type {t!r} unknown to this version were checked against the envelope only"
         for t, n in sorted(checked.unknown_types.items())
