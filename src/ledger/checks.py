@@ -59,10 +59,11 @@ class Rules:
         self.last_at = ""
         self.versions: dict[str, int] = {}  # source id -> its last version
         self.assertions: dict[str, tuple[str, int]] = {}  # assertion id -> (source id, last version recording it)
-        self.seen: dict[tuple[tuple[str, int], str], int] = {}  # (source version, exact) -> recordings of that quote so far
         self._key: tuple[str, int] | None = None  # one shared tuple per source version
         self._prefix = _SHA()
-        self._keys: dict[tuple[str, int], tuple[tuple[str, int], Any]] = {}  # -> (shared key, started hash of the source id)
+        self._seen: dict[str, int] = {}  # exact -> recordings of that quote so far, in this source version
+        # (source id, version) -> (shared key, started hash of the source id, its quotes seen)
+        self._keys: dict[tuple[str, int], tuple[tuple[str, int], Any, dict[str, int]]] = {}
 
     def line(self, raw: dict[str, Any], text: str | None) -> str | None:
         """The first rule ``raw`` breaks, or None. ``text``: for an assertion, the text its
@@ -145,8 +146,8 @@ class Rules:
         if key is None or key[0] != sid or key[1] != version:
             found = self._keys.get((sid, version))
             if found is None:
-                found = self._keys[(sid, version)] = ((sid, version), _SHA(f"{sid}\x1f".encode()))
-            key, self._prefix = found
+                found = self._keys[(sid, version)] = ((sid, version), _SHA(f"{sid}\x1f".encode()), {})
+            key, self._prefix, self._seen = found
             self._key = key
         assertions = self.assertions
         owner = assertions.get(aid)
@@ -161,14 +162,14 @@ class Rules:
         if self.derived_ids and not again:
             # Rule 9: occurrence n of this quote in this source version, from a started hash of the source id.
             exact = d["selector"]["exact"]
-            seen = (key, exact)
-            n = self.seen.get(seen, 0)
+            seen = self._seen
+            n = seen.get(exact, 0)
             h = self._prefix.copy()
             h.update(f"{exact}\x1f{n}".encode())
             expected = "as-" + h.hexdigest()[:16]
             if aid != expected:
                 return f"assertion_id {aid} is not derived from its source, quote and occurrence {n} (expected {expected})"
-            self.seen[seen] = n + 1
+            seen[exact] = n + 1
         assertions[aid] = key
         values, entities = d["values"], d["entities"]
         if values or entities:
