@@ -214,11 +214,11 @@ def _set_aside(store: LogStore) -> None:
     """Keep a cache the ledger no longer matches as ``merkle.bin.stale-<seq>-<hash>``: the
     ledger was rewritten, and those roots of its old state (once they hash to a signed
     checkpoint) are what lets ``verify --checkpoint`` name the first changed seq."""
-    path = cache_path(store)
+    cache = cache_path(store)
     try:
-        with open(path, "rb") as f:
+        with open(cache, "rb") as f:
             key = orjson.loads(f.readline())
-        os.replace(path, path.with_name(f"{path.name}.stale-{int(key['seq'])}-{str(key['hash'])[:16]}"))
+        os.replace(cache, cache.with_name(f"{cache.name}.stale-{int(key['seq'])}-{str(key['hash'])[:16]}"))
     except Exception:  # none, or unreadable: nothing worth keeping
         return
 
@@ -500,9 +500,9 @@ def stale_nodes(store: LogStore) -> list[OldNodes]:
     return found
 
 
-def _nodes_of(path: Path) -> OldNodes | None:
+def _nodes_of(cache: Path) -> OldNodes | None:
     try:
-        data = path.read_bytes()
+        data = cache.read_bytes()
         newline = data.index(b"\n")
         key = orjson.loads(data[:newline])
         if key.get("format") != CACHE_FORMAT or key.get("block") != BLOCK:
