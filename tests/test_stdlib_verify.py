@@ -111,3 +111,24 @@ def test_a_reextracted_ledger_verifies_in_both(verifier, tmp_path):
     assert verify(store).ok
     res = _run(verifier, store.path)
     assert (res.returncode, res.stdout.strip()) == (0, "OK"), res.stderr
+
+
+def test_a_re_extraction_of_a_repeated_quote_keeps_its_occurrence(verifier, tmp_ledger):
+    """The second occurrence of a repeated quote, recorded again by a re-extraction (``supersedes``), keeps
+    the id of occurrence 1: both verifiers accept it, and both refuse it without ``supersedes``."""
+    import attrs
+
+    from ledger.audit import verify
+
+    text = "The ferry sailed. The ferry sailed."
+    first, second = assertion_payload(text, 0, 17, occurrence=0), assertion_payload(text, 18, 35, occurrence=1)
+    store = LogStore(tmp_ledger, fsync=False)
+    store.append([source_payload(text), first, second])  # seq 1 BatchStarted, 2 source, 3 and 4 the assertions
+    again = attrs.evolve(second, speaker="the captain", speaker_cue="said", supersedes=4)
+    store.append([again])
+    assert verify(store).ok
+    res = _run(verifier, tmp_ledger)
+    assert (res.returncode, res.stdout.strip()) == (0, "OK"), res.stderr
+    store.append([attrs.evolve(second, supersedes=None)])
+    assert verify(store).bad_seq == 6
+    assert _run(verifier, tmp_ledger).stderr.startswith("FAILED: seq 6:")
