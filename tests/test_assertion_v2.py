@@ -7,6 +7,7 @@ import hashlib
 
 from ledger import events as ev
 from ledger.audit import verify
+from ledger.checks import assertion_id_for, source_id_for
 from ledger.log import LogStore
 from ledger.serialization import canonical, event_hash
 
@@ -42,13 +43,14 @@ def test_append_records_quotation_mode_and_antecedent(tmp_ledger, tmp_path, run_
 
 def test_a_v1_line_verifies_and_reads_with_unknown_mode(tmp_ledger):
     text = "Officials said the gate is safe."
-    src = ev.SourceAppended(source_id="src-1", version=1, uri=None, title=None, outlet=None, authors=(), published=None,
+    sid = source_id_for(None, hashlib.sha256(text.encode()).hexdigest())
+    src = ev.SourceAppended(source_id=sid, version=1, uri=None, title=None, outlet=None, authors=(), published=None,
                             retrieved=None, media_type="text/plain", raw_sha256="0" * 64,
                             text_sha256=hashlib.sha256(text.encode()).hexdigest(), text=text)
     store = LogStore(tmp_ledger, fsync=False)
     store.append([src], actor="t@h")
     head = store.head()
-    data = {"assertion_id": "as-1", "source_id": "src-1", "version": 1,
+    data = {"assertion_id": assertion_id_for(sid, text, 0), "source_id": sid, "version": 1,
             "selector": {"start": 0, "end": len(text), "exact": text, "prefix": "", "suffix": ""},
             "kind": "statement", "speaker": "Officials", "speaker_cue": "said", "modality": "asserted",
             "modality_cue": None, "values": [], "entities": [], "extractor": "rules", "extractor_version": "1.1.0"}

@@ -54,3 +54,13 @@ def test_report_with_checkpoint_and_hostile_text(all_types_ledger, run_cli, tmp_
     all_types_ledger.write_bytes(b"".join(all_types_ledger.read_bytes().splitlines(keepends=True)[:12]))
     res = run_cli("audit", "--checkpoint", str(cp), "--vkey", str(tmp_path / "k.vkey"), "--json")
     assert json.loads(res.stdout)["checkpoint"]["ok"] is False and "truncated" in json.loads(res.stdout)["checkpoint"]["reason"]
+
+
+def test_report_states_an_interrupted_append(all_types_ledger, run_cli):
+    """A torn last line is what verify exits 3 for: the report says verify passed only up to it."""
+    with open(all_types_ledger, "ab") as f:
+        f.write(b'{"seq": 14, "torn')
+    res = run_cli("audit")
+    assert res.exit_code == 0, res.stderr
+    assert "- Verify (whole file, 13 events): OK up to an interrupted append: the last 17 bytes, after seq 13" in res.stdout
+    assert json.loads(run_cli("audit", "--json").stdout)["verify"]["interrupted"].startswith("the last 17 bytes")

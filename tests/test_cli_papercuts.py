@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from ledger.evaluation import gold as evaluation
-from ledger.testing import build_sample_ledger
+from ledger.testing import build_sample_ledger, SAMPLE_IDS as IDS, SRC_A, SRC_B
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,7 +33,7 @@ def test_ledger_and_json_after_the_command_name(run_cli, sample, tmp_path):
     after = run_cli("sources", "--ledger", str(sample), "--json", ledger=None)
     before = run_cli("--ledger", str(sample), "sources", "--json", ledger=None)
     assert after.exit_code == 0, after.output
-    assert after.stdout == before.stdout and "src-aaaaaaaaaaaaaaaa" in after.stdout
+    assert after.stdout == before.stdout and SRC_A in after.stdout
     group_json = run_cli("--json", "sources", "--ledger", str(sample), ledger=None)
     assert orjson.loads(group_json.stdout) == orjson.loads(before.stdout)
     # the later --ledger wins, and a missing one is named
@@ -41,7 +41,7 @@ def test_ledger_and_json_after_the_command_name(run_cli, sample, tmp_path):
     assert missing.exit_code == 1 and "nope.jsonl: no such ledger" in missing.stderr
     refused = run_cli("--json", "verify", "--ledger", str(sample), ledger=None)
     assert refused.exit_code == 2 and "'factledger verify' has no JSON output" in refused.stderr
-    for command in (["assertions"], ["log", "--limit", "1"], ["verify"], ["show", "as-a-quote"], ["claims"]):
+    for command in (["assertions"], ["log", "--limit", "1"], ["verify"], ["show", IDS["a-quote"]], ["claims"]):
         result = run_cli(*command, "--ledger", str(sample), ledger=None)
         assert result.exit_code == 0, (command, result.output)
 
@@ -54,7 +54,7 @@ def test_dash_h_is_help(run_cli):
 
 
 @pytest.mark.parametrize("command", [["export", "markdown"], ["export", "csv"], ["log"], ["log", "--json"],
-                                     ["assertions"], ["claims", "--all"], ["show", "as-a-quote"]])
+                                     ["assertions"], ["claims", "--all"], ["show", IDS["a-quote"]]])
 def test_closed_pipe_ends_quietly(sample, command):
     """A reader that goes away (| head) ends the command without a message, exit 141 as a shell reports SIGPIPE."""
     proc = subprocess.Popen([sys.executable, "-m", "ledger", "--ledger", str(sample), *command],
@@ -67,12 +67,12 @@ def test_closed_pipe_ends_quietly(sample, command):
 
 def test_show_a_source_and_verdict_on_a_missing_claim(run_cli, sample):
     """show src-... prints the source's trail; a verdict on an unknown claim names the claim."""
-    shown = run_cli("show", "src-aaaaaaaaaaaaaaaa", ledger=sample)
+    shown = run_cli("show", SRC_A, ledger=sample)
     assert shown.exit_code == 0, shown.output
-    assert "SourceAppended src-aaaaaaaaaaaaaaaa v1" in shown.stdout and "SourceRevised src-aaaaaaaaaaaaaaaa v2" in shown.stdout
-    assert "AssertionWithdrawn as-a-repairs" in shown.stdout
-    assert "src-bbbbbbbbbbbbbbbb" not in shown.stdout
-    trail = orjson.loads(run_cli("show", "src-bbbbbbbbbbbbbbbb", "--json", ledger=sample).stdout)
+    assert f"SourceAppended {SRC_A} v1" in shown.stdout and f"SourceRevised {SRC_A} v2" in shown.stdout
+    assert f"AssertionWithdrawn {IDS['a-repairs']}" in shown.stdout
+    assert SRC_B not in shown.stdout
+    trail = orjson.loads(run_cli("show", SRC_B, "--json", ledger=sample).stdout)
     assert [e["type"] for e in trail] == ["SourceAppended"]
     assert "no source src-0000000000000000" in run_cli("show", "src-0000000000000000", ledger=sample).stderr
     before = sample.read_bytes()
@@ -116,9 +116,9 @@ def test_verify_refuses_a_file_without_one_event(run_cli, tmp_path):
 
 def test_diff_of_a_single_version_says_so(run_cli, sample):
     """diff on a source with one version says there is only one, exit 1; two versions still diff."""
-    one = run_cli("diff", "src-bbbbbbbbbbbbbbbb", ledger=sample)
+    one = run_cli("diff", SRC_B, ledger=sample)
     assert one.exit_code == 1 and "has only one version (v1)" in one.stderr
-    two = run_cli("diff", "src-aaaaaaaaaaaaaaaa", ledger=sample)
+    two = run_cli("diff", SRC_A, ledger=sample)
     assert two.exit_code == 0 and "v1 -> v2" in two.stdout
 
 

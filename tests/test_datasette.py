@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.testing import build_sample_ledger
+from ledger.testing import build_sample_ledger, SAMPLE_IDS as IDS, SRC_A
 
 pytest.importorskip("datasette", reason="datasette is in the test extra: pip install -e '.[test]'")
 pytest.importorskip("sqlite_utils")
@@ -112,9 +112,9 @@ def test_metadata_facets_search_and_links(server):
     outlets = {v["value"] for v in facets["outlet"]["results"]}
     assert outlets == {"Harbour Gazette", "Coast Courier"}
     hits = _json(server + "/facts/assertions.json?_search=ashore&_shape=objects")["rows"]
-    assert {h["assertion_id"] for h in hits} == {"as-a-quote", "as-b-safe"}
-    quote = _json(server + "/facts/assertions/as-a-quote.json?_shape=objects")["rows"][0]
-    page = _get(server + "/facts/assertions?assertion_id=as-a-quote")
+    assert {h["assertion_id"] for h in hits} == {IDS["a-quote"], IDS["b-safe"]}
+    quote = _json(server + f"/facts/assertions/{IDS['a-quote']}.json?_shape=objects")["rows"][0]
+    page = _get(server + f"/facts/assertions?assertion_id={IDS['a-quote']}")
     assert f'href="/facts/source_texts/{urllib.parse.quote(quote["text_id"])}"' in page
     text = _json(server + f"/facts/source_texts/{urllib.parse.quote(quote['text_id'])}.json?_shape=objects")["rows"][0]
     assert text["text"][quote["start"] : quote["end"]] == quote["exact"]
@@ -126,9 +126,9 @@ def test_canned_queries(server):
     conflicts = _json(server + "/facts/conflicts.json?_shape=objects")["rows"]
     assert conflicts and {"quote_a", "quote_b", "outlet_a", "outlet_b"} <= set(conflicts[0])
     said = _json(server + "/facts/speaker_statements.json?speaker=okafor&_shape=objects")["rows"]
-    assert [r["assertion_id"] for r in said] == ["as-a-quote"]
-    changed = _json(server + "/facts/revision_changes.json?source_id=src-aaaaaaaaaaaaaaaa&_shape=objects")["rows"]
-    assert {(r["change"], r["assertion_id"]) for r in changed} >= {("added", "as-a-repairs2"), ("withdrawn", "as-a-repairs")}
+    assert [r["assertion_id"] for r in said] == [IDS["a-quote"]]
+    changed = _json(server + f"/facts/revision_changes.json?source_id={SRC_A}&_shape=objects")["rows"]
+    assert {(r["change"], r["assertion_id"]) for r in changed} >= {("added", IDS["a-repairs2"]), ("withdrawn", IDS["a-repairs"])}
     page = _get(server + "/facts/conflicts")
     assert "Conflicts between sources" in page
 

@@ -7,7 +7,7 @@ import pytest
 import ledger
 from ledger import plugins
 from ledger.exporters import ExporterSpec
-from ledger.testing import build_sample_ledger
+from ledger.testing import build_sample_ledger, SAMPLE_IDS as IDS
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_as_of_seq_and_time(run_cli, sample):
     early = run_cli("export", "csv", "--as-of", "8")  # the first source's batch: BatchStarted + 7 events
     assert early.exit_code == 0, early.output
     ids = [line.split(",")[0] for line in early.stdout.splitlines()[1:]]
-    assert ids == ["as-a-head", "as-a-fire", "as-a-quote", "as-a-crew", "as-a-tricky", "as-a-repairs"]
+    assert ids == [IDS["a-head"], IDS["a-fire"], IDS["a-quote"], IDS["a-crew"], IDS["a-tricky"], IDS["a-repairs"]]
     at = run_cli("export", "csv", "--as-of", "2999-01-01T00:00:00Z")
     assert at.exit_code == 0 and at.stdout == run_cli("export", "csv").stdout
     beyond = run_cli("export", "csv", "--as-of", "999")

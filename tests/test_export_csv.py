@@ -11,7 +11,7 @@ import pytest
 from ledger import plugins
 from ledger.log import LogStore
 from ledger.projections import iter_assertions
-from ledger.testing import build_sample_ledger, run_export
+from ledger.testing import build_sample_ledger, run_export, SAMPLE_IDS as IDS, SRC_A, SRC_B
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +54,9 @@ def test_one_row_per_current_assertion_with_exact_cells(spec, ledger):
         assert orjson.loads(row["values"]) == [
             {k: getattr(v, k) for k in ("type", "text", "start", "end", "value", "unit", "qualifier")} for v in a.values
         ]
-    quote = next(r for r in rows if r["assertion_id"] == "as-a-quote")
+    quote = next(r for r in rows if r["assertion_id"] == IDS["a-quote"])
     assert (quote["speaker"], quote["outlet"], quote["source_version"]) == ("Ines Okafor", "Harbour Gazette", "2")
-    assert "as-a-fire" not in {r["assertion_id"] for r in rows}  # retracted
+    assert IDS["a-fire"] not in {r["assertion_id"] for r in rows}  # retracted
 
 
 def test_canonical_csv_keeps_formula_like_cells_and_safe_variant_neutralises_them(spec, ledger):
@@ -65,10 +65,10 @@ def test_canonical_csv_keeps_formula_like_cells_and_safe_variant_neutralises_the
     safe, _ = run_export(spec, ledger, options={"spreadsheet_safe": "true"})
     by_id = {r["assertion_id"]: r for r in parse(canonical)}
     safe_by_id = {r["assertion_id"]: r for r in parse(safe)}
-    assert by_id["as-b-formula"]["exact"].startswith("=SUM(A1)")
-    assert by_id["as-a-tricky"]["exact"].startswith("-12 degrees")
-    assert safe_by_id["as-b-formula"]["exact"] == "'" + by_id["as-b-formula"]["exact"]
-    assert safe_by_id["as-a-tricky"]["exact"] == "'" + by_id["as-a-tricky"]["exact"]
+    assert by_id[IDS["b-formula"]]["exact"].startswith("=SUM(A1)")
+    assert by_id[IDS["a-tricky"]]["exact"].startswith("-12 degrees")
+    assert safe_by_id[IDS["b-formula"]]["exact"] == "'" + by_id[IDS["b-formula"]]["exact"]
+    assert safe_by_id[IDS["a-tricky"]]["exact"] == "'" + by_id[IDS["a-tricky"]]["exact"]
     for row in parse(safe):
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row.values())
 
@@ -104,12 +104,12 @@ def test_claims_view_one_row_per_claim_member(spec, ledger):
     """The claims CSV links each claim to each member's source, with status, verdict and conflicts."""
     data, _ = run_export(spec, ledger, view="claims")
     rows = parse(data)
-    quote_claim = next(r["claim_id"] for r in rows if r["assertion_id"] == "as-a-quote")
+    quote_claim = next(r["claim_id"] for r in rows if r["assertion_id"] == IDS["a-quote"])
     linked = [r for r in rows if r["claim_id"] == quote_claim]
-    assert {r["assertion_id"] for r in linked} == {"as-a-quote", "as-b-safe"}  # the analyst's link
-    assert {r["source_id"] for r in linked} == {"src-aaaaaaaaaaaaaaaa", "src-bbbbbbbbbbbbbbbb"}
+    assert {r["assertion_id"] for r in linked} == {IDS["a-quote"], IDS["b-safe"]}  # the analyst's link
+    assert {r["source_id"] for r in linked} == {SRC_A, SRC_B}
     assert {(r["claim_status"], r["verdict"], r["claim_sources"]) for r in linked} == {("corroborated", "supported", "2")}
-    crew = [r for r in rows if r["assertion_id"] in ("as-a-crew", "as-b-crew")]
+    crew = [r for r in rows if r["assertion_id"] in (IDS["a-crew"], IDS["b-crew"])]
     assert len(crew) == 2 and {r["claim_status"] for r in crew} == {"conflict"}
     assert all("14" in r["conflicts"] and "11" in r["conflicts"] for r in crew)
 
@@ -118,8 +118,8 @@ def test_sources_view(spec, ledger):
     """The sources CSV has one row per source at its current version."""
     rows = parse(run_export(spec, ledger, view="sources")[0])
     assert [(r["source_id"], r["version"], r["versions"]) for r in rows] == [
-        ("src-aaaaaaaaaaaaaaaa", "2", "2"),
-        ("src-bbbbbbbbbbbbbbbb", "1", "1"),
+        (SRC_A, "2", "2"),
+        (SRC_B, "1", "1"),
     ]
 
 
@@ -204,5 +204,5 @@ def test_source_index_counts_are_read_lazily_and_right(ledger):
     assert _CountingStore.read == 0
     expected = {r.source_id: r.counts for r in iter_sources(LogStore(ledger))}
     assert {sid: dict(row.counts) for sid, row in index.items()} == expected
-    assert expected["src-aaaaaaaaaaaaaaaa"]  # the comparison is not vacuous
+    assert expected[SRC_A]  # the comparison is not vacuous
     assert {sid: sum(row.counts.values()) for sid, row in index.items()} == {sid: sum(c.values()) for sid, c in expected.items()}

@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from ledger import plugins
-from ledger.testing import build_sample_ledger, run_export
+from ledger.testing import build_sample_ledger, run_export, SAMPLE_IDS as IDS, SRC_A
 
 pyld = pytest.importorskip("pyld")
 rdflib = pytest.importorskip("rdflib")
@@ -62,12 +62,12 @@ def test_sparql_finds_quote_and_speaker(graph):
             PREFIX oa: <http://www.w3.org/ns/oa#>
             PREFIX fl: <https://factledger.example/ns#>
             SELECT ?exact ?speaker ?seq WHERE {
-              ?claim fl:assertionId "as-a-quote" ; a schema:Quotation ;
+              ?claim fl:assertionId "%s" ; a schema:Quotation ;
                      schema:spokenByCharacter/schema:name ?speaker ;
                      prov:wasQuotedFrom/oa:hasSelector ?sel ;
                      prov:wasGeneratedBy/fl:sequence ?seq .
               ?sel a oa:TextQuoteSelector ; oa:exact ?exact .
-            }"""
+            }""" % IDS["a-quote"]
         )
     )
     assert len(rows) == 1
@@ -85,8 +85,8 @@ def test_corroboration_conflict_and_verdict(graph):
         SELECT ?a ?b WHERE { ?x cito:%s ?y . ?x fl:assertionId ?a . ?y fl:assertionId ?b }"""
     agrees = {tuple(sorted(map(str, r))) for r in graph.query(q % "agreesWith")}
     disagrees = {tuple(sorted(map(str, r))) for r in graph.query(q % "disagreesWith")}
-    assert ("as-a-quote", "as-b-safe") in agrees  # linked by the analyst
-    assert ("as-a-crew", "as-b-crew") in disagrees  # 14 vs 11 crew members
+    assert tuple(sorted((IDS["a-quote"], IDS["b-safe"]))) in agrees  # linked by the analyst
+    assert tuple(sorted((IDS["a-crew"], IDS["b-crew"]))) in disagrees  # 14 vs 11 crew members
     assert not agrees & disagrees
     reviews = list(
         graph.query(
@@ -95,15 +95,15 @@ def test_corroboration_conflict_and_verdict(graph):
                  schema:itemReviewed/<https://factledger.example/ns#assertionId> ?id }"""
         )
     )
-    assert {(str(s), str(i)) for s, i in reviews} == {("supported", "as-a-quote"), ("supported", "as-b-safe")}
+    assert {(str(s), str(i)) for s, i in reviews} == {("supported", IDS["a-quote"]), ("supported", IDS["b-safe"])}
 
 
 def test_revisions_and_agents(graph):
     """Version 2 of a source is a prov:wasRevisionOf version 1; the extractor is a prov:SoftwareAgent."""
     prov = rdflib.Namespace("http://www.w3.org/ns/prov#")
     base = "https://factledger.example/ledger/"
-    v1 = rdflib.URIRef(base + "source/src-aaaaaaaaaaaaaaaa/v1")
-    v2 = rdflib.URIRef(base + "source/src-aaaaaaaaaaaaaaaa/v2")
+    v1 = rdflib.URIRef(base + f"source/{SRC_A}/v1")
+    v2 = rdflib.URIRef(base + f"source/{SRC_A}/v2")
     assert (v2, prov.wasRevisionOf, v1) in graph
     agents = set(graph.subjects(rdflib.RDF.type, prov.SoftwareAgent))
     assert agents == {rdflib.URIRef(base + "agent/extractor/sample/1.0")}
@@ -127,9 +127,9 @@ def test_shacl_catches_a_claim_without_position_selector_or_time(exported):
     pyshacl = pytest.importorskip("pyshacl")
     doc = orjson.loads(exported)
     for node in doc["@graph"]:
-        if node.get("@id", "").endswith("as-a-quote/anchor"):
+        if node.get("@id", "").endswith(IDS["a-quote"] + "/anchor"):
             node["oa:hasSelector"] = node["oa:hasSelector"][:1]
-        if node.get("fl:assertionId") == "as-b-safe":
+        if node.get("fl:assertionId") == IDS["b-safe"]:
             del node["prov:generatedAtTime"]
     g = rdflib.Graph()
     g.parse(data=orjson.dumps(doc).decode(), format="json-ld")

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from ledger.audit import verify
+from ledger.checks import assertion_id_for, source_id_for
 from ledger.events import AssertionRecorded, SourceAppended
 from ledger.extractors import anchor
 from ledger.log import LogStore
@@ -23,13 +24,14 @@ DIGEST = hashlib.sha256(TEXT.encode()).hexdigest()
 
 def _batch(tag: str, b: int) -> list:
     """One source and 49 assertions (about 40 kB), so a kill can land in the middle of a write."""
-    sid = f"src-{tag}{b:08x}"
-    batch = [SourceAppended(source_id=sid, version=1, uri=None, title=None, outlet=None, authors=(), published=None,
+    uri = f"https://k9.example/{tag}/{b}"
+    sid = source_id_for(uri, DIGEST)  # ids derived as verify requires
+    batch = [SourceAppended(source_id=sid, version=1, uri=uri, title=None, outlet=None, authors=(), published=None,
                             retrieved=None, media_type="text/plain", raw_sha256=DIGEST, text_sha256=DIGEST, text=TEXT)]
     for i in range(49):
         start = (i % 11) * 53
         batch.append(AssertionRecorded(
-            assertion_id=f"as-{tag}{b:06x}{i:02x}", source_id=sid, version=1, selector=anchor(TEXT, start, start + 51),
+            assertion_id=assertion_id_for(sid, TEXT[start:start + 51], i // 11), source_id=sid, version=1, selector=anchor(TEXT, start, start + 51),
             kind="statement", speaker=None, speaker_cue=None, modality="asserted", modality_cue=None, values=(),
             entities=(), extractor="k9", extractor_version="1"))
     return batch

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.testing import build_sample_ledger
+from ledger.testing import build_sample_ledger, SAMPLE_IDS as IDS
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "plugins" / "template"
 
@@ -58,4 +58,4 @@ def test_installed_template_is_a_working_format(installed, tmp_path):
     out = run("export", "ndjson", "-O", "fields=assertion_id,speaker")
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
-    assert {"assertion_id": "as-a-quote", "speaker": "Ines Okafor"} in rows
+    assert {"assertion_id": IDS["a-quote"], "speaker": "Ines Okafor"} in rows

@@ -9,7 +9,7 @@ import pytest
 import ledger
 from ledger import plugins
 from ledger.exporters import ExporterSpec
-from ledger.testing import build_sample_ledger
+from ledger.testing import build_sample_ledger, SAMPLE_IDS as IDS
 from helpers import factledger, make_dist
 
 
@@ -72,7 +72,7 @@ def test_broken_plugins_are_named_and_the_rest_works(site, tmp_path):
     ledger_path = build_sample_ledger(tmp_path / "ledger.jsonl")
     result = factledger(site, "--ledger", str(ledger_path), "export", "ids")
     assert result.returncode == 0, result.stderr
-    assert "as-a-quote" in result.stdout.split()
+    assert IDS["a-quote"] in result.stdout.split()
     assert "plugin 'broken' (fl_broken) failed to load: ImportError: No module named 'frobnicate'" in result.stderr
     assert "plugin 'typo' (fl_typo) failed to load" in result.stderr and "register_exporter" in result.stderr
     assert "plugin 'raises' failed in register_exporters: RuntimeError: config file missing" in result.stderr

@@ -23,6 +23,7 @@ from ledger.projections import (
     trail,
 )
 from ledger.projections.machinery import cache_dir
+from ledger.testing import SRC_A
 from helpers import src, stmt
 
 
@@ -183,7 +184,7 @@ def test_raw_fast_paths_equal_the_typed_path(all_types_ledger, tmp_path, as_of):
         assert list(current_assertions(store, cat, as_of)) == ref_rows
         assert ref_rows  # the comparison is not vacuous
         assert count_current(store, cat, as_of) == ref_counts
-        for filters in ({"source": "src-aaaaaaaaaaaaaaaa", "kind": "statement"}, {"speaker": "INES OKAFOR"},
+        for filters in ({"source": SRC_A, "kind": "statement"}, {"speaker": "INES OKAFOR"},
                         {"entity": "harbour gate"}, {"entity": "Marlow"}, {"kind": "headline"}):
             assert list(current_assertions(store, cat, as_of, **filters)) == _typed_reference(store, as_of, **filters)[1]
 

@@ -225,6 +225,60 @@ def test_verify_checkpoint_detects_truncation_and_rewrites(all_types_ledger, key
     assert res.exit_code == 1 and "no signature by key someone.else" in res.stderr
 
 
+def _derived_ledger(path: Path, batches: int, per_batch: int = 50) -> LogStore:
+    """:func:`_ledger` with derived ids (so plain verify passes): batch b is seq 51b+1 .. 51b+51."""
+    store = LogStore(path, fsync=False)
+    text = "The ferry sailed at dawn. " * 60
+    for b in range(batches):
+        src = source_payload(text, uri=f"https://news.example/{b}")
+        store.append([src] + [
+            assertion_payload(text, 26 * i, 26 * i + 25, source_id=src.source_id, occurrence=i) for i in range(per_batch - 1)
+        ], actor="t@x")
+    return store
+
+
+def test_a_failed_checkpoint_names_the_first_changed_seq(tmp_ledger, keys, run_cli, tmp_path):
+    """The Merkle cache the checkpoint left hashes to its signed root, so verify --checkpoint descends
+    old and new trees to the first differing leaf: exactly in the cached tail, to its block of 256 before;
+    the first verify after a rewrite sets the old cache aside, so asking again still names it."""
+    skey, vkey = keys
+    _derived_ledger(tmp_ledger, 12)  # 612 lines: blocks 0-255 and 256-511 are cached as roots, 512-611 as leaves
+    cp = _checkpoint(run_cli, skey, tmp_path / "cp")
+    lines = tmp_ledger.read_bytes().splitlines(keepends=True)
+    def other_actor(start):  # the batches from line ``start`` on appended by someone else, re-chained
+        return _rehash_from([x.replace(b'"t@x"', b'"u@x"') if i >= start else x for i, x in enumerate(lines)], start)
+
+    def without_batch(b):  # batch b (a source and its assertions) deleted, the rest re-chained
+        return _rehash_from(lines[: 51 * b] + lines[51 * b + 51 :], 51 * b)
+
+    for damaged, expect in ((other_actor(561), "is seq 562"), (without_batch(10), "is within seq 257-512"),
+                            (without_batch(3), "is within seq 1-256")):
+        tmp_ledger.write_bytes(b"".join(damaged))
+        assert run_cli("verify").exit_code == 0  # every rule holds: only the checkpoint tells
+        for _ in range(2):
+            res = run_cli("verify", "--checkpoint", str(cp), "--vkey", str(vkey))
+            assert res.exit_code == 1 and f"the first event that differs {expect}" in res.stderr, res.stderr
+    # no cache of the signed state: the failure stands, without a seq
+    tmp_ledger.write_bytes(b"".join(other_actor(306)))
+    for stale in C.cache_path(LogStore(tmp_ledger)).parent.iterdir():
+        stale.unlink()
+    res = run_cli("verify", "--checkpoint", str(cp), "--vkey", str(vkey))
+    assert res.exit_code == 1 and "rewritten" in res.stderr and "differs" not in res.stderr
+
+
+def test_first_difference_against_every_prefix():
+    """The descent names the first changed leaf for every position in trees up to 40 leaves (all in a
+    cached tail), and nothing for a cache that is not the signed state."""
+    for n in range(1, 41):
+        old = [merkle.leaf_hash(b"%d" % i) for i in range(n)]
+        cp = C.Checkpoint("o", n, merkle.root(old))
+        for j in range(n):
+            new = old[:j] + [merkle.leaf_hash(b"x%d" % i) for i in range(j, n)]
+            tree = C.LedgerTree(None, n, [], [], new)
+            assert C.first_difference([C.OldNodes([], old)], tree, cp, n) == (j, j + 1)
+            assert C.first_difference([C.OldNodes([], new)], tree, cp, n) is None  # not the signed state
+
+
 # -- proof bundles and the docs' verifier --------------------------------------------------------
 
 
@@ -247,29 +301,70 @@ def _doc_check(verifier: Path, bundle: Path, vkey: Path) -> subprocess.Completed
     return subprocess.run([sys.executable, "-I", str(verifier), str(bundle), str(vkey)], capture_output=True, text=True)
 
 
-def _prove(run_cli, what, skey, out):
-    res = run_cli("prove", what, "--key", str(skey), "-o", str(out))
+def _prove(run_cli, what, skey, out, *flags):
+    res = run_cli("prove", what, "--key", str(skey), "-o", str(out), *flags)
     assert res.exit_code == 0, res.stderr
     return out
 
 
-@pytest.mark.parametrize("what, types", [
-    (AS_PLAIN, {"SourceAppended", "AssertionRecorded", "AssertionsLinked", "AssertionsUnlinked", "VerdictRecorded"}),
-    (AS_REV, {"SourceRevised", "AssertionRecorded", "AssertionsLinked", "AssertionsUnlinked", "AssertionRetracted"}),
-    (SRC_GATE, {"SourceAppended", "SourceRevised"}),
+@pytest.mark.parametrize("what, flags, types", [
+    (AS_PLAIN, (), {"AssertionRecorded", "AssertionsLinked", "AssertionsUnlinked", "VerdictRecorded"}),
+    (AS_PLAIN, ("--with-sources",), {"SourceAppended", "AssertionRecorded", "AssertionsLinked", "AssertionsUnlinked", "VerdictRecorded"}),
+    (AS_REV, ("--with-sources",), {"SourceRevised", "AssertionRecorded", "AssertionsLinked", "AssertionsUnlinked", "AssertionRetracted"}),
+    (SRC_GATE, (), {"SourceAppended", "SourceRevised"}),
 ])
-def test_prove_and_check_offline(all_types_ledger, keys, run_cli, tmp_path, doc_verifier, what, types):
-    """A bundle holds the events about the id with inclusion paths; check-proof and the docs' verifier accept it."""
+def test_prove_and_check_offline(all_types_ledger, keys, run_cli, tmp_path, doc_verifier, what, flags, types):
+    """A bundle holds the events about the id with inclusion paths (and, --with-sources, the texts its quotes
+    point into, which check-proof then checks them against); check-proof and the docs' verifier accept it."""
     skey, vkey = keys
-    bundle = _prove(run_cli, what, skey, tmp_path / "b.json")
+    bundle = _prove(run_cli, what, skey, tmp_path / "b.json", *flags)
     data = json.loads(bundle.read_text())
     assert {orjson.loads(e["line"])["type"] for e in data["entries"]} == types
     lines = all_types_ledger.read_bytes().split(b"\n")
     assert all(e["line"].encode() == lines[e["index"]] for e in data["entries"])
     res = run_cli("check-proof", str(bundle), "--vkey", str(vkey), ledger=None)
     assert res.exit_code == 0 and f"OK: {len(types)} events included" in res.stdout, res.stderr
+    if what != SRC_GATE:
+        assert ("1 of 1 quotes checked" if flags else "0 of 1 quotes checked") in res.stdout, res.stdout
     doc = _doc_check(doc_verifier, bundle, vkey)
     assert (doc.returncode, doc.stdout.strip()) == (0, "OK"), doc.stderr
+
+
+def test_an_assertion_bundle_is_small_without_the_article(tmp_ledger, keys, run_cli, tmp_path, doc_verifier):
+    """#11: an assertion's inclusion proof is O(log n) bytes plus its event line: the 1.5 KB article its
+    quote points into is left out unless --with-sources asks for it."""
+    skey, vkey = keys
+    _derived_ledger(tmp_ledger, 12)
+    lines = tmp_ledger.read_bytes().split(b"\n")
+    aid = orjson.loads(lines[400])["data"]["assertion_id"]  # recorded once, nothing else refers to it
+    compact = json.loads(_prove(run_cli, aid, skey, tmp_path / "c.json").read_text())
+    full = json.loads(_prove(run_cli, aid, skey, tmp_path / "f.json", "--with-sources").read_text())
+    assert [e["seq"] for e in compact["entries"]] == [401]
+    assert [orjson.loads(e["line"])["type"] for e in full["entries"]] == ["SourceAppended", "AssertionRecorded"]
+    size = len(json.dumps(compact, separators=(",", ":")))
+    assert size - len(lines[400]) < 1500  # 10 hashes of the path, the checkpoint, the wrapper
+    assert len(json.dumps(full)) > size + len(lines[358])  # + the source line with its text
+    for bundle in ("c.json", "f.json"):
+        assert _doc_check(doc_verifier, tmp_path / bundle, vkey).returncode == 0
+
+
+def test_a_signed_quote_that_differs_from_its_text_fails_with_sources(all_types_ledger, keys, run_cli, tmp_path, doc_verifier):
+    """A ledger whose quote was edited (hashes recomputed) and then signed: the bundle's lines are all in the
+    checkpoint, but with the source text in the bundle both verifiers see the quote differ from it."""
+    skey, vkey = keys
+    lines = all_types_ledger.read_bytes().splitlines(keepends=True)
+    raw = orjson.loads(lines[2])
+    raw["data"]["selector"]["exact"] = raw["data"]["selector"]["exact"].replace("Monday", "Sunday")
+    lines[2] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
+    all_types_ledger.write_bytes(b"".join(_rehash_from(lines, 2)))
+    full = _prove(run_cli, AS_PLAIN, skey, tmp_path / "f.json", "--with-sources")
+    res = run_cli("check-proof", str(full), "--vkey", str(vkey), ledger=None)
+    assert res.exit_code == 1 and "seq 3: the quote differs from the source text" in res.stderr, res.stderr
+    doc = _doc_check(doc_verifier, full, vkey)
+    assert doc.returncode == 1 and "seq 3: the quote differs" in doc.stderr, doc.stderr
+    compact = _prove(run_cli, AS_PLAIN, skey, tmp_path / "c.json")
+    res = run_cli("check-proof", str(compact), "--vkey", str(vkey), ledger=None)
+    assert res.exit_code == 0 and "0 of 1 quotes checked" in res.stdout
 
 
 def _tampered_bundles(bundle: Path, other_vkey: Path):

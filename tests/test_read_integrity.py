@@ -17,7 +17,8 @@ from ledger.events import AssertionRecorded, SourceAppended
 from ledger.extractors import anchor
 from ledger.log import LogStore
 from ledger.projections.machinery import cache_dir
-from ledger.testing import build_sample_ledger
+from ledger.projections import claim_id_for
+from ledger.testing import build_sample_ledger, SAMPLE_IDS as IDS, SRC_A
 
 # -- item 2: one snapshot -------------------------------------------------------------------
 
@@ -138,7 +139,7 @@ def test_verify_never_reads_the_cache(tmp_ledger, run_cli):
 
 COMMANDS = [
     ("sources",), ("sources", "--json"), ("assertions",), ("assertions", "--speaker", "x"), ("claims", "--all"),
-    ("entities",), ("timeline",), ("show", "as-a-quote"), ("show", "cl-a-quote"), ("log",), ("diff", "src-aaaaaaaaaaaaaaaa"),
+    ("entities",), ("timeline",), ("show", IDS["a-quote"]), ("show", claim_id_for(IDS["a-quote"])), ("log",), ("diff", SRC_A),
     ("export", "csv"), ("export", "csv", "--view", "claims"), ("export", "csv", "--view", "sources"),
     ("export", "csv", "--view", "entities"), ("export", "csv", "--view", "timeline"), ("export", "jsonld"),
     ("export", "markdown"),
@@ -259,7 +260,7 @@ def test_the_issue_cases_fail_in_one_line(edit, sample_raws, tmp_path, run_cli):
     """The cases from the fuzzed ledgers of the issue ('>' between str and int, RecursionError, a cattrs
     ExceptionGroup, a bare KeyError) now stop every reader with one line naming the seq."""
     raws = orjson.loads(_canonical(sample_raws))
-    i = next(i for i, r in enumerate(raws) if r["data"].get("assertion_id") == "as-a-quote")
+    i = next(i for i, r in enumerate(raws) if r["data"].get("assertion_id") == IDS["a-quote"])
     edit(raws[i]["data"])
     ledger = tmp_path / "l.jsonl"
     ledger.write_bytes(_rechain(raws))

@@ -82,3 +82,53 @@ def test_verifier_detects_tampering(verifier, tmp_ledger, damage, seq, words):
     assert res.returncode == 1
     first_bad = seq or next(i + 1 for i, (a, b) in enumerate(zip(lines, changed)) if a != b)
     assert f"seq {first_bad}:" in res.stderr and words in res.stderr
+
+
+def test_a_reextracted_ledger_verifies_in_both(verifier, tmp_path):
+    """A re-extraction records assertions of a source version again (``supersedes``) under the ids they
+    had: the doc's verifier does not count them as new occurrences of their quotes, as verify does not."""
+    import attrs
+    import orjson
+
+    from ledger.audit import verify
+    from ledger.extractors import ExtractorSpec
+    from ledger.extractors.rules import SPEC as RULES
+    from ledger.extractors.rules import extract as rules_extract
+    from ledger.reextract import reextract
+    from ledger.sources import document_from_bytes
+
+    def without_speakers(text, info):  # an "older" extractor
+        return [attrs.evolve(x, speaker=None, speaker_cue=None, quotation=None, antecedent=None) for x in rules_extract(text, info)]
+
+    article = b'The river fell by a metre overnight.\n\n"The worst is over," said district chief Mara Volk.\n'
+    store = LogStore(tmp_path / "old.jsonl", fsync=False)
+    Ingestor(store, ExtractorSpec(name="rules", version="0.9.0", extract=without_speakers), actor="t@h").append(
+        document_from_bytes(article, "flood.txt", uri="https://x.example/flood"))
+    (done,) = reextract(store, RULES, actor="t@h")
+    assert any(c.what == "changed" for c in done.changes)
+    raws = [orjson.loads(line) for line in store.path.read_bytes().splitlines()]
+    assert any(r["type"] == "AssertionRecorded" and r["data"].get("supersedes") for r in raws)
+    assert verify(store).ok
+    res = _run(verifier, store.path)
+    assert (res.returncode, res.stdout.strip()) == (0, "OK"), res.stderr
+
+
+def test_a_re_extraction_of_a_repeated_quote_keeps_its_occurrence(verifier, tmp_ledger):
+    """The second occurrence of a repeated quote, recorded again by a re-extraction (``supersedes``), keeps
+    the id of occurrence 1: both verifiers accept it, and both refuse it without ``supersedes``."""
+    import attrs
+
+    from ledger.audit import verify
+
+    text = "The ferry sailed. The ferry sailed."
+    first, second = assertion_payload(text, 0, 17, occurrence=0), assertion_payload(text, 18, 35, occurrence=1)
+    store = LogStore(tmp_ledger, fsync=False)
+    store.append([source_payload(text), first, second])  # seq 1 BatchStarted, 2 source, 3 and 4 the assertions
+    again = attrs.evolve(second, speaker="the captain", speaker_cue="said", supersedes=4)
+    store.append([again])
+    assert verify(store).ok
+    res = _run(verifier, tmp_ledger)
+    assert (res.returncode, res.stdout.strip()) == (0, "OK"), res.stderr
+    store.append([attrs.evolve(second, supersedes=None)])
+    assert verify(store).bad_seq == 6
+    assert _run(verifier, tmp_ledger).stderr.startswith("FAILED: seq 6:")

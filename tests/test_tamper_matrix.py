@@ -278,14 +278,14 @@ def test_tamper_case(case, all_types_ledger, run_cli, doc_verifier, signer, tmp_
     skey, vkey = signer
     store = LogStore(all_types_ledger)
     cp = tmp_path / "cp"
-    cp.write_bytes(C.make_checkpoint(C.tree_of(store, cache=False), C.read_signing_key(skey)))
+    cp.write_bytes(C.make_checkpoint(C.tree_of(store), C.read_signing_key(skey)))  # leaves the Merkle cache
     changed = damage(lines)
     assert (changed == lines) == (case == "intact"), "the damage changed nothing"
     all_types_ledger.write_bytes(b"".join(changed))
 
-    report = verify(LogStore(all_types_ledger), derived_ids=True)
+    report = verify(LogStore(all_types_ledger))
     assert (report.ok, report.bad_seq) == (seq is None, seq), report.reason
-    res = run_cli("verify", "--derived-ids")
+    res = run_cli("verify")
     assert res.exit_code == (0 if seq is None else 1), res.stderr
     if seq is not None:
         assert f"FAILED at seq {seq}:" in res.stderr
@@ -299,10 +299,16 @@ def test_tamper_case(case, all_types_ledger, run_cli, doc_verifier, signer, tmp_
             assert doc.stderr.startswith(f"FAILED: seq {seq}:"), doc.stderr
 
     covered = changed[: len(lines)] == lines
-    res = run_cli("verify", "--derived-ids", "--checkpoint", str(cp), "--vkey", str(vkey))
+    res = run_cli("verify", "--checkpoint", str(cp), "--vkey", str(vkey))
     assert res.exit_code == (0 if covered and seq is None else 1), (res.stdout, res.stderr)
     if not covered and seq is None:  # only the checkpoint tells: a consistent rewrite or a cut
         assert "truncated" in res.stderr or "rewritten" in res.stderr, res.stderr
+        # the cache left by the checkpoint hashes to its root, so it names the first changed seq
+        first = next((i for i, (a, b) in enumerate(zip(changed, lines)) if a != b), None)
+        if first is None:
+            assert "differs" not in res.stderr, res.stderr
+        else:
+            assert f"the first event that differs is seq {first + 1}" in res.stderr, res.stderr
 
 
 def test_a_clock_stepped_back_does_not_move_at_back(all_types_ledger, monkeypatch):
@@ -314,7 +320,7 @@ def test_a_clock_stepped_back_does_not_move_at_back(all_types_ledger, monkeypatc
     appended = LogStore(all_types_ledger, fsync=False).append([converter.structure(
         {"target": AS_PLAIN, "status": "disputed", "note": None}, __import__("ledger.events").events.VerdictRecorded)])
     assert appended.at == last["at"]
-    assert verify(LogStore(all_types_ledger), derived_ids=True).ok
+    assert verify(LogStore(all_types_ledger)).ok
 
 
 def test_source_id_names_an_existing_source_only(tmp_path, run_cli, simple_extractor, tmp_ledger):
@@ -326,4 +332,34 @@ def test_source_id_names_an_existing_source_only(tmp_path, run_cli, simple_extra
     assert res.exit_code == 1 and "src-mine" in res.stderr and res.stderr.count("\n") == 1
     assert not tmp_ledger.exists() or tmp_ledger.read_bytes() == b""
     assert run_cli("append", "--extractor", "simple-test", str(article)).exit_code == 0
-    assert run_cli("verify", "--derived-ids").exit_code == 0
+    assert run_cli("verify").exit_code == 0
+
+
+
+def test_hand_made_ids_fail_by_default_and_pass_only_with_the_opt_out(tmp_ledger, run_cli):
+    """Ids are recomputed by default (rules 7 and 9); ``--no-derived-ids`` (for a foreign ledger with ids of
+    its own) skips only that derivation: a broken quote in the same ledger still fails at its seq."""
+    from conftest import assertion_payload, source_payload
+
+    text = "The ferry sailed at dawn. It came back at noon."
+    store = LogStore(tmp_ledger, fsync=False)
+    store.append([source_payload(text, source_id="src-mine"),
+                  assertion_payload(text, 0, 25, source_id="src-mine", assertion_id="as-mine")])
+    res = run_cli("verify")
+    assert res.exit_code == 1 and "FAILED at seq 2: source_id src-mine is not derived from its text" in res.stderr
+    assert run_cli("verify", "--no-derived-ids").exit_code == 0
+    assert verify(LogStore(tmp_ledger), derived_ids=False).ok
+    lines = tmp_ledger.read_bytes().splitlines(keepends=True)
+    tmp_ledger.write_bytes(b"".join(nested(2, lambda d: d["selector"].update(exact="The ferry sailed at dusk."))(lines)))
+    res = run_cli("verify", "--no-derived-ids")
+    assert res.exit_code == 1 and "FAILED at seq 3: " in res.stderr, res.stderr
+
+
+def test_an_assertion_id_of_its_own_fails_by_default(tmp_ledger, run_cli):
+    from conftest import assertion_payload, source_payload
+
+    text = "The ferry sailed at dawn. It came back at noon."
+    LogStore(tmp_ledger, fsync=False).append([source_payload(text), assertion_payload(text, 0, 25, assertion_id="as-mine")])
+    res = run_cli("verify")
+    assert res.exit_code == 1 and "FAILED at seq 3: assertion_id as-mine is not derived" in res.stderr, res.stderr
+    assert run_cli("verify", "--no-derived-ids").exit_code == 0

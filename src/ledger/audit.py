@@ -89,7 +89,7 @@ def verify(
     jobs: int = 1,
     executor: Any = None,
     executor_workers: int = 1,
-    derived_ids: bool = False,
+    derived_ids: bool = True,
 ) -> VerifyReport:
     """Replay and check ``store``; ``jobs`` > 1 moves the schema pass to ``jobs - 1`` worker
     processes when the file is at least :data:`PARALLEL_MIN_BYTES` (same report either way).
@@ -143,7 +143,7 @@ _BATCH = "BatchStarted"
 _SOURCE_TYPES = ("SourceAppended", "SourceRevised")  # tuples: a malformed (unhashable) type is fine
 
 
-def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS, derived_ids=False, partial=False) -> VerifyReport:
+def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS, derived_ids=True, partial=False) -> VerifyReport:
     # One pass, with the per-line work inlined: at a million lines every call counts.
     # report.events is expected_seq - 1 throughout; it is written when the pass stops.
     # (expected_seq and prev: where the lines start; ledger.ranges checks a byte range from its first line.)
@@ -156,7 +156,11 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
     chunk = CHUNK_LINES
     last_type = last_v = is_valid = None  # the schema of the previous line, reused for a run of one type
     last_source = last_version = text = None  # the source text of the previous assertion
-    rules_line = Rules(derived_ids=derived_ids, partial=partial).line
+    rules = Rules(derived_ids=derived_ids, partial=partial)
+    rules_recorded, rules_other = rules.recorded, rules.other
+    event_ids = rules.event_ids
+    add_event_id = event_ids.add
+    last_at = ""
     current_v = {t: cls.VERSION for t, cls in PAYLOAD_TYPES.items()}
 
     def stop(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
@@ -294,8 +298,17 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
                 if problem:
                     return stop(seq, problem, True)
                 last_source = None  # a new text may now stand under that key
-            try:  # ids, references, spans: ledger.checks
-                problem = rules_line(raw, text if type_name == "AssertionRecorded" else None)
+            try:  # event ids and time here, then ids, references, spans: ledger.checks
+                event_id, at = raw["id"], raw["at"]
+                if event_id in event_ids:
+                    problem = f"event id {event_id} is used again (event ids are unique)"
+                elif at < last_at:
+                    problem = f"at {at} is earlier than the previous event's {last_at}: time moved back"
+                else:
+                    add_event_id(event_id)
+                    last_at = at
+                    # d: the payload the quote check above took apart
+                    problem = rules_recorded(d, text) if type_name == "AssertionRecorded" else rules_other(type_name, raw["data"])
             except (KeyError, TypeError, AttributeError):  # malformed: the schema pass is elsewhere or off
                 problem = _MALFORMED
             if problem is not None:

@@ -144,6 +144,8 @@ def tree_of(store: LogStore, *, cache: bool = True) -> LedgerTree:
     hit = _load(store, head.seq, head.size) if cache else None
     if hit is not None:
         ends, roots, tail, offset = hit
+    elif cache:
+        _set_aside(store)
     tree = LedgerTree(store, head.seq, ends, roots, tail)
     n = cached = len(roots) * BLOCK + len(tail)
     if offset < head.size:
@@ -206,6 +208,19 @@ def _load(store: LogStore, head_seq: int, head_size: int):
         return ends, roots, tail, end
     except Exception:  # missing, stale or corrupt: build from the start
         return None
+
+
+def _set_aside(store: LogStore) -> None:
+    """Keep a cache the ledger no longer matches as ``merkle.bin.stale-<seq>-<hash>``: the
+    ledger was rewritten, and those roots of its old state (once they hash to a signed
+    checkpoint) are what lets ``verify --checkpoint`` name the first changed seq."""
+    cache = cache_path(store)
+    try:
+        with open(cache, "rb") as f:
+            key = orjson.loads(f.readline())
+        os.replace(cache, cache.with_name(f"{cache.name}.stale-{int(key['seq'])}-{str(key['hash'])[:16]}"))
+    except Exception:  # none, or unreadable: nothing worth keeping
+        return
 
 
 def _save(store: LogStore, tree: LedgerTree, end: int, last: bytes) -> None:
@@ -405,21 +420,128 @@ def read_checkpoint(path: str | os.PathLike[str], key: VerifierKey) -> tuple[Che
     return parse_checkpoint(open_note(note, key, str(path)), str(path)), note
 
 
-def check_extends(tree: LedgerTree, cp: Checkpoint, where: str) -> list[bytes]:
+def check_extends(tree: LedgerTree, cp: Checkpoint, where: str, old: list[OldNodes] | None = None) -> list[bytes]:
     """That the ledger extends checkpoint ``cp``: the consistency proof from it to the
-    tree, verified as a third party would; a :class:`CheckpointError` naming what differs."""
+    tree, verified as a third party would; a :class:`CheckpointError` naming what differs.
+    ``old``: subtree hashes of the ledger as it was (:func:`stale_nodes`, read before
+    :func:`tree_of` replaced the cache, or an older copy's tree); when they hash to the
+    checkpoint's root they are authentic, and the error names the first differing seq."""
     if cp.size > tree.size:
+        found = first_difference(old, tree, cp, tree.size) if tree.size else None
         raise CheckpointError(
             f"{where}: the checkpoint covers {cp.size} events but the ledger has {tree.size}: "
-            f"events {tree.size + 1}-{cp.size} were removed (truncated)"
+            + (f"event {cp.size} was" if cp.size == tree.size + 1 else f"events {tree.size + 1}-{cp.size} were")
+            + " removed (truncated)" + _located(found, rewritten=True)
         )
     if cp.size == 0:
         return []
     new_root = tree.root()
     proof = tree.consistency(cp.size)
     if not merkle.verify_consistency(cp.size, tree.size, cp.root, new_root, proof):
+        found = first_difference(old, tree, cp, cp.size)
         raise CheckpointError(
             f"{where}: the ledger's first {cp.size} events do not hash to the checkpoint's root: "
-            "events it covers were rewritten since it was signed"
+            "events it covers were rewritten since it was signed" + _located(found)
         )
     return proof
+
+
+def _located(found: tuple[int, int] | None, rewritten: bool = False) -> str:
+    if found is None:
+        return ""
+    lo, hi = found
+    what = "; before them, the first event that differs is" if rewritten else "; the first event that differs is"
+    return f"{what} seq {lo + 1}" if hi == lo + 1 else f"{what} within seq {lo + 1}-{hi}"
+
+
+# -- naming the first differing seq ------------------------------------------------------
+
+
+class OldNodes:
+    """Subtree hashes of the ledger as it was, as far as they are known: ``mth(lo, hi)``
+    gives RFC 9162's MTH of leaves ``lo..hi-1`` or None. Nothing here is trusted: they are
+    used only after they hash to a signed root (:func:`first_difference`)."""
+
+    def __init__(self, roots: list[bytes], tail: list[bytes]) -> None:
+        self.roots = roots  # roots of complete blocks 0..k-1
+        self.tail = tail  # leaf hashes of the block after them
+        self.size = len(roots) * BLOCK + len(tail)
+
+    def mth(self, lo: int, hi: int) -> bytes | None:
+        n = hi - lo
+        if n <= 0 or hi > self.size:
+            return merkle.EMPTY_ROOT if n == 0 else None
+        if n & (n - 1) == 0 and lo % n == 0:
+            return self._perfect(lo, n)
+        k = merkle.split(n)
+        left, right = self.mth(lo, lo + k), self.mth(lo + k, hi)
+        return None if left is None or right is None else merkle.node_hash(left, right)
+
+    def _perfect(self, lo: int, n: int) -> bytes | None:
+        if n >= BLOCK:  # aligned whole blocks
+            blocks = self.roots[lo // BLOCK : (lo + n) // BLOCK]
+            return merkle.perfect_root(blocks) if len(blocks) == n // BLOCK else None
+        base = len(self.roots) * BLOCK
+        if lo < base:
+            return None  # inside a complete block: only its root is kept
+        return merkle.root(self.tail[lo - base : lo - base + n])
+
+
+def stale_nodes(store: LogStore) -> list[OldNodes]:
+    """The Merkle caches on disk, whichever ledger state each was written for: the current one
+    (read it before :func:`tree_of` replaces it) and those :func:`tree_of` set aside when the
+    ledger no longer matched them (``merkle.bin.stale-*``)."""
+    path = cache_path(store)
+    found = []
+    for candidate in [path, *sorted(path.parent.glob(path.name + ".stale-*"))]:
+        nodes = _nodes_of(candidate)
+        if nodes is not None:
+            found.append(nodes)
+    return found
+
+
+def _nodes_of(cache: Path) -> OldNodes | None:
+    try:
+        data = cache.read_bytes()
+        newline = data.index(b"\n")
+        key = orjson.loads(data[:newline])
+        if key.get("format") != CACHE_FORMAT or key.get("block") != BLOCK:
+            return None
+        blocks, tail_n = divmod(key["seq"], BLOCK)
+        body = memoryview(data)[newline + 1 :]
+        if len(body) != blocks * 40 + tail_n * 32:
+            return None
+        roots = [bytes(body[40 * k + 8 : 40 * k + 40]) for k in range(blocks)]
+        base = blocks * 40
+        return OldNodes(roots, [bytes(body[base + 32 * i : base + 32 * i + 32]) for i in range(tail_n)])
+    except Exception:  # missing or corrupt: nothing known
+        return None
+
+
+def first_difference(olds: list[OldNodes] | None, tree: LedgerTree, cp: Checkpoint, size: int) -> tuple[int, int] | None:
+    """:func:`_first_difference` with the first of ``olds`` that hashes to ``cp``'s root."""
+    for old in olds or ():
+        if old.size >= cp.size and old.mth(0, cp.size) == cp.root:
+            return _first_difference(old, tree, size)
+    return None
+
+
+def _first_difference(old: OldNodes, tree: LedgerTree, size: int) -> tuple[int, int] | None:
+    """``(lo, hi)``: the first leaf below ``size`` where the ledger differs from the state
+    ``cp`` signed lies in ``lo..hi-1`` (``hi == lo + 1``: exactly), found by descending the
+    RFC 9162 tree, comparing old and new subtree roots: O(log n) hashes. None when ``old``
+    is missing, does not reach ``cp.size``, or does not hash to ``cp``'s root (then it is
+    not the signed state and says nothing)."""
+    lo, hi = 0, size
+    if old.mth(lo, hi) == tree.mth(lo, hi):
+        return None  # the first ``size`` leaves are unchanged
+    while hi - lo > 1:
+        k = merkle.split(hi - lo)
+        left = old.mth(lo, lo + k)
+        if left is None:
+            return lo, hi
+        if left != tree.mth(lo, lo + k):
+            hi = lo + k
+        else:
+            lo += k
+    return lo, hi

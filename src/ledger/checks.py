@@ -43,7 +43,11 @@ _LINKS = ("AssertionsLinked", "AssertionsUnlinked")
 
 
 class Rules:
-    """The state the rules need, fed one parsed line at a time in seq order."""
+    """The state the rules need, fed one parsed line at a time in seq order.
+
+    :meth:`line` checks any event; ``ledger.audit``'s replay, which has the line's fields at
+    hand already, checks the event id and ``at`` itself and calls :meth:`recorded` (most
+    lines) or :meth:`other` directly: per-line calls are most of what these rules cost."""
 
     def __init__(self, *, derived_ids: bool = True, partial: bool = False) -> None:
         self.derived_ids = derived_ids  # source_id and assertion_id recomputed (rules 7 and 9)
@@ -55,10 +59,11 @@ class Rules:
         self.last_at = ""
         self.versions: dict[str, int] = {}  # source id -> its last version
         self.assertions: dict[str, tuple[str, int]] = {}  # assertion id -> (source id, last version recording it)
-        self.repeats: dict[tuple[str, tuple[str, int]], int] = {}  # (first occurrence's id, version key) -> count so far
         self._key: tuple[str, int] | None = None  # one shared tuple per source version
         self._prefix = _SHA()
-        self._keys: dict[tuple[str, int], tuple[tuple[str, int], Any]] = {}  # -> (shared key, started hash of the source id)
+        self._seen: dict[str, int] = {}  # exact -> recordings of that quote so far, in this source version
+        # (source id, version) -> (shared key, started hash of the source id, its quotes seen)
+        self._keys: dict[tuple[str, int], tuple[tuple[str, int], Any, dict[str, int]]] = {}
 
     def line(self, raw: dict[str, Any], text: str | None) -> str | None:
         """The first rule ``raw`` breaks, or None. ``text``: for an assertion, the text its
@@ -73,10 +78,12 @@ class Rules:
         self.last_at = at
         if raw["v"].__class__ is not int:
             return "v is not a JSON integer"
-        t = raw["type"]
-        d = raw["data"]
-        if t == "AssertionRecorded":
-            return self._recorded(d, text)
+        if raw["type"] == "AssertionRecorded":
+            return self.recorded(raw["data"], text)
+        return self.other(raw["type"], raw["data"])
+
+    def other(self, t: str, d: dict[str, Any]) -> str | None:
+        """The rules of an event that is not an ``AssertionRecorded``."""
         if t == "SourceAppended" or t == "SourceRevised":
             return self._source(t, d)
         if t == "AssertionRetracted" or t == "AssertionWithdrawn":
@@ -129,7 +136,9 @@ class Rules:
         self.versions[sid] = version
         return None
 
-    def _recorded(self, d: dict[str, Any], text: str | None) -> str | None:
+    def recorded(self, d: dict[str, Any], text: str | None) -> str | None:
+        """The rules of an ``AssertionRecorded`` with payload ``d``; ``text``: the source text
+        its selector points into."""
         aid, sid, version = d["assertion_id"], d["source_id"], d["version"]
         if version.__class__ is not int:
             return f"assertion {aid}: version is not a JSON integer"
@@ -137,45 +146,42 @@ class Rules:
         if key is None or key[0] != sid or key[1] != version:
             found = self._keys.get((sid, version))
             if found is None:
-                found = self._keys[(sid, version)] = ((sid, version), _SHA(f"{sid}\x1f".encode()))
-            key, self._prefix = found
+                found = self._keys[(sid, version)] = ((sid, version), _SHA(f"{sid}\x1f".encode()), {})
+            key, self._prefix, self._seen = found
             self._key = key
         assertions = self.assertions
         owner = assertions.get(aid)
+        again = False  # a re-extraction recording this version's assertion again (its id was checked then)
         if owner is not None:
             if owner[0] != sid:
                 return f"assertion id {aid} already belongs to source {owner[0]}"
-            if owner[1] == version and d.get("supersedes") is None:  # a re-extraction supersedes its recording
-                return f"assertion {aid} is recorded twice in {sid} v{version}"
-        if self.derived_ids:
-            problem = self._derived(aid, sid, key, d["selector"]["exact"])
-            if problem:
-                return problem
+            if owner[1] == version:
+                if d.get("supersedes") is None:
+                    return f"assertion {aid} is recorded twice in {sid} v{version}"
+                again = True
+        if self.derived_ids and not again:
+            # Rule 9: occurrence n of this quote in this source version, from a started hash of the source id.
+            exact = d["selector"]["exact"]
+            seen = self._seen
+            n = seen.get(exact, 0)
+            h = self._prefix.copy()
+            h.update(f"{exact}\x1f{n}".encode())
+            expected = "as-" + h.hexdigest()[:16]
+            if aid != expected:
+                return f"assertion_id {aid} is not derived from its source, quote and occurrence {n} (expected {expected})"
+            seen[exact] = n + 1
         assertions[aid] = key
-        for kind, items in (("value", d["values"]), ("entity", d["entities"])):
-            for item in items:
-                start, end = item["start"], item["end"]
-                if (
-                    text is None
-                    or start.__class__ is not int
-                    or end.__class__ is not int
-                    or not 0 <= start < end <= len(text)
-                    or text[start:end] != item["text"]
-                ):
-                    return f"assertion {aid}: {kind} {item['text']!r} at {start}:{end} differs from the source text"
-        return None
-
-    def _derived(self, aid: str, sid: str, key: tuple[str, int], exact: str) -> str | None:
-        """Rule 9: ``aid`` is the id of occurrence n of ``exact`` in this source version."""
-        h = self._prefix.copy()  # the derivation, from a started hash of the source id
-        h.update(exact.encode())
-        h.update(b"\x1f0")
-        first = "as-" + h.hexdigest()[:16]
-        if aid == first:
-            return None
-        n = self.repeats.get((first, key), 1) if self.assertions.get(first) == key else 0
-        expected = assertion_id_for(sid, exact, n)
-        if aid != expected:
-            return f"assertion_id {aid} is not derived from its source, quote and occurrence {n} (expected {expected})"
-        self.repeats[(first, key)] = n + 1
+        values, entities = d["values"], d["entities"]
+        if values or entities:
+            for kind, items in (("value", values), ("entity", entities)):
+                for item in items:
+                    start, end = item["start"], item["end"]
+                    if (
+                        text is None
+                        or start.__class__ is not int
+                        or end.__class__ is not int
+                        or not 0 <= start < end <= len(text)
+                        or text[start:end] != item["text"]
+                    ):
+                        return f"assertion {aid}: {kind} {item['text']!r} at {start}:{end} differs from the source text"
         return None

@@ -154,8 +154,11 @@ class _Lines:
                 out[start] = (line.rstrip(b"\n"), orjson.loads(line))
 
 
-def select(store: LogStore, tree: LedgerTree, head_size: int, query: str, upto: int) -> list[tuple[bytes, dict[str, Any]]]:
-    """The lines (seq <= ``upto``) that concern ``query``, in seq order."""
+def select(
+    store: LogStore, tree: LedgerTree, head_size: int, query: str, upto: int, with_sources: bool = False
+) -> list[tuple[bytes, dict[str, Any]]]:
+    """The lines (seq <= ``upto``) that concern ``query``, in seq order; ``with_sources``: for
+    an assertion or claim, also the source versions its quotes point into (whole articles)."""
     lines = _Lines(store, head_size)
     try:
         found: dict[int, tuple[bytes, dict[str, Any]]] = {}
@@ -172,12 +175,12 @@ def select(store: LogStore, tree: LedgerTree, head_size: int, query: str, upto: 
             if not claims:
                 raise LedgerError(f"{store.path}: no claim {query!r} (as of seq {upto})")
             for row in claims[0].members:
-                found.update(_assertion_lines(lines, row.assertion_id))
+                found.update(_assertion_lines(lines, row.assertion_id, with_sources))
             for start, (line, raw) in lines.having(query).items():
                 if raw.get("type") == "VerdictRecorded" and _data(raw).get("target") == query:
                     found[start] = (line, raw)
         else:
-            found.update(_assertion_lines(lines, query))
+            found.update(_assertion_lines(lines, query, with_sources))
     finally:
         lines.close()
     out = sorted((v for v in found.values() if v[1].get("seq", 0) <= upto), key=lambda v: v[1]["seq"])
@@ -198,7 +201,7 @@ def _source_lines(
     return out
 
 
-def _assertion_lines(lines: _Lines, assertion_id: str) -> dict[int, tuple[bytes, dict[str, Any]]]:
+def _assertion_lines(lines: _Lines, assertion_id: str, with_sources: bool) -> dict[int, tuple[bytes, dict[str, Any]]]:
     out = {}
     sources: dict[str, set[int]] = {}
     for start, (line, raw) in lines.having(assertion_id).items():
@@ -212,7 +215,7 @@ def _assertion_lines(lines: _Lines, assertion_id: str) -> dict[int, tuple[bytes,
             if t == "AssertionRecorded":
                 sources.setdefault(d["source_id"], set()).add(d["version"])
     last = max(out, default=0)
-    for source_id, versions in sources.items():  # the texts its quotes point into, recorded before them
+    for source_id, versions in sources.items() if with_sources else ():  # the texts its quotes point into, recorded before them
         out.update(_source_lines(lines, source_id, versions, last))
     return out
 
@@ -221,12 +224,16 @@ def _b64(h: bytes) -> str:
     return base64.b64encode(h).decode("ascii")
 
 
-def prove(store: LogStore, tree: LedgerTree, head_size: int, query: str, note: bytes, cp: Checkpoint) -> dict[str, Any]:
-    """The bundle for ``query`` against the signed checkpoint ``note`` (which must match the ledger)."""
+def prove(
+    store: LogStore, tree: LedgerTree, head_size: int, query: str, note: bytes, cp: Checkpoint, with_sources: bool = False
+) -> dict[str, Any]:
+    """The bundle for ``query`` against the signed checkpoint ``note`` (which must match the ledger).
+    Without ``with_sources`` an assertion's bundle leaves out the source lines (the whole
+    article, most of the bytes): its own line carries the quote, prefix and suffix."""
     if cp.size > tree.size or tree.root(cp.size) != cp.root:
         raise CheckpointError(f"{store.path}: the checkpoint does not match this ledger (size {cp.size})")
     entries = []
-    for line, raw in select(store, tree, head_size, query, cp.size):
+    for line, raw in select(store, tree, head_size, query, cp.size, with_sources):
         index = raw["seq"] - 1
         if tree.leaf(index) != merkle.leaf_hash(line):
             raise LedgerError(f"{store.path}: the line of seq {raw['seq']} is not leaf {index}; run 'factledger verify'")
@@ -256,6 +263,37 @@ def _decode(values: Any, where: str) -> list[bytes]:
     return out
 
 
+def quote_problem(events: list[dict[str, Any]]) -> str | None:
+    """What is wrong with a quote whose source text is in the bundle (as ``verify`` checks it:
+    the text matches its ``text_sha256``, ``exact``, ``prefix`` and ``suffix`` are its slices)."""
+    texts = {}
+    for raw in events:
+        d = raw.get("data")
+        if raw.get("type") in ("SourceAppended", "SourceRevised"):
+            if hashlib.sha256(d["text"].encode("utf-8")).hexdigest() != d["text_sha256"]:
+                return f"seq {raw['seq']}: the source text does not match its text_sha256"
+            texts[d["source_id"], d["version"]] = d["text"]
+    for raw in events:
+        d = raw.get("data")
+        text = texts.get((d.get("source_id"), d.get("version"))) if raw.get("type") == "AssertionRecorded" else None
+        if text is not None:
+            sel = d["selector"]
+            start, end = sel["start"], sel["end"]
+            if not (
+                type(start) is int and type(end) is int and 0 <= start < end <= len(text) and text[start:end] == sel["exact"]
+                and sel["prefix"] == text[max(0, start - 32) : start] and sel["suffix"] == text[end : end + 32]
+            ):
+                return f"seq {raw['seq']}: the quote differs from the source text in the bundle"
+    return None
+
+
+def quotes_checked(events: list[dict[str, Any]]) -> tuple[int, int]:
+    """(recordings in ``events`` whose source text is in it too, all recordings)."""
+    texts = {(e["data"]["source_id"], e["data"]["version"]) for e in events if e.get("type") in ("SourceAppended", "SourceRevised")}
+    recorded = [e["data"] for e in events if e.get("type") == "AssertionRecorded"]
+    return sum((d["source_id"], d["version"]) in texts for d in recorded), len(recorded)
+
+
 def check_bundle(data: bytes, key: VerifierKey, where: str) -> tuple[str, Checkpoint, list[dict[str, Any]]]:
     """Verify a bundle offline: (kind, the checkpoint proved against, the events it proves)."""
     try:
@@ -275,6 +313,9 @@ def check_bundle(data: bytes, key: VerifierKey, where: str) -> tuple[str, Checkp
                 if not merkle.verify_inclusion(index, cp.size, merkle.leaf_hash(line), _decode(entry["proof"], where), cp.root):
                     raise CheckpointError(f"{where}: seq {index + 1} is not included in the checkpoint (tree size {cp.size})")
                 events.append(raw)
+            problem = quote_problem(events)
+            if problem:
+                raise CheckpointError(f"{where}: {problem}")
             return kind, cp, events
         if kind == CONSISTENCY_FORMAT:
             old = parse_checkpoint(open_note(bundle["old"].encode("utf-8"), key, where), where)

@@ -90,6 +90,8 @@ def markdown(report: dict[str, Any]) -> str:
     v = report.get("verify")
     if v is not None:
         result = "OK" if v["ok"] else f"FAILED at seq {v['bad_seq']}: {escape(v['reason'] or '')}"
+        if v["ok"] and v.get("interrupted"):  # verify's exit 3
+            result = f"OK up to an interrupted append: {escape(v['interrupted'])}"
         out.append(f"- Verify (whole file, {v['events']} events): {result}")
     c = report.get("checkpoint")
     if c is not None:

@@ -46,6 +46,7 @@ from .events import (
 from .exporters import ExportContext, ExporterSpec, export_to_path, export_to_stream, make_context
 from .extractors import anchor
 from .log import LogStore
+from .checks import assertion_id_for, source_id_for
 from .projections import claim_id_for
 
 TEXT_A = (
@@ -98,19 +99,42 @@ def _assertion(text: str, quote: str, aid: str, source_id: str, version: int = 1
     )
 
 
+SAMPLE_QUOTES = {
+    "a-head": (TEXT_A, "Ferry Service Suspended After Engine Fire"),
+    "a-fire": (TEXT_A, "The Marlow ferry was taken out of service on Friday after a fire in its engine room."),
+    "a-quote": (TEXT_A, "\"Nobody was hurt, and *all 212 passengers* were brought ashore,\""),
+    "a-crew": (TEXT_A, "The Marlow ferry had 14 crew members on board when the fire started on Friday."),
+    "a-tricky": (TEXT_A, "-12 degrees was the [reported] temperature_on deck | at midnight."),
+    "a-repairs": (TEXT_A, "Repairs will reportedly take at least three weeks."),
+    "a-repairs2": (TEXT_A2, "Repairs will reportedly take about a month."),
+    "b-safe": (TEXT_B, "All 212 passengers were brought ashore after the engine fire, the operator said."),
+    "b-crew": (TEXT_B, "The Marlow ferry had 11 crew members on board when the fire started on Friday, the coastguard said."),
+    "b-formula": (TEXT_B, "=SUM(A1) is not a formula here & <b>not HTML</b>."),
+}
+SRC_A, SRC_B = source_id_for(URI_A, _digest(TEXT_A)), source_id_for(URI_B, _digest(TEXT_B))
+"""The sample's source ids, derived from their URLs as ``verify`` requires (docs/log-format.md, rule 7)."""
+SAMPLE_IDS = {
+    nick: assertion_id_for(SRC_A if nick.startswith("a-") else SRC_B, quote, 0)
+    for nick, (_text, quote) in SAMPLE_QUOTES.items()
+}
+"""The sample's assertion ids by nickname (``a-quote``: source A's quotation), derived from
+source, quote and occurrence as ``verify`` requires (rule 9); tests name assertions by these."""
+
+
 def sample_batches() -> list[list[Payload]]:
     """A small ledger's batches: two sources, a revision, a quote, values, tricky characters,
     a cross-source link, a verdict, a withdrawal and a retraction."""
-    a, b = "src-aaaaaaaaaaaaaaaa", "src-bbbbbbbbbbbbbbbb"
+    a, b = SRC_A, SRC_B
+    ids = SAMPLE_IDS
     quote = "\"Nobody was hurt, and *all 212 passengers* were brought ashore,\""
     n = TEXT_A.index("212")
-    headline_a = _assertion(TEXT_A, "Ferry Service Suspended After Engine Fire", "as-a-head", a, kind="headline")
+    headline_a = _assertion(TEXT_A, "Ferry Service Suspended After Engine Fire", ids["a-head"], a, kind="headline")
     fire = _assertion(
-        TEXT_A, "The Marlow ferry was taken out of service on Friday after a fire in its engine room.", "as-a-fire", a,
+        TEXT_A, "The Marlow ferry was taken out of service on Friday after a fire in its engine room.", ids["a-fire"], a,
         entities=(Mention(text="Marlow", start=TEXT_A.index("Marlow"), end=TEXT_A.index("Marlow") + 6, type="place", entity="Marlow"),),
     )
     said = _assertion(
-        TEXT_A, quote, "as-a-quote", a, speaker="Ines Okafor", speaker_cue="said",
+        TEXT_A, quote, ids["a-quote"], a, speaker="Ines Okafor", speaker_cue="said",
         values=(Value(type="quantity", text="212", start=n, end=n + 3, value="212", unit="passengers"),),
     )
     def carried(text: str, number: str, aid: str, source_id: str) -> AssertionRecorded:
@@ -128,19 +152,19 @@ def sample_batches() -> list[list[Payload]]:
             entities=(Mention(text="Marlow", start=j, end=j + 6, type="place", entity="Marlow"),),
         )
 
-    carried_a = carried(TEXT_A, "14", "as-a-crew", a)
-    carried_b = carried(TEXT_B, "11", "as-b-crew", b)
-    tricky = _assertion(TEXT_A, "-12 degrees was the [reported] temperature_on deck | at midnight.", "as-a-tricky", a)
+    carried_a = carried(TEXT_A, "14", ids["a-crew"], a)
+    carried_b = carried(TEXT_B, "11", ids["b-crew"], b)
+    tricky = _assertion(TEXT_A, "-12 degrees was the [reported] temperature_on deck | at midnight.", ids["a-tricky"], a)
     repairs = _assertion(
-        TEXT_A, "Repairs will reportedly take at least three weeks.", "as-a-repairs", a,
+        TEXT_A, "Repairs will reportedly take at least three weeks.", ids["a-repairs"], a,
         modality="hedged", modality_cue="reportedly",
     )
     b_safe = _assertion(
-        TEXT_B, "All 212 passengers were brought ashore after the engine fire, the operator said.", "as-b-safe", b,
+        TEXT_B, "All 212 passengers were brought ashore after the engine fire, the operator said.", ids["b-safe"], b,
         speaker="the operator", speaker_cue="said",
     )
-    b_formula = _assertion(TEXT_B, "=SUM(A1) is not a formula here & <b>not HTML</b>.", "as-b-formula", b)
-    rev_repairs = _assertion(TEXT_A2, "Repairs will reportedly take about a month.", "as-a-repairs2", a, version=2,
+    b_formula = _assertion(TEXT_B, "=SUM(A1) is not a formula here & <b>not HTML</b>.", ids["b-formula"], b)
+    rev_repairs = _assertion(TEXT_A2, "Repairs will reportedly take about a month.", ids["a-repairs2"], a, version=2,
                              modality="hedged", modality_cue="reportedly")
     return [
         [
@@ -153,16 +177,16 @@ def sample_batches() -> list[list[Payload]]:
                     outlet="Coast Courier", published="2026-03-21T08:30:00Z"),
             b_safe, carried_b, b_formula,
         ],
-        [AssertionsLinked(a="as-a-quote", b="as-b-safe", note="same passenger count")],
-        [VerdictRecorded(target=claim_id_for("as-a-quote"), status="supported", note="Operator confirmed | by phone")],
+        [AssertionsLinked(a=ids["a-quote"], b=ids["b-safe"], note="same passenger count")],
+        [VerdictRecorded(target=claim_id_for(ids["a-quote"]), status="supported", note="Operator confirmed | by phone")],
         [
             _source(SourceRevised, TEXT_A2, a, 2, URI_A, title="Ferry Service Suspended After Engine Fire",
                     outlet="Harbour Gazette", authors=("A. Writer",), published="2026-03-20", revision_of=1),
             *(evolve(x, version=2, selector=anchor(TEXT_A2, x.selector.start, x.selector.end)) for x in (headline_a, fire, said, carried_a, tricky)),
             rev_repairs,
-            AssertionWithdrawn(assertion_id="as-a-repairs", source_id=a, version=2, reason="not in version 2 of the source"),
+            AssertionWithdrawn(assertion_id=ids["a-repairs"], source_id=a, version=2, reason="not in version 2 of the source"),
         ],
-        [AssertionRetracted(assertion_id="as-a-fire", reason="test retraction")],
+        [AssertionRetracted(assertion_id=ids["a-fire"], reason="test retraction")],
     ]
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from ledger import plugins
-from ledger.testing import ExporterContract, build_sample_ledger, run_export
+from ledger.projections import claim_id_for
+from ledger.testing import ExporterContract, build_sample_ledger, run_export, SAMPLE_IDS as IDS
 
 
 def open_db(data: bytes, tmp_path: Path) -> sqlite3.Connection:
@@ -62,7 +63,7 @@ def test_full_text_search_on_quotes(db):
         "SELECT a.assertion_id, a.exact FROM assertions a JOIN assertions_fts f ON f.rowid = a.rowid "
         "WHERE assertions_fts MATCH 'passengers AND ashore' ORDER BY a.assertion_id"
     ).fetchall()
-    assert [r[0] for r in rows] == ["as-a-quote", "as-b-safe"]
+    assert [r[0] for r in rows] == sorted([IDS["a-quote"], IDS["b-safe"]])
     speaker = conn.execute("SELECT rowid FROM assertions_fts WHERE assertions_fts MATCH 'speaker:Okafor'").fetchall()
     assert len(speaker) == 1
 
@@ -71,8 +72,8 @@ def test_claims_conflicts_and_head(db):
     """Claims, their members, conflicts and the head the database reflects are stored."""
     conn, context = db
     status = dict(conn.execute("SELECT claim_id, status FROM claims"))
-    assert status["cl-a-quote"] == "corroborated" and status["cl-a-crew"] == "conflict"
-    assert conn.execute("SELECT verdict FROM claims WHERE claim_id='cl-a-quote'").fetchone() == ("supported",)
-    assert conn.execute("SELECT count(*) FROM conflicts WHERE claim_id='cl-a-crew'").fetchone()[0] >= 1
+    assert status[claim_id_for(IDS["a-quote"])] == "corroborated" and status[claim_id_for(IDS["a-crew"])] == "conflict"
+    assert conn.execute("SELECT verdict FROM claims WHERE claim_id=?", (claim_id_for(IDS["a-quote"]),)).fetchone() == ("supported",)
+    assert conn.execute("SELECT count(*) FROM conflicts WHERE claim_id=?", (claim_id_for(IDS["a-crew"]),)).fetchone()[0] >= 1
     head = dict(conn.execute("SELECT key, value FROM ledger"))
     assert head["head_seq"] == str(context.head_seq) and head["head_hash"] == context.head_hash

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from ledger import plugins
-from ledger.testing import ExporterContract, build_sample_ledger, run_export
+from ledger.testing import ExporterContract, build_sample_ledger, run_export, SAMPLE_IDS as IDS
 
 
 class TestNdjsonContract(ExporterContract):
@@ -30,8 +30,8 @@ def test_one_line_per_current_assertion_with_its_source(spec, tmp_path):
     rows = [json.loads(line) for line in data.decode("utf-8").splitlines()]
     ids = [r["assertion_id"] for r in rows]
     assert len(ids) == len(set(ids)) == len(list(context.assertions()))
-    assert "as-a-fire" not in ids  # retracted in the sample ledger
-    quote = next(r for r in rows if r["assertion_id"] == "as-a-quote")
+    assert IDS["a-fire"] not in ids  # retracted in the sample ledger
+    quote = next(r for r in rows if r["assertion_id"] == IDS["a-quote"])
     assert quote["speaker"] == "Ines Okafor" and quote["outlet"] == "Harbour Gazette"
     assert quote["exact"].startswith('"Nobody was hurt')
 

@@ -100,7 +100,10 @@ def checkpoint_command(key_path, output, origin, no_cache):
               help="Prove against this signed checkpoint (needs --vkey) instead of signing a new one.")
 @click.option("--vkey", "vkey_path", type=click.Path(dir_okay=False, path_type=Path), help="Public key of --checkpoint.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the bundle here instead of stdout.")
-def prove(item_id, key_path, cp_path, vkey_path, output):
+@click.option("--with-sources", is_flag=True,
+              help="For an assertion or claim, also include the source versions its quotes point into (whole articles), "
+              "so check-proof also checks each quote against its text.")
+def prove(item_id, key_path, cp_path, vkey_path, output, with_sources):
     """Write a proof bundle for an assertion, source, claim or event id: its events, their
     inclusion paths and a signed checkpoint, checkable offline with 'factledger check-proof'."""
     store = settings().existing_store()
@@ -113,7 +116,7 @@ def prove(item_id, key_path, cp_path, vkey_path, output):
     else:
         note = C.make_checkpoint(tree, _signing_key(key_path))
         cp = C.parse_checkpoint(note[: note.rfind(b"\n\n") + 1], "checkpoint")
-    bundle = proofs.prove(store, tree, head.size, item_id, note, cp)
+    bundle = proofs.prove(store, tree, head.size, item_id, note, cp, with_sources)
     _write(output, orjson.dumps(bundle, option=orjson.OPT_INDENT_2) + b"\n")
     if output is not None:
         echo(f"{output}: {len(bundle['entries'])} events proved in a tree of {cp.size}", err=True)
@@ -136,6 +139,10 @@ def check_proof(bundle, vkey_path):
     echo(f"OK: {len(events)} events included in the checkpoint of {cp.size} events ({cp.origin}, signed by {key.name})")
     for raw in events:
         echo(f"  seq {raw['seq']}: {raw.get('type')} {raw.get('id')}")
+    checked, recorded = proofs.quotes_checked(events)
+    if recorded:
+        echo(f"{checked} of {recorded} quotes checked against their source text in the bundle"
+             + ("" if checked == recorded else " (the others: prove --with-sources includes the texts)"))
 
 
 @cli.command()
@@ -182,7 +189,8 @@ def audit_command(as_of, as_json, cp_path, vkey_path, output):
         seq = resolve_as_of(store, as_of)
         facts = R.build(store, seq)
         checked = verify_log(store)
-    facts["verify"] = {"ok": checked.ok, "events": checked.events, "bad_seq": checked.bad_seq, "reason": checked.reason}
+    facts["verify"] = {"ok": checked.ok, "events": checked.events, "bad_seq": checked.bad_seq, "reason": checked.reason,
+                       "interrupted": checked.interrupted}
     facts["warnings"] = [str(w.message) for w in caught] + [
         f"{n} events of type {t!r} unknown to this version were checked against the envelope only"
         for t, n in sorted(checked.unknown_types.items())
@@ -191,7 +199,8 @@ def audit_command(as_of, as_json, cp_path, vkey_path, output):
         cp, _note = C.read_checkpoint(cp_path, C.read_vkey(vkey_path))
         entry = {"file": str(cp_path), "origin": cp.origin, "size": cp.size, "ok": True, "reason": None}
         try:
-            C.check_extends(C.tree_of(store), cp, str(cp_path))
+            old = C.stale_nodes(store)
+            C.check_extends(C.tree_of(store), cp, str(cp_path), old)
         except C.CheckpointError as exc:
             entry.update(ok=False, reason=str(exc))
         facts["checkpoint"] = entry
