@@ -211,3 +211,35 @@ def test_diff_and_log_on_a_real_terminal(hostile_ledger, tmp_path):
     piped = subprocess.run([sys.executable, "-m", "ledger", "--ledger", str(big), "log"], env=env,
                            capture_output=True, timeout=120).stdout
     assert piped.count(b"\n") == 300 and b"\x1b" not in piped
+
+
+def test_show_on_a_terminal_styles_the_trail(run_cli, monkeypatch, hostile_ledger, tmp_path):
+    """``show``: the plain lines with seq/time/actor styled as in ``log``, the type coloured, the
+    quote bold inside its context, conflicts red; hostile text literal; without colours, the pipe's text."""
+    from ledger.testing import build_sample_ledger
+
+    _ledger, sid = hostile_ledger
+    mayor = _quote(V1, "The [red]mayor[/red] said \x1b]0;pwned\x07 it is fine.", 1, sid).assertion_id
+    plain = {target: run_cli("show", target).stdout for target in (mayor, sid)}
+    for target in (mayor, sid):
+        coloured = _on_a_terminal(run_cli, monkeypatch, "show", target)
+        assert SGR.sub("", coloured) == plain[target]
+        _only_our_escapes(coloured)
+    assert "[\x1b[1mThe [red]mayor[/red] said \\x1b]0;pwned\\x07 it is fine.\x1b[0m]" in _on_a_terminal(
+        run_cli, monkeypatch, "show", mayor)
+    trail = _on_a_terminal(run_cli, monkeypatch, "show", mayor).splitlines()
+    assert re.match(r"\x1b\[1mseq \d+\x1b\[0m  \x1b\[2m\S+\x1b\[0m  \x1b\[35mevil\[bold\]\\x1b\[31m\x1b\[0m  \x1b\[2m[0-9a-f]{16}",
+                    trail[0]), trail[0]
+    assert trail[1].startswith("    \x1b[32mSourceAppended\x1b[0m ")
+    monkeypatch.undo()
+    sample = build_sample_ledger(tmp_path / "sample.jsonl")
+    claims = orjson.loads(run_cli("claims", "--json", ledger=sample).stdout)
+    claim = next(c for c in claims if c["conflicts"])["claim_id"]
+    plain = run_cli("show", claim, ledger=sample).stdout
+    assert "\x1b" not in plain
+    monkeypatch.setattr(terminal, "fancy", lambda: True)
+    coloured = run_cli("show", claim, ledger=sample, env={"FACTLEDGER_PAGER": "0", "COLUMNS": "400"}).stdout
+    assert SGR.sub("", coloured) == plain
+    conflicts = [line for line in coloured.splitlines() if "conflict (" in line]
+    assert conflicts and all(line.startswith("\x1b[1;31m  conflict (") for line in conflicts)
+    assert f"claim \x1b[36m{claim}\x1b[0m \x1b[1;31m[conflict]\x1b[0m" in coloured

@@ -80,9 +80,11 @@ def fancy() -> bool:
 
 
 def _console():
+    """rich's console, used only once :func:`fancy` said yes (so rich's own terminal check,
+    which a pager or a test harness can fool, never disagrees with ours)."""
     from rich.console import Console
 
-    return Console(highlight=False, markup=False, emoji=False, soft_wrap=False)
+    return Console(highlight=False, markup=False, emoji=False, soft_wrap=False, force_terminal=True)
 
 
 class Output:
@@ -127,7 +129,7 @@ class Output:
         if self._color_system is None:
             from rich.console import COLOR_SYSTEMS
 
-            self._color_system = COLOR_SYSTEMS.get(_console().color_system or "standard")
+            self._color_system = COLOR_SYSTEMS[_console().color_system or "standard"]
         out = []
         for text, style in pieces:
             if not style or not text:
@@ -199,7 +201,7 @@ class Output:
         chunks = self._rendered()
         if os.environ.get("FACTLEDGER_PAGER", "1") == "0":
             for chunk in chunks:
-                click.echo(chunk, nl=False, color=True)
+                click.echo(chunk, nl=False, color=True)  # byte-exact: cleaned text, styles from rich
             return
         height = shutil.get_terminal_size((80, 24)).lines
         head: list[str] = []
@@ -256,3 +258,25 @@ def log_lines(out: Output, events: Iterable) -> Iterator[str]:
         else:
             yield out.styled(head[:-1])
             yield from (below + more for more in textwrap.wrap(text, max(width - len(below), 20), break_on_hyphens=False))
+
+
+def trail_lines(out: Output, events: Iterable) -> Iterator[str]:
+    """``show``'s trail on a terminal: the plain lines, with seq, time, actor and hash styled as in
+    ``log``, the event type coloured by what it does, and a recorded quote in bold between its
+    context (the brackets stay, so the text is the plain text)."""
+    from ..events import UnknownPayload
+    from .render import describe_event
+
+    for e in events:
+        yield out.styled([(f"seq {e.seq}", "seq"), ("  ", None), (clean(e.at), "time"), ("  ", None),
+                          (clean(e.actor), "actor"), ("  ", None), (clean(e.hash[:16]), "dim")])
+        head = [("    ", None), (clean(e.type), EVENT_STYLES.get(e.type))]
+        d = e.data
+        if e.type == "AssertionRecorded" and not isinstance(d, UnknownPayload):
+            s = d.selector
+            yield out.styled([*head, (clean(f" {d.assertion_id} in {d.source_id} v{d.version} ({d.kind}, {d.modality}): "
+                                            f"…{s.prefix}["), None),
+                              (clean(s.exact), "bold"), (clean(f"]{s.suffix}…"), None)])
+            continue
+        text = clean(describe_event(e, context=True))
+        yield out.styled([*head, (f" {text}", None)] if text else head)
