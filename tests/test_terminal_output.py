@@ -4,44 +4,14 @@ plain bytes through a pipe, article text never interpreted as markup or control 
 from __future__ import annotations
 
 import os
-import pty
-import select
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from helpers import tty_run as _tty_run
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _tty_run(args: list[str], env_extra: dict[str, str], cwd: Path) -> bytes:
-    """Run factledger with stdout and stderr on a pseudo-terminal; return everything it wrote."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FACTLEDGER_") and k not in ("NO_COLOR", "PAGER")}
-    env.update({"TERM": "xterm-256color", "COLUMNS": "160", "LINES": "40"}, **env_extra)
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "ledger", *args], stdin=slave, stdout=slave, stderr=slave,
-                            cwd=cwd, env=env, close_fds=True)
-    os.close(slave)
-    out = b""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-        elif proc.poll() is not None:
-            break
-    proc.wait(timeout=30)
-    os.close(master)
-    assert proc.returncode == 0, out[-2000:]
-    return out
 
 
 @pytest.fixture

@@ -27,6 +27,13 @@ def log_command(types, limit, as_json):
     selected = ((line, raw) for _off, line, raw in store.lines() if not types or raw["type"] in types)
     if limit is not None:
         selected = iter(deque(selected, maxlen=limit))
+    if not as_json:
+        from .terminal import Output, log_lines
+
+        with Output() as out:
+            if out.fancy:  # a terminal: a header, coloured columns, long lines wrapped under EVENT, paged
+                out.stream(log_lines(out, (structure_event(raw) for _line, raw in selected)))
+                return
     for line, raw in selected:
         if as_json:
             echo_json(line.rstrip(b"\n").decode("utf-8"), raw_unless_tty=True)

@@ -147,20 +147,28 @@ def show(id, as_of, as_json, as_jsonl, no_cache):
         from ..serialization import unstructure_event
 
         return _emit(map(unstructure_event, events), as_jsonl)
-    if id.startswith("cl-"):
-        claim = next((c for c in P.build_claims(store, seq, cache=not no_cache) if c.claim_id == id), None)
-        if claim is not None:
-            echo(f"claim {claim.claim_id} [{claim.status}] {len(claim.members)} assertions from {len(claim.sources)} sources")
-            for c in claim.conflicts:
-                echo(f"  conflict ({c.field}): {c.explanation}")
-            if claim.verdict:
-                echo(f"  verdict: {claim.verdict.status}" + (f" ({claim.verdict.note})" if claim.verdict.note else ""))
-    if id.startswith("src-"):
-        row = next((r for r in P.iter_sources(store, seq, cache=not no_cache) if r.source_id == id), None)
-        if row is not None:
-            counts = ", ".join(f"{n} {k}" for k, n in row.counts.items()) or "none"
-            echo(f"source {id} v{row.version}: {cut(row.title, 80) or '-'}; current assertions: {counts} "
-                 f"(list them with 'factledger assertions --source {id}')")
+    from .terminal import Output, trail_lines
+
+    with Output() as out:  # on a terminal: the same lines, styled (see terminal.trail_lines)
+        if id.startswith("cl-"):
+            claim = next((c for c in P.build_claims(store, seq, cache=not no_cache) if c.claim_id == id), None)
+            if claim is not None:
+                out.spans([("claim ", None), (claim.claim_id, "id"), (" ", None), (f"[{claim.status}]", claim.status),
+                           (f" {len(claim.members)} assertions from {len(claim.sources)} sources", None)])
+                for c in claim.conflicts:
+                    out.line(clean(f"  conflict ({c.field}): {c.explanation}"), "conflict")
+                if claim.verdict:
+                    out.line(clean(f"  verdict: {claim.verdict.status}" + (f" ({claim.verdict.note})" if claim.verdict.note else "")))
+        if id.startswith("src-"):
+            row = next((r for r in P.iter_sources(store, seq, cache=not no_cache) if r.source_id == id), None)
+            if row is not None:
+                counts = ", ".join(f"{n} {k}" for k, n in row.counts.items()) or "none"
+                out.spans([("source ", None), (id, "id"),
+                           (clean(f" v{row.version}: {cut(row.title, 80) or '-'}; current assertions: {counts} "
+                                  f"(list them with 'factledger assertions --source {id}')"), None)])
+        if out.fancy:
+            out.stream(trail_lines(out, events))
+            return
     for e in events:
         echo(f"seq {e.seq}  {e.at}  {e.actor}  {e.hash[:16]}")
         echo(f"    {e.type} {describe_event(e, context=True)}".rstrip())
