@@ -44,6 +44,7 @@ from extract_bench import make_articles  # noqa: E402
 from ingest_bench import strip_clock as stable  # noqa: E402  (the log apart from times, ids and hashes)
 
 from ledger import ingest, plugins  # noqa: E402
+from ledger.checks import source_id_for as derive_source_id  # noqa: E402
 from ledger.ingest import Encoded, Ingestor, ReadOptions, decode  # noqa: E402
 from ledger.log import LogStore  # noqa: E402
 from ledger.sources.collect import collect  # noqa: E402
@@ -88,12 +89,16 @@ def row(label, n, t, events=None, base=None):
 
 
 def renamed(blob: bytes, i: int) -> bytes:
-    """The captured source ``blob`` as a different source (new source id, and raw hash so
-    the sequencer sees new content): what a cluster of many workers would send."""
+    """The captured source ``blob`` as a different source (new text hash, the source id
+    derived from it as the sequencer requires, and a new raw hash so the sequencer sees new
+    content): what a cluster of many workers would send."""
     enc = decode(blob)
-    new_id = "src-" + hashlib.sha256(f"bench{i}".encode()).hexdigest()[:16]
+    text_sha256 = orjson.loads(blob.split(b"\n", 2)[1])["text_sha256"]
+    new_text = hashlib.sha256(f"text{i}".encode()).hexdigest()
+    new_id = derive_source_id(None, new_text)  # the bench's inputs are .txt files: no URI
     new_raw = hashlib.sha256(f"raw{i}".encode()).hexdigest()
-    blob = blob.replace(enc.source_id.encode(), new_id.encode())
+    blob = blob.replace(b'"text_sha256":"%s"' % text_sha256.encode(), b'"text_sha256":"%s"' % new_text.encode())
+    blob = blob.replace(enc.source_id.encode(), new_id.encode())  # in the header (also its derived id) and every event
     return blob.replace(b'"raw_sha256":"%s"' % enc.raw_sha256.encode(), b'"raw_sha256":"%s"' % new_raw.encode())
 
 
