@@ -143,7 +143,7 @@ _BATCH = "BatchStarted"
 _SOURCE_TYPES = ("SourceAppended", "SourceRevised")  # tuples: a malformed (unhashable) type is fine
 
 
-def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS, derived_ids=False, partial=False) -> VerifyReport:
+def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS, derived_ids=False, partial=False, rules=None) -> VerifyReport:
     # One pass, with the per-line work inlined: at a million lines every call counts.
     # report.events is expected_seq - 1 throughout; it is written when the pass stops.
     # (expected_seq and prev: where the lines start; ledger.ranges checks a byte range from its first line.)
@@ -156,7 +156,7 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
     chunk = CHUNK_LINES
     last_type = last_v = is_valid = None  # the schema of the previous line, reused for a run of one type
     last_source = last_version = text = None  # the source text of the previous assertion
-    rules_line = Rules(derived_ids=derived_ids, partial=partial).line
+    rules_line = (rules or Rules(derived_ids=derived_ids, partial=partial)).line  # ledger.ranges passes its own, to read its state after
     current_v = {t: cls.VERSION for t, cls in PAYLOAD_TYPES.items()}
 
     def stop(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
