@@ -89,17 +89,25 @@ def row(label, n, t, events=None, base=None):
 
 
 def renamed(blob: bytes, i: int) -> bytes:
-    """The captured source ``blob`` as a different source (new text hash, the source id
-    derived from it as the sequencer requires, and a new raw hash so the sequencer sees new
-    content): what a cluster of many workers would send."""
-    enc = decode(blob)
-    text_sha256 = orjson.loads(blob.split(b"\n", 2)[1])["text_sha256"]
-    new_text = hashlib.sha256(f"text{i}".encode()).hexdigest()
-    new_id = derive_source_id(None, new_text)  # the bench's inputs are .txt files: no URI
+    """The captured source ``blob`` as a different source: a URI of its own (the source id
+    is derived from it, as the sequencer and verify require; the text and its hash stay),
+    assertion ids of its own, and a new raw hash, so the sequencer sees new content: what a cluster of many workers
+    would send. (The bench's inputs are .txt files: their sources have no URI.)"""
+    header, *lines = blob.split(b"\n")
+    meta = orjson.loads(header)
+    uri = f"https://bench.example/{i}"
+    new_id = derive_source_id(uri, "")
     new_raw = hashlib.sha256(f"raw{i}".encode()).hexdigest()
-    blob = blob.replace(b'"text_sha256":"%s"' % text_sha256.encode(), b'"text_sha256":"%s"' % new_text.encode())
-    blob = blob.replace(enc.source_id.encode(), new_id.encode())  # in the header (also its derived id) and every event
-    return blob.replace(b'"raw_sha256":"%s"' % enc.raw_sha256.encode(), b'"raw_sha256":"%s"' % new_raw.encode())
+    old_id = meta["source_id"].encode()
+    lines = [line.replace(old_id, new_id.encode()) for line in lines]
+    # assertion ids belong to one source (verify checks it): new ones, one per line after the source
+    new_aids = ["as-" + hashlib.sha256(f"{new_id}{aid}".encode()).hexdigest()[:16] for aid in meta["assertion_ids"]]
+    lines[1:] = [line.replace(old.encode(), new.encode(), 1) for line, old, new in zip(lines[1:], meta["assertion_ids"], new_aids)]
+    meta["assertion_ids"] = new_aids
+    lines[0] = lines[0].replace(b'"uri":null', b'"uri":"%s"' % uri.encode(), 1).replace(
+        b'"raw_sha256":"%s"' % meta["raw_sha256"].encode(), b'"raw_sha256":"%s"' % new_raw.encode())
+    meta.update(source_id=new_id, derived_id=new_id, raw_sha256=new_raw, lengths=[len(line) for line in lines])
+    return b"\n".join([orjson.dumps(meta), *lines])
 
 
 def main() -> None:

@@ -98,7 +98,7 @@ def check_range(path: str, start: int, end: int, schemas: bool = True) -> tuple:
     return _check(path, start, end, schemas)[0]
 
 
-def _check(path: str, start: int, end: int, schemas: bool = True) -> tuple[tuple, dict]:
+def _check(path: str, start: int, end: int, schemas: bool = True, tree: bool = True) -> tuple[tuple, dict]:
     """On a worker: ``((ok, first seq, its prev, last seq, last hash, unknown types, Merkle
     nodes, first at, last at, source events, deferred references), assertions)`` of bytes
     ``start:end``, checked by :func:`ledger.audit._replay` from the range's first line. The
@@ -106,7 +106,8 @@ def _check(path: str, start: int, end: int, schemas: bool = True) -> tuple[tuple
     (:func:`ledger.merkle.range_nodes`, leaf ``seq - 1``); the source events and the
     references the range could not resolve alone are those of :class:`ledger.checks.Rules`;
     ``assertions`` (assertion id -> (source id, version)) stays on the worker for
-    :func:`_lookup`."""
+    :func:`_lookup`. ``tree=False``: no Merkle nodes (a sha256 per line and per inner node
+    that ``verify`` itself does not need)."""
     data = LogStore(path).read_range(start, end)
     first = parse_line(data[: data.find(b"\n") + 1])
     if first is None or not data.endswith(b"\n"):
@@ -122,7 +123,7 @@ def _check(path: str, start: int, end: int, schemas: bool = True) -> tuple[tuple
     r = _replay(_Range(path, data), report, time.perf_counter(), fail, schemas, None, None,
                 expected_seq=first["seq"], prev=first.get("prev"), partial=True, rules=rules)
     ok = r.ok and not getattr(r, "interrupted", None)
-    nodes = merkle.range_nodes(first["seq"] - 1, map(merkle.leaf_hash, data.split(b"\n")[:-1])) if ok else []
+    nodes = merkle.range_nodes(first["seq"] - 1, map(merkle.leaf_hash, data.split(b"\n")[:-1])) if ok and tree else []
     summary = (ok, first["seq"], first.get("prev"), r.head_seq, r.head_hash, dict(r.unknown_types), nodes,
                first.get("at"), rules.last_at, rules.sources, rules.deferred)
     return summary, rules.assertions if ok else {}
@@ -203,12 +204,15 @@ def _resolve(summaries: list[tuple], lookup: Any) -> bool:
 def verify_partitioned(store: LogStore, client: Any, workers: int, *, schemas: bool = True) -> VerifyReport:
     """:func:`ledger.audit.verify`'s report, computed on the cluster behind ``client``
     (its workers must read the ledger at the same path)."""
-    return partitioned(store, client, workers, schemas=schemas)[0]
+    return partitioned(store, client, workers, schemas=schemas, tree=False)[0]
 
 
-def partitioned(store: LogStore, client: Any, workers: int, *, schemas: bool = True) -> tuple[VerifyReport, bytes | None]:
+def partitioned(
+    store: LogStore, client: Any, workers: int, *, schemas: bool = True, tree: bool = True
+) -> tuple[VerifyReport, bytes | None]:
     """:func:`verify_partitioned`, and the RFC 9162 Merkle root of the verified events merged
-    from the ranges' subtree hashes (None when the single-process replay gave the answer)."""
+    from the ranges' subtree hashes (None when the single-process replay gave the answer, or
+    ``tree=False``)."""
     started = time.perf_counter()
     path = os.path.abspath(store.path)
     head = store.head()
@@ -223,7 +227,7 @@ def partitioned(store: LogStore, client: Any, workers: int, *, schemas: bool = T
     if head.torn or size != head.size or size == 0:
         return sequential()
     ranges = split(path, size, RANGES_PER_WORKER * workers)
-    states = [client.submit(_check, path, a, b, schemas, pure=False) for a, b in ranges]
+    states = [client.submit(_check, path, a, b, schemas, tree, pure=False) for a, b in ranges]
     try:
         results = client.gather([client.submit(operator.getitem, state, 0, pure=False) for state in states])
         expected, prev = 1, GENESIS
@@ -247,4 +251,4 @@ def partitioned(store: LogStore, client: Any, workers: int, *, schemas: bool = T
             state.release()
     report = VerifyReport(events=expected - 1, head_seq=expected - 1, head_hash=prev, unknown_types=unknown)
     report.seconds = time.perf_counter() - started
-    return report, merkle.root_of_nodes(nodes)
+    return report, merkle.root_of_nodes(nodes) if tree else None
