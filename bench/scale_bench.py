@@ -81,6 +81,34 @@ def run(label, ledger: Path, stream_factory, spec, inputs, *, samples=None, ever
     return n, t
 
 
+def children_cpu() -> float:
+    """CPU seconds of every finished child process so far (a ProcessPoolExecutor's workers
+    count once the pool has shut down)."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _process_cpu() -> float:
+    return time.process_time()
+
+
+def workers_cpu(client) -> float:
+    """CPU seconds the Dask workers' processes have used so far (summed)."""
+    return sum(client.run(_process_cpu).values())
+
+
+def projected(n, main_s, workers_s, k, cores):
+    """Articles/s this split of work would give on ``cores`` idle cores: limited by the
+    one main process (``main_s`` CPU seconds), by ``k`` workers sharing ``workers_s``, and by
+    all the CPU over the cores. An estimate from CPU times, not a measurement."""
+    limits = [main_s / n, (main_s + workers_s) / n / cores]
+    if k:
+        limits.append(workers_s / n / min(k, cores))
+    return 1 / max(limits)
+
+
 def row(label, n, t, events=None, base=None):
     rate = n / t.wall
     extra = f" {events / t.wall:>10,.0f}" if events else f" {'':>10}"
@@ -143,7 +171,9 @@ def main() -> None:
         n1, t1 = run("jobs1", root / "one.jsonl", lambda: ingest.ready_stream(inputs, ReadOptions(), spec, jobs=1), spec, inputs)
         events = sum(1 for _ in open(root / "one.jsonl", "rb"))
         row("append --jobs 1 (baseline; CPU: all of it)", n1, t1, events)
+        kids = children_cpu()
         n2, t2 = run("jobs2", root / "two.jsonl", lambda: ingest.ready_stream(inputs, ReadOptions(), spec, jobs=2), spec, inputs)
+        w2 = children_cpu() - kids
         row("append --jobs 2 (CPU: main process only)", n2, t2, events, t1.wall)
 
         with Timed() as start:
@@ -159,10 +189,23 @@ def main() -> None:
                     captured.append(item.blob)
                 yield item, more
 
+        before = workers_cpu(client)
         n3, t3 = run("cluster", root / "three.jsonl", captured_stream, spec, inputs, samples=samples)
+        w3 = workers_cpu(client) - before
         row(f"append --cluster local:{args.workers} (CPU: this process)", n3, t3, events, t1.wall)
         print(f"{'  of which the sequencer thread':<46} {'':>9} {'':>10} {'':>8} {t3.thread:>8.2f} {1000 * t3.thread / n3:>8.3f}"
               "   (the rest: the LocalCluster's scheduler and the Dask client, other threads)")
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        print(f"\nCPU ms per article by role, and what that split would give on {cores} idle cores (an estimate):")
+        one_rate = projected(n1, t1.cpu, 0.0, 0, cores)
+        for label, nn, main_s, work_s, k in (
+            ("--jobs 1", n1, t1.cpu, 0.0, 0),
+            ("--jobs 2", n2, t2.cpu, w2, 2),
+            (f"--cluster local:{args.workers}", n3, t3.cpu, w3, args.workers),
+        ):
+            rate = projected(nn, main_s, work_s, k, cores)
+            print(f"  {label:<20} main {1000 * main_s / nn:6.3f}  workers {1000 * work_s / nn:6.3f}  total "
+                  f"{1000 * (main_s + work_s) / nn:6.3f}  -> {rate:6.0f} articles/s, {rate / one_rate:.2f}x --jobs 1")
         same = stable(root / "one.jsonl") == stable(root / "two.jsonl")
         same = same and stable(root / "one.jsonl") == stable(root / "three.jsonl")
         size = (root / "one.jsonl").stat().st_size
@@ -223,8 +266,10 @@ def main() -> None:
             for _ in range(args.rounds):
                 with Timed() as a:
                     r1 = verify(LogStore(ledger), jobs=1)
+                before = workers_cpu(client)
                 with Timed() as b:
                     r2 = verify_partitioned(LogStore(ledger), client, args.workers)
+                b.workers = workers_cpu(client) - before
                 assert r1.ok and r2.ok and r1.head_hash == r2.head_hash, (r1, r2)
                 one = a if one is None or a.wall < one.wall else one
                 cl = b if cl is None or b.wall < cl.wall else cl
@@ -234,6 +279,9 @@ def main() -> None:
             print(f"{'  one process (--jobs 1)':<46} {ev / one.wall:>9,.0f} {'':>10} {one.wall:>8.2f} {one.cpu:>8.2f}")
             print(f"{f'  ranges on local:{args.workers} (CPU: this process)':<46} {ev / cl.wall:>9,.0f} {'':>10} "
                   f"{cl.wall:>8.2f} {cl.cpu:>8.2f}   {one.wall / cl.wall:.2f}x one process (wall)")
+            est = projected(ev, cl.cpu, cl.workers, args.workers, cores)
+            print(f"  workers' CPU {cl.workers:.2f} s ({cl.workers / one.cpu:.2f}x one process's {one.cpu:.2f} s); on {cores} idle "
+                  f"cores that split would give {est:,.0f} events/s, {est * one.cpu / ev:.2f}x one process (an estimate)")
         client.close()
         cluster.close()
     print(f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
