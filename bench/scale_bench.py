@@ -44,6 +44,7 @@ from extract_bench import make_articles  # noqa: E402
 from ingest_bench import strip_clock as stable  # noqa: E402  (the log apart from times, ids and hashes)
 
 from ledger import ingest, plugins  # noqa: E402
+from ledger.checks import source_id_for as derive_source_id  # noqa: E402
 from ledger.ingest import Encoded, Ingestor, ReadOptions, decode  # noqa: E402
 from ledger.log import LogStore  # noqa: E402
 from ledger.sources.collect import collect  # noqa: E402
@@ -80,6 +81,34 @@ def run(label, ledger: Path, stream_factory, spec, inputs, *, samples=None, ever
     return n, t
 
 
+def children_cpu() -> float:
+    """CPU seconds of every finished child process so far (a ProcessPoolExecutor's workers
+    count once the pool has shut down)."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _process_cpu() -> float:
+    return time.process_time()
+
+
+def workers_cpu(client) -> float:
+    """CPU seconds the Dask workers' processes have used so far (summed)."""
+    return sum(client.run(_process_cpu).values())
+
+
+def projected(n, main_s, workers_s, k, cores):
+    """Articles/s this split of work would give on ``cores`` idle cores: limited by the
+    one main process (``main_s`` CPU seconds), by ``k`` workers sharing ``workers_s``, and by
+    all the CPU over the cores. An estimate from CPU times, not a measurement."""
+    limits = [main_s / n, (main_s + workers_s) / n / cores]
+    if k:
+        limits.append(workers_s / n / min(k, cores))
+    return 1 / max(limits)
+
+
 def row(label, n, t, events=None, base=None):
     rate = n / t.wall
     extra = f" {events / t.wall:>10,.0f}" if events else f" {'':>10}"
@@ -88,13 +117,25 @@ def row(label, n, t, events=None, base=None):
 
 
 def renamed(blob: bytes, i: int) -> bytes:
-    """The captured source ``blob`` as a different source (new source id, and raw hash so
-    the sequencer sees new content): what a cluster of many workers would send."""
-    enc = decode(blob)
-    new_id = "src-" + hashlib.sha256(f"bench{i}".encode()).hexdigest()[:16]
+    """The captured source ``blob`` as a different source: a URI of its own (the source id
+    is derived from it, as the sequencer and verify require; the text and its hash stay),
+    assertion ids of its own, and a new raw hash, so the sequencer sees new content: what a cluster of many workers
+    would send. (The bench's inputs are .txt files: their sources have no URI.)"""
+    header, *lines = blob.split(b"\n")
+    meta = orjson.loads(header)
+    uri = f"https://bench.example/{i}"
+    new_id = derive_source_id(uri, "")
     new_raw = hashlib.sha256(f"raw{i}".encode()).hexdigest()
-    blob = blob.replace(enc.source_id.encode(), new_id.encode())
-    return blob.replace(b'"raw_sha256":"%s"' % enc.raw_sha256.encode(), b'"raw_sha256":"%s"' % new_raw.encode())
+    old_id = meta["source_id"].encode()
+    lines = [line.replace(old_id, new_id.encode()) for line in lines]
+    # assertion ids belong to one source (verify checks it): new ones, one per line after the source
+    new_aids = ["as-" + hashlib.sha256(f"{new_id}{aid}".encode()).hexdigest()[:16] for aid in meta["assertion_ids"]]
+    lines[1:] = [line.replace(old.encode(), new.encode(), 1) for line, old, new in zip(lines[1:], meta["assertion_ids"], new_aids)]
+    meta["assertion_ids"] = new_aids
+    lines[0] = lines[0].replace(b'"uri":null', b'"uri":"%s"' % uri.encode(), 1).replace(
+        b'"raw_sha256":"%s"' % meta["raw_sha256"].encode(), b'"raw_sha256":"%s"' % new_raw.encode())
+    meta.update(source_id=new_id, derived_id=new_id, raw_sha256=new_raw, lengths=[len(line) for line in lines])
+    return b"\n".join([orjson.dumps(meta), *lines])
 
 
 def main() -> None:
@@ -130,7 +171,9 @@ def main() -> None:
         n1, t1 = run("jobs1", root / "one.jsonl", lambda: ingest.ready_stream(inputs, ReadOptions(), spec, jobs=1), spec, inputs)
         events = sum(1 for _ in open(root / "one.jsonl", "rb"))
         row("append --jobs 1 (baseline; CPU: all of it)", n1, t1, events)
+        kids = children_cpu()
         n2, t2 = run("jobs2", root / "two.jsonl", lambda: ingest.ready_stream(inputs, ReadOptions(), spec, jobs=2), spec, inputs)
+        w2 = children_cpu() - kids
         row("append --jobs 2 (CPU: main process only)", n2, t2, events, t1.wall)
 
         with Timed() as start:
@@ -146,10 +189,23 @@ def main() -> None:
                     captured.append(item.blob)
                 yield item, more
 
+        before = workers_cpu(client)
         n3, t3 = run("cluster", root / "three.jsonl", captured_stream, spec, inputs, samples=samples)
+        w3 = workers_cpu(client) - before
         row(f"append --cluster local:{args.workers} (CPU: this process)", n3, t3, events, t1.wall)
         print(f"{'  of which the sequencer thread':<46} {'':>9} {'':>10} {'':>8} {t3.thread:>8.2f} {1000 * t3.thread / n3:>8.3f}"
               "   (the rest: the LocalCluster's scheduler and the Dask client, other threads)")
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        print(f"\nCPU ms per article by role, and what that split would give on {cores} idle cores (an estimate):")
+        one_rate = projected(n1, t1.cpu, 0.0, 0, cores)
+        for label, nn, main_s, work_s, k in (
+            ("--jobs 1", n1, t1.cpu, 0.0, 0),
+            ("--jobs 2", n2, t2.cpu, w2, 2),
+            (f"--cluster local:{args.workers}", n3, t3.cpu, w3, args.workers),
+        ):
+            rate = projected(nn, main_s, work_s, k, cores)
+            print(f"  {label:<20} main {1000 * main_s / nn:6.3f}  workers {1000 * work_s / nn:6.3f}  total "
+                  f"{1000 * (main_s + work_s) / nn:6.3f}  -> {rate:6.0f} articles/s, {rate / one_rate:.2f}x --jobs 1")
         same = stable(root / "one.jsonl") == stable(root / "two.jsonl")
         same = same and stable(root / "one.jsonl") == stable(root / "three.jsonl")
         size = (root / "one.jsonl").stat().st_size
@@ -210,8 +266,10 @@ def main() -> None:
             for _ in range(args.rounds):
                 with Timed() as a:
                     r1 = verify(LogStore(ledger), jobs=1)
+                before = workers_cpu(client)
                 with Timed() as b:
                     r2 = verify_partitioned(LogStore(ledger), client, args.workers)
+                b.workers = workers_cpu(client) - before
                 assert r1.ok and r2.ok and r1.head_hash == r2.head_hash, (r1, r2)
                 one = a if one is None or a.wall < one.wall else one
                 cl = b if cl is None or b.wall < cl.wall else cl
@@ -221,6 +279,9 @@ def main() -> None:
             print(f"{'  one process (--jobs 1)':<46} {ev / one.wall:>9,.0f} {'':>10} {one.wall:>8.2f} {one.cpu:>8.2f}")
             print(f"{f'  ranges on local:{args.workers} (CPU: this process)':<46} {ev / cl.wall:>9,.0f} {'':>10} "
                   f"{cl.wall:>8.2f} {cl.cpu:>8.2f}   {one.wall / cl.wall:.2f}x one process (wall)")
+            est = projected(ev, cl.cpu, cl.workers, args.workers, cores)
+            print(f"  workers' CPU {cl.workers:.2f} s ({cl.workers / one.cpu:.2f}x one process's {one.cpu:.2f} s); on {cores} idle "
+                  f"cores that split would give {est:,.0f} events/s, {est * one.cpu / ev:.2f}x one process (an estimate)")
         client.close()
         cluster.close()
     print(f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -104,6 +104,50 @@ def test_encoded_bytes_are_the_batch_as_written(tmp_path, simple_extractor):
     assert [e["data"] for e in events[1:]] == [orjson.loads(x) for x in blob.split(b"\n")[1:]]
 
 
+def test_encoded_lines_are_cut_by_the_header_lengths_and_old_headers_still_read(tmp_path, simple_extractor):
+    """The sequencer cuts a worker's bytes at the lengths its header gives (no newline scan)
+    and takes the derived source id from it; a header without them (a worker of an earlier
+    version) is read by scanning and parsing, to the same ledger."""
+    prepared = prepare(_inputs(1)[0], ReadOptions(), simple_extractor)
+    blob = encode(prepared)
+    header, *lines = blob.split(b"\n")
+    meta = orjson.loads(header)
+    assert meta["lengths"] == [len(x) for x in lines] and meta["derived_id"] == prepared.source_id
+    enc = decode(blob)
+    assert [body for _cls, body in enc.bodies()] == lines
+    old_header = {k: v for k, v in meta.items() if k not in ("lengths", "derived_id")}
+    old = decode(b"\n".join([orjson.dumps(old_header), *lines]))
+    assert old.lengths is None and old.derived_id is None and old.bodies() == enc.bodies()
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    Ingestor(LogStore(a), simple_extractor).record_group([enc])
+    Ingestor(LogStore(b), simple_extractor).record_group([old])
+    assert stable(a) == stable(b)
+    # a header whose derived id differs from the id the batch is recorded under is a
+    # --source-id naming no source there: refused, nothing written
+    wrong = Encoded(enc.blob, enc.origin, enc.source_id, enc.raw_sha256, enc.assertion_ids, enc.counts,
+                    derived_id="src-0000000000000000", lengths=enc.lengths)
+    c = tmp_path / "c.jsonl"
+    with pytest.raises(Exception, match="no such source"):
+        Ingestor(LogStore(c), simple_extractor).record_group([wrong])
+    assert not c.exists() or c.read_bytes() == b""
+
+
+@pytest.mark.parametrize("where", ["alone", "inside"])
+def test_append_encoded_refuses_a_batch_marker_it_was_given(tmp_ledger, where):
+    """BatchStarted is the store's own: given one (alone, or after the first body) the append
+    is refused and nothing is written."""
+    from ledger.events import AssertionRecorded, BatchStarted
+
+    store = LogStore(tmp_ledger, fsync=False)
+    bodies = [(BatchStarted, b'{"events":1}')]
+    if where == "inside":
+        bodies = [(AssertionRecorded, b'{}'), *bodies]
+    with store.writer() as w:
+        with pytest.raises(LedgerError, match="BatchStarted is written by the store itself"):
+            w.append_encoded(bodies, sync=False)
+    assert not tmp_ledger.exists() or tmp_ledger.read_bytes() == b""
+
+
 def test_revisions_through_workers_match_one_process(tmp_path, run_cli, simple_extractor):
     """A changed file re-appended with --jobs 2 gives the same SourceRevised, renumbered
     assertions and withdrawals as --jobs 1 (planned on the sequencer from the worker's bytes)."""

@@ -143,7 +143,7 @@ _BATCH = "BatchStarted"
 _SOURCE_TYPES = ("SourceAppended", "SourceRevised")  # tuples: a malformed (unhashable) type is fine
 
 
-def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS, derived_ids=True, partial=False) -> VerifyReport:
+def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS, derived_ids=True, partial=False, rules=None) -> VerifyReport:
     # One pass, with the per-line work inlined: at a million lines every call counts.
     # report.events is expected_seq - 1 throughout; it is written when the pass stops.
     # (expected_seq and prev: where the lines start; ledger.ranges checks a byte range from its first line.)
@@ -156,11 +156,12 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
     chunk = CHUNK_LINES
     last_type = last_v = is_valid = None  # the schema of the previous line, reused for a run of one type
     last_source = last_version = text = None  # the source text of the previous assertion
-    rules = Rules(derived_ids=derived_ids, partial=partial)
+    if rules is None:  # ledger.ranges passes its own, to read its state after
+        rules = Rules(derived_ids=derived_ids, partial=partial)
     rules_recorded, rules_other = rules.recorded, rules.other
     event_ids = rules.event_ids
     add_event_id = event_ids.add
-    last_at = ""
+    last_at = rules.last_at
     current_v = {t: cls.VERSION for t, cls in PAYLOAD_TYPES.items()}
 
     def stop(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
@@ -308,7 +309,7 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
                     add_event_id(event_id)
                     last_at = at
                     # d: the payload the quote check above took apart
-                    problem = rules_recorded(d, text) if type_name == "AssertionRecorded" else rules_other(type_name, raw["data"])
+                    problem = rules_recorded(d, text) if type_name == "AssertionRecorded" else rules_other(type_name, raw["data"], seq)
             except (KeyError, TypeError, AttributeError):  # malformed: the schema pass is elsewhere or off
                 problem = _MALFORMED
             if problem is not None:
@@ -325,6 +326,7 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
                 progress(expected_seq - 1)
     finally:
         f.close()
+        rules.last_at = last_at  # the state ledger.ranges reads after a range
     report.events = expected_seq - 1
     if pool is not None:
         hit = pool.settle(None, True, end_of_good)

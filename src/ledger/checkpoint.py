@@ -25,7 +25,7 @@ import orjson
 from attrs import frozen
 
 from . import merkle
-from .log import LedgerError, LogStore, _last_newline
+from .log import LedgerError, LogStore
 
 BLOCK = 256
 """Leaves per cached subtree: a proof reads at most two blocks of lines (the leaf's and the

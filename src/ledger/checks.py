@@ -52,9 +52,11 @@ class Rules:
     def __init__(self, *, derived_ids: bool = True, partial: bool = False) -> None:
         self.derived_ids = derived_ids  # source_id and assertion_id recomputed (rules 7 and 9)
         # partial: the lines are a byte range of the ledger (ledger.ranges), so a target recorded
-        # before the range is not known here; such references pass and only the single-process
-        # replay checks them.
+        # before the range is not known here: such a reference is put in ``deferred`` and every
+        # source event in ``sources``, for ledger.ranges to resolve across the ranges.
         self.partial = partial
+        self.deferred: list[tuple] = []  # ("ref", seq, ids one of which is needed) | ("withdraw", seq, aid, sid, version) | ("version", seq, sid, version)
+        self.sources: list[tuple] = []  # (seq, is SourceAppended, source id, version, revision_of)
         self.event_ids: set[str] = set()
         self.last_at = ""
         self.versions: dict[str, int] = {}  # source id -> its last version
@@ -80,22 +82,33 @@ class Rules:
             return "v is not a JSON integer"
         if raw["type"] == "AssertionRecorded":
             return self.recorded(raw["data"], text)
-        return self.other(raw["type"], raw["data"])
+        return self.other(raw["type"], raw["data"], raw["seq"])
 
-    def other(self, t: str, d: dict[str, Any]) -> str | None:
-        """The rules of an event that is not an ``AssertionRecorded``."""
+    def other(self, t: str, d: dict[str, Any], seq: int) -> str | None:
+        """The rules of an event that is not an ``AssertionRecorded`` (``seq``: its seq, kept with
+        what a partial range defers)."""
         if t == "SourceAppended" or t == "SourceRevised":
+            if self.partial:
+                self.sources.append((seq, t == "SourceAppended", d["source_id"], d["version"], d.get("revision_of")))
             return self._source(t, d)
         if t == "AssertionRetracted" or t == "AssertionWithdrawn":
             aid = d["assertion_id"]
             owner = self.assertions.get(aid)
             verb = "retracts" if t == "AssertionRetracted" else "withdraws"
             if owner is None:
-                return None if self.partial else f"{verb} assertion {aid}, which is not recorded before it"
+                if not self.partial:
+                    return f"{verb} assertion {aid}, which is not recorded before it"
+                if t == "AssertionWithdrawn":
+                    self.deferred.append(("withdraw", seq, aid, d["source_id"], d["version"]))
+                else:
+                    self.deferred.append(("ref", seq, (aid,)))
+                return None
             if t == "AssertionWithdrawn":
                 if d["source_id"] != owner[0]:
                     return f"withdraws assertion {aid} from source {d['source_id']}, but it belongs to {owner[0]}"
-                if d["version"].__class__ is not int or self.versions.get(owner[0], 0) < d["version"]:
+                if self.partial and owner[0] not in self.versions and d["version"].__class__ is int:
+                    self.deferred.append(("version", seq, owner[0], d["version"]))
+                elif d["version"].__class__ is not int or self.versions.get(owner[0], 0) < d["version"]:
                     return f"withdraws assertion {aid} from {owner[0]} v{d['version']}, which is not recorded before it"
             return None
         if t in _LINKS:
@@ -103,14 +116,18 @@ class Rules:
             if a == b:
                 return f"links assertion {a} to itself"
             for x in (a, b):
-                if x not in self.assertions and not self.partial:
-                    return f"{'links' if t == 'AssertionsLinked' else 'unlinks'} assertion {x}, which is not recorded before it"
+                if x not in self.assertions:
+                    if not self.partial:
+                        return f"{'links' if t == 'AssertionsLinked' else 'unlinks'} assertion {x}, which is not recorded before it"
+                    self.deferred.append(("ref", seq, (x,)))
             return None
         if t == "VerdictRecorded":
             target = d["target"]
             known = target in self.assertions or (target.startswith("cl-") and "as-" + target[3:] in self.assertions)
-            if not known and not self.partial:
-                return f"verdict on {target}, which is no assertion or claim recorded before it"
+            if not known:
+                if not self.partial:
+                    return f"verdict on {target}, which is no assertion or claim recorded before it"
+                self.deferred.append(("ref", seq, (target, "as-" + target[3:]) if target.startswith("cl-") else (target,)))
         return None
 
     def _source(self, t: str, d: dict[str, Any]) -> str | None:

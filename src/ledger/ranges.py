@@ -21,13 +21,16 @@ in the log's Merkle tree (:mod:`ledger.merkle`), merged here into the root.
 
 from __future__ import annotations
 
+import bisect
 import io
+import operator
 import os
 import time
 from typing import Any
 
 from . import merkle
 from .audit import VerifyReport, _replay, verify
+from .checks import Rules
 from .events import GENESIS
 from .log import DamagedLogError, LogStore, parse_line
 
@@ -91,14 +94,24 @@ class _Range:
 
 
 def check_range(path: str, start: int, end: int, schemas: bool = True) -> tuple:
-    """On a worker: ``(ok, first seq, its prev, last seq, last hash, unknown types, Merkle
-    nodes)`` of bytes ``start:end``, checked by :func:`ledger.audit._replay` from the range's
-    first line; the nodes are the range's compact range in the RFC 9162 tree of the log
-    (:func:`ledger.merkle.range_nodes`, leaf ``seq - 1``)."""
+    """On a worker: what :func:`_check` finds in bytes ``start:end`` (its summary)."""
+    return _check(path, start, end, schemas)[0]
+
+
+def _check(path: str, start: int, end: int, schemas: bool = True, tree: bool = True) -> tuple[tuple, dict]:
+    """On a worker: ``((ok, first seq, its prev, last seq, last hash, unknown types, Merkle
+    nodes, first at, last at, source events, deferred references), assertions)`` of bytes
+    ``start:end``, checked by :func:`ledger.audit._replay` from the range's first line. The
+    nodes are the range's compact range in the RFC 9162 tree of the log
+    (:func:`ledger.merkle.range_nodes`, leaf ``seq - 1``); the source events and the
+    references the range could not resolve alone are those of :class:`ledger.checks.Rules`;
+    ``assertions`` (assertion id -> (source id, version)) stays on the worker for
+    :func:`_lookup`. ``tree=False``: no Merkle nodes (a sha256 per line and per inner node
+    that ``verify`` itself does not need)."""
     data = LogStore(path).read_range(start, end)
     first = parse_line(data[: data.find(b"\n") + 1])
     if first is None or not data.endswith(b"\n"):
-        return False, None, None, None, None, {}, []
+        return (False, None, None, None, None, {}, [], None, None, [], []), {}
     report = VerifyReport()
 
     def fail(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
@@ -106,22 +119,100 @@ def check_range(path: str, start: int, end: int, schemas: bool = True) -> tuple:
         report.bad_seq, report.reason = seq, reason
         return report
 
+    rules = Rules(derived_ids=True, partial=True)  # as verify does by default (--no-derived-ids stays in one process)
     r = _replay(_Range(path, data), report, time.perf_counter(), fail, schemas, None, None,
-                expected_seq=first["seq"], prev=first.get("prev"), partial=True)
+                expected_seq=first["seq"], prev=first.get("prev"), partial=True, rules=rules)
     ok = r.ok and not getattr(r, "interrupted", None)
-    nodes = merkle.range_nodes(first["seq"] - 1, map(merkle.leaf_hash, data.split(b"\n")[:-1])) if ok else []
-    return ok, first["seq"], first.get("prev"), r.head_seq, r.head_hash, dict(r.unknown_types), nodes
+    nodes = merkle.range_nodes(first["seq"] - 1, map(merkle.leaf_hash, data.split(b"\n")[:-1])) if ok and tree else []
+    summary = (ok, first["seq"], first.get("prev"), r.head_seq, r.head_hash, dict(r.unknown_types), nodes,
+               first.get("at"), rules.last_at, rules.sources, rules.deferred)
+    return summary, rules.assertions if ok else {}
+
+
+def _lookup(state: tuple[tuple, dict], wanted: list[str]) -> dict[str, str]:
+    """On the worker that holds a range's state: which of ``wanted`` the range records, with
+    the source each belongs to."""
+    assertions = state[1]
+    return {aid: assertions[aid][0] for aid in wanted if aid in assertions}
+
+
+def _resolve(summaries: list[tuple], lookup: Any) -> bool:
+    """Whether what the ranges could not judge alone holds across them: ``at`` never moves
+    back at a cut; each source event follows the source's history in the whole log
+    (appended once, each revision the next version); each deferred reference names an
+    assertion recorded in an earlier range (a withdrawal: of the source it names, at a
+    version already recorded). ``lookup(j, ids)``: which of ``ids`` range ``j`` records, with
+    their sources. False on anything that fails: the single-process replay then reports it."""
+    last_at = ""
+    versions: dict[str, int] = {}
+    history: dict[str, tuple[list[int], list[int]]] = {}  # source id -> (seqs, versions) of its source events
+    for summary in summaries:
+        first_at, range_last_at, sources = summary[7], summary[8], summary[9]
+        if first_at.__class__ is not str or first_at < last_at:
+            return False
+        last_at = range_last_at
+        for seq, appended, sid, version, revision_of in sources:
+            last = versions.get(sid)
+            if appended:
+                if last is not None:
+                    return False  # appended again
+            elif last is None or version != last + 1 or revision_of != last:
+                return False  # a revision of a source not in the log before it, or not its next version
+            versions[sid] = version
+            seqs, vs = history.setdefault(sid, ([], []))
+            seqs.append(seq)
+            vs.append(version)
+
+    def version_at(sid: str, seq: int) -> int:
+        seqs, vs = history.get(sid, ((), ()))
+        k = bisect.bisect_left(seqs, seq)
+        return vs[k - 1] if k else 0
+
+    wanted: list[set[str]] = [set() for _ in summaries]  # by range: ids its deferred references need
+    for k, summary in enumerate(summaries):
+        for item in summary[10]:
+            wanted[k].update(item[2] if item[0] == "ref" else (item[2],) if item[0] == "withdraw" else ())
+    if not any(wanted):
+        owners_before: list[dict[str, str]] = [{} for _ in summaries]
+    else:
+        later: set[str] = set()
+        asks: list[set[str]] = [set() for _ in summaries]
+        for j in range(len(summaries) - 1, -1, -1):  # range j is asked for what any later range needs
+            asks[j] = set(later)
+            later |= wanted[j]
+        found = [lookup(j, sorted(asks[j])) if asks[j] else {} for j in range(len(summaries))]
+        owners_before, seen = [], {}
+        for j in range(len(summaries)):
+            owners_before.append(seen)
+            seen = {**seen, **found[j]}
+    for k, summary in enumerate(summaries):
+        owners = owners_before[k]
+        for item in summary[10]:
+            kind, seq = item[0], item[1]
+            if kind == "ref":
+                if not any(x in owners for x in item[2]):
+                    return False
+            elif kind == "withdraw":
+                aid, sid, version = item[2], item[3], item[4]
+                if owners.get(aid) != sid or version.__class__ is not int or version_at(sid, seq) < version:
+                    return False
+            elif version_at(item[2], seq) < item[3]:  # "version": the source's version before seq
+                return False
+    return True
 
 
 def verify_partitioned(store: LogStore, client: Any, workers: int, *, schemas: bool = True) -> VerifyReport:
     """:func:`ledger.audit.verify`'s report, computed on the cluster behind ``client``
     (its workers must read the ledger at the same path)."""
-    return partitioned(store, client, workers, schemas=schemas)[0]
+    return partitioned(store, client, workers, schemas=schemas, tree=False)[0]
 
 
-def partitioned(store: LogStore, client: Any, workers: int, *, schemas: bool = True) -> tuple[VerifyReport, bytes | None]:
+def partitioned(
+    store: LogStore, client: Any, workers: int, *, schemas: bool = True, tree: bool = True
+) -> tuple[VerifyReport, bytes | None]:
     """:func:`verify_partitioned`, and the RFC 9162 Merkle root of the verified events merged
-    from the ranges' subtree hashes (None when the single-process replay gave the answer)."""
+    from the ranges' subtree hashes (None when the single-process replay gave the answer, or
+    ``tree=False``)."""
     started = time.perf_counter()
     path = os.path.abspath(store.path)
     head = store.head()
@@ -136,18 +227,28 @@ def partitioned(store: LogStore, client: Any, workers: int, *, schemas: bool = T
     if head.torn or size != head.size or size == 0:
         return sequential()
     ranges = split(path, size, RANGES_PER_WORKER * workers)
-    futures = [client.submit(check_range, path, a, b, schemas, pure=False) for a, b in ranges]
-    results = client.gather(futures)
-    expected, prev = 1, GENESIS
-    unknown: dict[str, int] = {}
-    nodes: list = []
-    for ok, first_seq, first_prev, last_seq, last_hash, types, range_nodes in results:
-        if not ok or first_seq != expected or first_prev != prev:
+    states = [client.submit(_check, path, a, b, schemas, tree, pure=False) for a, b in ranges]
+    try:
+        results = client.gather([client.submit(operator.getitem, state, 0, pure=False) for state in states])
+        expected, prev = 1, GENESIS
+        unknown: dict[str, int] = {}
+        nodes: list = []
+        for ok, first_seq, first_prev, last_seq, last_hash, types, range_nodes, *_rest in results:
+            if not ok or first_seq != expected or first_prev != prev:
+                return sequential()
+            expected, prev = last_seq + 1, last_hash
+            for name, n in types.items():
+                unknown[name] = unknown.get(name, 0) + n
+            nodes = merkle.merge_nodes(nodes, range_nodes)
+
+        def lookup(j: int, ids: list[str]) -> dict[str, str]:
+            return client.submit(_lookup, states[j], ids, pure=False).result()
+
+        if not _resolve(results, lookup):
             return sequential()
-        expected, prev = last_seq + 1, last_hash
-        for name, n in types.items():
-            unknown[name] = unknown.get(name, 0) + n
-        nodes = merkle.merge_nodes(nodes, range_nodes)
+    finally:
+        for state in states:
+            state.release()
     report = VerifyReport(events=expected - 1, head_seq=expected - 1, head_hash=prev, unknown_types=unknown)
     report.seconds = time.perf_counter() - started
-    return report, merkle.root_of_nodes(nodes)
+    return report, merkle.root_of_nodes(nodes) if tree else None

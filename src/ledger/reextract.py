@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 from attrs import evolve, frozen
 
-from .events import AssertionRecorded, AssertionWithdrawn, Payload
+from .events import AssertionWithdrawn, Payload
 from .extractors import ExtractorSpec
 from .ingest import Extraction, _recorded, extract
 from .log import LedgerError, LogStore
