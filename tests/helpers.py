@@ -101,6 +101,19 @@ def stmt(text: str, sid: str, aid: str, quote: str, values=(), kind="statement")
                              values=vals, entities=(), extractor="hand", extractor_version="1")
 
 
+def two_source_claims(tmp_path: Path, a: str, b: str):
+    """The claims view of two one-source articles, each sentence (split at '. ') a statement."""
+    from ledger.projections import claims_view
+
+    store = LogStore(tmp_path / "l.jsonl", fsync=False)
+    for sid, text in (("src-a", a), ("src-b", b)):
+        batch = [src(text, sid, outlet=sid)]
+        for k, sentence in enumerate(re.split(r"(?<=\.) ", text)):
+            batch.append(stmt(text, sid, f"as-{sid[-1]}{k}", sentence))
+        store.append(batch)
+    return claims_view(store, cache=False)
+
+
 A_TEXT = (
     "Flooding closed the Riverside Bridge on Monday. "
     "The city council approved a budget of 4,500,000 dollars for repairs. "
@@ -246,13 +259,19 @@ TAMPER = {
 DOC = Path(__file__).resolve().parents[1] / "docs" / "log-format.md"
 
 
+def doc_code_block(marker: str) -> str:
+    """The Python block of docs/log-format.md between ``<!-- MARKER:start -->`` and ``:end``,
+    as printed there (the docs' verifiers are run verbatim, so they cannot drift)."""
+    doc = DOC.read_text(encoding="utf-8")
+    block = re.search(rf"<!-- {marker}:start -->\n```python\n(.*?)```\n<!-- {marker}:end -->", doc, re.S)
+    assert block, f"docs/log-format.md lost its {marker} block"
+    return block.group(1)
+
+
 @pytest.fixture(scope="module")
 def verifier(tmp_path_factory) -> Path:
     """The verifier code block of docs/log-format.md, saved as a script."""
-    doc = DOC.read_text(encoding="utf-8")
-    block = re.search(r"<!-- stdlib-verifier:start -->\n```python\n(.*?)```\n<!-- stdlib-verifier:end -->", doc, re.S)
-    assert block, "docs/log-format.md lost its stdlib verifier block"
-    code = block.group(1)
+    code = doc_code_block("stdlib-verifier")
     imported = set(re.findall(r"^\s*import ([\w, ]+)", code, re.M)[0].replace(" ", "").split(","))
     assert imported == {"hashlib", "json", "sys", "unicodedata"} and not re.search(r"^\s*from \S+ import", code, re.M) and "ledger." not in code
     path = tmp_path_factory.mktemp("doc") / "verify_ledger.py"

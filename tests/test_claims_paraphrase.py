@@ -6,24 +6,15 @@ words come from an eval set.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 
 from ledger.log import LogStore
 from ledger.projections import claims_view
 from ledger.projections.claims.features import quantities_of, tokens_of
 from ledger.projections.claims.frames import frames_of
-from helpers import src, stmt
+from helpers import src, stmt, two_source_claims
 
 
-def _view(tmp_path: Path, a: str, b: str):
-    store = LogStore(tmp_path / "l.jsonl", fsync=False)
-    for sid, text in (("src-a", a), ("src-b", b)):
-        batch = [src(text, sid, outlet=sid)]
-        for k, sentence in enumerate(re.split(r"(?<=\.) ", text)):
-            batch.append(stmt(text, sid, f"as-{sid[-1]}{k}", sentence))
-        store.append(batch)
-    return claims_view(store, cache=False)
+_view = two_source_claims
 
 
 def _linked(view, a: str, b: str) -> str | None:

@@ -5,7 +5,6 @@ README quick-start samples; none of the words come from an eval set.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -16,19 +15,12 @@ from ledger.projections import claims_view
 from ledger.projections.claims.conflicts import compare_values, dates_agree, dates_differ
 from ledger.projections.claims.features import features, quantities_of, tokens_of
 from ledger.projections.claims.frames import frames_of
-from helpers import src, stmt
+from helpers import src, stmt, two_source_claims
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-def _view(tmp_path: Path, a: str, b: str):
-    store = LogStore(tmp_path / "l.jsonl", fsync=False)
-    for sid, text in (("src-a", a), ("src-b", b)):
-        batch = [src(text, sid, outlet=sid)]
-        for k, sentence in enumerate(re.split(r"(?<=\.) ", text)):
-            batch.append(stmt(text, sid, f"as-{sid[-1]}{k}", sentence))
-        store.append(batch)
-    return claims_view(store, cache=False)
+_view = two_source_claims
 
 
 def _link(view, a: str, b: str):

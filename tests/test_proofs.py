@@ -14,13 +14,13 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import AS_PLAIN, AS_REV, SRC_GATE, all_types_payloads, assertion_payload, source_payload
+from conftest import AS_PLAIN, AS_REV, SRC_GATE, assertion_payload, source_payload
+from helpers import doc_code_block
 
 from ledger import checkpoint as C
 from ledger import merkle
 from ledger.log import LogStore
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "log-format.md"
 
 
 # -- the tree: RFC 9162 2.1, against a literal transcription of its recursive definitions ----
@@ -285,10 +285,7 @@ def test_first_difference_against_every_prefix():
 @pytest.fixture(scope="module")
 def doc_verifier(tmp_path_factory) -> Path:
     """The proof verifier printed in docs/log-format.md, saved verbatim as a script."""
-    doc = DOC.read_text(encoding="utf-8")
-    block = re.search(r"<!-- stdlib-proof-verifier:start -->\n```python\n(.*?)```\n<!-- stdlib-proof-verifier:end -->", doc, re.S)
-    assert block, "docs/log-format.md lost its proof verifier"
-    code = block.group(1)
+    code = doc_code_block("stdlib-proof-verifier")
     modules = {m for line in re.findall(r"^(?:import|from) ([\w., ]+?)(?: import .*)?$", code, re.M) for m in line.replace(" ", "").split(",")}
     assert all(m.split(".")[0] in {"base64", "hashlib", "json", "sys", "cryptography"} for m in modules), modules
     assert "import ledger" not in code and "from ledger" not in code
