@@ -45,9 +45,9 @@ _LINKS = ("AssertionsLinked", "AssertionsUnlinked")
 class Rules:
     """The state the rules need, fed one parsed line at a time in seq order.
 
-    :meth:`line` checks any event; ``ledger.audit``'s replay, which has the line's fields at
-    hand already, checks the event id and ``at`` itself and calls :meth:`recorded` (most
-    lines) or :meth:`other` directly: per-line calls are most of what these rules cost."""
+    ``ledger.audit``'s replay, which has the line's fields at hand already, checks the event id
+    and ``at`` itself (in ``event_ids`` and ``last_at``) and calls :meth:`recorded` (most lines)
+    or :meth:`other`: per-line calls are most of what these rules cost."""
 
     def __init__(self, *, derived_ids: bool = True, partial: bool = False) -> None:
         self.derived_ids = derived_ids  # source_id and assertion_id recomputed (rules 7 and 9)
@@ -66,23 +66,6 @@ class Rules:
         self._seen: dict[str, int] = {}  # exact -> recordings of that quote so far, in this source version
         # (source id, version) -> (shared key, started hash of the source id, its quotes seen)
         self._keys: dict[tuple[str, int], tuple[tuple[str, int], Any, dict[str, int]]] = {}
-
-    def line(self, raw: dict[str, Any], text: str | None) -> str | None:
-        """The first rule ``raw`` breaks, or None. ``text``: for an assertion, the text its
-        selector points into (already checked to hold the quote)."""
-        event_id = raw["id"]
-        if event_id in self.event_ids:
-            return f"event id {event_id} is used again (event ids are unique)"
-        self.event_ids.add(event_id)
-        at = raw["at"]
-        if at < self.last_at:
-            return f"at {at} is earlier than the previous event's {self.last_at}: time moved back"
-        self.last_at = at
-        if raw["v"].__class__ is not int:
-            return "v is not a JSON integer"
-        if raw["type"] == "AssertionRecorded":
-            return self.recorded(raw["data"], text)
-        return self.other(raw["type"], raw["data"], raw["seq"])
 
     def other(self, t: str, d: dict[str, Any], seq: int) -> str | None:
         """The rules of an event that is not an ``AssertionRecorded`` (``seq``: its seq, kept with
