@@ -13,6 +13,7 @@ version it stores under, so a changed shape is never read with the old one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import typing
@@ -173,6 +174,25 @@ def _code_digest(fn: Any) -> str:
         return "" if code is None else hashlib.sha256(code.co_code + repr(code.co_consts).encode()).hexdigest()
 
 
+@functools.cache
+def _code_and_libs() -> tuple[str, list[str | None]]:
+    """The digest of the claims code's files and the versions of the libraries it reads: fixed for
+    a process, so read once, not on every key."""
+    import importlib.metadata
+
+    here = Path(__file__).parent
+    code = hashlib.sha256()
+    for name in _CODE:
+        code.update((here / name).read_bytes())
+    libs: list[str | None] = []
+    for dist in ("lemminflect", "wordfreq", "attrs", "cattrs"):
+        try:
+            libs.append(importlib.metadata.version(dist))
+        except importlib.metadata.PackageNotFoundError:
+            libs.append(None)
+    return code.hexdigest(), libs
+
+
 def view_key(pstore: Any, head: Any, seq: int, config: Any, matchers: Sequence[Any]) -> str:
     """The key a claims view at ``seq`` is stored under: everything its answer depends on.
 
@@ -181,23 +201,12 @@ def view_key(pstore: Any, head: Any, seq: int, config: Any, matchers: Sequence[A
     (:data:`.claims.links.MATCHER_VERSION`, :data:`.claims.features.FEATURES_VERSION`, the shape of
     ``Features``), the bytes of the code that computes it, the versions of the word tables it reads,
     the options (``LinkConfig``) and each plugin matcher (name, weight, source)."""
-    import importlib.metadata
-
     from .claims.links import MATCHER_VERSION
 
-    here = Path(__file__).parent
-    code = hashlib.sha256()
-    for name in _CODE:
-        code.update((here / name).read_bytes())
-    libs = []
-    for dist in ("lemminflect", "wordfreq", "attrs", "cattrs"):
-        try:
-            libs.append(importlib.metadata.version(dist))
-        except importlib.metadata.PackageNotFoundError:
-            libs.append(None)
+    code, libs = _code_and_libs()
     parts = {
         "build": pstore.build, "seq": seq, "head": [head.seq, head.hash] if seq >= head.seq else None,
-        "matcher": MATCHER_VERSION, "features": FeatureCodec().version, "code": code.hexdigest(), "libs": libs,
+        "matcher": MATCHER_VERSION, "features": FeatureCodec().version, "code": code, "libs": libs,
         "config": attrs.asdict(config), "matchers": [[m.name, m.weight, _code_digest(m.score)] for m in matchers],
     }
     return hashlib.sha256(orjson.dumps(parts, option=orjson.OPT_SORT_KEYS)).hexdigest()
