@@ -313,3 +313,19 @@ def tty_run(args: list[str], env_extra: dict[str, str], cwd: Path) -> bytes:
     os.close(master)
     assert proc.returncode == 0, out[-2000:]
     return out
+
+
+def pip_install_copy(folder: Path, base: Path, name: str) -> Path:
+    """``folder`` (a plugin package) copied to ``base/name``, as an author's checkout would be, and
+    pip-installed from that path into ``base/site`` (offline, no deps): the site folder."""
+    import shutil
+
+    src, target = base / name, base / "site"
+    shutil.copytree(folder, src, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build", ".pytest_cache"))
+    pip = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
+         "--disable-pip-version-check", "--target", str(target), str(src)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert pip.returncode == 0, f"pip could not install {folder.name} from its path:\n{pip.stderr[-3000:]}"
+    return target

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import pip_install_copy
 
 from ledger.testing import build_sample_ledger, SAMPLE_IDS as IDS
 
@@ -20,14 +21,8 @@ TEMPLATE = Path(__file__).resolve().parents[1] / "plugins" / "template"
 def installed(tmp_path_factory):
     """The template copied under a new folder (as an author would) and pip-installed into a fresh target."""
     base = tmp_path_factory.mktemp("template")
-    src, target = base / "my-plugin", base / "site"
-    shutil.copytree(TEMPLATE, src, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build", ".pytest_cache"))
-    pip = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
-         "--disable-pip-version-check", "--target", str(target), str(src)],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert pip.returncode == 0, f"pip could not install the template:\n{pip.stderr[-3000:]}"
+    src = base / "my-plugin"
+    target = pip_install_copy(TEMPLATE, base, "my-plugin")
     assert any(target.glob("factledger_ndjson-*.dist-info/entry_points.txt"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACTLEDGER_")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(target), env.get("PYTHONPATH", "")) if p)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import pip_install_copy
 
 from ledger.testing import build_sample_ledger
 
@@ -23,16 +23,10 @@ pytestmark = pytest.mark.slow  # a real pip install of the plugin, then its suit
 def installed(tmp_path_factory):
     """The plugin installed into a fresh folder (a copy of its source, so the checkout stays clean)."""
     base = tmp_path_factory.mktemp("sqlite-plugin")
-    src, target = base / "src", base / "site"
-    shutil.copytree(PLUGIN, src, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build", ".pytest_cache"))
+    src = base / "src"
     # The test extra requires setuptools >= 70.1, which builds the wheel offline without
     # the separate 'wheel' package, so this is a real pip install from the plugin's path.
-    pip = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
-         "--disable-pip-version-check", "--target", str(target), str(src)],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert pip.returncode == 0, f"pip could not install the plugin from its path:\n{pip.stderr[-3000:]}"
+    target = pip_install_copy(PLUGIN, base, "src")
     assert (target / "factledger_sqlite").is_dir()
     assert any(target.glob("factledger_sqlite-*.dist-info/entry_points.txt"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACTLEDGER_")}
