@@ -244,6 +244,7 @@ def _norm(text: str) -> str:
 def _append_corpus(store: LogStore, corpus_dir: Path, extractor) -> dict[str, str]:
     """Append every article of a pairs corpus as ``score_claims.py`` does; file name -> stored body."""
     from ..sources import document_from_bytes
+    from .speakers import header_block
 
     ingestor = Ingestor(store, extractor, actor="claims-eval")
     bodies: dict[str, str] = {}
@@ -253,14 +254,9 @@ def _append_corpus(store: LogStore, corpus_dir: Path, extractor) -> dict[str, st
             bodies[f.name] = text.split("\n---\n", 1)[1] if "\n---\n" in text else text
             ingestor.append(read_path(f))
             continue
-        head, body = text.split("\n\n", 1)
-        meta = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
+        meta, body = header_block(text, f.name)
         bodies[f.name] = body
-        pub = re.match(r"\d{4}-\d{2}-\d{2}", meta.get("published", ""))
-        doc = document_from_bytes(body.encode("utf-8"), f.name)
-        doc = evolve(doc, title=meta.get("title", f.name), uri=meta.get("url") or None,
-                     published=pub.group(0) if pub else None)
-        ingestor.append(doc)
+        ingestor.append(evolve(document_from_bytes(body.encode("utf-8"), f.name), **meta))
     return bodies
 
 

@@ -27,6 +27,16 @@ def _norm_ws(s: str | None) -> str:
     return _WS_RE.sub(" ", s or "").strip()
 
 
+def header_block(text: str, name: str) -> tuple[dict[str, str | None], str]:
+    """A ``.txt`` eval article's ``key: value`` header block (before the first blank line), as the
+    reference scorers read it: (title, uri and published for ``append``, the body)."""
+    head, _, body = text.partition("\n\n")
+    meta = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
+    pub = re.match(r"\d{4}-\d{2}-\d{2}", meta.get("published", ""))
+    return {"title": meta.get("title", name), "uri": meta.get("url") or None,
+            "published": pub.group(0) if pub else None}, body
+
+
 def read_labelled_article(path: Path):
     """A corpus file as ``append`` would store it (a ``.txt`` with a ``key: value`` header
     block before a blank line has that block as metadata, like the reference scorer)."""
@@ -36,14 +46,9 @@ def read_labelled_article(path: Path):
 
     raw = path.read_bytes()
     if path.suffix == ".txt":
-        text = raw.decode("utf-8")
-        head, _, body = text.partition("\n\n")
-        meta = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
-        pub = re.match(r"\d{4}-\d{2}-\d{2}", meta.get("published", ""))
+        meta, body = header_block(raw.decode("utf-8"), path.name)
         doc = document_from(body.encode("utf-8"), path.name, name=path.name)
-        flags = Metadata(title=meta.get("title", path.name), uri=meta.get("url") or None,
-                         published=pub.group(0) if pub else None)
-        return apply_metadata(doc, flags)
+        return apply_metadata(doc, Metadata(**meta))
     return apply_metadata(document_from(raw, path.name, name=path.name), Metadata())
 
 
