@@ -23,7 +23,7 @@ from ..text import STOPWORDS
 from . import lexicon as L
 from .frames import NOUN_CLASS, REPORTING_CLASSES, VERB_CLASS, Frame, frames_of
 
-FEATURES_VERSION = "claims-features/6"
+FEATURES_VERSION = "claims-features/7"
 """Version of :func:`features`' output; a cache keyed by it never serves stale features."""
 
 
@@ -108,6 +108,13 @@ class Features:
     published: str | None = None
     speaker: str = ""
     """Person key of the quoted speaker (``""`` for the outlet's own words)."""
+    acts: frozenset[str] = frozenset()
+    """``subject>deed`` pairs: a noun and the verb it is the subject of (``divers will rest`` ->
+    ``diver>rest``; a verb with a frame class gives the class: ``divers located`` -> ``diver>@find``)."""
+    running: frozenset[float] = frozenset()
+    """Running durations told in the present perfect (``has now been trapped for 13 days``), in
+    seconds: a clock that runs from one start, so two reports of one day giving the same one
+    count the same time."""
 
     @property
     def frame_classes(self) -> frozenset[str]:
@@ -243,7 +250,14 @@ def tokens_of(text: str) -> list[tuple[str, str, str]]:
             lw = lw[:-2]
         lemma, pos = lemma_pos(lw)
         out.append((w, lemma, pos))
+    for i in range(len(out) - 1):
+        # "would start again", "began it again": a resumption, as "resumed" says it
+        if out[i][1] in _AGAIN_VERBS and "again" in (out[i + 1][0].lower(), out[i + 2][0].lower() if i + 2 < len(out) else ""):
+            out[i] = (out[i][0], "resume", "V")
     return out
+
+
+_AGAIN_VERBS = frozenset({"start", "begin", "restart", "commence"})
 
 
 def content(tokens: list[tuple[str, str, str]]) -> list[str]:
@@ -745,4 +759,86 @@ def features(row: AssertionRow, source_meta: object | None = None) -> Features:
         hedged=hedged,
         published=getattr(source_meta, "published", None),
         speaker=_named_speaker(row.speaker),
+        acts=acts_of(toks),
+        running=running_durations(core),
     )
+
+
+# ---------------------------------------------------------------- agents and clocks ---
+
+_BETWEEN_SUBJECT_AND_VERB = frozenset(
+    """will would could can may might must should shall has have had been be is are was were also now then
+    still already later soon finally reportedly""".split()
+)
+"""Auxiliaries, modals and adverbs that may stand between a subject and its verb (``divers will rest``)."""
+
+_PREPOSITIONS = frozenset("of to for with by from in on at into onto over under about after before than".split())
+
+_MODALS = frozenset("will would could can may might must should shall".split())
+
+_LIGHT_VERBS = frozenset("be have do get make take go come give put say tell see seem appear become keep let".split())
+"""Verbs too empty to name a deed (``divers had ...``): never half of an act."""
+
+
+def acts_of(toks: list[tuple[str, str, str]]) -> frozenset[str]:
+    """``subject>deed`` for each verb whose subject is a content noun right before it (at most three
+    auxiliaries, modals or adverbs between): ``the divers could rest`` -> ``diver>rest``. Who did
+    what is two pieces of evidence in one relation, unlike two words anywhere in a sentence."""
+    global _SYN
+    if _SYN is None:
+        _SYN = _synonyms()
+    out = set()
+    for i, (surface, lemma, pos) in enumerate(toks):
+        if pos != "V" and not (i > 0 and toks[i - 1][0].lower() in _MODALS):
+            continue  # a verb, or a word a modal makes one ("the divers will rest")
+        if pos != "V":
+            lemma = lemma_pos(surface.lower())[0]
+        if lemma in _LIGHT_VERBS or lemma in STOPWORDS or lemma in VERB_CLASS and VERB_CLASS[lemma] in REPORTING_CLASSES:
+            continue
+        j = i - 1
+        while j >= 0 and i - j <= 4 and toks[j][0].lower() in _BETWEEN_SUBJECT_AND_VERB:
+            j -= 1
+        if j < 0 or i - j > 4:
+            continue
+        s_surface, s_lemma, s_pos = toks[j]
+        low = s_surface.lower()
+        if s_pos != "N" or low in STOPWORDS or s_lemma in STOPWORDS or len(low) < 3 or low in L.NUMBER_WORDS:
+            continue
+        k = j - 1
+        while k >= 0 and toks[k][0].lower() in ("the", "a", "an", "their", "its", "his", "her", "our", "these", "those"):
+            k -= 1
+        if k >= 0 and toks[k][0].lower() in _PREPOSITIONS:
+            continue  # the object of a preposition ("sandbags for the engineers arrived"), not a subject
+        verb = _SYN.get(lemma, lemma)
+        cls = VERB_CLASS.get(lemma) or _multiword_class(toks, i)
+        out.add(f"{_SYN.get(s_lemma, s_lemma)}>{'@' + cls if cls else verb}")
+    return frozenset(out)
+
+
+def _multiword_class(toks: list[tuple[str, str, str]], i: int) -> str | None:
+    """The frame class of a multiword verb starting at ``i`` (``brought out``, ``brought safely out``)."""
+    from .frames import MULTIWORD
+
+    nxt = [t[1] for t in toks[i + 1 : i + 3]]
+    for words, cls in MULTIWORD.items():
+        if words[0] == toks[i][1] and len(words) > 1 and words[1] in nxt:
+            return cls
+    return None
+
+
+_RUNNING = re.compile(
+    r"\b(?:has|have|'s|'ve)\s+(?:now\s+|already\s+|so\s+far\s+)?(?:been\s+)?(?:[a-z]+\s+){0,4}?(?:on\s+)?for\s+"
+    r"(?:(?:the\s+)?(?:past|last)\s+)?(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\s+(?P<u>days?|weeks?|months?|years?)\b", re.I)
+
+
+def running_durations(core: str) -> frozenset[float]:
+    """Durations in seconds of ``has (now) been trapped for 13 days`` / ``has dragged on for 13 days``:
+    a present-perfect clock, exact (no ``more than``), of a day or more."""
+    out = set()
+    for m in _RUNNING.finditer(core):
+        n = parse_number(m.group("n"))
+        unit = m.group("u").lower()
+        if n is None or unit not in L.UNITS:
+            continue
+        out.add(round(n * L.UNITS[unit][1], 1))
+    return frozenset(out)

@@ -32,7 +32,7 @@ from .frames import REPORTING_CLASSES
 from .features import Features, same_person
 from .groups import union_find
 
-MATCHER_VERSION = "claims-links/1"
+MATCHER_VERSION = "claims-links/2"
 """Bump whenever the links, groups or conflicts a set of features gives change: the projection
 store keys whole claims views on it (with FEATURES_VERSION), so an old answer is never read."""
 
@@ -169,6 +169,8 @@ class Topics:
                 c["@" + cls] += 1
             for q in f.quantities:
                 holders[st, _value_key(q)].add(f.source_id)
+            for act in f.acts:
+                holders[st, "&" + act].add(f.source_id)
         self.rep = {g: {lem: k - 1 for lem, k in c.items() if k > 1} for g, c in counts.items()}
         self.sdf = {k: len(v) for k, v in holders.items()}
 
@@ -265,6 +267,14 @@ def decide(
     # a deed each source tells once, in this statement only ("revive"), not one it keeps telling ("cross")
     rare_acts = [c for c in acts if same_story and topics is not None and topics.once(a, b, "@" + c)]
     told_by_one = bool(a.speaker and b.speaker and same_person(a.speaker, b.speaker))
+    # who did what: one subject noun doing one deed in both ("the divers will rest" / "divers could rest")
+    # (only the two sources of the story tell it: "the divers brought out" is every outlet's; a verb
+    # of the frame lexicon names a kind of deed, too broad for one act: the frame rules handle it)
+    acts_shared = [x for x in a.acts & b.acts if "@" not in x and _act_subject_weight(a, x) >= config.object_word
+                   and x.partition(">")[0] not in names_words and spread("&" + x) == 1.0]
+    # a measure told alike (the same bound and number: "more than two weeks" / "more than two weeks")
+    measured_agree = [s for s in specific_agree if s.slot.startswith(_MEASURES) and s.a_value == s.b_value]
+    same_day = bool(a.published and b.published and a.published[:10] == b.published[:10])
     same = False
     if score >= config.strong and strong_words >= 2 and shared_w >= config.min_shared_weight:
         same = True
@@ -300,6 +310,14 @@ def decide(
         same = True  # a deed few sources of the story tell ("tried to revive him" / "to bring him round")
     elif told_by_one and acts_all and agree and score >= config.weak / 2:
         same = True  # one speaker quoted by two outlets telling one deed ("the 13 were being rescued")
+    elif acts_shared and score >= config.weak / 2:
+        same = True  # one subject doing one deed ("the crews will rest" / "the crews could rest")
+    elif same_story and same_day and a.running & b.running:
+        same = True  # one running clock told the same day ("has been shut for 9 days" / "has gone on for 9 days")
+    elif acts_all and measured_agree:
+        same = True  # one deed told as an action with the same measure ("found ... more than a week later")
+    elif acts and _verb_objects(a) & _verb_objects(b) and score >= config.weak / 2:
+        same = True  # a deed few outlets tell, done to the same one ("tried to revive him" / "to bring him round")
     by_content = same
     same = same or bool(named)
     objects = [lem for lem, w in shared if w > 0 and lem not in names_words and lem not in a.verbs and lem not in b.verbs]
@@ -342,6 +360,15 @@ def decide(
             return Decision("corroborates", score, tuple(shared[:8]), frames_all, tuple(slots), grade, tuple(signals))
         return Decision("conflicts", score, tuple(shared[:8]), frames_all, tuple(slots), grade, tuple(signals))
     return Decision("corroborates", score, tuple(shared[:8]), frames_all, tuple(slots), None, tuple(signals))
+
+
+_MEASURES = ("duration", "distance", "mass", "volume", "speed", "temperature", "percent", "money:")
+"""Measured slots: a value with a unit, not a count or a clock time."""
+
+
+def _act_subject_weight(f: Features, act: str) -> float:
+    subject = act.partition(">")[0]
+    return f.weights.get(subject, 0.0)
 
 
 def _opposite_polarity(a: Features, b: Features) -> bool:

@@ -1,0 +1,95 @@
+"""Rules of the claims matcher about who did what and running clocks (#10), each pinned on small
+invented two-outlet articles about made-up events (a levee, a strike, a mill fire, a mine); none
+of the words come from an eval set."""
+
+from __future__ import annotations
+
+import re
+
+from ledger.log import LogStore
+from ledger.projections import claims_view
+from ledger.projections.claims.features import acts_of, running_durations, tokens_of
+from ledger.projections.claims.frames import frames_of
+from helpers import src, stmt, two_source_claims
+
+
+def _linked(view, a: str, b: str) -> str | None:
+    return next((x.relation for x in view.links if {x.a, x.b} == {a, b}), None)
+
+
+def _dated(tmp_path, a: str, b: str, pub_a: str, pub_b: str):
+    """Like ``two_source_claims``, with each source's published date."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    store = LogStore(tmp_path / "l.jsonl", fsync=False)
+    for sid, text, pub in (("src-a", a, pub_a), ("src-b", b, pub_b)):
+        batch = [src(text, sid, outlet=sid, published=pub)]
+        for k, sentence in enumerate(re.split(r"(?<=\.) ", text)):
+            batch.append(stmt(text, sid, f"as-{sid[-1]}{k}", sentence))
+        store.append(batch)
+    return claims_view(store, cache=False)
+
+
+def test_subject_and_verb_make_an_act():
+    """``the engineers will sleep`` -> ``engineer>sleep``: the noun right before its verb, over modals."""
+    assert "engineer>sleep" in acts_of(tokens_of("Until the water drops, the engineers will sleep in the hall."))
+    assert "engineer>sleep" in acts_of(tokens_of("Volunteers filled sandbags so the engineers could sleep."))
+    # a noun after a preposition is not the subject
+    assert not any(a.startswith("engineer>") for a in acts_of(tokens_of("Sandbags for the engineers arrived.")))
+
+
+def test_one_subject_doing_one_deed_links(tmp_path):
+    """Two outlets telling one subject doing one plain deed link; the same subject doing another does not."""
+    a = ("Until the water drops, the engineers will sleep in shifts. "
+         "The engineers will inspect the Harlow spillway on Tuesday.")
+    b = ("Volunteers filled sandbags so that the engineers could sleep. "
+         "A Harlow bakery handed out bread.")
+    view = two_source_claims(tmp_path, a, b)
+    assert _linked(view, "as-a0", "as-b0") == "corroborates"
+    assert _linked(view, "as-a1", "as-b0") is None
+
+
+def test_start_again_is_a_resumption():
+    """``would start again`` reads as ``resume`` (the lemma and the start frame), as ``resumed`` does."""
+    toks = tokens_of("The vote count would start again on Monday.")
+    assert "resume" in [t[1] for t in toks]
+    assert "start" in {f.cls for f in frames_of(toks)}
+    assert "resume" not in [t[1] for t in tokens_of("The vote count would start on Monday.")]
+
+
+def test_running_duration_is_a_present_perfect_clock():
+    assert running_durations("The Calloway rail strike has now gone on for 9 days.") == {9 * 86400.0}
+    assert running_durations("Commuters have been stranded for 9 days.") == {9 * 86400.0}
+    assert running_durations("The strike lasted for 9 days in 2019.") == frozenset()
+    assert running_durations("Commuters have been stranded for more than 9 days.") == frozenset()
+
+
+def test_one_running_clock_told_the_same_day_links(tmp_path):
+    """The same running count of days on the same day links; on different days it does not."""
+    a = "The Calloway rail strike has now gone on for 9 days. Calloway drivers met the minister."
+    b = "Calloway commuters have been stranded for 9 days by the walkout. A Calloway school closed early."
+    same = _dated(tmp_path / "s", a, b, "2031-03-09", "2031-03-09")
+    assert _linked(same, "as-a0", "as-b0") == "corroborates"
+    other = _dated(tmp_path / "o", a, b, "2031-03-09", "2031-03-14")
+    assert _linked(other, "as-a0", "as-b0") is None
+
+
+def test_one_deed_with_one_measure_told_alike_links(tmp_path):
+    """One deed told as an action with the same bound measure (``more than six hours``) links; the
+    same measure of another deed does not."""
+    a = ("Two Dunmore mill workers were rescued more than six hours after the blaze began. "
+         "The Dunmore road stayed closed for more than six hours.")
+    b = ("Crews pulled out the pair more than six hours later. "
+         "The Dunmore mill had passed an inspection in May.")
+    view = two_source_claims(tmp_path, a, b)
+    assert _linked(view, "as-a0", "as-b0") == "corroborates"
+    assert _linked(view, "as-a1", "as-b0") is None
+
+
+def test_a_deed_done_to_the_same_one_links_though_told_twice(tmp_path):
+    """``tried to revive him`` / ``attempted to resuscitate him``: one frame outside the story's,
+    done to the same pronoun object, links even when one outlet tells that frame twice."""
+    a = ("A paramedic tried to revive him at the Pellow mine entrance. "
+         "Doctors later revived two other Pellow miners in hospital.")
+    b = "At the Pellow pit a fellow miner attempted to resuscitate him but could not. The Pellow shaft was sealed."
+    view = two_source_claims(tmp_path, a, b)
+    assert _linked(view, "as-a0", "as-b0") == "corroborates"
