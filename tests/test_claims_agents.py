@@ -93,3 +93,20 @@ def test_a_deed_done_to_the_same_one_links_though_told_twice(tmp_path):
     b = "At the Pellow pit a fellow miner attempted to resuscitate him but could not. The Pellow shaft was sealed."
     view = two_source_claims(tmp_path, a, b)
     assert _linked(view, "as-a0", "as-b0") == "corroborates"
+
+
+def test_a_tally_of_people_who_took_part_is_the_deed_s_count(tmp_path):
+    """``400 volunteers had been mobilised`` and ``more than 2,000 people took part`` count the people of one
+    effort (``count:participate``) and conflict though worded apart; ``three more`` is an addition."""
+    a = ("Officials said 400 volunteers had been mobilised for the search. "
+         "The search began near Kesselbrook.")
+    b = ("More than 2,000 people took part in the operation. "
+         "Three more volunteers joined the teams at Kesselbrook on Friday.")
+    view = two_source_claims(tmp_path, a, b)
+    link = next(x for x in view.links if {x.a, x.b} == {"as-a0", "as-b0"})
+    assert link.relation == "conflicts"
+    assert [s.slot for s in link.slots if s.outcome != "agree"] == ["count:participate"]
+    from ledger.projections.claims.features import _headcount, quantities_of
+
+    slots = [_headcount(q).slot for q in quantities_of("Three more volunteers joined the teams at Kesselbrook.")]
+    assert slots == ["count:person"]

@@ -27,12 +27,18 @@ def slot_label(slot: str) -> str:
             return f"age of the {holder[1:]}"
         return f"age of {holder.capitalize()}" if holder else "age"
     if kind == "count":
+        if holder in _FRAME_COUNTS:
+            return _FRAME_COUNTS[holder]
         return "number of people" if holder == "person" else f"number of {holder}s"
     if kind == "title":
         return f"title of {holder.capitalize()}"
     if kind == "year" and holder:
         return f"year of {holder}"
     return {"time": "time of day", "date": "date", "negation": "polarity"}.get(kind, kind)
+
+
+_FRAME_COUNTS = {"participate": "number of people taking part", "die": "number of deaths",
+                 "injure": "number of injured", "arrest": "number of arrests"}
 
 
 def field_of(slot: str) -> str:

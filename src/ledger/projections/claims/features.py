@@ -752,7 +752,7 @@ def features(row: AssertionRow, source_meta: object | None = None) -> Features:
         weights=weights,
         verbs=verbs,
         names=names_of(core, row),
-        quantities=quantities_of(core) + dates_of(row, core, getattr(source_meta, "published", None)),
+        quantities=tuple(_headcount(q) for q in quantities_of(core)) + dates_of(row, core, getattr(source_meta, "published", None)),
         titles=tuple(t if t.text in core else evolve(t, attribution=True) for t in titles_of(row.selector.exact)),
         frames=frames_of(toks),
         negated=negated,
@@ -813,6 +813,37 @@ def acts_of(toks: list[tuple[str, str, str]]) -> frozenset[str]:
         cls = VERB_CLASS.get(lemma) or _multiword_class(toks, i)
         out.add(f"{_SYN.get(s_lemma, s_lemma)}>{'@' + cls if cls else verb}")
     return frozenset(out)
+
+
+HEADCOUNT_FRAMES = frozenset({"participate", "die", "injure", "arrest"})
+"""Frames whose subject's count is a fact of its own: how many took part, died, were hurt, were held."""
+
+_INCREMENT = frozenset("more additional further extra other another new".split())
+
+_AUX = frozenset("had have has been be was were is are".split())
+
+
+def _headcount(q: Quantity) -> Quantity:
+    """``1,000 people had been mobilised`` -> ``count:participate``: a count of people who are the
+    subject of a deed of :data:`HEADCOUNT_FRAMES` counts that deed's people (as ``3 deaths`` counts
+    ``count:die``), so a first and a final tally of one effort compare even when told in other words."""
+    if q.slot != "count:" + L.PERSON_GROUP:
+        return q
+    toks = tokens_of(q.text)
+    for i, (surface, lemma, _pos) in enumerate(toks):
+        if surface.lower() not in L.PERSON_NOUNS and lemma not in L.PERSON_NOUNS:
+            continue
+        if i > 0 and toks[i - 1][0].lower() in _INCREMENT:
+            break  # "three more divers joined": an addition, not a tally
+        j = i + 1
+        while j < len(toks) and toks[j][0].lower() in _AUX:
+            j += 1
+        if j < len(toks):
+            cls = VERB_CLASS.get(toks[j][1]) or _multiword_class(toks, j)
+            if cls in HEADCOUNT_FRAMES:
+                return evolve(q, slot="count:" + cls)
+        break
+    return q
 
 
 def _multiword_class(toks: list[tuple[str, str, str]], i: int) -> str | None:
