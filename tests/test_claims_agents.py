@@ -110,3 +110,42 @@ def test_a_tally_of_people_who_took_part_is_the_deed_s_count(tmp_path):
 
     slots = [_headcount(q).slot for q in quantities_of("Three more volunteers joined the teams at Kesselbrook.")]
     assert slots == ["count:person"]
+
+
+def test_a_gap_between_two_happenings_is_an_interval():
+    from ledger.projections.claims.features import _interval_slot, quantities_of
+
+    def slots(text):
+        return [_interval_slot(q).slot for q in quantities_of(text) if q.slot in ("duration", "interval")]
+
+    assert slots("Two workers were freed 25 minutes apart.") == ["interval"]
+    assert slots("The second came out 15 minutes after that.") == ["interval"]
+    assert slots("The crew has been trapped for 13 days.") == ["duration"]
+
+
+def _sources(tmp_path, *texts: str):
+    """The claims view of one-source articles ``src-a``, ``src-b``, ...; each sentence a statement."""
+    store = LogStore(tmp_path / "l.jsonl", fsync=False)
+    for n, text in enumerate(texts):
+        sid = "src-" + "abcdefgh"[n]
+        batch = [src(text, sid, outlet=sid)]
+        for k, sentence in enumerate(re.split(r"(?<=\.) ", text)):
+            batch.append(stmt(text, sid, f"as-{sid[-1]}{k}", sentence))
+        store.append(batch)
+    return claims_view(store, cache=False)
+
+
+def test_the_gap_between_two_rescues_conflicts(tmp_path):
+    """One deed every outlet tells (the story's rescue), told as an action by both with the same count
+    and two gaps between its happenings: one fact whose interval disagrees (15 vs 25 minutes)."""
+    a = ("Two more men, both welders on the night shift, had been freed from the collapsed storeroom, the first at "
+         "4.10pm and the second 15 minutes after that. "
+         "The Ostrava mill will stay shut.")
+    b = ("Later that evening, as thick smoke poured from the roof, two more men were rescued 25 minutes apart. "
+         "The Ostrava mill owner apologised.")
+    others = ["Firefighters rescued a guard dog from the Ostrava mill.", "Crews in Ostrava rescued the night manager.",
+              "Police rescued a driver near the Ostrava mill gate."]
+    view = _sources(tmp_path, a, b, *others)
+    link = next(x for x in view.links if {x.a, x.b} == {"as-a0", "as-b0"})
+    assert link.relation == "conflicts"
+    assert [s.slot for s in link.slots if s.outcome == "hard"] == ["interval"]

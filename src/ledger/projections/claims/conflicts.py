@@ -21,7 +21,7 @@ from __future__ import annotations
 from ..records import SlotComparison
 from .features import Features, Quantity, same_person
 
-COMPARED_SLOTS_PREFIX = ("age:", "count:", "distance", "duration", "time", "percent", "money:", "mass", "volume",
+COMPARED_SLOTS_PREFIX = ("age:", "count:", "distance", "duration", "interval", "time", "percent", "money:", "mass", "volume",
                          "speed", "temperature", "year:")
 """Slots whose values are compared; everything else (dates, bare numbers, years) is not a slot value."""
 
@@ -40,7 +40,7 @@ def _same_slot(x: Quantity, y: Quantity) -> bool:
 
 def _fmt(q: Quantity) -> str:
     unit = {"distance": " m", "duration": " s", "percent": " %", "time": ""}.get(q.slot.split(":")[0], "")
-    if q.slot == "duration":
+    if q.slot in ("duration", "interval"):
         return _human(q, [(86400.0, "days"), (3600.0, "hours"), (60.0, "minutes"), (1.0, "seconds")])
     if q.slot == "distance":
         return _human(q, [(1000.0, "km"), (1.0, "m")])

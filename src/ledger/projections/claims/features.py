@@ -752,7 +752,7 @@ def features(row: AssertionRow, source_meta: object | None = None) -> Features:
         weights=weights,
         verbs=verbs,
         names=names_of(core, row),
-        quantities=tuple(_headcount(q) for q in quantities_of(core)) + dates_of(row, core, getattr(source_meta, "published", None)),
+        quantities=tuple(_interval_slot(_headcount(q)) for q in quantities_of(core)) + dates_of(row, core, getattr(source_meta, "published", None)),
         titles=tuple(t if t.text in core else evolve(t, attribution=True) for t in titles_of(row.selector.exact)),
         frames=frames_of(toks),
         negated=negated,
@@ -813,6 +813,18 @@ def acts_of(toks: list[tuple[str, str, str]]) -> frozenset[str]:
         cls = VERB_CLASS.get(lemma) or _multiword_class(toks, i)
         out.add(f"{_SYN.get(s_lemma, s_lemma)}>{'@' + cls if cls else verb}")
     return frozenset(out)
+
+
+_GAP = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?)\s+(?:apart|later|earlier|after|before)\b", re.I)
+
+
+def _interval_slot(q: Quantity) -> Quantity:
+    """``10 minutes apart``, ``12 minutes after that``, ``a week later``, ``six hours after the fire began``: the gap between two happenings
+    (``interval``), a fixed measure, not a running one (``trapped for 13 days``), so it compares whatever
+    day each report was published."""
+    if q.slot == "duration" and _GAP.search(q.text):
+        return evolve(q, slot="interval")
+    return q
 
 
 HEADCOUNT_FRAMES = frozenset({"participate", "die", "injure", "arrest"})

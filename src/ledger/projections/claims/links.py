@@ -316,6 +316,8 @@ def decide(
         same = True  # one running clock told the same day ("has been shut for 9 days" / "has gone on for 9 days")
     elif acts_all and measured_agree:
         same = True  # one deed told as an action with the same measure ("found ... more than a week later")
+    elif acts_all and any(s.slot == "interval" for s in slots) and agree:
+        same = True  # one deed, the gap between its happenings both give, and an agreeing value ("two freed, 12 minutes apart")
     elif acts and _verb_objects(a) & _verb_objects(b) and score >= config.weak / 2:
         same = True  # a deed few outlets tell, done to the same one ("tried to revive him" / "to bring him round")
     by_content = same
@@ -362,7 +364,7 @@ def decide(
     return Decision("corroborates", score, tuple(shared[:8]), frames_all, tuple(slots), None, tuple(signals))
 
 
-_MEASURES = ("duration", "distance", "mass", "volume", "speed", "temperature", "percent", "money:")
+_MEASURES = ("duration", "interval", "distance", "mass", "volume", "speed", "temperature", "percent", "money:")
 """Measured slots: a value with a unit, not a count or a clock time."""
 
 
