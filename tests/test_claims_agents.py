@@ -149,3 +149,50 @@ def test_the_gap_between_two_rescues_conflicts(tmp_path):
     link = next(x for x in view.links if {x.a, x.b} == {"as-a0", "as-b0"})
     assert link.relation == "conflicts"
     assert [s.slot for s in link.slots if s.outcome == "hard"] == ["interval"]
+
+
+def test_totals_name_the_group_a_quantifier_covers():
+    from ledger.projections.claims.features import totals_of
+
+    assert totals_of(tokens_of("Every one of the miners has been brought out.")) == {"miner"}
+    assert totals_of(tokens_of("All 40 miners were rescued.")) == {"miner"}
+    assert totals_of(tokens_of("Forty miners were rescued.")) == frozenset()
+
+
+def test_a_deed_done_to_all_of_one_group_links(tmp_path):
+    """``every one of the miners ... brought safely out`` / ``all 40 miners were rescued``: the story's
+    deed done to the whole group, told as done by both; a forecast (``could take days to rescue all``)
+    is not the deed done."""
+    a = ("Every one of the miners, and their boss as well, has now been brought safely out on the fourth day of "
+         "the operation. Rhosgoch miners rescued a colleague in 2009.")
+    b = ("Between 3 and 6 May, all 40 miners and their boss were rescued from the mine. "
+         "Officials warned it could take days to rescue all of the miners. Rhosgoch rescuers rescued two dogs.")
+    others = ["Volunteers in Rhosgoch rescued a miner's dog.", "Rhosgoch firefighters rescued two miners.",
+              "A Rhosgoch crew rescued the miners' pony from the river."]
+    view = _sources(tmp_path, a, b, *others)
+    assert _linked(view, "as-a0", "as-b0") == "corroborates"
+    assert _linked(view, "as-a0", "as-b1") is None
+
+
+def test_a_rare_word_and_one_kind_of_happening_link(tmp_path):
+    """``He lost consciousness`` / ``X lost consciousness while ...``: one rare plain word carrying most of
+    both statements and one frame (here the story's: every outlet says the engineer died), though the rest
+    of the wording differs."""
+    a = ("He lost consciousness on the return journey from the third pumping station, about a mile inside the tunnel. "
+         "The Brammer engineer died in hospital.")
+    b = ("Officials said veteran engineer Tomas Verhagen, 51, lost consciousness while he and other crew members were "
+         "on a mission to clear debris along flooded sections of the tunnel complex. Verhagen died at Brammer.")
+    others = ["A Brammer engineer died on Friday.", "The engineer who died at Brammer was honoured.",
+              "Verhagen died after the Brammer flood."]
+    view = _sources(tmp_path, a, b, *others)
+    assert _linked(view, "as-a0", "as-b0") == "corroborates"
+
+
+def test_a_span_told_alike_links_across_days_and_kinds(tmp_path):
+    """``missing more than a week ago have been found`` (2 May) / ``More than a week later they were found``
+    (9 May): one deed with one span told alike, a running duration on one side and an interval on the
+    other, reported on different days."""
+    a = "All nine hikers who went missing in the Tarn hills more than a week ago have been found alive. The Tarn inn reopened."
+    b = "More than a week later they were found sheltering in a shepherd's hut. Tarn police thanked the volunteers."
+    view = _dated(tmp_path, a, b, "2031-05-02", "2031-05-09")
+    assert _linked(view, "as-a0", "as-b0") == "corroborates"

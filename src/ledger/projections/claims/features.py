@@ -115,6 +115,9 @@ class Features:
     """Running durations told in the present perfect (``has now been trapped for 13 days``), in
     seconds: a clock that runs from one start, so two reports of one day giving the same one
     count the same time."""
+    totals: frozenset[str] = frozenset()
+    """Heads a totality quantifier covers: ``all 12 boys``, ``every one of the miners``, ``each of the
+    passengers`` -> ``boy``, ``miner``, ``passenger``."""
 
     @property
     def frame_classes(self) -> frozenset[str]:
@@ -761,6 +764,7 @@ def features(row: AssertionRow, source_meta: object | None = None) -> Features:
         speaker=_named_speaker(row.speaker),
         acts=acts_of(toks),
         running=running_durations(core),
+        totals=totals_of(toks),
     )
 
 
@@ -856,6 +860,26 @@ def _headcount(q: Quantity) -> Quantity:
                 return evolve(q, slot="count:" + cls)
         break
     return q
+
+
+_TOTAL = frozenset({"all", "every", "each", "entire", "whole"})
+
+
+def totals_of(toks: list[tuple[str, str, str]]) -> frozenset[str]:
+    """Heads of ``all (of) (the) (12) boys``, ``every one of the boys``, ``each of the miners``."""
+    out = set()
+    skip = {"of", "the", "one", "their", "its", "his", "her", "these", "those", "remaining", "other"}
+    for i, (surface, _lemma, _pos) in enumerate(toks):
+        if surface.lower() not in _TOTAL:
+            continue
+        for w, lemma, pos in toks[i + 1 : i + 5]:
+            lw = w.lower()
+            if lw in skip or lw in L.NUMBER_WORDS:
+                continue
+            if pos == "N" and lw not in STOPWORDS:
+                out.add(_SYN.get(lemma, lemma) if _SYN else lemma)
+            break
+    return frozenset(out)
 
 
 def _multiword_class(toks: list[tuple[str, str, str]], i: int) -> str | None:

@@ -273,7 +273,10 @@ def decide(
     acts_shared = [x for x in a.acts & b.acts if "@" not in x and _act_subject_weight(a, x) >= config.object_word
                    and x.partition(">")[0] not in names_words and spread("&" + x) == 1.0]
     # a measure told alike (the same bound and number: "more than two weeks" / "more than two weeks")
-    measured_agree = [s for s in specific_agree if s.slot.startswith(_MEASURES) and s.a_value == s.b_value]
+    # (a time span compares as told whether it runs to the report or between two happenings, on any day)
+    measured_agree = _measures_told_alike(a, b, spread)
+    # all of one group, told done by both ("all 12 miners were rescued" / "every one of the miners brought out")
+    totals = a.totals & b.totals
     same_day = bool(a.published and b.published and a.published[:10] == b.published[:10])
     same = False
     if score >= config.strong and strong_words >= 2 and shared_w >= config.min_shared_weight:
@@ -316,6 +319,10 @@ def decide(
         same = True  # one running clock told the same day ("has been shut for 9 days" / "has gone on for 9 days")
     elif acts_all and measured_agree:
         same = True  # one deed told as an action with the same measure ("found ... more than a week later")
+    elif score >= 2 * config.weak and strong_words >= 1 and plain_w >= config.min_rare_weight and frames_all:
+        same = True  # a rare plain word carrying both and one kind of happening ("lost consciousness")
+    elif totals and acts_all and not _modal(a) and not _modal(b) and score >= config.weak:
+        same = True  # a deed done to all of one group, told as done by both
     elif acts_all and any(s.slot == "interval" for s in slots) and agree:
         same = True  # one deed, the gap between its happenings both give, and an agreeing value ("two freed, 12 minutes apart")
     elif acts and _verb_objects(a) & _verb_objects(b) and score >= config.weak / 2:
@@ -327,7 +334,7 @@ def decide(
     objects += [w for w in _verb_objects(a) & _verb_objects(b)]  # "revive him" / "bring him round"
     if same and not named and plain_w < 0.3 and not frames_all and not agree:
         same = False  # only names in common ("in Mae Sai, Chiang Rai" / "Place: Mae Sai, Chiang Rai"): a place, not a fact
-    if same and not named and not objects and not specific_agree and not told_by_one:
+    if same and not named and not objects and not specific_agree and not measured_agree and not told_by_one:
         same = False  # a name and a verb only: "the bridge will reopen" is not "the port reopened"
     if same and dates_differ(a, b) and not named:
         # two days for one description: a second occurrence, unless a name and a frame pin it down
@@ -366,6 +373,32 @@ def decide(
 
 _MEASURES = ("duration", "interval", "distance", "mass", "volume", "speed", "temperature", "percent", "money:")
 """Measured slots: a value with a unit, not a count or a clock time."""
+
+
+def _measures_told_alike(a: Features, b: Features, spread: Callable[[str], float]) -> list[tuple[str, str]]:
+    """Measured values (a unit, not a count or a clock) both give with the same bound and number,
+    not the story's: ``more than two weeks`` / ``more than two weeks``. A duration and an interval
+    (``more than a week later``) are one measure here."""
+    def kind(q) -> str:
+        return "span" if q.slot in ("duration", "interval") else q.slot
+
+    out = []
+    for x in a.quantities:
+        if not x.slot.startswith(_MEASURES) or x.bound == "vague" or spread(_value_key(x)) < 0.5:
+            continue
+        for y in b.quantities:
+            if kind(y) == kind(x) and y.bound == x.bound and abs(x.value - y.value) <= 0.02 * max(x.value, y.value):
+                out.append((x.text, y.text))
+    return out
+
+
+_MODAL_WORDS = re.compile(r"\b(?:will|would|could|can|may|might|should|must|expected to|plan(?:s|ned)? to)\b")
+
+
+def _modal(f: Features) -> bool:
+    """A prediction or a plan (``could take days to rescue all``), not a deed told as done. Lower case
+    only (the core's first letter lowered): ``6 May`` is a month."""
+    return bool(_MODAL_WORDS.search(f.core[:1].lower() + f.core[1:]))
 
 
 def _act_subject_weight(f: Features, act: str) -> float:
