@@ -196,3 +196,15 @@ def test_a_span_told_alike_links_across_days_and_kinds(tmp_path):
     b = "More than a week later they were found sheltering in a shepherd's hut. Tarn police thanked the volunteers."
     view = _dated(tmp_path, a, b, "2031-05-02", "2031-05-09")
     assert _linked(view, "as-a0", "as-b0") == "corroborates"
+
+
+def test_tallies_of_a_deed_on_two_days_are_two_tallies(tmp_path):
+    """``10 people were arrested on Monday`` / ``4 people were arrested on Tuesday``: counts of one deed's
+    people given for two days are not one fact (no conflict); on one day they conflict."""
+    a = "Police said 10 people were arrested on Monday 3 March 2031. Quillfeather Street stayed closed."
+    b = "Police said 4 people were arrested on Tuesday 4 March 2031. Quillfeather Street reopened later."
+    view = _dated(tmp_path / "two", a, b, "2031-03-04", "2031-03-05")
+    assert _linked(view, "as-a0", "as-b0") is None
+    b1 = "Police said 4 people were arrested on Monday 3 March 2031. Quillfeather Street reopened later."
+    view = _dated(tmp_path / "one", a, b1, "2031-03-04", "2031-03-05")
+    assert _linked(view, "as-a0", "as-b0") == "conflicts"

@@ -755,7 +755,8 @@ def features(row: AssertionRow, source_meta: object | None = None) -> Features:
         weights=weights,
         verbs=verbs,
         names=names_of(core, row),
-        quantities=tuple(_interval_slot(_headcount(q)) for q in quantities_of(core)) + dates_of(row, core, getattr(source_meta, "published", None)),
+        quantities=tuple(_interval_slot(_headcount(q)) for q in quantities_of(core))
+        + dates_of(row, core, getattr(source_meta, "published", None)),
         titles=tuple(t if t.text in core else evolve(t, attribution=True) for t in titles_of(row.selector.exact)),
         frames=frames_of(toks),
         negated=negated,
@@ -823,9 +824,9 @@ _GAP = re.compile(r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?)\s+(?:apa
 
 
 def _interval_slot(q: Quantity) -> Quantity:
-    """``10 minutes apart``, ``12 minutes after that``, ``a week later``, ``six hours after the fire began``: the gap between two happenings
-    (``interval``), a fixed measure, not a running one (``trapped for 13 days``), so it compares whatever
-    day each report was published."""
+    """``10 minutes apart``, ``12 minutes after that``, ``a week later``, ``six hours after the fire
+    began``: the gap between two happenings (``interval``), a fixed measure, not a running one
+    (``trapped for 13 days``), so it compares whatever day each report was published."""
     if q.slot == "duration" and _GAP.search(q.text):
         return evolve(q, slot="interval")
     return q
@@ -867,6 +868,9 @@ _TOTAL = frozenset({"all", "every", "each", "entire", "whole"})
 
 def totals_of(toks: list[tuple[str, str, str]]) -> frozenset[str]:
     """Heads of ``all (of) (the) (12) boys``, ``every one of the boys``, ``each of the miners``."""
+    global _SYN
+    if _SYN is None:
+        _SYN = _synonyms()
     out = set()
     skip = {"of", "the", "one", "their", "its", "his", "her", "these", "those", "remaining", "other"}
     for i, (surface, _lemma, _pos) in enumerate(toks):
@@ -877,7 +881,7 @@ def totals_of(toks: list[tuple[str, str, str]]) -> frozenset[str]:
             if lw in skip or lw in L.NUMBER_WORDS:
                 continue
             if pos == "N" and lw not in STOPWORDS:
-                out.add(_SYN.get(lemma, lemma) if _SYN else lemma)
+                out.add(_SYN.get(lemma, lemma))
             break
     return frozenset(out)
 

@@ -248,8 +248,9 @@ def decide(
     disagree = [s for s in slots if s.outcome != "agree"]
     # attribute slots pin the subject down by themselves: a named person's age or title, the ages
     # of a group, the count of the frame's own event (deaths, arrests) when both report that frame
+    # (a tally given for another day is another tally: "10 arrested on Monday" / "4 arrested on Tuesday")
     person_slots = [s for s in slots if (s.slot.startswith(("age:", "title:")) and not s.slot.startswith("age:~"))
-                    or (s.slot.startswith("count:") and s.slot[6:] in frames_all)]
+                    or (s.slot.startswith("count:") and s.slot[6:] in frames_all and not dates_differ(a, b))]
     # two quotes of one titled speaker ("said Mayor X") agree on the title, not on a fact
     person_slots = [s for s in person_slots if not (s.outcome == "agree" and _told_title(a, b, s.slot))]
     same_story = topics is None or topics.story.get(a.source_id) == topics.story.get(b.source_id)
