@@ -206,6 +206,8 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
                         + ("it is a complete last line, so damage, not an interrupted append" if last else "it was edited or inserted"),
                     )
                 seq, stored = raw["seq"], raw["hash"]
+                if seq.__class__ is not int:  # true: a JSON boolean, which Python counts as an int
+                    return stop(expected_seq, f"the line of seq {expected_seq} has seq {seq!r}, not a JSON integer")
             if seq != expected_seq:
                 if seq < expected_seq:
                     return stop(expected_seq, f"seq {seq} appears again after seq {expected_seq - 1} (line reordered or duplicated)")
