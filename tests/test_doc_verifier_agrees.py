@@ -114,12 +114,12 @@ def _docs(verifier, path):  # noqa: F811
     return res.returncode, int(named.group(1) or named.group(2)), res.stderr
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_doc_verifier_agrees_with_verify(case, all_types_ledger, verifier, run_cli):  # noqa: F811
+def prepared(case, ledger):
+    """Write the ledger of ``case`` over the all-types ledger at ``ledger``."""
     if case.startswith("tail: "):  # the same events, appended as that test appends them
-        all_types_ledger.unlink()
-        _ledger(all_types_ledger)
-    lines = all_types_ledger.read_bytes().splitlines(keepends=True)
+        ledger.unlink()
+        _ledger(ledger)
+    lines = ledger.read_bytes().splitlines(keepends=True)
     M._ALL[0] = lines
     damage = CASES[case]
     if case == "matrix: source appended twice":
@@ -128,7 +128,12 @@ def test_doc_verifier_agrees_with_verify(case, all_types_ledger, verifier, run_c
         damage = M.insert(5, ("AssertionRecorded", orjson.loads(lines[2])["data"]))
     changed = damage(lines)
     assert (changed == lines) == (case in ("matrix: intact", "tail: intact")), "the damage changed nothing"
-    all_types_ledger.write_bytes(b"".join(changed))
+    ledger.write_bytes(b"".join(changed))
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_doc_verifier_agrees_with_verify(case, all_types_ledger, verifier, run_cli):  # noqa: F811
+    prepared(case, all_types_ledger)
 
     doc = _docs(verifier, all_types_ledger)
     plain = _ours(all_types_ledger, schemas=False)
