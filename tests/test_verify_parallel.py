@@ -253,3 +253,26 @@ def test_a_prev_break_on_a_non_canonical_line_is_reported_as_the_prev(tmp_ledger
     _write(tmp_ledger, lines)
     report = _same_everywhere(tmp_ledger, run_cli)
     assert report[:2] == (False, 41) and "prev does not match" in report[2], report
+
+
+@pytest.mark.parametrize("case", ["matrix: intact", "matrix: one changed byte", "matrix: quote edited",
+                                  "matrix: verdict status outside the enum", "hostile: lone surrogate"])
+def test_chunks_checked_here_while_the_workers_are_behind_report_the_same(case, all_types_ledger, small_chunks, monkeypatch):
+    """With the workers always behind (no chunk may be out with them), every chunk is checked in this
+    process instead of waited for: the report is still that of --jobs 1."""
+    from test_doc_verifier_agrees import prepared
+
+    pools = []
+    real_init = audit._SchemaPool.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        self.limit = 0
+        pools.append(self)
+
+    monkeypatch.setattr(audit._SchemaPool, "__init__", init)
+    prepared(case, all_types_ledger)
+    assert _report(all_types_ledger, 1) == _report(all_types_ledger, 2)
+    assert pools and pools[0].local == len(small_chunks)  # every chunk, none out with a worker
+    if case == "matrix: intact":
+        assert pools[0].local >= 3

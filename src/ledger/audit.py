@@ -426,7 +426,8 @@ class _SchemaPool:
     file (each worker reads its own range: nothing bulky crosses a pipe, and this process
     keeps its time for the chain), and their results are read back in the same order, so
     the first failure found is the first in the log. At most ``2 * workers + 1`` chunks are
-    in flight: memory stays bounded."""
+    out with the workers: when that many are, this process checks the next chunk itself
+    instead of waiting, so memory stays bounded and no core idles."""
 
     def __init__(self, workers: int, report: VerifyReport, store: LogStore, executor: Any = None) -> None:
         self.owned = executor is None
@@ -439,13 +440,23 @@ class _SchemaPool:
         self.first = 1  # seq of the first line not yet sent
         self.start = 0  # its byte offset
         self.found: tuple[int, str, int] | None = None  # (seq, problem, rank)
+        self.local = 0  # chunks checked in this process while the workers were behind
 
     def submit(self, next_seq: int, end: int) -> tuple[int, str] | None:
         """Send the lines from the last one sent up to byte ``end`` (the last has seq
         ``next_seq - 1``); the first schema failure of the chunks finished so far, if any."""
-        self.inflight.append((self.first, self.executor.submit(_schema_chunk, self.path, self.start, end)))
+        if sum(not f.done() for _first, f in self.inflight) >= self.limit:
+            # The workers are behind: rather than wait for them, check this chunk here (the
+            # chunks are still read back in order), so the cores share the work whichever
+            # side is the slower on this machine and ledger.
+            future: Future = Future()
+            future.set_result(_schema_chunk(self.path, self.start, end))
+            self.local += 1
+        else:
+            future = self.executor.submit(_schema_chunk, self.path, self.start, end)
+        self.inflight.append((self.first, future))
         self.first, self.start = next_seq, end
-        while self.inflight and (len(self.inflight) > self.limit or self.inflight[0][1].done()):
+        while self.inflight and self.inflight[0][1].done():  # never waits: at most ``limit`` chunks are out
             self._consume()
             if self.found is not None:
                 return self.found[:2]
