@@ -14,7 +14,7 @@ import warnings
 import orjson
 import pytest
 from conftest import ALL_TYPES_TEXT, assertion_payload, source_payload
-from helpers import TAMPER, _reencode, _rehash_from
+from helpers import AGREEMENT, TAMPER, _reencode, _rehash_from, prepared
 
 from ledger import audit
 from ledger.audit import verify
@@ -202,18 +202,10 @@ def test_default_uses_the_cores_and_jobs_1_stays_in_process(tmp_ledger, run_cli,
     assert not small_chunks
 
 
-def _all_cases():
-    from test_doc_verifier_agrees import CASES
-
-    return CASES
-
-
-@pytest.mark.parametrize("case", list(_all_cases()))
+@pytest.mark.parametrize("case", list(AGREEMENT))
 def test_every_matrix_and_hostile_case_reports_the_same_with_two_jobs(case, all_types_ledger, small_chunks):
     """The workers check each line's hash, canonical form and schema, this process the rest: over the
     whole tamper matrix, the damaged tails and the hostile lines, --jobs 2 reports what --jobs 1 does."""
-    from test_doc_verifier_agrees import prepared
-
     prepared(case, all_types_ledger)
     assert _report(all_types_ledger, 1) == _report(all_types_ledger, 2)
 
@@ -260,8 +252,6 @@ def test_a_prev_break_on_a_non_canonical_line_is_reported_as_the_prev(tmp_ledger
 def test_chunks_checked_here_while_the_workers_are_behind_report_the_same(case, all_types_ledger, small_chunks, monkeypatch):
     """With the workers always behind (no chunk may be out with them), every chunk is checked in this
     process instead of waited for: the report is still that of --jobs 1."""
-    from test_doc_verifier_agrees import prepared
-
     pools = []
     real_init = audit._SchemaPool.__init__
 
