@@ -1,6 +1,6 @@
 """Benchmark of the log store against raw baselines measured in the same run, on the same data.
 
-    python bench/log_bench.py [--sizes 100000,1000000] [--dir DIR] [--keep]
+    python bench/log_bench.py [--sizes 100000,1000000] [--only append,replay,verify,merkle,rss] [--dir DIR] [--keep]
 
 For each size it builds a synthetic ledger of realistic ``AssertionRecorded`` events
 (about 1,000 bytes a line, like the rules extractor's on the corpus, pointing into a few
@@ -11,10 +11,12 @@ baseline doing the bare minimum on the same bytes:
   the dicts of the very events it wrote (``Appended.raw_events()``, made outside both
   timings) + one ``write`` + ``fsync`` per batch into another file;
 * replay: ``LogStore.events()`` into typed events, vs ``orjson.loads`` of each line;
-* verify: ``ledger.audit.verify`` (chain, canonical form, schemas, quotes) as
+* verify: ``ledger.audit.verify`` (chain, canonical form, schemas, quotes, rules) as
   ``factledger verify`` runs it by default, on every available core, vs what any verifier
   must do in one process (parse each line, re-serialise it canonically without ``hash``,
-  sha256 that, check ``prev``); both in wall seconds;
+  sha256 that, check ``prev``): in wall seconds, and in CPU seconds of this process alone
+  and of all processes (its workers' CPU read from ``RUSAGE_CHILDREN`` once they exit), each
+  against the baseline's CPU seconds in the same round;
 * checkpoint: ``factledger checkpoint`` on a cold ledger (no Merkle cache: every line
   hashed into the tree, signed, cache written) vs reading the file and SHA-256 of every line
   (CPU); then 1,000 events appended and a checkpoint from the warm cache, which must read only
@@ -23,9 +25,9 @@ baseline doing the bare minimum on the same bytes:
   the issue's 0.2 s and 50 ms;
 * peak RSS of a typed replay in a fresh process at each size (must not grow with the log).
 
-Two "(info)" rows time ``verify --jobs 1`` (one process, CPU seconds, against the same
-baseline in CPU seconds) with and without the JSON Schema pass: what one core does, and
-what the schema pass costs. Replay is timed in CPU seconds, so other work on the machine
+``verify --jobs 1`` (one process, CPU seconds, against the same baseline in CPU seconds)
+carries the issue's 0.8x target for one-process verify; an "(info)" row times it without the
+JSON Schema pass (what the schema pass costs). Replay is timed in CPU seconds, so other work on the machine
 skews it less; every read-side row is the best of ``--rounds`` (3) alternating rounds of
 ours and the baseline, because a shared machine's speed drifts by tens of percent over
 minutes; append and the default verify are
@@ -218,6 +220,29 @@ verify_default = partial(timed_verify, clock=WALL, jobs=0)
 seconds, since CPU time of one process would hide the workers."""
 
 
+def _children_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def verify_default_cpu(path: Path, rounds: int) -> tuple[float, float, float]:
+    """Default ``verify`` (every core) against :func:`verify_base`, best of ``rounds`` each:
+    (baseline CPU s, CPU s of this process, CPU s of this process and its workers). The pool's
+    workers have exited (and been waited for) when ``verify`` returns, so RUSAGE_CHILDREN has them."""
+    base = own = total = float("inf")
+    for _ in range(rounds):
+        c0, t0 = _children_cpu(), CPU()
+        report = verify(LogStore(path), jobs=0)
+        t1, c1 = CPU(), _children_cpu()
+        if not report.ok:
+            raise SystemExit(f"verify failed at seq {report.bad_seq}: {report.reason}")
+        own, total = min(own, t1 - t0), min(total, t1 - t0 + c1 - c0)
+        base = min(base, verify_base(path))
+    return base, own, total
+
+
 def verify_base_wall(path: Path) -> float:
     """The single-process baseline of :func:`verify_base`, in wall seconds."""
     t0 = WALL()
@@ -358,7 +383,12 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the ledgers")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--rounds", type=int, default=3, help="rounds of ours and the baseline, alternating; each keeps its best")
+    groups = ("append", "replay", "verify", "merkle", "rss")
+    ap.add_argument("--only", default=",".join(groups), help=f"comma list of row groups to measure ({', '.join(groups)}); the ledger is always built")
     args = ap.parse_args()
+    want = set(args.only.split(","))
+    if want - set(groups):
+        ap.error(f"--only: unknown groups {sorted(want - set(groups))}")
     sizes = [int(s) for s in args.sizes.split(",")]
     folder = Path(args.dir or tempfile.mkdtemp(prefix="factledger-logbench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -376,32 +406,52 @@ def main() -> None:
             os.sync()  # write the ledger out now, not while replay and verify are being timed
             print(f"[{size:,} events] {nbytes / size:.0f} bytes/event, {nbytes / 1e6:.0f} MB", file=sys.stderr, flush=True)
             gc.collect()
-            rows.append((f"append {size:,} (fsync/1k batch)", f"{size / ours:,.0f} ev/s", f"{size / base:,.0f} ev/s", base / ours, ">= 0.5", base / ours >= 0.5))
+            if "append" in want:
+                rows.append((f"append {size:,} (fsync/1k batch)", f"{size / ours:,.0f} ev/s", f"{size / base:,.0f} ev/s", base / ours, ">= 0.5", base / ours >= 0.5))
             rounds = args.rounds
-            bo, bb = best_of(rounds, replay_ours, replay_base, path)
-            rows.append((f"replay {size:,} (typed)", f"{size / bo:,.0f} ev/s", f"{size / bb:,.0f} ev/s", bb / bo, ">= 0.3", bb / bo >= 0.3))
-            vd, vbw = best_of(rounds, verify_default, verify_base_wall, path)
-            rows.append((f"verify {size:,} (default, {available_cores()} cores, wall)", f"{size / vd:,.0f} ev/s", f"{size / vbw:,.0f} ev/s", vbw / vd, ">= 0.5", vbw / vd >= 0.5))
-            vo, vb = best_of(rounds, verify_ours, verify_base, path)
-            rows.append((f"  (info) verify --jobs 1 {size:,} (CPU)", f"{size / vo:,.0f} ev/s", f"{size / vb:,.0f} ev/s", vb / vo, "-", True))
-            vn, vb2 = best_of(rounds, verify_no_schema, verify_base, path)
-            rows.append((f"  (info) verify --jobs 1 --no-schema {size:,} (CPU)", f"{size / vn:,.0f} ev/s", f"{size / vb2:,.0f} ev/s", vb2 / vn, "-", True))
-            co, cb = best_of(rounds, checkpoint_cold, hash_lines_base, path)
-            rows.append((f"checkpoint {size:,} (cold, CPU)", f"{size / co:,.0f} ev/s", f"{size / cb:,.0f} ev/s", cb / co, ">= 0.5", cb / co >= 0.5))
-            ci, read, appended = checkpoint_incremental(path, size, args.seed)
-            rows.append((f"checkpoint after +1,000 (CPU; reads {read:,} lines)", f"{ci * 1000:.1f} ms", f"{co * 1000:.0f} ms cold", co / ci,
-                         f"reads {appended:,}", read == appended))
-            pt, ct, nbytes, proof_bytes, full_bytes = prove_and_check(path)
-            rows.append((f"prove as-... (warm cache, wall; bundle {nbytes:,} B, {proof_bytes:,} B without event lines; "
-                         f"{full_bytes:,} B --with-sources)", f"{pt * 1000:.0f} ms", "200 ms", 0.2 / pt, "< 0.2 s", pt < 0.2))
-            rows.append(("check-proof (wall)", f"{ct * 1000:.1f} ms", "50 ms", 0.05 / ct, "< 50 ms", ct < 0.05))
-            n, rss[size] = replay_peak_rss_kib(path)
-            assert n >= size, (n, size)  # every event, plus one BatchStarted marker per batch
+            if "replay" in want:
+                bo, bb = best_of(rounds, replay_ours, replay_base, path)
+                rows.append((f"replay {size:,} (typed)", f"{size / bo:,.0f} ev/s", f"{size / bb:,.0f} ev/s", bb / bo, ">= 0.3", bb / bo >= 0.3))
+            if "verify" in want:
+                verify_rows(rows, path, size, rounds)
+            if "merkle" in want:
+                merkle_rows(rows, path, size, rounds, args.seed)
+            if "rss" in want:
+                n, rss[size] = replay_peak_rss_kib(path)
+                assert n >= size, (n, size)  # every event, plus one BatchStarted marker per batch
             if not args.keep:
                 path.unlink()
     finally:
         if not args.keep and not args.dir:
             shutil.rmtree(folder, ignore_errors=True)
+    report(rows, rss)
+
+
+def verify_rows(rows: list, path: Path, size: int, rounds: int) -> None:
+    vd, vbw = best_of(rounds, verify_default, verify_base_wall, path)
+    rows.append((f"verify {size:,} (default, {available_cores()} cores, wall)", f"{size / vd:,.0f} ev/s", f"{size / vbw:,.0f} ev/s", vbw / vd, ">= 0.5", vbw / vd >= 0.5))
+    vcb, vco, vct = verify_default_cpu(path, rounds)
+    rows.append((f"  (info) verify {size:,} (default, CPU of this process)", f"{size / vco:,.0f} ev/s", f"{size / vcb:,.0f} ev/s", vcb / vco, "-", True))
+    rows.append((f"  (info) verify {size:,} (default, CPU of all processes)", f"{size / vct:,.0f} ev/s", f"{size / vcb:,.0f} ev/s", vcb / vct, "-", True))
+    vo, vb = best_of(rounds, verify_ours, verify_base, path)
+    rows.append((f"verify --jobs 1 {size:,} (one process, CPU)", f"{size / vo:,.0f} ev/s", f"{size / vb:,.0f} ev/s", vb / vo, ">= 0.8", vb / vo >= 0.8))
+    vn, vb2 = best_of(rounds, verify_no_schema, verify_base, path)
+    rows.append((f"  (info) verify --jobs 1 --no-schema {size:,} (CPU)", f"{size / vn:,.0f} ev/s", f"{size / vb2:,.0f} ev/s", vb2 / vn, "-", True))
+
+
+def merkle_rows(rows: list, path: Path, size: int, rounds: int, seed: int) -> None:
+    co, cb = best_of(rounds, checkpoint_cold, hash_lines_base, path)
+    rows.append((f"checkpoint {size:,} (cold, CPU)", f"{size / co:,.0f} ev/s", f"{size / cb:,.0f} ev/s", cb / co, ">= 0.5", cb / co >= 0.5))
+    ci, read, appended = checkpoint_incremental(path, size, seed)
+    rows.append((f"checkpoint after +1,000 (CPU; reads {read:,} lines)", f"{ci * 1000:.1f} ms", f"{co * 1000:.0f} ms cold", co / ci,
+                 f"reads {appended:,}", read == appended))
+    pt, ct, nbytes, proof_bytes, full_bytes = prove_and_check(path)
+    rows.append((f"prove as-... (warm cache, wall; bundle {nbytes:,} B, {proof_bytes:,} B without event lines; "
+                 f"{full_bytes:,} B --with-sources)", f"{pt * 1000:.0f} ms", "200 ms", 0.2 / pt, "< 0.2 s", pt < 0.2))
+    rows.append(("check-proof (wall)", f"{ct * 1000:.1f} ms", "50 ms", 0.05 / ct, "< 50 ms", ct < 0.05))
+
+
+def report(rows: list, rss: dict[int, int]) -> None:
     if len(rss) >= 2:
         small, large = min(rss), max(rss)
         ratio = rss[large] / rss[small]

@@ -4,56 +4,17 @@ docs/log-format.md, and ledger paths that are not regular files or cannot be wri
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import subprocess
 import sys
 import textwrap
 
-import orjson
 import pytest
 from conftest import all_types_payloads, source_payload
-from helpers import _run, verifier  # noqa: F401  (the doc's verifier, as a fixture)
+from helpers import TAILS, _run, tails_ledger, verifier  # noqa: F401  (the doc's verifier, as a fixture)
 
 from ledger import log as log_module
 from ledger.log import LedgerError, LogStore
-
-
-def _ledger(path):
-    store = LogStore(path, fsync=False)
-    for batch in all_types_payloads():
-        store.append(batch, actor="t@x")
-    return path.read_bytes().splitlines(keepends=True)
-
-
-def _rechained_last(lines, edit):
-    """The ledger with its last event edited and its hash recomputed (so only the edit is wrong)."""
-    raw = orjson.loads(lines[-1])
-    edit(raw)
-    raw.pop("hash")
-    raw["hash"] = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
-    return lines[:-1] + [orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"]
-
-
-def _flip_quote(lines):
-    last = bytearray(lines[-1])
-    last[last.index(b'"', 10)] = ord("'")  # no longer JSON, still a complete line
-    return lines[:-1] + [bytes(last)]
-
-
-TAILS = {
-    "intact": (lambda ls: ls, 0),
-    "torn last line": (lambda ls: ls[:-1] + [ls[-1][:30]], 3),
-    "incomplete last batch": (lambda ls: ls[:6], 3),  # the second batch's marker, its source, 1 of 3
-    "incomplete batch and a torn line": (lambda ls: ls[:6] + [ls[6][:40]], 3),
-    "byte flip in the last line (still JSON)": (lambda ls: ls[:-1] + [ls[-1].replace(b'"actor":"t@x"', b'"actor":"t@y"')], 1),
-    "byte flip in the last line (not JSON)": (_flip_quote, 1),
-    "garbage complete last line": (lambda ls: ls + [b"\x00\x00garbage\n"], 1),
-    "v of 2^31 on a known type": (lambda ls: _rechained_last(ls, lambda r: r.__setitem__("v", 2**31)), 1),
-    "v of 1e308 on a known type": (
-        lambda ls: ls[:-1] + [_rechained_last(ls, lambda r: r.__setitem__("v", 7))[-1].replace(b'"v":7', b'"v":1e308')], 1
-    ),
-}
 
 
 @pytest.mark.parametrize("case", list(TAILS))
@@ -61,7 +22,7 @@ def test_one_rule_for_the_end_of_the_file(case, tmp_ledger, run_cli, verifier): 
     """verify and the doc's stdlib verifier give the same exit code: 0 intact, 1 damage (a complete last
     line that is wrong included; a v beyond 2^31-1 or not an integer), 3 an interrupted append."""
     damage, code = TAILS[case]
-    lines = _ledger(tmp_ledger)
+    lines = tails_ledger(tmp_ledger)
     tmp_ledger.write_bytes(b"".join(damage(lines)))
     res = run_cli("verify")
     assert res.exit_code == code, res.output
@@ -118,7 +79,7 @@ def test_a_directory_ledger_is_refused_by_export(tmp_path, run_cli):
 
 
 def _interrupted(path):
-    lines = _ledger(path)
+    lines = tails_ledger(path)
     path.write_bytes(b"".join(lines[:6]))  # an incomplete second batch
     return path.read_bytes()
 
@@ -158,7 +119,7 @@ def test_repair_without_permission_for_the_side_file(tmp_ledger, run_cli, monkey
 
 def test_repair_under_a_real_file_size_limit(tmp_ledger):
     """A real EFBIG: RLIMIT_FSIZE below the size of the interrupted append, in a child process."""
-    lines = _ledger(tmp_ledger)
+    lines = tails_ledger(tmp_ledger)
     store = LogStore(tmp_ledger, fsync=False)
     store.append([source_payload("word " * 40000, source_id="src-00000000000000bb"), *all_types_payloads()[0][1:]])
     big = tmp_ledger.read_bytes()

@@ -76,6 +76,8 @@ ALLOWED: dict[str, list[tuple[str, str]]] = {
         ("data = cache_path(store).read_bytes()", "the Merkle node cache (<ledger>.cache/merkle.bin)"),
         ('with open(cache, "rb") as f:', "the key line of a Merkle cache the ledger no longer matches, to set it aside"),
         ("data = cache.read_bytes()", "a Merkle cache, current or set aside (merkle.bin.stale-*), to name a changed seq"),
+        ('f = open(path, "r+b" if blocks else "w+b")', "the Merkle cache's leaf hashes (merkle.leaves), appended block by block"),
+        ('leaves = open(leaves_path(cache), "rb")', "a Merkle cache's leaf hashes, to name the exact changed seq"),
         ('with os.fdopen(fd, "wb") as f:', "writes that cache through a temp file"),
         ('text = Path(path).read_text(encoding="utf-8").strip()', "a signing key file"),
         ('text = Path(path).read_text(encoding="utf-8")', "a verifier key file"),

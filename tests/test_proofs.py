@@ -239,11 +239,14 @@ def _derived_ledger(path: Path, batches: int, per_batch: int = 50) -> LogStore:
 
 def test_a_failed_checkpoint_names_the_first_changed_seq(tmp_ledger, keys, run_cli, tmp_path):
     """The Merkle cache the checkpoint left hashes to its signed root, so verify --checkpoint descends
-    old and new trees to the first differing leaf: exactly in the cached tail, to its block of 256 before;
-    the first verify after a rewrite sets the old cache aside, so asking again still names it."""
+    old and new trees to the first differing leaf: in the cached tail and, through the leaf hashes kept
+    in merkle.leaves (checked against their block's root), in any earlier block too. The first verify
+    after a rewrite sets the old cache aside, so asking again still names it."""
     skey, vkey = keys
     _derived_ledger(tmp_ledger, 12)  # 612 lines: blocks 0-255 and 256-511 are cached as roots, 512-611 as leaves
     cp = _checkpoint(run_cli, skey, tmp_path / "cp")
+    cache = C.cache_path(LogStore(tmp_ledger))
+    assert C.leaves_path(cache).stat().st_size == 2 * C.BLOCK * C.LEAF_BYTES
     lines = tmp_ledger.read_bytes().splitlines(keepends=True)
     def other_actor(start):  # the batches from line ``start`` on appended by someone else, re-chained
         return _rehash_from([x.replace(b'"t@x"', b'"u@x"') if i >= start else x for i, x in enumerate(lines)], start)
@@ -251,19 +254,53 @@ def test_a_failed_checkpoint_names_the_first_changed_seq(tmp_ledger, keys, run_c
     def without_batch(b):  # batch b (a source and its assertions) deleted, the rest re-chained
         return _rehash_from(lines[: 51 * b] + lines[51 * b + 51 :], 51 * b)
 
-    for damaged, expect in ((other_actor(561), "is seq 562"), (without_batch(10), "is within seq 257-512"),
-                            (without_batch(3), "is within seq 1-256")):
+    for damaged, expect in ((other_actor(561), "is seq 562"), (without_batch(10), "is seq 511"),
+                            (without_batch(3), "is seq 154"), (other_actor(51), "is seq 52"),
+                            (without_batch(2)[: 51 * 8], "is seq 103")):  # rewritten and cut short
         tmp_ledger.write_bytes(b"".join(damaged))
         assert run_cli("verify").exit_code == 0  # every rule holds: only the checkpoint tells
         for _ in range(2):
             res = run_cli("verify", "--checkpoint", str(cp), "--vkey", str(vkey))
             assert res.exit_code == 1 and f"the first event that differs {expect}" in res.stderr, res.stderr
+    # only the block roots of the signed state (its leaf file lost, or altered): the block, never a wrong seq
+    for spoil in (lambda leaves: leaves.unlink(),
+                  lambda leaves: leaves.write_bytes(leaves.read_bytes()[:-1] + b"!")):
+        tmp_ledger.write_bytes(b"".join(lines))
+        for stale in cache.parent.iterdir():
+            stale.unlink()
+        _checkpoint(run_cli, skey, cp)
+        spoil(C.leaves_path(cache))
+        tmp_ledger.write_bytes(b"".join(without_batch(6)))
+        res = run_cli("verify", "--checkpoint", str(cp), "--vkey", str(vkey))
+        assert res.exit_code == 1 and "the first event that differs is within seq 257-512" in res.stderr, res.stderr
     # no cache of the signed state: the failure stands, without a seq
     tmp_ledger.write_bytes(b"".join(other_actor(306)))
-    for stale in C.cache_path(LogStore(tmp_ledger)).parent.iterdir():
+    for stale in cache.parent.iterdir():
         stale.unlink()
     res = run_cli("verify", "--checkpoint", str(cp), "--vkey", str(vkey))
     assert res.exit_code == 1 and "rewritten" in res.stderr and "differs" not in res.stderr
+
+
+def test_the_leaf_file_grows_with_the_ledger(tmp_ledger):
+    """merkle.leaves holds the leaf hashes of every complete block, appended by incremental trees (an
+    interrupted write past them is cut off), and is left alone when the blocks before are not all there."""
+    store = _derived_ledger(tmp_ledger, 6)  # 306 lines: one complete block
+    cache = C.cache_path(store)
+    C.tree_of(store)
+    leaves = C.leaves_path(cache)
+    lines = tmp_ledger.read_bytes().split(b"\n")[:-1]
+    expect = b"".join(merkle.leaf_hash(x) for x in lines)
+    assert leaves.read_bytes() == expect[: C.BLOCK * C.LEAF_BYTES]
+    with open(leaves, "ab") as f:
+        f.write(b"half a block from an interrupted write")
+    _derived_ledger(tmp_ledger, 6)  # 612 lines: two complete blocks
+    tree = C.tree_of(store)
+    assert tree.lines_read == 306
+    expect = b"".join(merkle.leaf_hash(x) for x in tmp_ledger.read_bytes().split(b"\n")[:-1])
+    assert leaves.read_bytes() == expect[: 2 * C.BLOCK * C.LEAF_BYTES]
+    leaves.unlink()  # a cache without its leaves: appends cannot fill the gap, so nothing is written
+    _derived_ledger(tmp_ledger, 6)
+    assert C.tree_of(store).lines_read == 306 and not leaves.exists()
 
 
 def test_first_difference_against_every_prefix():

@@ -1,4 +1,4 @@
-"""``verify --jobs N``: the schema pass in worker processes reports exactly what one process does.
+"""``verify --jobs N``: the per-line checks in worker processes (hash, canonical form, schema) report exactly what one process does.
 
 The pool is only used above ``PARALLEL_MIN_BYTES`` and sends ``CHUNK_LINES`` lines at a
 time; the fixtures below lower both so a ten-line ledger spans several chunks.
@@ -14,7 +14,7 @@ import warnings
 import orjson
 import pytest
 from conftest import ALL_TYPES_TEXT, assertion_payload, source_payload
-from helpers import TAMPER, _reencode, _rehash_from
+from helpers import AGREEMENT, TAMPER, _reencode, _rehash_from, prepared
 
 from ledger import audit
 from ledger.audit import verify
@@ -200,3 +200,69 @@ def test_default_uses_the_cores_and_jobs_1_stays_in_process(tmp_ledger, run_cli,
     res = run_cli("verify", "--jobs", "1")
     assert res.exit_code == 0 and "OK: 63 events verified (seq 1-63)" in res.stdout
     assert not small_chunks
+
+
+@pytest.mark.parametrize("case", list(AGREEMENT))
+def test_every_matrix_and_hostile_case_reports_the_same_with_two_jobs(case, all_types_ledger, small_chunks):
+    """The workers check each line's hash, canonical form and schema, this process the rest: over the
+    whole tamper matrix, the damaged tails and the hostile lines, --jobs 2 reports what --jobs 1 does."""
+    prepared(case, all_types_ledger)
+    assert _report(all_types_ledger, 1) == _report(all_types_ledger, 2)
+
+
+def _two_faults(line: bytes, prev_too: bool, spaced: bool) -> bytes:
+    raw = orjson.loads(line)
+    if prev_too:
+        raw["prev"] = "e" * 64
+    text = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+    if spaced:
+        text = text.replace(b'","', b'", "', 1)
+    return text.replace(raw["hash"].encode(), b"d" * 64) + b"\n"
+
+
+@pytest.mark.parametrize("prev_too, spaced", [(True, False), (False, True), (True, True)])
+def test_two_faults_on_one_line_report_the_first_check_either_way(tmp_ledger, run_cli, small_chunks, prev_too, spaced):
+    """A line with a wrong hash and a broken prev (or a non-canonical form): one process reports the hash,
+    which it checks first; the workers find the hash, this process the prev, and the hash is reported."""
+    lines = _big_ledger(tmp_ledger)
+    lines[40] = _two_faults(lines[40], prev_too, spaced)
+    _write(tmp_ledger, lines)
+    report = _same_everywhere(tmp_ledger, run_cli)
+    assert report[:2] == (False, 41) and "hash mismatch" in report[2]
+
+
+def test_a_prev_break_on_a_non_canonical_line_is_reported_as_the_prev(tmp_ledger, run_cli, small_chunks):
+    """prev is checked before the canonical form: on a spaced line whose hash covers its own bytes (so the
+    hash holds) with a forged prev, a worker finds the form and this process the prev, and the prev wins."""
+    lines = _big_ledger(tmp_ledger)
+    raw = orjson.loads(lines[40])
+    raw["prev"] = "e" * 64
+    raw["hash"] = "0" * 64
+    spaced = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS).replace(b'"kind":', b'"kind" :', 1)
+    i = spaced.rindex(b',"hash":"')
+    digest = hashlib.sha256(spaced[:i] + spaced[i + 74 :]).hexdigest().encode()
+    lines[40] = spaced[: i + 9] + digest + spaced[i + 73 :] + b"\n"
+    _write(tmp_ledger, lines)
+    report = _same_everywhere(tmp_ledger, run_cli)
+    assert report[:2] == (False, 41) and "prev does not match" in report[2], report
+
+
+@pytest.mark.parametrize("case", ["matrix: intact", "matrix: one changed byte", "matrix: quote edited",
+                                  "matrix: verdict status outside the enum", "hostile: lone surrogate"])
+def test_chunks_checked_here_while_the_workers_are_behind_report_the_same(case, all_types_ledger, small_chunks, monkeypatch):
+    """With the workers always behind (no chunk may be out with them), every chunk is checked in this
+    process instead of waited for: the report is still that of --jobs 1."""
+    pools = []
+    real_init = audit._SchemaPool.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        self.limit = 0
+        pools.append(self)
+
+    monkeypatch.setattr(audit._SchemaPool, "__init__", init)
+    prepared(case, all_types_ledger)
+    assert _report(all_types_ledger, 1) == _report(all_types_ledger, 2)
+    assert pools and pools[0].local == len(small_chunks)  # every chunk, none out with a worker
+    if case == "matrix: intact":
+        assert pools[0].local >= 3

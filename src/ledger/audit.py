@@ -15,9 +15,10 @@ and a last batch with fewer events than its ``BatchStarted`` declares, are an
 ``factledger repair`` would set aside (exit 3). A complete line that is not a valid event
 is damage wherever it is, the last line included (exit 1).
 
-With ``jobs`` > 1 and a large file, the JSON Schema pass (most of the cost, and the only
-check that needs nothing from earlier lines) runs in worker processes on chunks of raw
-lines while this process does every other check; the report is the same as with one job.
+With ``jobs`` > 1 and a large file, the checks of a line that need nothing from the lines
+before it (its hash, its canonical form, its JSON Schema) run in worker processes on chunks
+of raw lines while this process does every other check (seq, prev, batches, quotes, the
+rules); the report is the same as with one job.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ class VerifyReport:
 
 
 _HASH_KEY = b',"hash":"'
+_NO_HASH_MEMBER = "the line has no well-formed hash member"
+_HASH_MISMATCH = "hash mismatch: the event's bytes were changed after it was recorded"
+_NOT_CANONICAL = "the line is not in canonical form (sorted keys, compact, UTF-8)"
 
 
 PARALLEL_MIN_BYTES = 8 << 20
@@ -99,7 +103,7 @@ def verify(
     report = VerifyReport()
     started = time.perf_counter()
 
-    def fail(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
+    def fail(seq: int | None, reason: str, after_schema: bool | int = False) -> VerifyReport:
         report.ok = False
         report.bad_seq = seq
         report.reason = reason
@@ -119,10 +123,10 @@ def verify(
             pool = _SchemaPool(workers, report, store, executor)
             sequential_fail = fail
 
-            def fail(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
-                # A schema failure on an earlier line (or this one, when its failed check comes
-                # after the schema check) is what the sequential pass would have reported.
-                hit = pool.settle(seq, after_schema)
+            def fail(seq: int | None, reason: str, after_schema: bool | int = False) -> VerifyReport:
+                # A worker's failure on an earlier line (or on this one, when the sequential pass
+                # makes its check before this one) is what the sequential pass would have reported.
+                hit = pool.settle(seq, _rank(after_schema))
                 if hit is not None:
                     seq, reason = hit
                 if seq is not None:
@@ -137,6 +141,18 @@ def verify(
 
 
 _MALFORMED = "the event's fields do not have the types its schema requires"
+
+# The order in which the sequential replay checks a line. With a pool, the checks ranked
+# _HASH_MEMBER, _HASH, _CANONICAL and _SCHEMA run in the workers and the others here; when both
+# fail on one line, the lower rank is what one process would have reported.
+_SEQ, _HASH_MEMBER, _HASH, _PREV, _CANONICAL, _V, _SCHEMA, _AFTER = range(8)
+
+
+def _rank(after_schema: bool | int) -> int:
+    """``stop``'s third argument: True (a check after the schema's), False (the seq check), or a rank."""
+    if after_schema is True:
+        return _AFTER
+    return after_schema or _SEQ
 _MAX_V = 2**31 - 1
 """Largest ``v`` a line may carry: a version beyond any a writer will use is damage, not "unknown"."""
 _BATCH = "BatchStarted"
@@ -164,7 +180,7 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
     last_at = rules.last_at
     current_v = {t: cls.VERSION for t, cls in PAYLOAD_TYPES.items()}
 
-    def stop(seq: int | None, reason: str, after_schema: bool = False) -> VerifyReport:
+    def stop(seq: int | None, reason: str, after_schema: bool | int = False) -> VerifyReport:
         report.events = expected_seq - 1
         return fail(seq, reason, after_schema)
 
@@ -206,6 +222,8 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
                         + ("it is a complete last line, so damage, not an interrupted append" if last else "it was edited or inserted"),
                     )
                 seq, stored = raw["seq"], raw["hash"]
+                if seq.__class__ is not int:  # true: a JSON boolean, which Python counts as an int
+                    return stop(expected_seq, f"the line of seq {expected_seq} has seq {seq!r}, not a JSON integer")
             if seq != expected_seq:
                 if seq < expected_seq:
                     return stop(expected_seq, f"seq {seq} appears again after seq {expected_seq - 1} (line reordered or duplicated)")
@@ -214,28 +232,30 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
             # ``,"hash":"<64 hex>"`` is exactly what the hash covers. (Two slices hash faster
             # than two memoryview slices at this size.)
             end = len(line) - 1  # only newline-terminated lines get here
-            i = line.rfind(_HASH_KEY, 0, end)
-            j = i + 9
-            if i < 0 or j + 65 > end or line[j + 64] != 34:  # 34: the closing quote
-                return stop(seq, "the line has no well-formed hash member")
-            digest = blank_sha256.copy()
-            digest.update(line[:i])
-            digest.update(line[j + 65 : end])
-            # (That the hash member holds ``stored`` follows from the canonical check below.)
-            if digest.hexdigest() != stored:
-                return stop(seq, "hash mismatch: the event's bytes were changed after it was recorded")
+            if pool is None:  # else the workers check the hash and the canonical form (_line_check)
+                i = line.rfind(_HASH_KEY, 0, end)
+                j = i + 9
+                if i < 0 or j + 65 > end or line[j + 64] != 34:  # 34: the closing quote
+                    return stop(seq, _NO_HASH_MEMBER, _HASH_MEMBER)
+                digest = blank_sha256.copy()
+                digest.update(line[:i])
+                digest.update(line[j + 65 : end])
+                # (That the hash member holds ``stored`` follows from the canonical check below.)
+                if digest.hexdigest() != stored:
+                    return stop(seq, _HASH_MISMATCH, _HASH)
             if raw.get("prev") != prev:
-                return stop(seq, "prev does not match the hash of the previous event: the chain is broken")
-            try:
-                canonical = dumps(raw, option=sort_keys)
-            except TypeError:  # nested deeper than orjson writes (254 levels): no event is
-                canonical = b""
-            if len(canonical) != end or not line.startswith(canonical):  # no copy of the line
-                return stop(seq, "the line is not in canonical form (sorted keys, compact, UTF-8)")
+                return stop(seq, "prev does not match the hash of the previous event: the chain is broken", _PREV)
+            if pool is None:
+                try:
+                    canonical = dumps(raw, option=sort_keys)
+                except TypeError:  # nested deeper than orjson writes (254 levels): no event is
+                    canonical = b""
+                if len(canonical) != end or not line.startswith(canonical):  # no copy of the line
+                    return stop(seq, _NOT_CANONICAL, _CANONICAL)
             type_name = raw.get("type")
             v = raw.get("v")
             if v.__class__ is not int or not 0 < v <= _MAX_V:
-                return stop(seq, f"v is {v!r}: a payload version must be an integer from 1 to {_MAX_V}")
+                return stop(seq, f"v is {v!r}: a payload version must be an integer from 1 to {_MAX_V}", _V)
             if pool is None and schemas:
                 if type_name != last_type or v != last_v:
                     try:
@@ -252,7 +272,7 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
                 if not valid_line:
                     problem = _schema_problem(raw, report)
                     if problem:
-                        return stop(seq, problem)
+                        return stop(seq, problem, _SCHEMA)
             if v < current_v.get(type_name, 0) if type_name.__class__ is str else False:
                 # An older version: its contents are checked in the current shape (the one
                 # gate), after the line itself passed its own version's schema.
@@ -402,11 +422,12 @@ def _content_check(raw: dict[str, Any], texts: dict[tuple[str, int], str]) -> st
 
 
 class _SchemaPool:
-    """The schema pass in worker processes. Chunks go out in seq order as byte ranges of the
+    """The checks of :func:`_line_check` in worker processes. Chunks go out in seq order as byte ranges of the
     file (each worker reads its own range: nothing bulky crosses a pipe, and this process
     keeps its time for the chain), and their results are read back in the same order, so
     the first failure found is the first in the log. At most ``2 * workers + 1`` chunks are
-    in flight: memory stays bounded."""
+    out with the workers: when that many are, this process checks the next chunk itself
+    instead of waiting, so memory stays bounded and no core idles."""
 
     def __init__(self, workers: int, report: VerifyReport, store: LogStore, executor: Any = None) -> None:
         self.owned = executor is None
@@ -418,23 +439,34 @@ class _SchemaPool:
         self.inflight: deque[tuple[int, Future]] = deque()  # (seq of the chunk's first line, future)
         self.first = 1  # seq of the first line not yet sent
         self.start = 0  # its byte offset
-        self.found: tuple[int, str] | None = None
+        self.found: tuple[int, str, int] | None = None  # (seq, problem, rank)
+        self.local = 0  # chunks checked in this process while the workers were behind
 
     def submit(self, next_seq: int, end: int) -> tuple[int, str] | None:
         """Send the lines from the last one sent up to byte ``end`` (the last has seq
         ``next_seq - 1``); the first schema failure of the chunks finished so far, if any."""
-        self.inflight.append((self.first, self.executor.submit(_schema_chunk, self.path, self.start, end)))
+        if sum(not f.done() for _first, f in self.inflight) >= self.limit:
+            # The workers are behind: rather than wait for them, check this chunk here (the
+            # chunks are still read back in order), so the cores share the work whichever
+            # side is the slower on this machine and ledger.
+            future: Future = Future()
+            future.set_result(_schema_chunk(self.path, self.start, end))
+            self.local += 1
+        else:
+            future = self.executor.submit(_schema_chunk, self.path, self.start, end)
+        self.inflight.append((self.first, future))
         self.first, self.start = next_seq, end
-        while self.inflight and (len(self.inflight) > self.limit or self.inflight[0][1].done()):
+        while self.inflight and self.inflight[0][1].done():  # never waits: at most ``limit`` chunks are out
             self._consume()
             if self.found is not None:
-                return self.found
+                return self.found[:2]
         return None
 
-    def settle(self, seq: int | None, inclusive: bool, end: int | None = None) -> tuple[int, str] | None:
-        """The first schema failure before ``seq`` (or at it when ``inclusive``; up to byte
-        ``end`` when ``seq`` is None), waiting for the chunks in flight and checking the
-        unsent lines here."""
+    def settle(self, seq: int | None, rank: bool | int, end: int | None = None) -> tuple[int, str] | None:
+        """The first failure of the workers' checks before ``seq``, or at it when the sequential
+        replay makes that check before the one of ``rank`` (True: every check; up to byte ``end``
+        when ``seq`` is None), waiting for the chunks in flight and checking the unsent lines here."""
+        rank = _AFTER + 1 if rank is True else int(rank)
         while self.found is None and self.inflight:
             self._consume()
         if self.found is None:
@@ -442,23 +474,23 @@ class _SchemaPool:
             with f:
                 for at, line in enumerate(f, self.first):
                     if (seq is None and self.start >= (end or 0)) or (
-                        seq is not None and (at > seq or (at == seq and not inclusive))
+                        seq is not None and (at > seq or (at == seq and rank <= _SEQ))  # (a line that may not parse)
                     ):
                         break
                     self.start += len(line)
-                    problem = _schema_check(orjson.loads(line), self.report)
+                    problem = _line_check(line[:-1] if line.endswith(b"\n") else line, self.report, rank if at == seq else _AFTER)
                     if problem:
-                        self.found = (at, problem)
+                        self.found = (at, problem[1], problem[0])
                         break
         hit = self.found
-        if hit is None or (seq is not None and (hit[0] > seq or (hit[0] == seq and not inclusive))):
+        if hit is None or (seq is not None and (hit[0] > seq or (hit[0] == seq and hit[2] >= rank))):
             return None
-        return hit
+        return hit[:2]
 
     def _consume(self) -> None:
         first, future = self.inflight.popleft()
         try:
-            index, problem, unknown = future.result()
+            index, rank, problem, unknown = future.result()
         except (BrokenProcessPool, OSError) as exc:
             raise LedgerError(
                 f"{self.store.path}: a verify worker process failed ({exc.__class__.__name__}); run verify with --jobs 1"
@@ -466,7 +498,7 @@ class _SchemaPool:
         for type_name, n in unknown.items():
             self.report.unknown_types[type_name] = self.report.unknown_types.get(type_name, 0) + n
         if problem is not None:
-            self.found = (first + index, problem)
+            self.found = (first + index, problem, rank)
 
     def close(self) -> None:
         if self.owned:
@@ -489,14 +521,45 @@ def _schema_check(raw: dict[str, Any], report: VerifyReport) -> str | None:
     return None if valid else _schema_problem(raw, report)
 
 
-def _schema_chunk(path: str, start: int, end: int) -> tuple[int | None, str | None, dict[str, int]]:
+_BLANK_SHA256 = hashlib.sha256()
+
+
+def _line_check(line: bytes, report: VerifyReport, below: int = _AFTER) -> tuple[int, str] | None:
+    """The checks of one complete line (without its newline) that need nothing from the lines
+    before it, in the sequential replay's order: its hash, its canonical form, its JSON Schema;
+    (rank, problem) of the first that fails. Only the checks ranked ``below`` a failure this
+    process found on the line are made (the schema pass counts unknown types as it goes). The
+    line parsed as an event in the main pass."""
+    raw = orjson.loads(line)
+    end = len(line)
+    i = line.rfind(_HASH_KEY)
+    j = i + 9
+    if i < 0 or j + 65 > end or line[j + 64] != 34:
+        return _HASH_MEMBER, _NO_HASH_MEMBER
+    digest = _BLANK_SHA256.copy()
+    digest.update(line[:i])
+    digest.update(line[j + 65 :])
+    if digest.hexdigest() != raw.get("hash"):
+        return _HASH, _HASH_MISMATCH
+    try:
+        canonical = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # nested deeper than orjson writes
+        canonical = b""
+    if canonical != line:
+        return _CANONICAL, _NOT_CANONICAL
+    if below <= _SCHEMA:
+        return None
+    problem = _schema_check(raw, report)
+    return None if problem is None else (_SCHEMA, problem)
+
+
+def _schema_chunk(path: str, start: int, end: int) -> tuple[int | None, int, str | None, dict[str, int]]:
     """Worker: the lines in bytes ``start:end`` of ``path``: (index of the first line failing
-    its schema, the problem, unknown types counted up to it)."""
+    :func:`_line_check`, the rank of that check, the problem, unknown types counted up to it)."""
     data = LogStore(path).read_range(start, end)
     report = VerifyReport()
-    loads = orjson.loads
     for index, line in enumerate(data.split(b"\n")[:-1]):  # the range ends with a newline
-        problem = _schema_check(loads(line), report)
+        problem = _line_check(line, report)
         if problem:
-            return index, problem, report.unknown_types
-    return None, None, report.unknown_types
+            return index, problem[0], problem[1], report.unknown_types
+    return None, 0, None, report.unknown_types

@@ -9,6 +9,11 @@ The tree's interior nodes down to blocks of :data:`BLOCK` leaves, plus the leaf 
 the last partial block, are cached beside the ledger (``<ledger>.cache/merkle.bin``),
 keyed like the view cache by the seq and hash of the last line they cover and re-checked
 against that line before use; a checkpoint after an append then reads only the new lines.
+Beside it, ``merkle.leaves`` keeps the leaf hashes of the complete blocks (32 bytes an
+event, appended as blocks complete): proofs never need them, but once the ledger is
+rewritten they are what lets ``verify --checkpoint`` name the exact first changed seq in
+any block, not just its block (each block's leaves are checked against its cached root
+before use).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import re
 import struct
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import orjson
 from attrs import frozen
@@ -31,7 +37,11 @@ BLOCK = 256
 """Leaves per cached subtree: a proof reads at most two blocks of lines (the leaf's and the
 last one); the cache holds 40 bytes per block (256 KiB for a million events)."""
 
-CACHE_FORMAT = "factledger-merkle/1"
+CACHE_FORMAT = "factledger-merkle/2"
+"""/2: ``merkle.leaves`` is kept beside ``merkle.bin`` (a /1 cache had none, so it is rebuilt
+once, and set aside as any cache the ledger no longer matches)."""
+_READABLE_FORMATS = ("factledger-merkle/1", CACHE_FORMAT)  # what the set-aside caches may be
+LEAF_BYTES = 32
 
 _HASH_KEY = b',"hash":"'
 
@@ -153,7 +163,8 @@ def tree_of(store: LogStore, *, cache: bool = True) -> LedgerTree:
         if f is None:
             raise LedgerError(f"{store.path}: no such ledger")
         leaf = merkle._LEAF
-        with f:
+        leaves_out = _open_leaves(store, len(roots)) if cache else None
+        with f, leaves_out or _NoFile():
             f.seek(offset)
             last = b""
             for line in f:
@@ -167,6 +178,8 @@ def tree_of(store: LogStore, *, cache: bool = True) -> LedgerTree:
                 if len(tail) == BLOCK:
                     roots.append(merkle.perfect_root(tail))
                     ends.append(offset)
+                    if leaves_out is not None:
+                        leaves_out.write(b"".join(tail))
                     tail.clear()
                 last = line
             tree.lines_read = n - cached
@@ -177,6 +190,43 @@ def tree_of(store: LogStore, *, cache: bool = True) -> LedgerTree:
         if cache:
             _save(store, tree, head.size, last)
     return tree
+
+
+class _NoFile:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def leaves_path(cache: Path) -> Path:
+    """The leaf-hash file of a Merkle cache file (``merkle.bin[.stale-X]`` -> ``merkle.leaves[.stale-X]``)."""
+    return cache.with_name(cache.name.replace("merkle.bin", "merkle.leaves", 1))
+
+
+def _open_leaves(store: LogStore, blocks: int):
+    """``merkle.leaves`` open for writing the leaves of block ``blocks`` on (everything after them
+    cut off: an interrupted earlier write), or None when the leaves of the blocks before are not
+    all there (a cache from before this file existed, or one deleted): then it is left as it is,
+    and naming a changed seq in those blocks falls back to the block."""
+    path = leaves_path(cache_path(store))
+    want = blocks * BLOCK * LEAF_BYTES
+    try:
+        path.parent.mkdir(exist_ok=True)
+        f = open(path, "r+b" if blocks else "w+b")  # noqa: SIM115 - closed by tree_of's with
+    except OSError:
+        return None
+    try:
+        if f.seek(0, os.SEEK_END) < want:
+            f.close()
+            return None
+        f.truncate(want)
+        f.seek(want)
+        return f
+    except OSError:
+        f.close()
+        return None
 
 
 def _event_hash_of(line: bytes) -> str | None:
@@ -218,7 +268,11 @@ def _set_aside(store: LogStore) -> None:
     try:
         with open(cache, "rb") as f:
             key = orjson.loads(f.readline())
-        os.replace(cache, cache.with_name(f"{cache.name}.stale-{int(key['seq'])}-{str(key['hash'])[:16]}"))
+        suffix = f".stale-{int(key['seq'])}-{str(key['hash'])[:16]}"
+        leaves = leaves_path(cache)
+        if leaves.exists():  # first: a crash between the two leaves a cache without leaves, never the reverse
+            os.replace(leaves, leaves.with_name(leaves.name + suffix))
+        os.replace(cache, cache.with_name(cache.name + suffix))
     except Exception:  # none, or unreadable: nothing worth keeping
         return
 
@@ -462,10 +516,31 @@ class OldNodes:
     gives RFC 9162's MTH of leaves ``lo..hi-1`` or None. Nothing here is trusted: they are
     used only after they hash to a signed root (:func:`first_difference`)."""
 
-    def __init__(self, roots: list[bytes], tail: list[bytes]) -> None:
+    def __init__(self, roots: list[bytes], tail: list[bytes], leaves: Any = None) -> None:
         self.roots = roots  # roots of complete blocks 0..k-1
         self.tail = tail  # leaf hashes of the block after them
         self.size = len(roots) * BLOCK + len(tail)
+        self.leaves = leaves  # merkle.leaves of the same cache, open for reading (or None)
+        self._blocks: dict[int, list[bytes] | None] = {}
+
+    def block_leaves(self, k: int) -> list[bytes] | None:
+        """The leaf hashes of complete block ``k`` from ``merkle.leaves``, if there and they hash
+        to the block's root (so they are as authentic as the root)."""
+        if k in self._blocks:
+            return self._blocks[k]
+        found = None
+        if self.leaves is not None and 0 <= k < len(self.roots):
+            try:
+                self.leaves.seek(k * BLOCK * LEAF_BYTES)
+                data = self.leaves.read(BLOCK * LEAF_BYTES)
+            except (OSError, ValueError):
+                data = b""
+            if len(data) == BLOCK * LEAF_BYTES:
+                found = [data[i : i + LEAF_BYTES] for i in range(0, len(data), LEAF_BYTES)]
+                if merkle.perfect_root(found) != self.roots[k]:
+                    found = None  # not the leaves of that block: say only the block
+        self._blocks[k] = found
+        return found
 
     def mth(self, lo: int, hi: int) -> bytes | None:
         n = hi - lo
@@ -482,8 +557,10 @@ class OldNodes:
             blocks = self.roots[lo // BLOCK : (lo + n) // BLOCK]
             return merkle.perfect_root(blocks) if len(blocks) == n // BLOCK else None
         base = len(self.roots) * BLOCK
-        if lo < base:
-            return None  # inside a complete block: only its root is kept
+        if lo < base:  # inside a complete block: its leaves, if merkle.leaves has them
+            k = lo // BLOCK
+            leaves = self.block_leaves(k)
+            return None if leaves is None else merkle.root(leaves[lo - k * BLOCK : lo - k * BLOCK + n])
         return merkle.root(self.tail[lo - base : lo - base + n])
 
 
@@ -505,7 +582,7 @@ def _nodes_of(cache: Path) -> OldNodes | None:
         data = cache.read_bytes()
         newline = data.index(b"\n")
         key = orjson.loads(data[:newline])
-        if key.get("format") != CACHE_FORMAT or key.get("block") != BLOCK:
+        if key.get("format") not in _READABLE_FORMATS or key.get("block") != BLOCK:
             return None
         blocks, tail_n = divmod(key["seq"], BLOCK)
         body = memoryview(data)[newline + 1 :]
@@ -513,9 +590,14 @@ def _nodes_of(cache: Path) -> OldNodes | None:
             return None
         roots = [bytes(body[40 * k + 8 : 40 * k + 40]) for k in range(blocks)]
         base = blocks * 40
-        return OldNodes(roots, [bytes(body[base + 32 * i : base + 32 * i + 32]) for i in range(tail_n)])
+        tail = [bytes(body[base + 32 * i : base + 32 * i + 32]) for i in range(tail_n)]
     except Exception:  # missing or corrupt: nothing known
         return None
+    try:  # open now: tree_of may set this cache aside (a rename) before the leaves are read
+        leaves = open(leaves_path(cache), "rb") if blocks else None  # noqa: SIM115 - read on failure only
+    except OSError:
+        leaves = None
+    return OldNodes(roots, tail, leaves)
 
 
 def first_difference(olds: list[OldNodes] | None, tree: LedgerTree, cp: Checkpoint, size: int) -> tuple[int, int] | None:

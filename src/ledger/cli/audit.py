@@ -51,8 +51,9 @@ def log_command(types, limit, as_json):
     type=click.IntRange(min=0),
     default=0,
     show_default=True,
-    help="Processes to use (0: all cores). With more than 1 and a ledger of 8 MB or more, the schema "
-    "pass runs in N-1 worker processes, which read their own parts of the file; the report is the same. "
+    help="Processes to use (0: all cores). With more than 1 and a ledger of 8 MB or more, the checks of "
+    "each line's hash, canonical form and schema run in N-1 worker processes, which read their own parts "
+    "of the file; the report is the same. "
     "--jobs 1 keeps everything in this process.",
 )
 @click.option("--checkpoint", "cp_path", type=click.Path(dir_okay=False, path_type=Path),
