@@ -10,7 +10,8 @@ baseline doing the bare minimum on the same bytes:
 * append: ``LogStore.append`` of 1,000-event batches with fsync, vs ``orjson.dumps`` of
   the dicts of the very events it wrote (``Appended.raw_events()``, made outside both
   timings) + one ``write`` + ``fsync`` per batch into another file;
-* replay: ``LogStore.events()`` into typed events, vs ``orjson.loads`` of each line;
+* replay: ``LogStore.events()`` into typed events, vs ``orjson.loads`` of each line (payloads
+  are structured when first read; an "(info)" row reads every event's ``data`` too);
 * verify: ``ledger.audit.verify`` (chain, canonical form, schemas, quotes) as
   ``factledger verify`` runs it by default, on every available core, vs what any verifier
   must do in one process (parse each line, re-serialise it canonically without ``hash``,
@@ -184,6 +185,17 @@ def replay_ours(path: Path) -> float:
     t0 = CPU()
     n = 0
     for _event in LogStore(path).events():
+        n += 1
+    return CPU() - t0
+
+
+def replay_ours_payloads(path: Path) -> float:
+    """Replay reading every event's payload too: what a caller that needs them all pays
+    (payloads are structured on first read, so plain replay does not)."""
+    t0 = CPU()
+    n = 0
+    for event in LogStore(path).events():
+        event.data
         n += 1
     return CPU() - t0
 
@@ -379,7 +391,9 @@ def main() -> None:
             rows.append((f"append {size:,} (fsync/1k batch)", f"{size / ours:,.0f} ev/s", f"{size / base:,.0f} ev/s", base / ours, ">= 0.5", base / ours >= 0.5))
             rounds = args.rounds
             bo, bb = best_of(rounds, replay_ours, replay_base, path)
-            rows.append((f"replay {size:,} (typed)", f"{size / bo:,.0f} ev/s", f"{size / bb:,.0f} ev/s", bb / bo, ">= 0.3", bb / bo >= 0.3))
+            rows.append((f"replay {size:,} (typed)", f"{size / bo:,.0f} ev/s", f"{size / bb:,.0f} ev/s", bb / bo, ">= 0.5", bb / bo >= 0.5))
+            bd, bb2 = best_of(rounds, replay_ours_payloads, replay_base, path)
+            rows.append((f"  (info) replay {size:,}, every payload read", f"{size / bd:,.0f} ev/s", f"{size / bb2:,.0f} ev/s", bb2 / bd, "-", True))
             vd, vbw = best_of(rounds, verify_default, verify_base_wall, path)
             rows.append((f"verify {size:,} (default, {available_cores()} cores, wall)", f"{size / vd:,.0f} ev/s", f"{size / vbw:,.0f} ev/s", vbw / vd, ">= 0.5", vbw / vd >= 0.5))
             vo, vb = best_of(rounds, verify_ours, verify_base, path)
