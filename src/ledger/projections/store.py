@@ -38,6 +38,7 @@ import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ from ..events import (
 from ..log import Head, LedgerError, LogStore
 from .machinery import parse_timestamp
 
-FORMAT = "6"
+FORMAT = "7"
 """Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
 
 FILE_NAME = "views.sqlite"
@@ -84,7 +85,7 @@ CREATE TABLE assertions (
     current_from INTEGER, current_to INTEGER,
     entities_json BLOB NOT NULL, dates_json BLOB, row_json BLOB NOT NULL,
     quote_start INTEGER NOT NULL, quote_end INTEGER NOT NULL, values_canonical TEXT NOT NULL,
-    entities_canonical TEXT NOT NULL, extractor TEXT NOT NULL
+    entities_canonical TEXT NOT NULL, extractor TEXT NOT NULL, csv_head TEXT NOT NULL, csv_tail TEXT NOT NULL
 );
 CREATE INDEX assertions_by_id ON assertions (assertion_id);
 CREATE TABLE retracted (assertion_id TEXT PRIMARY KEY, event_seq INTEGER NOT NULL) WITHOUT ROWID;
@@ -114,6 +115,11 @@ ASSERTION_CELLS = (
     "values_canonical", "entities_canonical", "event_seq", "event_hash", "recorded_at", "extractor",
 )
 """Columns of an assertion's own cells in the CSV export (:meth:`ProjectionStore.assertion_cells`)."""
+
+CSV_SPLIT = 3
+"""The CSV record of an assertion's own cells is kept in two parts, ``csv_head`` (the first
+``CSV_SPLIT`` of :data:`ASSERTION_CELLS`) and ``csv_tail`` (the rest): the export puts its
+source's cells between them (a source's title can change after its assertions were recorded)."""
 
 _LIVE = "current_from IS NOT NULL AND current_from <= :s AND (current_to IS NULL OR current_to > :s)"
 _SRC_LIVE = "current_from <= :s AND (current_to IS NULL OR current_to > :s)"
@@ -292,8 +298,7 @@ class ProjectionStore:
         sql += " ORDER BY event_seq"
         cur = self.conn.execute(sql, args)
         if speaker is None and entity is None:
-            for (blob,) in cur:
-                yield blob
+            yield from map(itemgetter(0), cur)
             return
         from .views import NameFilter, _raw_matches, name_matches
 
@@ -315,6 +320,12 @@ class ProjectionStore:
     def assertion_cells(self, s: int) -> Iterator[tuple]:
         """The current assertions at ``s`` in log order, as the tuples :data:`ASSERTION_CELLS` names."""
         return self.conn.execute(f"SELECT {', '.join(ASSERTION_CELLS)} FROM assertions WHERE {_LIVE} ORDER BY event_seq",
+                                 {"s": s})
+
+    def assertion_csv(self, s: int) -> Iterator[tuple[str, str, str]]:
+        """``(source_id, csv_head, csv_tail)`` of the current assertions at ``s`` in log order: their
+        own cells as CSV text, written once when the row was folded."""
+        return self.conn.execute(f"SELECT source_id, csv_head, csv_tail FROM assertions WHERE {_LIVE} ORDER BY event_seq",
                                  {"s": s})
 
     def source_index(self, s: int) -> list[tuple[str, bytes, str | None, str | None]]:
@@ -565,8 +576,11 @@ class _Builder:
         self._pending_sources: list[list] = []
         self.retracted: list[tuple[str, int]] = []
         self.withdrawn: dict[str, tuple[int, int] | None] = {}
+        from ..exporters.csv import csv_record
         from ..serialization import converter, structure_event
         from .views import _raw_row, _row
+
+        self.csv_record = csv_record
 
         self._raw_row, self._row = _raw_row, _row
         self.converter, self.structure_event = converter, structure_event
@@ -660,13 +674,17 @@ class _Builder:
             if v["type"] in TIMELINE_TYPES and v["value"] not in seen:
                 seen.add(v["value"])
                 dates.append((v["value"], v["type"], v["text"]))
-        rec = row.recorded
+        rec, sel = row.recorded, row.selector
+        values, entities, extractor = _canonical_text(plain["values"]), _canonical_text(plain["entities"]), f"{row.extractor}/{row.extractor_version}"
+        # the order of ASSERTION_CELLS
+        cells = (aid, row.source_id, version, sel.start, sel.end, sel.exact, row.kind, row.speaker, row.modality,
+                 values, entities, seq, rec.hash, rec.at, extractor)
         self.new_rows[seq] = [
-            seq, aid, row.source_id, version, row.kind, row.speaker, row.modality, row.selector.exact,
+            seq, aid, row.source_id, version, row.kind, row.speaker, row.modality, sel.exact,
             rec.hash, rec.at, rec.actor, None, None,
             orjson.dumps(plain["entities"]), orjson.dumps(dates) if dates else None, orjson.dumps(plain),
-            row.selector.start, row.selector.end, _canonical_text(plain["values"]), _canonical_text(plain["entities"]),
-            f"{row.extractor}/{row.extractor_version}",
+            sel.start, sel.end, values, entities, extractor,
+            self.csv_record(cells[:CSV_SPLIT]), self.csv_record(cells[CSV_SPLIT:]),
         ]
         st = self._aid(aid)
         if version > 1:  # the catalog's ``rerecorded``: only later versions count
@@ -771,7 +789,7 @@ class _Builder:
         rows = [tuple(r) for r in self.new_rows.values()]
         for r in rows:
             self._add("assertions", r)
-        conn.executemany(f"INSERT INTO assertions VALUES ({','.join('?' * 21)})", rows)
+        conn.executemany(f"INSERT INTO assertions VALUES ({','.join('?' * 23)})", rows)
         self.new_rows.clear()
         srows = [tuple(r[:11]) for r in self._pending_sources]
         for r in srows:
