@@ -55,7 +55,7 @@ from ..events import (
 from ..log import Head, LedgerError, LogStore
 from .machinery import parse_timestamp
 
-FORMAT = "7"
+FORMAT = "8"
 """Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
 
 FILE_NAME = "views.sqlite"
@@ -93,6 +93,7 @@ CREATE TABLE withdrawn (
     assertion_id TEXT PRIMARY KEY, source_version INTEGER NOT NULL, event_seq INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE events (event_seq INTEGER PRIMARY KEY, at_us INTEGER);
+CREATE TABLE corrections (source_id TEXT PRIMARY KEY, fields_json BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE view_rows (view TEXT NOT NULL, seq INTEGER NOT NULL, rows_json BLOB NOT NULL, PRIMARY KEY (view, seq))
     WITHOUT ROWID;
 CREATE TABLE claim_features (
@@ -107,7 +108,7 @@ CREATE VIEW current_assertions AS
 CREATE VIEW current_sources AS SELECT * FROM sources WHERE current_to IS NULL;
 """
 
-TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "view_rows", "claim_features", "claims_views")
+TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "corrections", "view_rows", "claim_features", "claims_views")
 """The tables the digest covers (everything but ``meta``, which holds it)."""
 
 ASSERTION_CELLS = (
@@ -576,6 +577,8 @@ class _Builder:
         self._pending_sources: list[list] = []
         self.retracted: list[tuple[str, int]] = []
         self.withdrawn: dict[str, tuple[int, int] | None] = {}
+        self.corrections: dict[str, dict[str, Any]] = {}  # source_id -> corrected fields so far (read or written this run)
+        self._corrections_changed: set[str] = set()
         from ..exporters.csv import csv_record
         from ..serialization import converter, structure_event
         from .views import _raw_row, _row
@@ -695,7 +698,42 @@ class _Builder:
         st.recs.append([seq, version, None, None])
         self._settle(st, seq)
 
+    def _latest_source(self, sid: str) -> list | None:
+        """The latest sources row of ``sid`` (pending, or stored: then its last item is True)."""
+        previous = self.sources.get(sid)
+        if previous is None and not self.fresh:
+            found = self.conn.execute(
+                "SELECT * FROM sources WHERE source_id = ? ORDER BY current_from DESC LIMIT 1", (sid,)
+            ).fetchone()
+            previous = None if found is None else [*found, True]
+        return previous
+
+    def _close_source(self, previous: list, seq: int) -> None:
+        if previous[-1] is True:  # stored: close it in the table
+            self._update("sources", "source_id = ? AND current_from = ?", (previous[0], previous[8]), {"current_to": seq})
+        else:
+            previous[9] = seq
+
+    def _corrections_of(self, sid: str) -> dict[str, Any]:
+        found = self.corrections.get(sid)
+        if found is None:
+            row = None if self.fresh else self.conn.execute(  # fresh: every one written is still in the dict
+                "SELECT fields_json FROM corrections WHERE source_id = ?", (sid,)).fetchone()
+            found = self.corrections[sid] = {} if row is None else orjson.loads(row[0])
+        return found
+
+    def _new_source_row(self, srow: Any, seq: int, first_seq: int, event_seq: int) -> None:
+        """A sources row for ``srow`` (a ``SourceRow``) current from ``seq``, pending until the next flush."""
+        plain = self.converter.unstructure(srow)
+        self.sources[srow.source_id] = [
+            srow.source_id, srow.version, first_seq, event_seq, srow.uri, srow.title, srow.outlet, srow.published, seq,
+            None, orjson.dumps(plain), False,
+        ]
+        self._pending_sources.append(self.sources[srow.source_id])
+
     def _source(self, raw: dict[str, Any]) -> None:
+        from attrs import evolve
+
         from .catalog import _source_row, provenance
         from .records import SourceRow
 
@@ -704,27 +742,44 @@ class _Builder:
         if not isinstance(d, (SourceAppended, SourceRevised)):
             return  # a version this code cannot read: the catalog skips it too
         seq = raw["seq"]
-        previous = self.sources.get(d.source_id)
-        if previous is None and not self.fresh:
-            found = self.conn.execute(
-                "SELECT * FROM sources WHERE source_id = ? ORDER BY current_from DESC LIMIT 1", (d.source_id,)
-            ).fetchone()
-            previous = None if found is None else [*found, True]
+        previous = self._latest_source(d.source_id)
         prev_row = None if previous is None else self.converter.structure(orjson.loads(previous[10]), SourceRow)
         if previous is not None:
-            if previous[-1] is True:  # stored: close it in the table
-                self._update("sources", "source_id = ? AND current_from = ?", (previous[0], previous[8]),
-                             {"current_to": seq})
-            else:
-                previous[9] = seq
+            self._close_source(previous, seq)
         srow = _source_row(d, prev_row, provenance(event))
-        plain = self.converter.unstructure(srow)
-        first_seq = seq if previous is None else previous[2]
-        self.sources[d.source_id] = [
-            d.source_id, d.version, first_seq, seq, d.uri, d.title, d.outlet, d.published, seq, None,
-            orjson.dumps(plain), False,
-        ]
-        self._pending_sources.append(self.sources[d.source_id])
+        fixed = self._corrections_of(d.source_id)
+        if fixed:  # the catalog's rule: corrections hold for every later version too
+            srow = evolve(srow, **{k: tuple(v) if k == "authors" else v for k, v in fixed.items()})
+        self._new_source_row(srow, seq, seq if previous is None else previous[2], seq)
+
+    def _corrected(self, raw: dict[str, Any], seq: int) -> None:
+        """``SourceMetadataCorrected``: the source's row closes at ``seq`` and a corrected copy is
+        current from it, so ``--as-of`` before the correction still reads the old metadata. A corrected
+        ``published`` re-dates the source's assertions (``views.Redater``), which the assertion rows
+        do not express yet: the views fold the log for such a ledger."""
+        from attrs import evolve
+
+        from ..events import SourceMetadataCorrected
+        from .catalog import _CORRECTABLE
+        from .records import SourceRow
+
+        d = self.structure_event(raw).data
+        if not isinstance(d, SourceMetadataCorrected):
+            return
+        given = {k: getattr(d, k) for k in _CORRECTABLE if getattr(d, k) is not None}
+        if "published" in given:
+            self.meta["fallback"] = 1
+            return
+        sid = d.source_id
+        fixed = {**self._corrections_of(sid), **{k: list(v) if k == "authors" else v for k, v in given.items()}}
+        self.corrections[sid] = fixed
+        self._corrections_changed.add(sid)
+        previous = self._latest_source(sid)
+        if previous is None or not given:
+            return  # corrected before it was appended: applied when it is
+        self._close_source(previous, seq)
+        srow = evolve(self.converter.structure(orjson.loads(previous[10]), SourceRow), **given)
+        self._new_source_row(srow, seq, previous[2], previous[3])
 
     def _apply(self, raw: dict[str, Any], t: str, seq: int) -> None:
         if t == AssertionRecorded.TYPE:
@@ -740,9 +795,7 @@ class _Builder:
                     self.retracted.append((d.assertion_id, seq))
                 self._settle(st, seq)
         elif t == "SourceMetadataCorrected":
-            # A correction re-dates assertions recorded before it (views.Redater); the interval
-            # tables cannot express that yet, so views of such a ledger fold the log instead.
-            self.meta["fallback"] = 1
+            self._corrected(raw, seq)
         elif t == AssertionWithdrawn.TYPE:
             d = self.structure_event(raw).data
             if isinstance(d, AssertionWithdrawn):
@@ -815,4 +868,13 @@ class _Builder:
                 self._add("withdrawn", (aid, w[0], w[1]))
                 conn.execute("INSERT INTO withdrawn VALUES (?, ?, ?)", (aid, w[0], w[1]))
         self.withdrawn.clear()
+        for sid in sorted(self._corrections_changed):
+            old = conn.execute("SELECT * FROM corrections WHERE source_id = ?", (sid,)).fetchone()
+            if old is not None:
+                self._sub("corrections", old)
+                conn.execute("DELETE FROM corrections WHERE source_id = ?", (sid,))
+            row = (sid, orjson.dumps(self.corrections[sid]))
+            self._add("corrections", row)
+            conn.execute("INSERT INTO corrections VALUES (?, ?)", row)
+        self._corrections_changed.clear()
         self.aids.clear()
