@@ -10,7 +10,8 @@ baseline doing the bare minimum on the same bytes:
 * append: ``LogStore.append`` of 1,000-event batches with fsync, vs ``orjson.dumps`` of
   the dicts of the very events it wrote (``Appended.raw_events()``, made outside both
   timings) + one ``write`` + ``fsync`` per batch into another file;
-* replay: ``LogStore.events()`` into typed events, vs ``orjson.loads`` of each line;
+* replay: ``LogStore.events()`` into typed events, vs ``orjson.loads`` of each line (payloads
+  are structured when first read; an "(info)" row reads every event's ``data`` too);
 * verify: ``ledger.audit.verify`` (chain, canonical form, schemas, quotes, rules) as
   ``factledger verify`` runs it by default, on every available core, vs what any verifier
   must do in one process (parse each line, re-serialise it canonically without ``hash``,
@@ -186,6 +187,17 @@ def replay_ours(path: Path) -> float:
     t0 = CPU()
     n = 0
     for _event in LogStore(path).events():
+        n += 1
+    return CPU() - t0
+
+
+def replay_ours_payloads(path: Path) -> float:
+    """Replay reading every event's payload too: what a caller that needs them all pays
+    (payloads are structured on first read, so plain replay does not)."""
+    t0 = CPU()
+    n = 0
+    for event in LogStore(path).events():
+        event.data
         n += 1
     return CPU() - t0
 
@@ -411,7 +423,9 @@ def main() -> None:
             rounds = args.rounds
             if "replay" in want:
                 bo, bb = best_of(rounds, replay_ours, replay_base, path)
-                rows.append((f"replay {size:,} (typed)", f"{size / bo:,.0f} ev/s", f"{size / bb:,.0f} ev/s", bb / bo, ">= 0.3", bb / bo >= 0.3))
+                rows.append((f"replay {size:,} (typed)", f"{size / bo:,.0f} ev/s", f"{size / bb:,.0f} ev/s", bb / bo, ">= 0.5", bb / bo >= 0.5))
+                bd, bb2 = best_of(rounds, replay_ours_payloads, replay_base, path)
+                rows.append((f"  (info) replay {size:,}, every payload read", f"{size / bd:,.0f} ev/s", f"{size / bb2:,.0f} ev/s", bb2 / bd, "-", True))
             if "verify" in want:
                 verify_rows(rows, path, size, rounds)
             if "merkle" in want:

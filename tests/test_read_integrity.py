@@ -287,8 +287,14 @@ def test_schema_check_runs_once_per_line_per_command(tmp_ledger, monkeypatch):
 
     build_sample_ledger(tmp_ledger)
     calls = []
-    real = log_module._schema_valid
-    monkeypatch.setattr(log_module, "_schema_valid", lambda raw: calls.append(raw["seq"]) or real(raw))
+    real, checks = log_module._schema_valid, log_module._schema_checks()
+
+    def counted(check):
+        return lambda raw: calls.append(raw["seq"]) or check(raw)
+
+    # Both doors of a read's check: the compiled schema of the line's (type, v), and the full rule.
+    monkeypatch.setattr(log_module, "_schema_checks", lambda: {key: counted(check) for key, check in checks.items()})
+    monkeypatch.setattr(log_module, "_schema_valid", counted(real))
     store = LogStore(tmp_ledger).snapshot()
     list(iter_assertions(store, cache=False))  # two passes: catalog, then rows
     assert sorted(calls) == list(range(1, store.head().seq + 1))

@@ -223,3 +223,28 @@ def test_a_class_that_could_hide_state_in_its_dict_goes_through_the_converter():
     assert payload.shout == "QUIET" and "shout" in payload.__dict__
     assert not serialization._plain(Cached)
     assert serialization.payload_json_fn(Cached)(payload) == b'{"note":"quiet"}'
+
+
+def test_replayed_events_structure_their_payload_on_first_read(all_types_ledger):
+    """LogStore.events() defers each payload (issue #12: typed events only when a caller reads them):
+    nothing is structured before ``data``/``unknown`` is read, and then every event equals the eager
+    structure_event of its line, also for an older version (upcast), an unknown type and extra fields."""
+    _append_raw(all_types_ledger, [
+        ("AssertionRecorded", 1, {"assertion_id": "as-9", "source_id": "src-1", "version": 1,
+                                  "selector": {"start": 0, "end": 4, "exact": "Harb", "prefix": "", "suffix": "our"},
+                                  "kind": "statement", "speaker": None, "speaker_cue": None, "modality": "asserted",
+                                  "modality_cue": None, "values": [], "entities": [], "extractor": "hand",
+                                  "extractor_version": "1", "lang": "en"}),
+        ("FutureThing", 1, {"x": 1}),
+    ])
+    store = LogStore(all_types_ledger)
+    lazy = list(store.events())
+    assert all("data" not in vars(e) and "unknown" not in vars(e) for e in lazy)
+    eager = [structure_event(raw) for raw in store.raw_events()]
+    assert [e.seq for e in lazy] == [e.seq for e in eager] and [e.type for e in lazy] == [e.type for e in eager]
+    assert lazy == eager  # attrs' __eq__ reads data and unknown: each is structured here
+    assert all("_pending" not in vars(e) for e in lazy)
+    assert lazy[-2].unknown == {"lang": "en"} and lazy[-2].data.quotation is None
+    assert isinstance(lazy[-1].data, UnknownPayload) and lazy[-1].data.data == {"x": 1}
+    with pytest.raises(AttributeError):
+        lazy[0].no_such_field

@@ -336,6 +336,25 @@ class Event:
     data: Payload
     unknown: dict[str, Any] = field(factory=dict)
 
+    def __getattr__(self, name: str) -> Any:
+        """``data`` and ``unknown`` of an event read from the log, structured on first use.
+
+        :meth:`ledger.log.LogStore.events` makes events whose payload is still the line's
+        ``data`` dict (under ``_pending``): replay pays for the typed payload only when a caller
+        reads it (issue #12). Python calls this only for an attribute not in ``__dict__``.
+        """
+        if name == "data" or name == "unknown":
+            d = self.__dict__
+            pending = d.get("_pending")
+            if pending is not None:
+                from .serialization import payload_of
+
+                d["data"], d["unknown"] = payload_of(d["type"], d["v"], pending)
+                d.pop("_pending", None)
+            if name in d:
+                return d[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
 
 # ---------------------------------------------------------------------------
 # Upcasting

@@ -49,6 +49,13 @@ def compiled_for(type_name: Any, version: Any) -> Callable[[Any], bool] | None:
 
 
 @functools.cache
+def checks_by_key() -> dict[tuple[str, int], Callable[[Any], bool]]:
+    """Every shipped (type, version) -> its bare ``is_valid``: a reader's per-line check in one dict
+    lookup (a line that fails it still goes through :func:`readable`, which accepts what it may)."""
+    return {key: compiled.is_valid for key, compiled in _compiled().items() if key != _ENVELOPE}
+
+
+@functools.cache
 def validator_for(type_name: Any, version: Any) -> Validate | None:
     """A function returning ``None`` for a valid event or a one-line problem; ``None`` if no schema."""
     compiled = _compiled().get((type_name, version))

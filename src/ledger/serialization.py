@@ -250,7 +250,35 @@ def structure_event(raw: dict[str, Any]) -> Event:
     """
     type_name = raw["type"]
     v = raw["v"]
-    data = raw["data"]
+    payload, unknown = payload_of(type_name, v, raw["data"])
+    # Positional: Event's field order is (seq, id, type, v, at, actor, prev, hash, data, unknown).
+    return Event(raw["seq"], raw["id"], type_name, v, raw["at"], raw["actor"], raw["prev"], raw["hash"], payload, unknown)
+
+
+_new_event = object.__new__
+_set_dict = object.__setattr__
+
+
+def lazy_event(raw: dict[str, Any]) -> Event:
+    """The :class:`Event` of one parsed line, its payload structured when first read.
+
+    Equal to :func:`structure_event` of the same line in every attribute (``Event.__getattr__``
+    structures ``data`` and ``unknown`` through :func:`payload_of` on first access); replay of
+    events whose payload nobody reads costs no structuring. The line's dict becomes the event's
+    ``__dict__`` (its ``data`` moved to ``_pending``), so nothing is copied. For lines that passed
+    a read's schema check, which requires the envelope's nine keys: nine keys are exactly those
+    (a line with more goes the eager way).
+    """
+    if len(raw) != 9:
+        return structure_event(raw)
+    raw["_pending"] = raw.pop("data")
+    event = _new_event(Event)
+    _set_dict(event, "__dict__", raw)
+    return event
+
+
+def payload_of(type_name: str, v: int, data: dict[str, Any]) -> tuple[Payload, dict[str, Any]]:
+    """The typed payload of one line's ``data`` and the fields it does not know."""
     cls = PAYLOAD_TYPES.get(type_name)
     unknown: dict[str, Any]
     if cls is None or v > cls.VERSION:
@@ -267,8 +295,7 @@ def structure_event(raw: dict[str, Any]) -> Event:
             unknown = {}
         else:
             unknown = {k: data[k] for k in data.keys() - fields}
-    # Positional: Event's field order is (seq, id, type, v, at, actor, prev, hash, data, unknown).
-    return Event(raw["seq"], raw["id"], type_name, v, raw["at"], raw["actor"], raw["prev"], raw["hash"], payload, unknown)
+    return payload, unknown
 
 
 def unstructure_event(event: Event) -> dict[str, Any]:

@@ -135,6 +135,13 @@ class ExportContext:
                 rec.seq, rec.hash, rec.at, f"{a.extractor}/{a.extractor_version}",
             )
 
+    def assertion_csv(self) -> Iterator[tuple[str, str, str]] | None:
+        """``(source_id, csv_head, csv_tail)`` per current assertion, in log order, from the projection
+        store (their own cells as CSV text, written when folded: the CSV export puts the source's cells
+        between the two), or None when there is no store: then use :meth:`assertion_cells`."""
+        pstore = self._projection_store()
+        return None if pstore is None else pstore.assertion_csv(self.as_of)
+
     def _close(self) -> None:
         if self._projection:
             self._projection.close()

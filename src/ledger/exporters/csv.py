@@ -313,6 +313,18 @@ def _quoted_if_needed(text: str) -> str:
 _FLUSH = 1 << 16
 
 
+def _stored_assertion_lines(context: ExportContext, stored: Iterable[tuple[str, str, str]]) -> Iterator[str]:
+    """The records of the ``assertions`` view from the store's ``(source_id, csv_head, csv_tail)``:
+    the same bytes as ``csv_record(assertion_cells(...))`` (records join with ``,`` cell by cell),
+    one f-string per row."""
+    index = context.source_index()
+    memo = {sid: csv_record([getattr(row, a) for a in _SOURCE_CELLS]) for sid, row in index.items()}
+    none = csv_record(list(_NO_SOURCE))
+    get = memo.get
+    for sid, head, tail in stored:
+        yield f"{head},{get(sid, none)},{tail}"
+
+
 def write_rows(context: ExportContext, out: IO[bytes]) -> int:
     """Stream the view as RFC 4180 CSV; returns the number of data rows."""
     columns, make_cells, rows, _key = VIEWS[context.view]
@@ -324,9 +336,13 @@ def write_rows(context: ExportContext, out: IO[bytes]) -> int:
     if safe:
         plain = cells
         cells = lambda row: _safe_cells(plain(row))  # noqa: E731
+    stored = None if safe or context.view != "assertions" else context.assertion_csv()
+    if stored is not None:  # the projection store's CSV text of each row's own cells
+        lines = _stored_assertion_lines(context, stored)
+    else:
+        lines = (record(cells(row)) for row in rows(context))
     n = 0
-    for row in rows(context):
-        line = record(cells(row))
+    for line in lines:
         chunk.append(line)
         size += len(line)
         n += 1

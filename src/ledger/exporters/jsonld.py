@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import chain
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -151,7 +152,11 @@ class Iris:
         return f"{self.base}source/{_seg(source_id)}"
 
     def snapshot(self, source_id: str, version: int) -> str:
-        return f"{self.base}source/{_seg(source_id)}/v{version}"
+        key = ("snapshot", source_id, version)  # every assertion names its source's: few distinct
+        iri = self._memo.get(key)
+        if iri is None:
+            iri = self._memo[key] = f"{self.base}source/{_seg(source_id)}/v{version}"
+        return iri
 
     def outlet(self, name: str) -> str:
         key = ("outlet", name)
@@ -231,17 +236,20 @@ def source_nodes(row: Any, iris: Iris) -> Iterator[dict[str, Any]]:
         yield snap
 
 
-def assertion_nodes(a: dict[str, Any], source: Any, iris: Iris) -> Iterator[dict[str, Any]]:
+def assertion_nodes(a: dict[str, Any], source: Any, iris: Iris) -> list[dict[str, Any]]:
     """The nodes of one assertion, given as the converter unstructures an ``AssertionRow``
-    (``ExportContext.assertion_dicts``: the projection store's rows, no attrs object per row)."""
+    (``ExportContext.assertion_dicts``: the projection store's rows, no attrs object per row).
+    A list, not a generator: a million assertions make three nodes each."""
     aid = a["assertion_id"]
     snapshot = iris.snapshot(a["source_id"], a["version"])
-    anchor = iris.anchor(aid)
+    claim_iri = iris.assertion(aid)
+    anchor = f"{claim_iri}/anchor"  # iris.anchor(aid)
     article = iris.article(source) if source is not None else iris.minted_article(a["source_id"])
     rec, sel = a["recorded"], a["selector"]
-    event = iris.event(rec["seq"])
+    event = f"{iris.base}event/{rec['seq']}"  # iris.event
     extractor = iris.extractor(a["extractor"], a["extractor_version"])
-    yield {
+    at = rec["at"]
+    anchor_node = {
         "@id": anchor,
         "@type": ["oa:SpecificResource", "prov:Entity"],
         "oa:hasSource": snapshot,
@@ -249,10 +257,10 @@ def assertion_nodes(a: dict[str, Any], source: Any, iris: Iris) -> Iterator[dict
             {"@type": "oa:TextQuoteSelector", "oa:exact": sel["exact"], "oa:prefix": sel["prefix"], "oa:suffix": sel["suffix"]},
             {"@type": "oa:TextPositionSelector", "oa:start": sel["start"], "oa:end": sel["end"]},
         ],
-        "oa:hasState": {"@type": "oa:TimeState", "oa:sourceDate": rec["at"], "oa:cachedSource": snapshot},
+        "oa:hasState": {"@type": "oa:TimeState", "oa:sourceDate": at, "oa:cachedSource": snapshot},
     }
     claim: dict[str, Any] = {
-        "@id": iris.assertion(aid),
+        "@id": claim_iri,
         "@type": ["prov:Entity", "schema:Claim"],
         "fl:assertionId": aid,
         "fl:kind": a["kind"],
@@ -262,7 +270,7 @@ def assertion_nodes(a: dict[str, Any], source: Any, iris: Iris) -> Iterator[dict
         "prov:wasQuotedFrom": anchor,
         "prov:hadPrimarySource": article,
         "prov:wasGeneratedBy": event,
-        "prov:generatedAtTime": rec["at"],
+        "prov:generatedAtTime": at,
     }
     if a["speaker"]:
         speaker = iris.speaker(a["speaker"])
@@ -282,18 +290,17 @@ def assertion_nodes(a: dict[str, Any], source: Any, iris: Iris) -> Iterator[dict
         ]
     if a["entities"]:
         claim["schema:mentions"] = [{"schema:name": m["entity"], "fl:entityType": m["type"]} for m in a["entities"]]
-    yield claim
-    yield {
+    return [anchor_node, claim, {
         "@id": event,
         "@type": ["prov:Activity", "fl:AssertionRecorded"],
         "fl:sequence": rec["seq"],
         "fl:eventHash": rec["hash"],
         "prov:used": snapshot,
         "prov:wasAssociatedWith": extractor,
-        "prov:startedAtTime": rec["at"],
-        "prov:endedAtTime": rec["at"],
+        "prov:startedAtTime": at,
+        "prov:endedAtTime": at,
         "fl:actor": rec["actor"],
-    }
+    }]
 
 
 def link_nodes(link: Any, iris: Iris) -> Iterator[dict[str, Any]]:
@@ -384,33 +391,45 @@ def claim_nodes(claim: Any, iris: Iris) -> Iterator[dict[str, Any]]:
 
 
 def iter_nodes(context: ExportContext) -> Iterator[dict[str, Any]]:
+    """Every node of the document, in order."""
+    return chain.from_iterable(iter_node_groups(context))
+
+
+def iter_node_groups(context: ExportContext) -> Iterator[list[dict[str, Any]]]:
+    """The document's nodes in non-empty lists (an assertion's three, a source's few): what
+    :func:`write` dumps, with no generator step per node."""
     iris = Iris(check_base(context.options.get("base") or DEFAULT_BASE))
-    yield {
+    yield [{
         "@id": iris.ledger(),
         "@type": ["prov:Collection", "fl:Ledger"],
         "fl:headSequence": context.head_seq,
         "fl:headHash": context.head_hash,
-    }
+    }]
     sources = context.source_index()
     for row in sources.values():
-        yield from source_nodes(row, iris)
+        yield list(source_nodes(row, iris))
     extractors: set[tuple[str, str]] = set()
     speakers: set[str] = set()
+    get_source = sources.get
     for a in context.assertion_dicts():
         made_by = (a["extractor"], a["extractor_version"])
-        if made_by not in extractors:
-            extractors.add(made_by)
-            yield {
-                "@id": iris.extractor(*made_by),
-                "@type": ["prov:SoftwareAgent", "schema:SoftwareApplication"],
-                "schema:name": made_by[0],
-                "schema:softwareVersion": made_by[1],
-            }
         speaker = a["speaker"]
-        if speaker and speaker not in speakers:
-            speakers.add(speaker)
-            yield {"@id": iris.speaker(speaker), "@type": ["prov:Agent", "schema:Person"], "schema:name": speaker}
-        yield from assertion_nodes(a, sources.get(a["source_id"]), iris)
+        if made_by not in extractors or (speaker and speaker not in speakers):
+            agents = []
+            if made_by not in extractors:
+                extractors.add(made_by)
+                agents.append({
+                    "@id": iris.extractor(*made_by),
+                    "@type": ["prov:SoftwareAgent", "schema:SoftwareApplication"],
+                    "schema:name": made_by[0],
+                    "schema:softwareVersion": made_by[1],
+                })
+            if speaker and speaker not in speakers:
+                speakers.add(speaker)
+                agents.append({"@id": iris.speaker(speaker), "@type": ["prov:Agent", "schema:Person"], "schema:name": speaker})
+            yield agents + assertion_nodes(a, get_source(a["source_id"]), iris)
+        else:
+            yield assertion_nodes(a, get_source(a["source_id"]), iris)
     if context.view == "graph":
         from ..serialization import converter
 
@@ -418,15 +437,16 @@ def iter_nodes(context: ExportContext) -> Iterator[dict[str, Any]]:
         for claim in view.claims:
             for m in claim.members:  # an earlier version's statement, compared with its revision
                 if m.assertion_id in claim.superseded:
-                    for n in assertion_nodes(converter.unstructure(m), sources.get(m.source_id), iris):
+                    nodes = assertion_nodes(converter.unstructure(m), sources.get(m.source_id), iris)
+                    for n in nodes:
                         if n.get("@id") == iris.assertion(m.assertion_id):
                             n["fl:superseded"] = True
-                        yield n
+                    yield nodes
             if len(claim.members) >= 2 or claim.verdict is not None:
-                yield from claim_nodes(claim, iris)
+                yield list(claim_nodes(claim, iris))
         for link in view.links:
-            yield from link_nodes(link, iris)
-    yield {"@id": "fl:Speaker", "@type": "prov:Role", "rdfs:label": "speaker"}
+            yield list(link_nodes(link, iris))
+    yield [{"@id": "fl:Speaker", "@type": "prov:Role", "rdfs:label": "speaker"}]
 
 
 _FLUSH = 1 << 16
@@ -440,8 +460,10 @@ def write(context: ExportContext, out: IO[bytes]) -> None:
     chunk: list[bytes] = []
     size = 0
     first = True
-    for node in iter_nodes(context):
-        data = dumps(node)
+    for group in iter_node_groups(context):
+        if not group:
+            continue
+        data = b",\n".join(map(dumps, group)) if len(group) > 1 else dumps(group[0])
         chunk.append(data)
         size += len(data)
         if size > _FLUSH:

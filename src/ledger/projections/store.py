@@ -38,6 +38,7 @@ import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ from ..events import (
 from ..log import Head, LedgerError, LogStore
 from .machinery import parse_timestamp
 
-FORMAT = "6"
+FORMAT = "8"
 """Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
 
 FILE_NAME = "views.sqlite"
@@ -84,7 +85,7 @@ CREATE TABLE assertions (
     current_from INTEGER, current_to INTEGER,
     entities_json BLOB NOT NULL, dates_json BLOB, row_json BLOB NOT NULL,
     quote_start INTEGER NOT NULL, quote_end INTEGER NOT NULL, values_canonical TEXT NOT NULL,
-    entities_canonical TEXT NOT NULL, extractor TEXT NOT NULL
+    entities_canonical TEXT NOT NULL, extractor TEXT NOT NULL, csv_head TEXT NOT NULL, csv_tail TEXT NOT NULL
 );
 CREATE INDEX assertions_by_id ON assertions (assertion_id);
 CREATE TABLE retracted (assertion_id TEXT PRIMARY KEY, event_seq INTEGER NOT NULL) WITHOUT ROWID;
@@ -92,6 +93,7 @@ CREATE TABLE withdrawn (
     assertion_id TEXT PRIMARY KEY, source_version INTEGER NOT NULL, event_seq INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE events (event_seq INTEGER PRIMARY KEY, at_us INTEGER);
+CREATE TABLE corrections (source_id TEXT PRIMARY KEY, fields_json BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE view_rows (view TEXT NOT NULL, seq INTEGER NOT NULL, rows_json BLOB NOT NULL, PRIMARY KEY (view, seq))
     WITHOUT ROWID;
 CREATE TABLE claim_features (
@@ -106,7 +108,7 @@ CREATE VIEW current_assertions AS
 CREATE VIEW current_sources AS SELECT * FROM sources WHERE current_to IS NULL;
 """
 
-TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "view_rows", "claim_features", "claims_views")
+TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "corrections", "view_rows", "claim_features", "claims_views")
 """The tables the digest covers (everything but ``meta``, which holds it)."""
 
 ASSERTION_CELLS = (
@@ -114,6 +116,11 @@ ASSERTION_CELLS = (
     "values_canonical", "entities_canonical", "event_seq", "event_hash", "recorded_at", "extractor",
 )
 """Columns of an assertion's own cells in the CSV export (:meth:`ProjectionStore.assertion_cells`)."""
+
+CSV_SPLIT = 3
+"""The CSV record of an assertion's own cells is kept in two parts, ``csv_head`` (the first
+``CSV_SPLIT`` of :data:`ASSERTION_CELLS`) and ``csv_tail`` (the rest): the export puts its
+source's cells between them (a source's title can change after its assertions were recorded)."""
 
 _LIVE = "current_from IS NOT NULL AND current_from <= :s AND (current_to IS NULL OR current_to > :s)"
 _SRC_LIVE = "current_from <= :s AND (current_to IS NULL OR current_to > :s)"
@@ -292,8 +299,7 @@ class ProjectionStore:
         sql += " ORDER BY event_seq"
         cur = self.conn.execute(sql, args)
         if speaker is None and entity is None:
-            for (blob,) in cur:
-                yield blob
+            yield from map(itemgetter(0), cur)
             return
         from .views import NameFilter, _raw_matches, name_matches
 
@@ -315,6 +321,12 @@ class ProjectionStore:
     def assertion_cells(self, s: int) -> Iterator[tuple]:
         """The current assertions at ``s`` in log order, as the tuples :data:`ASSERTION_CELLS` names."""
         return self.conn.execute(f"SELECT {', '.join(ASSERTION_CELLS)} FROM assertions WHERE {_LIVE} ORDER BY event_seq",
+                                 {"s": s})
+
+    def assertion_csv(self, s: int) -> Iterator[tuple[str, str, str]]:
+        """``(source_id, csv_head, csv_tail)`` of the current assertions at ``s`` in log order: their
+        own cells as CSV text, written once when the row was folded."""
+        return self.conn.execute(f"SELECT source_id, csv_head, csv_tail FROM assertions WHERE {_LIVE} ORDER BY event_seq",
                                  {"s": s})
 
     def source_index(self, s: int) -> list[tuple[str, bytes, str | None, str | None]]:
@@ -565,8 +577,13 @@ class _Builder:
         self._pending_sources: list[list] = []
         self.retracted: list[tuple[str, int]] = []
         self.withdrawn: dict[str, tuple[int, int] | None] = {}
+        self.corrections: dict[str, dict[str, Any]] = {}  # source_id -> corrected fields so far (read or written this run)
+        self._corrections_changed: set[str] = set()
+        from ..exporters.csv import csv_record
         from ..serialization import converter, structure_event
         from .views import _raw_row, _row
+
+        self.csv_record = csv_record
 
         self._raw_row, self._row = _raw_row, _row
         self.converter, self.structure_event = converter, structure_event
@@ -660,13 +677,17 @@ class _Builder:
             if v["type"] in TIMELINE_TYPES and v["value"] not in seen:
                 seen.add(v["value"])
                 dates.append((v["value"], v["type"], v["text"]))
-        rec = row.recorded
+        rec, sel = row.recorded, row.selector
+        values, entities, extractor = _canonical_text(plain["values"]), _canonical_text(plain["entities"]), f"{row.extractor}/{row.extractor_version}"
+        # the order of ASSERTION_CELLS
+        cells = (aid, row.source_id, version, sel.start, sel.end, sel.exact, row.kind, row.speaker, row.modality,
+                 values, entities, seq, rec.hash, rec.at, extractor)
         self.new_rows[seq] = [
-            seq, aid, row.source_id, version, row.kind, row.speaker, row.modality, row.selector.exact,
+            seq, aid, row.source_id, version, row.kind, row.speaker, row.modality, sel.exact,
             rec.hash, rec.at, rec.actor, None, None,
             orjson.dumps(plain["entities"]), orjson.dumps(dates) if dates else None, orjson.dumps(plain),
-            row.selector.start, row.selector.end, _canonical_text(plain["values"]), _canonical_text(plain["entities"]),
-            f"{row.extractor}/{row.extractor_version}",
+            sel.start, sel.end, values, entities, extractor,
+            self.csv_record(cells[:CSV_SPLIT]), self.csv_record(cells[CSV_SPLIT:]),
         ]
         st = self._aid(aid)
         if version > 1:  # the catalog's ``rerecorded``: only later versions count
@@ -677,7 +698,42 @@ class _Builder:
         st.recs.append([seq, version, None, None])
         self._settle(st, seq)
 
+    def _latest_source(self, sid: str) -> list | None:
+        """The latest sources row of ``sid`` (pending, or stored: then its last item is True)."""
+        previous = self.sources.get(sid)
+        if previous is None and not self.fresh:
+            found = self.conn.execute(
+                "SELECT * FROM sources WHERE source_id = ? ORDER BY current_from DESC LIMIT 1", (sid,)
+            ).fetchone()
+            previous = None if found is None else [*found, True]
+        return previous
+
+    def _close_source(self, previous: list, seq: int) -> None:
+        if previous[-1] is True:  # stored: close it in the table
+            self._update("sources", "source_id = ? AND current_from = ?", (previous[0], previous[8]), {"current_to": seq})
+        else:
+            previous[9] = seq
+
+    def _corrections_of(self, sid: str) -> dict[str, Any]:
+        found = self.corrections.get(sid)
+        if found is None:
+            row = None if self.fresh else self.conn.execute(  # fresh: every one written is still in the dict
+                "SELECT fields_json FROM corrections WHERE source_id = ?", (sid,)).fetchone()
+            found = self.corrections[sid] = {} if row is None else orjson.loads(row[0])
+        return found
+
+    def _new_source_row(self, srow: Any, seq: int, first_seq: int, event_seq: int) -> None:
+        """A sources row for ``srow`` (a ``SourceRow``) current from ``seq``, pending until the next flush."""
+        plain = self.converter.unstructure(srow)
+        self.sources[srow.source_id] = [
+            srow.source_id, srow.version, first_seq, event_seq, srow.uri, srow.title, srow.outlet, srow.published, seq,
+            None, orjson.dumps(plain), False,
+        ]
+        self._pending_sources.append(self.sources[srow.source_id])
+
     def _source(self, raw: dict[str, Any]) -> None:
+        from attrs import evolve
+
         from .catalog import _source_row, provenance
         from .records import SourceRow
 
@@ -686,27 +742,44 @@ class _Builder:
         if not isinstance(d, (SourceAppended, SourceRevised)):
             return  # a version this code cannot read: the catalog skips it too
         seq = raw["seq"]
-        previous = self.sources.get(d.source_id)
-        if previous is None and not self.fresh:
-            found = self.conn.execute(
-                "SELECT * FROM sources WHERE source_id = ? ORDER BY current_from DESC LIMIT 1", (d.source_id,)
-            ).fetchone()
-            previous = None if found is None else [*found, True]
+        previous = self._latest_source(d.source_id)
         prev_row = None if previous is None else self.converter.structure(orjson.loads(previous[10]), SourceRow)
         if previous is not None:
-            if previous[-1] is True:  # stored: close it in the table
-                self._update("sources", "source_id = ? AND current_from = ?", (previous[0], previous[8]),
-                             {"current_to": seq})
-            else:
-                previous[9] = seq
+            self._close_source(previous, seq)
         srow = _source_row(d, prev_row, provenance(event))
-        plain = self.converter.unstructure(srow)
-        first_seq = seq if previous is None else previous[2]
-        self.sources[d.source_id] = [
-            d.source_id, d.version, first_seq, seq, d.uri, d.title, d.outlet, d.published, seq, None,
-            orjson.dumps(plain), False,
-        ]
-        self._pending_sources.append(self.sources[d.source_id])
+        fixed = self._corrections_of(d.source_id)
+        if fixed:  # the catalog's rule: corrections hold for every later version too
+            srow = evolve(srow, **{k: tuple(v) if k == "authors" else v for k, v in fixed.items()})
+        self._new_source_row(srow, seq, seq if previous is None else previous[2], seq)
+
+    def _corrected(self, raw: dict[str, Any], seq: int) -> None:
+        """``SourceMetadataCorrected``: the source's row closes at ``seq`` and a corrected copy is
+        current from it, so ``--as-of`` before the correction still reads the old metadata. A corrected
+        ``published`` re-dates the source's assertions (``views.Redater``), which the assertion rows
+        do not express yet: the views fold the log for such a ledger."""
+        from attrs import evolve
+
+        from ..events import SourceMetadataCorrected
+        from .catalog import _CORRECTABLE
+        from .records import SourceRow
+
+        d = self.structure_event(raw).data
+        if not isinstance(d, SourceMetadataCorrected):
+            return
+        given = {k: getattr(d, k) for k in _CORRECTABLE if getattr(d, k) is not None}
+        if "published" in given:
+            self.meta["fallback"] = 1
+            return
+        sid = d.source_id
+        fixed = {**self._corrections_of(sid), **{k: list(v) if k == "authors" else v for k, v in given.items()}}
+        self.corrections[sid] = fixed
+        self._corrections_changed.add(sid)
+        previous = self._latest_source(sid)
+        if previous is None or not given:
+            return  # corrected before it was appended: applied when it is
+        self._close_source(previous, seq)
+        srow = evolve(self.converter.structure(orjson.loads(previous[10]), SourceRow), **given)
+        self._new_source_row(srow, seq, previous[2], previous[3])
 
     def _apply(self, raw: dict[str, Any], t: str, seq: int) -> None:
         if t == AssertionRecorded.TYPE:
@@ -722,9 +795,7 @@ class _Builder:
                     self.retracted.append((d.assertion_id, seq))
                 self._settle(st, seq)
         elif t == "SourceMetadataCorrected":
-            # A correction re-dates assertions recorded before it (views.Redater); the interval
-            # tables cannot express that yet, so views of such a ledger fold the log instead.
-            self.meta["fallback"] = 1
+            self._corrected(raw, seq)
         elif t == AssertionWithdrawn.TYPE:
             d = self.structure_event(raw).data
             if isinstance(d, AssertionWithdrawn):
@@ -771,7 +842,7 @@ class _Builder:
         rows = [tuple(r) for r in self.new_rows.values()]
         for r in rows:
             self._add("assertions", r)
-        conn.executemany(f"INSERT INTO assertions VALUES ({','.join('?' * 21)})", rows)
+        conn.executemany(f"INSERT INTO assertions VALUES ({','.join('?' * 23)})", rows)
         self.new_rows.clear()
         srows = [tuple(r[:11]) for r in self._pending_sources]
         for r in srows:
@@ -797,4 +868,13 @@ class _Builder:
                 self._add("withdrawn", (aid, w[0], w[1]))
                 conn.execute("INSERT INTO withdrawn VALUES (?, ?, ?)", (aid, w[0], w[1]))
         self.withdrawn.clear()
+        for sid in sorted(self._corrections_changed):
+            old = conn.execute("SELECT * FROM corrections WHERE source_id = ?", (sid,)).fetchone()
+            if old is not None:
+                self._sub("corrections", old)
+                conn.execute("DELETE FROM corrections WHERE source_id = ?", (sid,))
+            row = (sid, orjson.dumps(self.corrections[sid]))
+            self._add("corrections", row)
+            conn.execute("INSERT INTO corrections VALUES (?, ?)", row)
+        self._corrections_changed.clear()
         self.aids.clear()
