@@ -406,7 +406,13 @@ class Ingestor:
         if known is not None and known.raw_sha256 == item.raw_sha256:
             return AppendResult(item.origin, item.source_id, "unchanged", known.version, {})
         if known is None:
-            written = writer.append_encoded(item.bodies(), actor=self.actor, sync=False)
+            if item.lengths is None:  # a worker of a version before lengths
+                written = writer.append_encoded(item.bodies(), actor=self.actor, sync=False)
+            else:  # the bodies are cut from the blob as they are written
+                written = writer.append_lines(
+                    item.blob, item.blob.find(b"\n") + 1, item.lengths, SourceAppended, AssertionRecorded,
+                    actor=self.actor, sync=False,
+                )
             self.index.advance_source(writer.head, item.source_id, 1, item.raw_sha256, item.assertion_ids)
             return AppendResult(
                 item.origin, item.source_id, "appended", 1, item.counts, 0, written.first_seq, written.last_seq,

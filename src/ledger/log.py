@@ -20,6 +20,7 @@ import contextlib
 import copy
 import errno
 import fcntl
+import functools
 import getpass
 import hashlib
 import os
@@ -28,6 +29,7 @@ import socket
 import stat
 import time
 import warnings
+from binascii import hexlify as _hexlify
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -447,15 +449,17 @@ class Writer:
             payloads = (BatchStarted(events=len(payloads)), *payloads)
         from .serialization import payload_json_fn
 
-        bodies: list[tuple[type, bytes]] = []
+        bodies: list[bytes] = []
+        types: list[bytes] = []
         to_json: dict[type, Callable[[Payload], bytes]] = {}
         for payload in payloads:
             cls = payload.__class__
             fn = to_json.get(cls)
             if fn is None:
                 fn = to_json[cls] = payload_json_fn(cls)
-            bodies.append((cls, fn(payload)))
-        w = self._write(bodies, actor=actor, sync=sync)
+            bodies.append(fn(payload))
+            types.append(_type_and_v(cls))
+        w = self._write(bodies, types, actor=actor, sync=sync)
         return Appended(tuple(payloads), w.first_seq, w.ids, w.hashes, w.prev, w.at, w.actor)
 
     def append_encoded(
@@ -464,12 +468,43 @@ class Writer:
         """Append one batch given as ``(payload class, its data's canonical JSON)`` pairs:
         what worker processes send, so this process only chains hashes and writes. Like
         :meth:`append`, a batch of two or more events opens with its :class:`BatchStarted`."""
+        types: list[bytes] = []
+        for cls, _body in bodies:
+            if cls is BatchStarted:  # only the store writes one (and only first)
+                raise LedgerError(f"{self.store.path}: BatchStarted is written by the store itself, not passed to append")
+            types.append(_type_and_v(cls))
+        data = [body for _cls, body in bodies]
         if len(bodies) > 1:
-            bodies = [(BatchStarted, b'{"events":%d}' % len(bodies)), *bodies]  # its canonical data
-        return self._write(bodies, actor=actor, sync=sync, marked=True)
+            types.insert(0, _type_and_v(BatchStarted))
+            data.insert(0, b'{"events":%d}' % len(bodies))  # its canonical data
+        return self._write(data, types, actor=actor, sync=sync)
 
-    def _write(self, bodies: Sequence[tuple[type, bytes]], *, actor: str | None, sync: bool, marked: bool = False) -> Written:
-        """``marked``: refuse a BatchStarted anywhere but first (checked once per class, not per event)."""
+    def append_lines(
+        self, blob: bytes, start: int, lengths: Sequence[int], first: type, rest: type, *,
+        actor: str | None = None, sync: bool = True,
+    ) -> Written:
+        """:meth:`append_encoded` for bodies that lie one after the other in ``blob`` (each
+        followed by one separator byte), from ``start``, of ``lengths``: the first of class
+        ``first``, the others ``rest``. A worker's result is that (:class:`ledger.ingest.Encoded`):
+        the bodies are cut here, with no list of pairs in between."""
+        if first is BatchStarted or rest is BatchStarted:
+            raise LedgerError(f"{self.store.path}: BatchStarted is written by the store itself, not passed to append")
+        n = len(lengths)
+        data: list[bytes | memoryview] = []
+        if n > 1:
+            data.append(b'{"events":%d}' % n)
+        view = memoryview(blob)  # a view's slice copies nothing (a bytes slice of 1 KB costs a malloc and a copy)
+        for length in lengths:
+            data.append(view[start : start + length])
+            start += length + 1
+        types = [_type_and_v(first)] + [_type_and_v(rest)] * (n - 1) if n else []
+        if n > 1:
+            types.insert(0, _type_and_v(BatchStarted))
+        return self._write(data, types, actor=actor, sync=sync)
+
+    def _write(self, bodies: Sequence[bytes | memoryview], types: Sequence[bytes], *, actor: str | None, sync: bool) -> Written:
+        """Write one batch: event ``k`` has data ``bodies[k]`` (canonical JSON) and ends with
+        ``types[k]`` (see :func:`_type_and_v`)."""
         self.check_appendable()
         actor = actor or default_actor()
         at = max(now_rfc3339(), self.head.at)  # a clock stepped back must not move time back in the log
@@ -487,28 +522,22 @@ class Writer:
         # are hex, seq and v ints, type a class constant: so the line is
         #   prefix + data + ',"hash":"<hash>"' + tail + newline
         # and the hash covers prefix + data + tail. A property test holds the lines to
-        # canonical(raw) byte for byte.
+        # canonical(raw) byte for byte. Each line goes to writev as three buffers (prefix,
+        # data, the rest): the data is never copied into a joined line.
         prefix = b'{"actor":' + _dumps(actor) + b',"at":' + _dumps(at) + b',"data":'
-        prefix_sha256 = hashlib.sha256(prefix)  # copied per event: a new sha256 costs an OpenSSL 3 fetch
+        copy = hashlib.sha256(prefix).copy  # copied per event: a new sha256 costs an OpenSSL 3 fetch
         prev_hex = prev.encode("ascii")
-        classes: dict[type, bytes] = {}
         first_seq = seq + 1
-        for (cls, body), event_id in zip(bodies, ids):
+        add, note = chunks.extend, hashes.append
+        for body, type_and_v, event_id in zip(bodies, types, ids):
+            tail = b',"id":"%s","prev":"%s","seq":%d%s' % (event_id, prev_hex, seq + 1, type_and_v)
             seq += 1
-            type_and_v = classes.get(cls)
-            if type_and_v is None:
-                type_and_v = b',"type":%s,"v":%d}' % (_dumps(cls.TYPE), cls.VERSION)
-                if not (marked and cls is BatchStarted):
-                    classes[cls] = type_and_v
-                elif seq != first_seq or len(bodies) == 1:  # only the marker opening the batch (not cached: met again, checked again)
-                    raise LedgerError(f"{self.store.path}: BatchStarted is written by the store itself, not passed to append")
-            tail = b',"id":"%s","prev":"%s","seq":%d%s' % (event_id, prev_hex, seq, type_and_v)
-            sha = prefix_sha256.copy()
+            sha = copy()
             sha.update(body)
             sha.update(tail)
-            prev_hex = sha.hexdigest().encode("ascii")
-            chunks.append(b"".join((prefix, body, b',"hash":"', prev_hex, b'"', tail, b"\n")))
-            hashes.append(prev_hex)
+            prev_hex = _hexlify(sha.digest())
+            add((prefix, body, b',"hash":"%s"%s\n' % (prev_hex, tail)))
+            note(prev_hex)
         size = _write_all(self.fd, chunks, self.head.size, self.store.path)
         if sync:
             self.sync()
@@ -555,6 +584,12 @@ class Written:
 
 _is_sha256_hex = re.compile("[0-9a-f]{64}").fullmatch
 _dumps = orjson.dumps
+
+
+@functools.cache
+def _type_and_v(cls: type) -> bytes:
+    """How the line of an event of payload class ``cls`` ends: ``,"type":"<TYPE>","v":<VERSION>}``."""
+    return b',"type":%s,"v":%d}' % (_dumps(cls.TYPE), cls.VERSION)
 
 
 def _iov_max() -> int:
