@@ -289,7 +289,8 @@ def _both(run_cli, address, ledger="default"):
 @pytest.mark.slow
 @pytest.mark.parametrize("case", ["intact", "one changed byte", "unparseable middle line", "dropped line", "swapped lines",
                                   "inserted duplicate", "forged event spliced in", "edited quote, rehashed",
-                                  "non-canonical line", "schema violation, rehashed", "garbage middle line", "torn tail",
+                                  "non-canonical line", "schema violation, rehashed", "event id used again, rehashed",
+                                  "garbage middle line", "torn tail",
                                   "unknown type (envelope only)", "unknown type, then a schema break"])
 def test_verify_on_the_cluster_reports_what_one_process_does(case, all_types_ledger, run_cli, local_cluster, ranges_spy):
     """Every tamper case of test_tamper: `verify --scheduler` gives the exit code, first failure
