@@ -27,6 +27,7 @@ import os
 import re
 import socket
 import stat
+import threading
 import time
 import warnings
 from binascii import hexlify as _hexlify
@@ -162,20 +163,57 @@ def new_event_ids(n: int) -> list[str]:
 
 
 def _new_event_ids(n: int) -> list[bytes]:
-    """:func:`new_event_ids` as ASCII bytes, what a line is built from.
+    """:func:`new_event_ids` as ASCII bytes, what a line is built from."""
+    stamp = _id_stamp()
+    return [stamp + part for part in _random_parts(n)]
 
-    The ids are written column by column into one buffer (19 strided copies whatever ``n``)
-    and then cut: a third cheaper per id than formatting each (the sequencer makes ~35 per source)."""
-    ms = (time.time_ns() // 1_000_000) & ((1 << 48) - 1)
-    t = b"%012x" % ms
+
+def _id_stamp() -> bytes:
+    """The first 15 characters of an event id made now: the milliseconds and the version."""
+    t = b"%012x" % ((time.time_ns() // 1_000_000) & ((1 << 48) - 1))
+    return b"%s-%s-7" % (t[:8], t[8:])
+
+
+def _random_parts(n: int) -> list[bytes]:
+    """``n`` random ends of event ids (the 21 characters after the version: 12 random bits,
+    variant 0b10, 62 random bits), taken from a pool made :data:`_POOL_SIZE` at a time: the
+    sequencer needs ~35 per source, and making them costs mostly per call (one ``urandom``,
+    19 strided copies), not per id. The pool is this process's: a forked child starts
+    without it (its ids must not repeat the parent's)."""
+    with _POOL_LOCK:
+        if len(_POOL) < n:
+            _POOL.extend(_make_random_parts(max(n, _POOL_SIZE)))
+        parts = _POOL[-n:] if n else []
+        del _POOL[len(_POOL) - n :]
+    return parts
+
+
+def _make_random_parts(n: int) -> list[bytes]:
+    """Written column by column into one buffer (19 strided copies whatever ``n``), then cut."""
     rand = bytearray(os.urandom(10 * n))
     rand[2::10] = rand[2::10].translate(_VARIANT)  # the variant bits
     h = rand.hex().encode("ascii")
-    buf = bytearray(b"%s-%s-7xxx-xxxx-xxxxxxxxxxxx" % (t[:8], t[8:]) * n)
+    buf = bytearray(b"xxx-xxxx-xxxxxxxxxxxx" * n)
     for at, digit in _ID_COLUMNS:
-        buf[at::36] = h[digit::20]
-    ids = bytes(buf)
-    return [ids[k : k + 36] for k in range(0, 36 * n, 36)]
+        buf[at - 15 :: 21] = h[digit::20]
+    parts = bytes(buf)
+    return [parts[k : k + 21] for k in range(0, 21 * n, 21)]
+
+
+_POOL: list[bytes] = []
+_POOL_LOCK = threading.Lock()
+_POOL_SIZE = 4096
+
+
+def _forget_pool() -> None:
+    """In a forked child: its own pool, and a lock no thread of the parent can hold."""
+    global _POOL_LOCK
+    _POOL.clear()
+    _POOL_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 _ID_COLUMNS = tuple(zip((*range(15, 18), *range(19, 23), *range(24, 36)), range(1, 20)))
