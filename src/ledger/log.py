@@ -27,6 +27,7 @@ import os
 import re
 import socket
 import stat
+import sys
 import threading
 import time
 import warnings
@@ -468,6 +469,7 @@ class Writer:
         self.store = store
         self.fd = fd
         self.head = _head_of_fd(fd, store.path)
+        self._unflushed = self.head.size  # where the bytes not yet handed to write-back start
 
     def check_appendable(self) -> None:
         """Refuse to chain onto an interrupted append."""
@@ -579,6 +581,11 @@ class Writer:
         size = _write_all(self.fd, chunks, self.head.size, self.store.path)
         if sync:
             self.sync()
+        elif self.store.fsync and self.head.size + size - self._unflushed >= WRITEBACK_BYTES:
+            # a group commit's fsync comes later: start writing back what is there now, so that
+            # fsync waits for the last megabyte, not for the group's ~10 MB
+            _start_writeback(self.fd, self._unflushed, self.head.size + size - self._unflushed)
+            self._unflushed = self.head.size + size
         self.head = Head(seq, prev_hex.decode("ascii"), self.head.size + size, at=at)
         return Written(first_seq, ids, hashes, prev, at, actor)
 
@@ -622,6 +629,36 @@ class Written:
 
 _is_sha256_hex = re.compile("[0-9a-f]{64}").fullmatch
 _dumps = orjson.dumps
+
+
+WRITEBACK_BYTES = 1 << 20
+"""Bytes written without fsync (group commit) after which their write-back is started."""
+
+
+def _start_writeback(fd: int, offset: int, length: int) -> None:
+    """Ask the kernel to start writing ``length`` bytes at ``offset`` to disk, without waiting
+    (Linux ``sync_file_range(SYNC_FILE_RANGE_WRITE)``, as PostgreSQL's ``*_flush_after`` and
+    RocksDB's ``bytes_per_sync`` do): the disk works while this process builds the next
+    lines, and the group's fsync has less left to wait for. Durability still comes from
+    that fsync alone; where the call does not exist this does nothing."""
+    call = _sync_file_range()
+    if call is not None:
+        call(fd, offset, length, 2)  # SYNC_FILE_RANGE_WRITE; advisory: its result changes nothing
+
+
+@functools.cache
+def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        fn = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    fn.restype = ctypes.c_int
+    return fn
 
 
 @functools.cache
