@@ -104,15 +104,40 @@ class KnownSource:
     def add(self, assertion_ids: Iterable[str]) -> None:
         ids = list(assertion_ids)
         if isinstance(self.packed, bytearray):
-            joined = "".join(ids)  # one regex over all of them: the sequencer adds ~33 per source
-            if _PACKABLE(joined):
-                self.packed += bytes.fromhex(joined.replace("as-", ""))
+            packed = _pack(ids)  # all at once: the sequencer adds ~33 per source
+            if packed is not None:
+                self.packed += packed
                 return
             self.packed = set(self.assertion_ids)
         self.packed.update(ids)
 
 
-_PACKABLE = re.compile("(?:as-[0-9a-f]{16})*").fullmatch
+_ONE_ID = re.compile("as-[0-9a-f]{16}").fullmatch
+
+
+def _pack(ids: list[str]) -> bytes | None:
+    """``ids`` as 8 bytes each when every one is ``as-`` and 16 lowercase hex digits (so that
+    :attr:`KnownSource.assertion_ids` gives them back), else None. Checked with a few calls
+    over all of them (each id 19 long, ``as-`` at every 19th place, the digits hex and
+    lowercase), which cost a third of one regex over the joined ids."""
+    n = len(ids)
+    if n == 1:  # catching up with the log folds the assertions one by one
+        return bytes.fromhex(ids[0][3:]) if _ONE_ID(ids[0]) else None
+    if not n:
+        return b""
+    joined = "".join(ids)
+    if len(joined) != 19 * n or set(map(len, ids)) != {19}:
+        return None
+    if joined[0::19] != "a" * n or joined[1::19] != "s" * n or joined[2::19] != "-" * n:
+        return None
+    digits = joined.replace("as-", "")
+    if len(digits) != 16 * n or digits != digits.lower():
+        return None
+    try:
+        packed = bytes.fromhex(digits)
+    except ValueError:
+        return None
+    return packed if len(packed) == 8 * n else None  # fewer: there was whitespace, which fromhex skips
 
 
 @define
