@@ -320,6 +320,7 @@ def main() -> None:
             est = projected(ev, cl.cpu, cl.workers, args.workers, cores)
             print(f"  workers' CPU {cl.workers:.2f} s ({cl.workers / one.cpu:.2f}x one process's {one.cpu:.2f} s); on {cores} idle "
                   f"cores that split would give {est:,.0f} events/s, {est * one.cpu / ev:.2f}x one process (an estimate)")
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)  # a worker's heartbeat racing the shutdown is no result
         client.close()
         cluster.close()
     print(f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
