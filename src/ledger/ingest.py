@@ -413,7 +413,7 @@ class Ingestor:
         appended = writer.append(payloads, actor=self.actor, sync=False)
         self.index.advance(writer.head, payloads)
         counts = Counter(p.kind for p in payloads if isinstance(p, AssertionRecorded))
-        unresolved = relative_dates(doc.text) if payloads and not doc.published else ()
+        unresolved = (item.unresolved_dates if item.unresolved_dates is not None else relative_dates(doc.text)) if payloads and not doc.published else ()
         return AppendResult(
             unresolved_dates=unresolved,
             origin=doc.origin,
@@ -490,6 +490,9 @@ class Prepared:
     doc: Document
     source_id: str
     extraction: Extraction
+    unresolved_dates: tuple[str, ...] | None = None
+    """:func:`relative_dates` of an undated text, found right after extraction (when the date
+    reader's last answer is that text's, see ``find_values``); None: not looked for yet."""
 
     @property
     def size(self) -> int:
@@ -588,7 +591,9 @@ def encode(outcome: Prepared | Failed) -> bytes:
         "raw_sha256": payloads[0].raw_sha256,  # type: ignore[attr-defined]
         "assertion_ids": [p.assertion_id for p in recorded],  # type: ignore[attr-defined]
         "counts": dict(sorted(counts.items())),
-        "unresolved_dates": list(relative_dates(outcome.doc.text)) if not outcome.doc.published else [],
+        "unresolved_dates": [] if outcome.doc.published else list(
+            outcome.unresolved_dates if outcome.unresolved_dates is not None else relative_dates(outcome.doc.text)
+        ),
         "derived_id": source_id_for(outcome.doc),
     }
     source_json, recorded_json = payload_json_fn(SourceAppended), payload_json_fn(AssertionRecorded)
@@ -649,7 +654,8 @@ def prepare(item: Input, options: ReadOptions, extractor: ExtractorSpec) -> Prep
     estimate = batch_estimate(doc, extraction)
     if estimate > cap:
         return Failed(item.origin, _too_big(item.origin, estimate, len(extraction.items), cap))
-    return Prepared(doc, source_id, extraction)
+    # an undated text's relative dates now, while the extractor's reading of its dates is the last one kept
+    return Prepared(doc, source_id, extraction, None if doc.published else relative_dates(doc.text))
 
 
 def _too_big(origin: str, estimate: int, assertions: int | None, cap: int) -> str:
