@@ -193,7 +193,7 @@ def main() -> None:
 
     import distributed
 
-    from ledger.cluster import cluster_stream
+    from ledger.cluster import cluster_stream, local_cluster
 
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent / "src"), os.environ.get("PYTHONPATH")]))
     spec = plugins.get_extractor("rules")
@@ -220,8 +220,7 @@ def main() -> None:
         row("append --jobs 2 (CPU: main process only)", n2, t2, events, t1.wall)
 
         with Timed() as start:
-            cluster = distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+            cluster = local_cluster(args.workers)  # as `--cluster local:N` makes it
             client = distributed.Client(cluster)
         captured: list[bytes] = []
         samples: list[tuple[int, int]] = []

@@ -371,3 +371,16 @@ def test_the_cluster_stream_holds_a_bounded_window(tmp_path, local_cluster, simp
             assert sum(1 for _ in stream) == 1999 and pulled == 2000
     finally:
         cloudpickle.unregister_pickle_by_value(conftest)
+
+
+@pytest.mark.slow
+def test_a_local_cluster_runs_its_workers_without_the_statistical_profiler():
+    """--cluster local:N has no dashboard, so its workers' stack sampler (every thread, every
+    10 ms) would only cost CPU: it is off in the workers the nannies start."""
+    distributed = _distributed()
+    import dask
+
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+    with cluster.local_cluster(1) as lc, distributed.Client(lc) as client:
+        assert list(client.run(lambda: dask.config.get("distributed.worker.profile.enabled")).values()) == [False]
+    assert dask.config.get("distributed.worker.profile.enabled") is True  # this process's setting is untouched
