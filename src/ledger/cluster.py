@@ -75,7 +75,7 @@ def _distributed() -> Any:
 def local_cluster(n: int) -> Any:
     """A ``LocalCluster`` of ``n`` worker processes, one thread each, on 127.0.0.1 only, with
     no dashboard, and without the workers' statistical profiler (it samples every thread's
-    stack every 10 ms for the dashboard: about 9% of a worker's CPU on extraction here)."""
+    stack every 10 ms, for a dashboard these clusters do not start)."""
     distributed = _distributed()
     import logging
 
