@@ -11,10 +11,12 @@ fsync on (group commit) everywhere:
 3. ``append --cluster local:N``: a Dask ``LocalCluster`` of N worker processes (started
    beforehand; its start-up is printed apart), this process being the sequencer. Its CPU
    time is the sequencer's (recording plus the Dask client), per article;
-4. the sequencer alone: the encoded results captured from run 3 replayed into a fresh
-   ledger (workers simulated), with group commit and, as its baseline, with one fsync per
-   source; then ``--sequencer-articles`` synthetic sources (the captured ones with new ids,
-   made lazily) to show the sequencer's memory stays flat;
+4. the sequencer alone: the encoded results captured from run 3, renamed into distinct
+   sources (:class:`Renamer`), recorded into a fresh ledger by ``sequencer_bench.record``
+   in a child process that does nothing else (as ``bench/sequencer_bench.py`` measures it),
+   with group commit and, as its baseline, with one fsync per source; then
+   ``--sequencer-articles`` sources renamed as they are recorded, to show the sequencer's
+   memory stays flat;
 5. ``verify`` of a ledger of about ``--verify-events`` events (the captured sources renamed,
    written by the sequencer): one process (``--jobs 1``) against byte ranges checked on the
    LocalCluster's workers (``verify --cluster``).
@@ -30,6 +32,7 @@ import argparse
 import hashlib
 import logging
 import os
+import pickle
 import sys
 import tempfile
 import time
@@ -53,6 +56,13 @@ from ledger.sources.collect import collect  # noqa: E402
 def rss_mb() -> float:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+class Child:
+    """The figures of a :func:`sequencer_bench.in_child` run, as :func:`row` reads them."""
+
+    def __init__(self, figures: dict) -> None:
+        self.wall, self.cpu = figures["wall"], figures["cpu"]
 
 
 class Timed:
@@ -116,26 +126,59 @@ def row(label, n, t, events=None, base=None):
     print(f"{label:<46} {rate:>9,.0f} {extra} {t.wall:>8.2f} {t.cpu:>8.2f} {1000 * t.cpu / n:>8.3f}{ratio}")
 
 
+class Renamer:
+    """A captured worker result (:func:`ledger.ingest.encode`'s bytes) made into as many
+    different sources as asked: ``renamer(i)`` is the same text under a URI of its own
+    (``https://bench.example/<i>``; the source id is derived from it, as the sequencer and
+    ``verify`` require), a raw hash of its own (so the sequencer sees new content), and
+    assertion ids derived from the new source id, each quote and its occurrence, as
+    ``verify`` recomputes them by default: what a cluster of many workers would send.
+    (The bench's inputs are .txt files: their sources have no URI.) The blob is parsed once
+    here; each renaming costs a sha256 per assertion and a few byte replacements."""
+
+    def __init__(self, blob: bytes) -> None:
+        from collections import Counter
+
+        header, *lines = blob.split(b"\n")
+        self.meta = orjson.loads(header)
+        seen: Counter[str] = Counter()
+        self.quotes: list[str] = []  # "\x1f<exact>\x1f<occurrence>", what the id hashes after the source id
+        for line in lines[1:]:
+            exact = orjson.loads(line)["selector"]["exact"]
+            self.quotes.append(f"\x1f{exact}\x1f{seen[exact]}")
+            seen[exact] += 1
+        sid = b'"source_id":"%s"' % self.meta["source_id"].encode()
+        # the source line cut where its raw hash, URI and source id go (keys sort raw_sha256, ..., source_id, ..., uri)
+        head, rest = lines[0].split(b'"raw_sha256":"%s"' % self.meta["raw_sha256"].encode(), 1)
+        middle, rest = rest.split(sid, 1)
+        text, tail = rest.rsplit(b'"uri":null', 1)
+        self.source_parts = (head, middle, text, tail)
+        self.recorded_parts = [line.split(sid, 1) for line in lines[1:]]  # the source id cut out of each assertion
+
+    def __call__(self, i: int) -> bytes:
+        meta = self.meta
+        uri = f"https://bench.example/{i}"
+        new_id = derive_source_id(uri, "")
+        new_raw = hashlib.sha256(b"raw%d" % i).hexdigest()
+        sid = b'"source_id":"%s"' % new_id.encode()
+        prefix = hashlib.sha256(new_id.encode())
+        new_aids = []
+        for quote in self.quotes:
+            h = prefix.copy()
+            h.update(quote.encode())
+            new_aids.append("as-" + h.hexdigest()[:16])
+        head, middle, text, tail = self.source_parts
+        lines = [b"".join((head, b'"raw_sha256":"%s"' % new_raw.encode(), middle, sid, text, b'"uri":"%s"' % uri.encode(), tail))]
+        for (before, after), old, new in zip(self.recorded_parts, meta["assertion_ids"], new_aids):
+            lines.append(b"".join((before.replace(old.encode(), new.encode(), 1), sid, after)))
+        header = {**meta, "source_id": new_id, "derived_id": new_id, "raw_sha256": new_raw, "assertion_ids": new_aids,
+                  "lengths": [len(line) for line in lines]}
+        return b"\n".join([orjson.dumps(header), *lines])
+
+
 def renamed(blob: bytes, i: int) -> bytes:
-    """The captured source ``blob`` as a different source: a URI of its own (the source id
-    is derived from it, as the sequencer and verify require; the text and its hash stay),
-    assertion ids of its own, and a new raw hash, so the sequencer sees new content: what a cluster of many workers
-    would send. (The bench's inputs are .txt files: their sources have no URI.)"""
-    header, *lines = blob.split(b"\n")
-    meta = orjson.loads(header)
-    uri = f"https://bench.example/{i}"
-    new_id = derive_source_id(uri, "")
-    new_raw = hashlib.sha256(f"raw{i}".encode()).hexdigest()
-    old_id = meta["source_id"].encode()
-    lines = [line.replace(old_id, new_id.encode()) for line in lines]
-    # assertion ids belong to one source (verify checks it): new ones, one per line after the source
-    new_aids = ["as-" + hashlib.sha256(f"{new_id}{aid}".encode()).hexdigest()[:16] for aid in meta["assertion_ids"]]
-    lines[1:] = [line.replace(old.encode(), new.encode(), 1) for line, old, new in zip(lines[1:], meta["assertion_ids"], new_aids)]
-    meta["assertion_ids"] = new_aids
-    lines[0] = lines[0].replace(b'"uri":null', b'"uri":"%s"' % uri.encode(), 1).replace(
-        b'"raw_sha256":"%s"' % meta["raw_sha256"].encode(), b'"raw_sha256":"%s"' % new_raw.encode())
-    meta.update(source_id=new_id, derived_id=new_id, raw_sha256=new_raw, lengths=[len(line) for line in lines])
-    return b"\n".join([orjson.dumps(meta), *lines])
+    """``Renamer(blob)(i)``: one renaming (parse the blob once with :class:`Renamer` for many)."""
+    return Renamer(blob)(i)
 
 
 def main() -> None:
@@ -150,7 +193,7 @@ def main() -> None:
 
     import distributed
 
-    from ledger.cluster import cluster_stream
+    from ledger.cluster import cluster_stream, local_cluster
 
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent / "src"), os.environ.get("PYTHONPATH")]))
     spec = plugins.get_extractor("rules")
@@ -177,8 +220,7 @@ def main() -> None:
         row("append --jobs 2 (CPU: main process only)", n2, t2, events, t1.wall)
 
         with Timed() as start:
-            cluster = distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                               host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+            cluster = local_cluster(args.workers)  # as `--cluster local:N` makes it
             client = distributed.Client(cluster)
         captured: list[bytes] = []
         samples: list[tuple[int, int]] = []
@@ -210,42 +252,37 @@ def main() -> None:
         same = same and stable(root / "one.jsonl") == stable(root / "three.jsonl")
         size = (root / "one.jsonl").stat().st_size
 
-        blobs = [renamed(captured[i % len(captured)], i) for i in range(n)]  # made outside the timings
+        # The sequencer alone, as bench/sequencer_bench.py measures it: in a child process that
+        # only records (this one hosts the LocalCluster's scheduler and the Dask client, whose
+        # threads would count in its CPU time), from the first result decoded to the last fsync.
+        from sequencer_bench import in_child
 
-        def replay():  # as many sources as the appends above, made from the captured results
-            return ((decode(b), True) for b in blobs)
-
-        n4, t4 = run("seq", root / "four.jsonl", replay, spec, [])
-        row("sequencer alone, group commit", n4, t4, events)
-        old = ingest.GROUP_MAX
-        ingest.GROUP_MAX = 1
-        n5, t5 = run("seq1", root / "five.jsonl", replay, spec, [])
-        ingest.GROUP_MAX = old
-        row("sequencer alone, one fsync per source", n5, t5, events, None)
-        print(f"group commit: {t5.wall / t4.wall:.2f}x one fsync per source (wall)")
-        del blobs
-        for p in ("two.jsonl", "three.jsonl", "four.jsonl", "five.jsonl"):
+        renamers = [Renamer(blob) for blob in captured]
+        blob_file = root / "blobs.pickle"
+        blob_file.write_bytes(pickle.dumps([renamers[i % len(renamers)](i) for i in range(n)]))  # made before the timings
+        rounds = max(1, args.rounds)
+        r4 = in_child(HERE.parent, blobs=blob_file, rounds=rounds, tmp=tmp)
+        n4, t4 = r4["n"], Child(r4)
+        row(f"sequencer alone, group commit (best of {rounds})", n4, t4, r4["events"])
+        r5 = in_child(HERE.parent, blobs=blob_file, group_max=1, tmp=tmp)
+        row("sequencer alone, one fsync per source", r5["n"], Child(r5), r5["events"], None)
+        print(f"group commit: {r5['wall'] / r4['wall']:.2f}x one fsync per source (wall)")
+        blob_file.unlink()
+        captured_file = root / "captured.pickle"
+        captured_file.write_bytes(pickle.dumps(captured))
+        for p in ("two.jsonl", "three.jsonl"):
             (root / p).unlink()
 
         m = args.sequencer_articles
-        seq_samples: list[tuple[int, int]] = []
         if m:
-            pool = captured
-
-            def synthetic():
-                return ((decode(renamed(pool[i % len(pool)], i + n)), True) for i in range(m))
-
-            n6, t6 = run("seqm", root / "six.jsonl", synthetic, spec, [], samples=seq_samples, every=max(1, m // 10))
-            ev6 = sum(1 for _ in open(root / "six.jsonl", "rb"))
-            row(f"sequencer alone, {m:,} sources (renamed inline)", n6, t6, ev6)
-            size6 = (root / "six.jsonl").stat().st_size
-            (root / "six.jsonl").unlink()
+            r6 = in_child(HERE.parent, captured=captured_file, count=m, offset=n, every=max(1, m // 10), tmp=tmp)
+            row(f"sequencer alone, {m:,} renamed inline", r6["n"], Child(r6), r6["events"])
         print(f"\nLedger: {events:,} events for {n1:,} articles ({events / n1:.1f} per article), {size / 1e6:.1f} MB: "
               f"{size / n1 * 1e6 / 1e9:.1f} GB per million articles; logs identical apart from times: {same}")
         print(f"cluster start-up: {start.wall:.2f} s wall (not in the rows above)")
         print(f"client RSS (MB) during the cluster append, by articles done: {samples}")
         if m:
-            print(f"sequencer RSS (MB) during the {m:,}-source run: {seq_samples}; ledger {size6 / 1e9:.2f} GB")
+            print(f"sequencer RSS (MB) during the {m:,}-source run: {r6['rss']}; ledger {r6['bytes'] / 1e9:.2f} GB")
 
         if not args.skip_verify:
             from ledger.audit import verify
@@ -258,7 +295,7 @@ def main() -> None:
             k = int(args.verify_events / per) + 1
 
             def sources():
-                return ((decode(renamed(captured[i % len(captured)], 10**7 + i)), True) for i in range(k))
+                return ((decode(renamers[i % len(renamers)](10**7 + i)), True) for i in range(k))
 
             run("build", ledger, sources, spec, [], store=LogStore(ledger, fsync=False))
             os.sync()
@@ -282,6 +319,7 @@ def main() -> None:
             est = projected(ev, cl.cpu, cl.workers, args.workers, cores)
             print(f"  workers' CPU {cl.workers:.2f} s ({cl.workers / one.cpu:.2f}x one process's {one.cpu:.2f} s); on {cores} idle "
                   f"cores that split would give {est:,.0f} events/s, {est * one.cpu / ev:.2f}x one process (an estimate)")
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)  # a worker's heartbeat racing the shutdown is no result
         client.close()
         cluster.close()
     print(f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

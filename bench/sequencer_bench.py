@@ -1,20 +1,26 @@
-"""The sequencer alone, in CPU time: what recording costs per article once workers have
-sent their bytes, optionally against another source tree in the same run.
+"""The sequencer alone: what recording costs per article once workers have sent their
+bytes, in a process of its own, optionally against another source tree in the same run.
 
     PYTHONPATH=src python3 bench/sequencer_bench.py [--sources 3000] [--rounds 3] [--against DIR]
 
 Workers are simulated: 200 generated ~4 KB articles are read, extracted and encoded once
 here (``ledger.ingest.prepare_encoded``, what a worker returns), then ``--sources`` of them
-(renamed as ``scale_bench.renamed`` does: each its own source) are recorded into a fresh
-ledger with group commit and fsync on, ``--rounds`` times; the best CPU time (user + system
-of this process) per article is printed. With ``--against DIR``, the same blobs are
-recorded by the tree in ``DIR/src`` in a subprocess, alternating with this tree round by
-round, so both see the same machine load (the machine is shared: read the ratio). Not a test.
+(renamed by ``scale_bench.Renamer``: each its own source, with derived ids) are recorded
+into a fresh ledger with group commit and fsync on, ``--rounds`` times; the best CPU time
+(user + system) and wall time per article are printed.
+
+"The sequencer alone" is measured the same way here and in ``scale_bench.py``: by
+:func:`record` in a child process that does nothing else (no Dask scheduler or client
+threads in it, no extraction before it), timed from the first result decoded to the last
+fsync. With ``--against DIR``, the same blobs are recorded by the tree in ``DIR/src`` in
+another child, alternating with this tree's round by round, so both see the same machine
+load (the machine is shared: read the ratio). Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pickle
 import subprocess
@@ -26,39 +32,96 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def measure(blob_file: str, rounds: int) -> float:
-    """Best CPU seconds per source of recording the pickled blobs (runs in the tree on sys.path)."""
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def record(blobs, ledger: Path, *, group_max: int = 0, every: int = 0) -> dict:
+    """Record the worker results ``blobs`` (an iterable of bytes) into a fresh ``ledger`` with
+    the tree on ``sys.path``; what it cost. ``group_max``: sources per group commit (0: the
+    default). ``every``: sample the RSS every that many sources."""
+    from ledger import ingest
     from ledger.ingest import Ingestor, ReadOptions, decode
     from ledger.log import LogStore
 
-    blobs = pickle.loads(Path(blob_file).read_bytes())
-    best = float("inf")
-    with tempfile.TemporaryDirectory(prefix="factledger-seq-") as tmp:
-        for r in range(rounds):
+    if group_max:
+        ingest.GROUP_MAX = group_max
+    ing = Ingestor(LogStore(ledger), None)
+    samples = []
+    n = 0
+    c0, t0 = time.process_time(), time.perf_counter()
+    for outcome in ing.append_many([], ReadOptions(), stream=((decode(b), True) for b in blobs)):
+        if isinstance(outcome, ingest.Failed):
+            sys.exit(outcome.message)
+        n += 1
+        if every and n % every == 0:
+            samples.append((n, round(rss_mb())))
+    cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    with open(ledger, "rb") as f:
+        events = sum(1 for _ in f)
+    return {"n": n, "cpu": cpu, "wall": wall, "events": events, "bytes": ledger.stat().st_size, "rss": samples}
+
+
+def _child(args: argparse.Namespace) -> None:
+    """The child's side: record, print the figures as JSON."""
+    sys.path.insert(0, str(HERE))
+    best = None
+    with tempfile.TemporaryDirectory(prefix="factledger-seq-", dir=args.dir) as tmp:
+        for r in range(args.rounds):
+            if args.captured:  # renamed here, as they are recorded (the CPU includes it)
+                from scale_bench import Renamer
+
+                renamers = [Renamer(b) for b in pickle.loads(Path(args.captured).read_bytes())]
+                blobs = (renamers[i % len(renamers)](args.offset + i) for i in range(args.count))
+            else:
+                blobs = pickle.loads(Path(args.measure).read_bytes())
             ledger = Path(tmp) / f"{r}.jsonl"
-            ing = Ingestor(LogStore(ledger), None)
-            c0 = time.process_time()
-            for _ in ing.append_many([], ReadOptions(), stream=((decode(b), True) for b in blobs)):
-                pass
-            best = min(best, time.process_time() - c0)
+            got = record(blobs, ledger, group_max=args.group_max, every=args.every)
             ledger.unlink()
-    return best / len(blobs)
+            if best is None or got["cpu"] < best["cpu"]:
+                best = got
+    print(json.dumps(best))
+
+
+def in_child(tree: Path, *, blobs: Path | None = None, captured: Path | None = None, count: int = 0, offset: int = 0,
+             rounds: int = 1, group_max: int = 0, every: int = 0, tmp: str | None = None) -> dict:
+    """:func:`record` run by the tree ``tree`` (its ``src``) in a child process: either the
+    pickled list of blobs in ``blobs`` or ``count`` renamings of the pickled ``captured``
+    ones, made as they are recorded. Best of ``rounds`` by CPU time."""
+    env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve() / "src")}
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--rounds", str(rounds), "--group-max", str(group_max),
+           "--every", str(every)]
+    if tmp:
+        cmd += ["--dir", tmp]
+    cmd += ["--measure", str(blobs)] if blobs else ["--captured", str(captured), "--count", str(count),
+                                                    "--offset", str(offset), "--measure", "-"]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(f"sequencer child ({tree}) failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sources", type=int, default=3000)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--against", help="another checkout: its src/ is measured in a subprocess, alternately")
-    ap.add_argument("--measure", help=argparse.SUPPRESS)  # internal: the subprocess's side
+    ap.add_argument("--against", help="another checkout: its src/ is measured in a child too, alternately")
+    ap.add_argument("--measure", help=argparse.SUPPRESS)  # internal: the child's side
+    ap.add_argument("--captured", help=argparse.SUPPRESS)
+    ap.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--offset", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--group-max", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--every", type=int, default=0, help=argparse.SUPPRESS)
+    ap.add_argument("--dir", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
-        print(measure(args.measure, args.rounds))
+        _child(args)
         return
     sys.path.insert(0, str(HERE.parent / "src"))
     sys.path.insert(0, str(HERE))
     from extract_bench import make_articles
-    from scale_bench import renamed
+    from scale_bench import Renamer
 
     from ledger import plugins
     from ledger.ingest import ReadOptions, prepare_encoded
@@ -72,25 +135,27 @@ def main() -> None:
             p.write_text(text, encoding="utf-8")
             inputs.append(Input(str(p), "file"))
         captured = prepare_encoded(inputs, ReadOptions(), spec)
+        renamers = [Renamer(b) for b in captured]
+        blobs = [renamers[i % len(renamers)](i) for i in range(args.sources)]
         blob_file = Path(tmp) / "blobs.pickle"
-        blob_file.write_bytes(pickle.dumps([renamed(captured[i % len(captured)], i) for i in range(args.sources)]))
-        print(f"{args.sources} sources of ~{sum(map(len, captured)) / len(captured) / 1024:.1f} KB each; "
+        blob_file.write_bytes(pickle.dumps(blobs))
+        print(f"{args.sources} sources of ~{sum(map(len, blobs)) / len(blobs) / 1024:.1f} KB each (worker results); "
               f"load average {os.getloadavg()[0]:.1f} at the start ({os.cpu_count()} cores, shared)")
-        mine: list[float] = []
-        other: list[float] = []
+        trees = [("this tree", HERE.parent)] + ([(args.against, Path(args.against))] if args.against else [])
+        results: dict[str, list[dict]] = {label: [] for label, _ in trees}
         for _ in range(args.rounds):
-            mine.append(measure(str(blob_file), 1))
-            if args.against:
-                env = {**os.environ, "PYTHONPATH": str(Path(args.against).resolve() / "src")}
-                out = subprocess.run([sys.executable, __file__, "--measure", str(blob_file), "--rounds", "1"],
-                                     env=env, capture_output=True, text=True, check=True)
-                other.append(float(out.stdout.strip()))
-        best = min(mine)
-        print(f"this tree:    {1000 * best:.3f} ms CPU per article, {1 / best:,.0f} articles per CPU second")
-        if other:
-            theirs = min(other)
-            print(f"{args.against}: {1000 * theirs:.3f} ms CPU per article, {1 / theirs:,.0f} articles per CPU second")
-            print(f"this tree costs {best / theirs:.2f}x the other's CPU per article")
+            for label, tree in trees:
+                results[label].append(in_child(tree, blobs=blob_file, tmp=tmp))
+        best = {label: min(rs, key=lambda r: r["cpu"]) for label, rs in results.items()}
+        for label, r in best.items():
+            n = r["n"]
+            print(f"{label}: {1000 * r['cpu'] / n:.3f} ms CPU per article ({n / r['cpu']:,.0f} articles per CPU second), "
+                  f"wall {1000 * r['wall'] / n:.3f} ms ({n / r['wall']:,.0f} articles/s with its fsyncs), "
+                  f"{r['events'] / n:.1f} events and {r['bytes'] / n / 1024:.1f} KB per article")
+        if args.against:
+            mine, theirs = best["this tree"], best[args.against]
+            print(f"this tree costs {mine['cpu'] / theirs['cpu']:.2f}x the other's CPU per article "
+                  f"(wall {mine['wall'] / theirs['wall']:.2f}x), best of {args.rounds} alternating rounds")
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 

@@ -224,6 +224,15 @@ def _verdict_status(lines):
     return _rehash_from(lines, i)
 
 
+def _event_id_again(lines):
+    """An event of the second batch given the id of the first event (rehashed): on a cluster
+    the two copies lie in different ranges (ledger.ranges compares the ranges' id digests)."""
+    i = [k for k, line in enumerate(lines) if b'"BatchStarted"' in line][1] + 2
+    first_id = orjson.loads(lines[0])["id"]
+    lines[i] = _reencode(lines[i], lambda raw: raw.__setitem__("id", first_id))
+    return _rehash_from(lines, i)
+
+
 def _non_canonical(lines):
     raw = orjson.loads(lines[5])
     lines[5] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).replace(b"\n", b"") + b"\n"
@@ -252,6 +261,7 @@ TAMPER = {
     "edited quote, rehashed": _edited_quote,
     "non-canonical line": _non_canonical,
     "schema violation, rehashed": _verdict_status,
+    "event id used again, rehashed": _event_id_again,
     "garbage middle line": lambda lines: lines[:4] + [b"this is not an event\n"] + lines[5:],
     "torn tail": lambda lines: lines + [b'{"seq":11,"ha'],
     "unknown type (envelope only)": _unknown_type,

@@ -289,7 +289,8 @@ def _both(run_cli, address, ledger="default"):
 @pytest.mark.slow
 @pytest.mark.parametrize("case", ["intact", "one changed byte", "unparseable middle line", "dropped line", "swapped lines",
                                   "inserted duplicate", "forged event spliced in", "edited quote, rehashed",
-                                  "non-canonical line", "schema violation, rehashed", "garbage middle line", "torn tail",
+                                  "non-canonical line", "schema violation, rehashed", "event id used again, rehashed",
+                                  "garbage middle line", "torn tail",
                                   "unknown type (envelope only)", "unknown type, then a schema break"])
 def test_verify_on_the_cluster_reports_what_one_process_does(case, all_types_ledger, run_cli, local_cluster, ranges_spy):
     """Every tamper case of test_tamper: `verify --scheduler` gives the exit code, first failure
@@ -370,3 +371,16 @@ def test_the_cluster_stream_holds_a_bounded_window(tmp_path, local_cluster, simp
             assert sum(1 for _ in stream) == 1999 and pulled == 2000
     finally:
         cloudpickle.unregister_pickle_by_value(conftest)
+
+
+@pytest.mark.slow
+def test_a_local_cluster_runs_its_workers_without_the_statistical_profiler():
+    """--cluster local:N has no dashboard, so its workers' stack sampler (every thread, every
+    10 ms) would only cost CPU: it is off in the workers the nannies start."""
+    distributed = _distributed()
+    import dask
+
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))
+    with cluster.local_cluster(1) as lc, distributed.Client(lc) as client:
+        assert list(client.run(lambda: dask.config.get("distributed.worker.profile.enabled")).values()) == [False]
+    assert dask.config.get("distributed.worker.profile.enabled") is True  # this process's setting is untouched

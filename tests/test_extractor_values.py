@@ -89,3 +89,23 @@ def test_spans_are_exact():
     text = "On Nov. 3, about 1,200 people (3.5 percent) fled."
     for v in find_values(text, PUB):
         assert text[v.start : v.end] == v.text
+
+
+def test_find_values_asked_again_answers_the_same_with_a_list_of_its_own():
+    """find_values keeps its last answer (ingest asks again for the text just extracted, to
+    find its relative dates): the same question gets an equal answer, a list the caller may
+    change without changing the next answer; another reference day, span or text is computed."""
+    import datetime as dt
+
+    from ledger.extractors.rules.values import _find_values, find_values
+
+    text = "On Wednesday 1,200 people crossed; by March 3, 2024 about 40 more had."
+    first = find_values(text, None)
+    first.clear()
+    again = find_values(text, None)
+    assert again == _find_values(text, None) and again
+    day = dt.date(2024, 3, 1)
+    assert find_values(text, day) == _find_values(text, day) != again  # the weekday resolves only with a day
+    assert find_values(text, None, 0, 20) == _find_values(text, None, 0, 20)
+    copy = "".join(list(text))  # an equal text, another object
+    assert find_values(copy, None) == again

@@ -50,6 +50,30 @@ def test_sources_share_fsyncs_and_are_reported_only_after_theirs(tmp_ledger, sim
     assert len(synced) == 3  # groups of 8, 8 and 4
 
 
+@pytest.mark.parametrize("fsync", [True, False], ids=["fsync", "no-fsync"])
+def test_a_group_starts_the_write_back_of_its_bytes_before_its_fsync(tmp_ledger, simple_extractor, synced, monkeypatch, fsync):
+    """Within a group, every WRITEBACK_BYTES written are handed to write-back at once (the
+    fsync at the group's end then waits for less); the ranges are contiguous and each lies
+    before the fsync that makes it durable. With --no-fsync nothing is asked of the disk."""
+    monkeypatch.setattr(ingest, "GROUP_WINDOW", 60.0)
+    monkeypatch.setattr(ingest, "GROUP_MAX", 10)
+    monkeypatch.setattr(log, "WRITEBACK_BYTES", 1)
+    asked: list[tuple[int, int, int]] = []
+    real = log._start_writeback
+    monkeypatch.setattr(log, "_start_writeback", lambda fd, off, n: asked.append((off, n, len(synced))) or real(fd, off, n))
+    ing = Ingestor(LogStore(tmp_ledger, fsync=fsync), simple_extractor)
+    assert len(list(ing.append_many(_inputs(20), ReadOptions()))) == 20
+    if not fsync:
+        assert asked == [] and synced == []
+        return
+    assert len(synced) == 2 and len(asked) == 20  # after each source (WRITEBACK_BYTES is 1 here)
+    first, second = [a for a in asked if a[2] == 0], [a for a in asked if a[2] == 1]  # before the 1st, the 2nd fsync
+    assert len(first) == len(second) == 10
+    for group, start, end in ((first, 0, synced[0]), (second, synced[0], synced[1])):
+        assert group[0][0] == start and all(a[0] + a[1] == b[0] for a, b in zip(group, group[1:]))
+        assert group[-1][0] + group[-1][1] == end  # the whole group, and only it
+
+
 def test_no_fsync_flag_still_groups_and_never_syncs(tmp_ledger, simple_extractor, synced):
     ing = Ingestor(LogStore(tmp_ledger, fsync=False), simple_extractor)
     assert len(list(ing.append_many(_inputs(5), ReadOptions()))) == 5

@@ -86,3 +86,18 @@ def test_the_source_index_grows_its_assertion_ids_in_place():
     index._assertion("src-1", 1, "as-other")
     assert known.packed is held
     assert known.assertion_ids == frozenset([*ids, "as-not-hex", "as-other"])
+
+
+@pytest.mark.parametrize("odd", ["as-0123456789ABCDEF", "as-0123456789abcde ", "as-01234567 9abcdef", "as-0123456789abcdef0",
+                                 "xs-0123456789abcdef", "as-0123456789abcdeg", "as-0123456789abcde"])
+def test_a_source_of_worker_bytes_keeps_any_assertion_id_exactly(odd):
+    """The ids of a source recorded from a worker's bytes are packed 8 bytes each, all at once,
+    only when every one is as- and 16 lowercase hex digits: one id of another form among them
+    (upper case, a space fromhex would skip, a length that shifts the rest) keeps them all as
+    they are."""
+    usual = [f"as-{i * 7919123457:016x}" for i in range(5)]
+    for ids in (usual, [*usual[:2], odd, *usual[2:]], [odd, "as-0123456789abcdef0"[:-1] + "0" * 2]):
+        known = ingest.KnownSource(1, "0" * 64)
+        known.add(ids)
+        assert known.assertion_ids == frozenset(ids)
+        assert isinstance(known.packed, bytearray) == (ids == usual)

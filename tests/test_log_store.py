@@ -292,3 +292,23 @@ def test_append_refuses_to_chain_onto_a_hash_that_is_not_hex(tmp_ledger):
     with pytest.raises(LedgerError, match="not a sha256 hex digest"):
         store.append(_batch(1, "src-0000000000000002"))
     assert tmp_ledger.read_bytes() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_child_does_not_reuse_the_parents_pool_of_event_ids():
+    """Event ids come from a pool made in bulk; a child forked with a full pool makes its own,
+    or parent and child would write the same ids."""
+    log_module.new_event_ids(1)  # the pool is full now
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its ids to the pipe, then out without pytest's teardown
+        try:
+            os.write(w, "\n".join(log_module.new_event_ids(50)).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        child = f.read().decode().split("\n")
+    os.waitpid(pid, 0)
+    parent = log_module.new_event_ids(50)
+    assert len(child) == 50 and not {i[15:] for i in child} & {i[15:] for i in parent}

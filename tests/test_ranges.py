@@ -8,6 +8,7 @@ LocalCluster runs the same cases in test_cluster.py (slow)."""
 
 from __future__ import annotations
 
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import orjson
@@ -171,3 +172,103 @@ def test_time_moving_back_at_a_cut_is_found(all_types_ledger, cut_everywhere):
     assert not one.ok and one.bad_seq == first_of_two + 1 and "time moved back" in one.reason
     assert (got.ok, got.bad_seq, got.reason) == (one.ok, one.bad_seq, one.reason)
     assert cut_everywhere["sequential"] == 1
+
+
+# -- ids that must be unique across the log: each range sends 8-byte digests of its ids ------
+
+
+def test_an_event_id_used_again_in_a_later_range_is_found(all_types_ledger, cut_everywhere):
+    """An event of range 2 given the id of an event of range 1 (rehashed): each range alone
+    has unique ids; the digests the ranges return share one, so the single-process replay
+    answers, naming the id and its seq."""
+    lines = _lines(all_types_ledger)
+    first_of_two = next(k for k, x in enumerate(lines) if k and orjson.loads(x)["type"] == "BatchStarted")
+    target = first_of_two + 2
+    raw = orjson.loads(lines[target])
+    raw["id"] = orjson.loads(lines[1])["id"]
+    lines[target] = orjson.dumps(raw, option=orjson.OPT_SORT_KEYS) + b"\n"
+    all_types_ledger.write_bytes(b"".join(_rehash_from(lines, target)))
+    summaries = [ranges.check_range(str(all_types_ledger), a, b) for a, b in ranges.split(str(all_types_ledger), all_types_ledger.stat().st_size, 8)]
+    assert len(summaries) == 2 and all(s[0] for s in summaries)  # each range passes alone
+    one, got, root, _ = _compare(all_types_ledger, cut_everywhere)
+    assert not one.ok and one.bad_seq == target + 1 and "is used again" in one.reason
+    assert (got.ok, got.bad_seq, got.reason) == (one.ok, one.bad_seq, one.reason) and root is None
+    assert cut_everywhere["sequential"] == 1
+
+
+def _revised_ledger(path, second_source_aid=None):
+    """Source A, then (a batch of its own, so a range of its own) A's version 2 recording its
+    first sentence again: the same assertion id, legitimately, in two ranges. With
+    ``second_source_aid``: then a source B whose assertion carries that id."""
+    from conftest import assertion_payload, source_payload
+
+    from ledger.events import SourceRevised
+
+    text = "The bridge reopened on Monday. Officials said it is safe."
+    revised = "The bridge reopened on Monday. Officials now say it is safe."
+    a = source_payload(text, uri="https://example.org/a")
+    rev = SourceRevised(**{**{k: getattr(source_payload(revised, uri=a.uri), k) for k in (
+        "source_id", "uri", "title", "outlet", "authors", "published", "retrieved", "media_type", "raw_sha256",
+        "text_sha256", "text")}, "version": 2, "revision_of": 1})
+    store = LogStore(path, fsync=False)
+    store.append([a, assertion_payload(text, 0, 30, source_id=a.source_id)], actor="t@example")
+    store.append([rev, assertion_payload(revised, 0, 30, source_id=a.source_id, version=2)], actor="t@example")
+    if second_source_aid is not None:
+        other = "Ferries kept running all week."
+        b = source_payload(other, uri="https://example.org/b")
+        forged = assertion_payload(other, 0, 7, source_id=b.source_id, assertion_id=second_source_aid)
+        store.append([b, forged], actor="t@example")
+    return orjson.loads(path.read_bytes().splitlines()[2])["data"]["assertion_id"]
+
+
+def test_an_assertion_recorded_again_by_a_revision_in_a_later_range_passes_on_the_ranges(tmp_ledger, cut_everywhere):
+    """The shared digest is looked up (one _owners task per range holding it): the same
+    source in both ranges, so the ranges' answer stands, with no single-process replay."""
+    aid = _revised_ledger(tmp_ledger)
+    lines = _lines(tmp_ledger)
+    assert sum(orjson.loads(x)["data"].get("assertion_id") == aid for x in lines) == 2
+    client = InProcessClient()
+    owners_calls = []
+    real_owners = ranges._owners
+    try:
+        ranges._owners = lambda state, wanted: owners_calls.append(set(wanted)) or real_owners(state, wanted)
+        one = verify(LogStore(tmp_ledger), jobs=1)
+        got, _root = ranges.partitioned(LogStore(tmp_ledger), client, 2)
+    finally:
+        ranges._owners = real_owners
+    assert len(cut_everywhere["ranges"][-1]) == 2
+    assert one.ok and got.ok and got.head_hash == one.head_hash and cut_everywhere["sequential"] == 0
+    assert owners_calls == [{int.from_bytes(bytes.fromhex(aid[3:]), sys.byteorder)}] * 2  # both ranges, that id only
+
+
+def test_an_assertion_id_of_another_source_in_a_later_range_is_found(tmp_ledger, cut_everywhere, monkeypatch):
+    """Source B records an assertion under an id that A's range records. With derived ids the
+    range of B would refuse it itself; a forger who found a 64-bit collision of the derivation
+    would not be refused there, as the ranges run here without the derivation check: only the
+    digests shared across the ranges, looked up with their sources, find it."""
+    from ledger.checks import Rules
+
+    monkeypatch.setattr(ranges, "Rules", lambda **k: Rules(**{**k, "derived_ids": False}))
+    _revised_ledger(tmp_ledger)
+    aid = orjson.loads(_lines(tmp_ledger)[2])["data"]["assertion_id"]
+    tmp_ledger.unlink()
+    _revised_ledger(tmp_ledger, second_source_aid=aid)
+    one, got, root, _ = _compare(tmp_ledger, cut_everywhere)
+    assert not one.ok and f"assertion id {aid} already belongs to source" in one.reason
+    assert (got.ok, got.bad_seq, got.reason) == (one.ok, one.bad_seq, one.reason) and root is None
+    assert len(cut_everywhere["ranges"][-1]) == 3 and cut_everywhere["sequential"] == 1
+
+
+def test_digests_of_ids_in_the_usual_form_and_any_other_agree():
+    """The packed digests equal the one-by-one digest of each id, for UUIDs and anything else
+    (schemas off: ids of any form), so equal ids always have equal digests across ranges."""
+    ids = ["0190c7a2-3b4c-7d5e-8f60-718293a4b5c6", "0190c7a2-3b4c-7d5e-bf60-718293a4b5c7"]
+    odd = ["not-a-uuid", "0190c7a2-3b4c-7d5e-8f60-718293a4b5cZ", "é" * 36, "0190c7a2-3b4c-7d5e-8f60-718293a4 5c6"]
+    spec = ranges._EVENT_ID
+    assert ranges.digests(ids, *spec) == b"".join(ranges.digest(i, *spec) for i in ids) == bytes.fromhex("8f60718293a4b5c6bf60718293a4b5c7")
+    mixed = ids + odd
+    assert ranges.digests(mixed, *spec) == b"".join(ranges.digest(i, *spec) for i in mixed)
+    assert len(set(ranges.digests(mixed, *spec)[k : k + 8] for k in range(0, 8 * len(mixed), 8))) == len(mixed)
+    shared = ranges._shared([ranges.digests(ids, *spec), ranges.digests(odd + ids[1:], *spec), b""])
+    d = int.from_bytes(ranges.digest(ids[1], *spec), sys.byteorder)
+    assert shared == [{d}, {d}, set()]

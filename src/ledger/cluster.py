@@ -72,19 +72,29 @@ def _distributed() -> Any:
     return distributed
 
 
+def local_cluster(n: int) -> Any:
+    """A ``LocalCluster`` of ``n`` worker processes, one thread each, on 127.0.0.1 only, with
+    no dashboard, and without the workers' statistical profiler (it samples every thread's
+    stack every 10 ms, for a dashboard these clusters do not start)."""
+    distributed = _distributed()
+    import logging
+
+    import dask
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}):  # the nannies pass it to their workers
+        return distributed.LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+            dashboard_address=None, silence_logs=logging.ERROR,
+        )
+
+
 @contextmanager
 def connect(scheduler: str | None = None, cluster: str | None = None) -> Iterator[Any]:
     """A ``distributed.Client``: to ``scheduler``, or to a ``LocalCluster`` of ``local[:N]``
     worker processes (one thread each, listening on 127.0.0.1 only, no dashboard)."""
     distributed = _distributed()
-    import logging
-
     if cluster is not None:
-        n = parse_local(cluster)
-        with distributed.LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-            dashboard_address=None, silence_logs=logging.ERROR,
-        ) as local, distributed.Client(local) as client:
+        with local_cluster(parse_local(cluster)) as local, distributed.Client(local) as client:
             yield client
         return
     try:

@@ -366,8 +366,23 @@ def _matches(rx: re.Pattern, text: str, positions: list[int], end: int):
 def find_values(text: str, published: dt.date | None, start: int = 0, end: int | None = None) -> list[Value]:
     """Every quantity and date in ``text[start:end]``, sorted by position, not overlapping.
 
-    Dates are taken first, so ``November 13`` is a date and not the number 13.
+    Dates are taken first, so ``November 13`` is a date and not the number 13. The last
+    answer is kept (Values are frozen; a new list is returned): ingest asks again for the
+    whole text just extracted, to find its relative dates (``ingest.relative_dates``).
     """
+    global _last
+    last = _last
+    if last is not None and last[0] is text and last[1] == (published, start, end):
+        return list(last[2])
+    found = _find_values(text, published, start, end)
+    _last = (text, (published, start, end), tuple(found))
+    return found
+
+
+_last: tuple[str, tuple, tuple[Value, ...]] | None = None
+
+
+def _find_values(text: str, published: dt.date | None, start: int = 0, end: int | None = None) -> list[Value]:
     if end is None:
         end = len(text)
     found: list[Value] = []
