@@ -264,7 +264,7 @@ def test_a_failed_checkpoint_names_the_first_changed_seq(tmp_ledger, keys, run_c
             assert res.exit_code == 1 and f"the first event that differs {expect}" in res.stderr, res.stderr
     # only the block roots of the signed state (its leaf file lost, or altered): the block, never a wrong seq
     for spoil in (lambda leaves: leaves.unlink(),
-                  lambda leaves: leaves.write_bytes(leaves.read_bytes()[:-1] + b"!")):
+                  lambda leaves: leaves.write_bytes(leaves.read_bytes()[:-1] + bytes([leaves.read_bytes()[-1] ^ 0xFF]))):
         tmp_ledger.write_bytes(b"".join(lines))
         for stale in cache.parent.iterdir():
             stale.unlink()
