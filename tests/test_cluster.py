@@ -384,3 +384,46 @@ def test_a_local_cluster_runs_its_workers_without_the_statistical_profiler():
     with cluster.local_cluster(1) as lc, distributed.Client(lc) as client:
         assert list(client.run(lambda: dask.config.get("distributed.worker.profile.enabled")).values()) == [False]
     assert dask.config.get("distributed.worker.profile.enabled") is True  # this process's setting is untouched
+
+
+class _InlineClient:
+    """A Dask client stand-in that runs each task at once and records its size: what
+    cluster_stream asks of a cluster, without one."""
+
+    def __init__(self, workers: int):
+        self.sizes: list[int] = []
+        self._workers = workers
+
+    def scheduler_info(self):
+        return {"workers": {f"w{i}": {} for i in range(self._workers)}}
+
+    def submit(self, fn, items, *args, pure=True):
+        self.sizes.append(len(items))
+        result = fn(items, *args)
+
+        class Done:
+            status = "finished"
+
+            def result(self):
+                return result
+
+            def cancel(self):
+                pass
+
+        return Done()
+
+
+def test_cluster_tasks_start_small_and_grow_to_the_chunk(simple_extractor):
+    """Big tasks cost the cluster less per input, but a short list in big tasks would reach one
+    worker only: the first task holds FIRST_CHUNK inputs and each later one twice the last, up
+    to CLUSTER_CHUNK; every input comes back once, in order."""
+    n = 8 + 16 + 32 + 64 + 128 + 128 + 5
+    items = [Input("<stdin>", "stdin", data=article(i).encode()) for i in range(n)]
+    client = _InlineClient(2)
+    out = list(cluster.cluster_stream(client, items, ReadOptions(), simple_extractor))
+    assert client.sizes == [8, 16, 32, 64, 128, 128, 5]
+    assert (cluster.FIRST_CHUNK, cluster.CLUSTER_CHUNK) == (8, 128)
+    assert len(out) == n and all(getattr(r, "origin", None) == "<stdin>" for r, _ in out)
+    small = _InlineClient(2)
+    list(cluster.cluster_stream(small, items[:20], ReadOptions(), simple_extractor))
+    assert small.sizes == [8, 12]  # twenty inputs: two tasks, one per worker, not one

@@ -32,9 +32,15 @@ from .sources.collect import Input
 ENV = "FACTLEDGER_SCHEDULER"
 """Environment variable naming the scheduler, as ``--scheduler`` does."""
 
-CLUSTER_CHUNK = 32
-"""Inputs per task on a cluster: a Dask task costs about a millisecond of scheduler and
-client time, so tasks are four times larger than a local pool's (:data:`ledger.ingest.CHUNK`)."""
+CLUSTER_CHUNK = 128
+"""Most inputs per task on a cluster. A task costs Dask CPU on the worker, the scheduler and
+this process whatever its size: on 2,000 ~4 KB articles with ``local:2``, tasks of 32 took
+0.82-0.86 ms of this process's CPU and 6.5-6.8 ms of the workers' per article, tasks of 128
+0.56-0.64 and 5.2-6.3 (``bench/cluster_chunk_bench.py --chunks 32,128``). The first tasks are smaller
+(:data:`FIRST_CHUNK`, doubling) so a short input list still reaches every worker."""
+
+FIRST_CHUNK = 8
+"""Inputs in the first task; each later task doubles, up to :data:`CLUSTER_CHUNK`."""
 
 WINDOW_PER_WORKER = 4
 """Chunks in flight per worker: enough to keep each busy, few enough that this process
@@ -177,9 +183,12 @@ def cluster_stream(
     it = itertools.chain(first, it)
     window = window or WINDOW_PER_WORKER * workers(client)
     pending: deque[tuple[list[Input], Any]] = deque()
+    size = min(FIRST_CHUNK, chunk_size)
 
     def submit() -> bool:
-        chunk = [item for _, item in zip(range(chunk_size), it)]
+        nonlocal size
+        chunk = [item for _, item in zip(range(size), it)]
+        size = min(2 * size, chunk_size)
         if chunk:
             if ship:
                 chunk = [_ship(item, options) for item in chunk]
