@@ -171,25 +171,15 @@ class Rules:
                 return f"assertion_id {aid} is not derived from its source, quote and occurrence {n} (expected {expected})"
             seen[exact] = n + 1
         assertions[aid] = key
-        # Two plain loops: most assertions have no value and few mentions, so no per-call tuple of lists.
-        for item in d["values"]:
-            start, end = item["start"], item["end"]
-            if (
-                text is None
-                or start.__class__ is not int
-                or end.__class__ is not int
-                or not 0 <= start < end <= len(text)
-                or text[start:end] != item["text"]
-            ):
-                return f"assertion {aid}: value {item['text']!r} at {start}:{end} differs from the source text"
-        for item in d["entities"]:
-            start, end = item["start"], item["end"]
-            if (
-                text is None
-                or start.__class__ is not int
-                or end.__class__ is not int
-                or not 0 <= start < end <= len(text)
-                or text[start:end] != item["text"]
-            ):
-                return f"assertion {aid}: entity {item['text']!r} at {start}:{end} differs from the source text"
+        for kind, items in (("value", d["values"]), ("entity", d["entities"])):
+            for item in items:
+                start, end = item["start"], item["end"]
+                if (
+                    text is None
+                    or start.__class__ is not int
+                    or end.__class__ is not int
+                    or not 0 <= start < end <= len(text)
+                    or text[start:end] != item["text"]
+                ):
+                    return f"assertion {aid}: {kind} {item['text']!r} at {start}:{end} differs from the source text"
         return None
