@@ -55,7 +55,7 @@ from ..events import (
 from ..log import Head, LedgerError, LogStore
 from .machinery import parse_timestamp
 
-FORMAT = "8"
+FORMAT = "9"
 """Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
 
 FILE_NAME = "views.sqlite"
@@ -88,6 +88,17 @@ CREATE TABLE assertions (
     entities_canonical TEXT NOT NULL, extractor TEXT NOT NULL, csv_head TEXT NOT NULL, csv_tail TEXT NOT NULL
 );
 CREATE INDEX assertions_by_id ON assertions (assertion_id);
+CREATE INDEX assertions_by_source ON assertions (source_id);
+CREATE TABLE assertions_redated AS SELECT * FROM assertions WHERE 0;
+CREATE UNIQUE INDEX assertions_redated_key ON assertions_redated (event_seq, current_from);
+CREATE INDEX assertions_redated_by_id ON assertions_redated (assertion_id);
+CREATE INDEX assertions_redated_by_source ON assertions_redated (source_id);
+CREATE TABLE recorded_rows (event_seq INTEGER PRIMARY KEY, row_json BLOB NOT NULL);
+CREATE TABLE source_lines (
+    source_id TEXT NOT NULL, version INTEGER NOT NULL, line_start INTEGER NOT NULL, line_end INTEGER NOT NULL,
+    PRIMARY KEY (source_id, version)
+) WITHOUT ROWID;
+CREATE VIEW assertion_rows AS SELECT * FROM assertions UNION ALL SELECT * FROM assertions_redated;
 CREATE TABLE retracted (assertion_id TEXT PRIMARY KEY, event_seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE withdrawn (
     assertion_id TEXT PRIMARY KEY, source_version INTEGER NOT NULL, event_seq INTEGER NOT NULL
@@ -104,11 +115,12 @@ CREATE TABLE claims_views (
     key TEXT NOT NULL, part TEXT NOT NULL, seq INTEGER NOT NULL, lines BLOB NOT NULL, PRIMARY KEY (key, part)
 );
 CREATE VIEW current_assertions AS
-    SELECT * FROM assertions WHERE current_from IS NOT NULL AND current_to IS NULL;
+    SELECT * FROM assertion_rows WHERE current_from IS NOT NULL AND current_to IS NULL;
 CREATE VIEW current_sources AS SELECT * FROM sources WHERE current_to IS NULL;
 """
 
-TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "corrections", "view_rows", "claim_features", "claims_views")
+TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "corrections", "view_rows", "claim_features", "claims_views",
+          "assertions_redated", "recorded_rows", "source_lines")
 """The tables the digest covers (everything but ``meta``, which holds it)."""
 
 ASSERTION_CELLS = (
@@ -162,7 +174,8 @@ class _Aid:
         self.max_version = 0
         self.retracted = False
         self.withdrawn: int | None = None
-        self.recs: list[list] = []  # [seq, version, current_from, current_to]
+        # [seq, version, current_from, current_to, the current_from of its latest re-dated row (None: none)]
+        self.recs: list[list] = []
 
 
 class ProjectionStore:
@@ -177,6 +190,9 @@ class ProjectionStore:
         self._features: list[tuple[str, str, str, str | None, Any]] = []  # written (encoded) at close
         self._claims_views: list[tuple[str, int, dict[str, bytes]]] = []
         self._codec = None
+        # the assertion rows: the recorded ones, and the re-dated copies when a source's published date was corrected
+        redated = conn.execute("SELECT 1 FROM assertions_redated LIMIT 1").fetchone() is not None
+        self.rows = "assertion_rows" if redated else "assertions"
 
     def close(self) -> None:
         try:
@@ -288,7 +304,7 @@ class ProjectionStore:
 
     def assertions_json(self, s: int, *, source=None, speaker=None, kind=None, entity=None) -> Iterator[bytes]:
         """The rows of ``assertions --json`` at ``s`` (each as the converter unstructures it), in log order."""
-        sql = f"SELECT row_json FROM assertions WHERE {_LIVE}"
+        sql = f"SELECT row_json FROM {self.rows} WHERE {_LIVE}"
         args: dict[str, Any] = {"s": s}
         if source is not None:
             sql += " AND source_id = :source"
@@ -320,13 +336,13 @@ class ProjectionStore:
 
     def assertion_cells(self, s: int) -> Iterator[tuple]:
         """The current assertions at ``s`` in log order, as the tuples :data:`ASSERTION_CELLS` names."""
-        return self.conn.execute(f"SELECT {', '.join(ASSERTION_CELLS)} FROM assertions WHERE {_LIVE} ORDER BY event_seq",
+        return self.conn.execute(f"SELECT {', '.join(ASSERTION_CELLS)} FROM {self.rows} WHERE {_LIVE} ORDER BY event_seq",
                                  {"s": s})
 
     def assertion_csv(self, s: int) -> Iterator[tuple[str, str, str]]:
         """``(source_id, csv_head, csv_tail)`` of the current assertions at ``s`` in log order: their
         own cells as CSV text, written once when the row was folded."""
-        return self.conn.execute(f"SELECT source_id, csv_head, csv_tail FROM assertions WHERE {_LIVE} ORDER BY event_seq",
+        return self.conn.execute(f"SELECT source_id, csv_head, csv_tail FROM {self.rows} WHERE {_LIVE} ORDER BY event_seq",
                                  {"s": s})
 
     def source_index(self, s: int) -> list[tuple[str, bytes, str | None, str | None]]:
@@ -346,7 +362,7 @@ class ProjectionStore:
         """``source_id -> {kind: current assertions}`` at ``s`` (kinds sorted)."""
         counts: dict[str, dict[str, int]] = defaultdict(dict)
         for sid, kind, n in self.conn.execute(
-            f"SELECT source_id, kind, count(*) FROM assertions WHERE {_LIVE} GROUP BY source_id, kind", {"s": s}
+            f"SELECT source_id, kind, count(*) FROM {self.rows} WHERE {_LIVE} GROUP BY source_id, kind", {"s": s}
         ):
             counts[sid][kind] = n
         return {sid: dict(sorted(c.items())) for sid, c in counts.items()}
@@ -366,7 +382,7 @@ class ProjectionStore:
         mentions: Counter = Counter()
         loads = orjson.loads
         for aid, sid, blob in self.conn.execute(
-            f"SELECT assertion_id, source_id, entities_json FROM assertions WHERE {_LIVE} AND entities_json != X'5B5D'"
+            f"SELECT assertion_id, source_id, entities_json FROM {self.rows} WHERE {_LIVE} AND entities_json != X'5B5D'"
             " ORDER BY event_seq",
             {"s": s},
         ):
@@ -389,7 +405,7 @@ class ProjectionStore:
         rows = []
         for seq, aid, sid, exact, digest, at, actor, dates in self.conn.execute(
             "SELECT event_seq, assertion_id, source_id, exact, event_hash, recorded_at, actor, dates_json"
-            f" FROM assertions WHERE {_LIVE} AND kind = 'statement' AND dates_json IS NOT NULL ORDER BY event_seq",
+            f" FROM {self.rows} WHERE {_LIVE} AND kind = 'statement' AND dates_json IS NOT NULL ORDER BY event_seq",
             {"s": s},
         ):
             outlet, title = src.get(sid, (None, None))
@@ -579,6 +595,17 @@ class _Builder:
         self.withdrawn: dict[str, tuple[int, int] | None] = {}
         self.corrections: dict[str, dict[str, Any]] = {}  # source_id -> corrected fields so far (read or written this run)
         self._corrections_changed: set[str] = set()
+        # corrected published dates (the views re-date those sources' assertions, views.Redater)
+        self.published: dict[str, str] = {} if self.fresh else {
+            sid: fix["published"] for sid, blob in conn.execute("SELECT source_id, fields_json FROM corrections")
+            if (fix := orjson.loads(blob)).get("published")}
+        self.new_redated: list[list] = []  # assertions_redated rows not inserted yet
+        self.latest_redated: dict[int, list] = {}  # seq -> its latest pending assertions_redated row
+        self.originals: dict[int, bytes] = {}  # seq -> row_json as recorded, not inserted yet (recorded_rows)
+        self.source_lines: dict[tuple[str, int], tuple[int, int]] = {}  # (source_id, version) -> line span, pending
+        self.texts: dict[tuple[str, int], str | None] = {}
+        self.log: LogStore | None = None
+        self.line: tuple[int, int] = (0, 0)  # byte span of the line being folded
         from ..exporters.csv import csv_record
         from ..serialization import converter, structure_event
         from .views import _raw_row, _row
@@ -623,9 +650,17 @@ class _Builder:
             " ORDER BY event_seq",
             (aid,),
         ):
-            st.recs.append([seq, version, cfrom, cto])
+            st.recs.append([seq, version, cfrom, cto, None])
             if version > 1:
                 st.max_version = max(st.max_version, version)
+        if st.recs:
+            by_seq = {rec[0]: rec for rec in st.recs}
+            for seq, cfrom, cto in q(
+                "SELECT event_seq, current_from, current_to FROM assertions_redated WHERE assertion_id = ?"
+                " ORDER BY event_seq, current_from",
+                (aid,),
+            ):
+                by_seq[seq][3:5] = [cto, cfrom]  # the recording ends where its latest re-dated row does
         st.retracted = q("SELECT 1 FROM retracted WHERE assertion_id = ?", (aid,)).fetchone() is not None
         if aid in self.withdrawn:
             w = self.withdrawn[aid]
@@ -638,7 +673,7 @@ class _Builder:
     def _settle(self, st: _Aid, at: int) -> None:
         """Open or close the current intervals of an id's recordings after an event at seq ``at``."""
         for rec in st.recs:
-            seq, version, cfrom, cto = rec
+            seq, version, cfrom, cto, redated_from = rec
             # a standing withdrawal hides every recording (the catalog's rule): one in a later
             # version lifts it when recorded, one in the same version is a re-extraction's
             live = not st.retracted and not st.max_version > version and st.withdrawn is None
@@ -650,6 +685,14 @@ class _Builder:
                 self.meta["fallback"] = 1  # current again after it stopped: not one interval
                 continue
             else:
+                continue
+            if redated_from is not None:  # only a current recording is re-dated: this closes its latest row
+                row = self.latest_redated.get(seq)
+                if row is not None:
+                    row[12] = rec[3]
+                else:
+                    self._update("assertions_redated", "event_seq = ? AND current_from = ?", (seq, redated_from),
+                                 {"current_to": rec[3]})
                 continue
             row = self.new_rows.get(seq)
             if row is not None:
@@ -670,7 +713,16 @@ class _Builder:
             if not isinstance(event.data, AssertionRecorded):
                 return
             row = self._row(event.data, raw)
-        seq, aid, version = raw["seq"], row.assertion_id, row.version
+        seq = raw["seq"]
+        if row.source_id in self.published:  # recorded after its source's published date was corrected
+            self.originals[seq] = orjson.dumps(self.converter.unstructure(row))
+            row = self._redate(row, self.published[row.source_id])
+        self.new_rows[seq] = self._columns(row)
+        self._recording(seq, row.assertion_id, row.version)
+
+    def _columns(self, row: Any) -> list:
+        """The ``assertions`` columns of an ``AssertionRow`` (``current_from``/``current_to`` None)."""
+        seq, aid, version = row.recorded.seq, row.assertion_id, row.version
         plain = self.converter.unstructure(row)
         dates, seen = [], set()
         for v in plain["values"]:
@@ -682,20 +734,22 @@ class _Builder:
         # the order of ASSERTION_CELLS
         cells = (aid, row.source_id, version, sel.start, sel.end, sel.exact, row.kind, row.speaker, row.modality,
                  values, entities, seq, rec.hash, rec.at, extractor)
-        self.new_rows[seq] = [
+        return [
             seq, aid, row.source_id, version, row.kind, row.speaker, row.modality, sel.exact,
             rec.hash, rec.at, rec.actor, None, None,
             orjson.dumps(plain["entities"]), orjson.dumps(dates) if dates else None, orjson.dumps(plain),
             sel.start, sel.end, values, entities, extractor,
             self.csv_record(cells[:CSV_SPLIT]), self.csv_record(cells[CSV_SPLIT:]),
         ]
+
+    def _recording(self, seq: int, aid: str, version: int) -> None:
         st = self._aid(aid)
         if version > 1:  # the catalog's ``rerecorded``: only later versions count
             st.max_version = max(st.max_version, version)
         if st.withdrawn is not None and st.withdrawn <= version:
             st.withdrawn = None  # recorded again after being withdrawn
             self.withdrawn[aid] = None
-        st.recs.append([seq, version, None, None])
+        st.recs.append([seq, version, None, None, None])
         self._settle(st, seq)
 
     def _latest_source(self, sid: str) -> list | None:
@@ -742,6 +796,8 @@ class _Builder:
         if not isinstance(d, (SourceAppended, SourceRevised)):
             return  # a version this code cannot read: the catalog skips it too
         seq = raw["seq"]
+        self.source_lines[(d.source_id, d.version)] = self.line  # its text, should a published date be corrected
+        self.texts.pop((d.source_id, d.version), None)
         previous = self._latest_source(d.source_id)
         prev_row = None if previous is None else self.converter.structure(orjson.loads(previous[10]), SourceRow)
         if previous is not None:
@@ -755,8 +811,7 @@ class _Builder:
     def _corrected(self, raw: dict[str, Any], seq: int) -> None:
         """``SourceMetadataCorrected``: the source's row closes at ``seq`` and a corrected copy is
         current from it, so ``--as-of`` before the correction still reads the old metadata. A corrected
-        ``published`` re-dates the source's assertions (``views.Redater``), which the assertion rows
-        do not express yet: the views fold the log for such a ledger."""
+        ``published`` re-dates the source's assertions (``views.Redater``) the same way (:meth:`_redate_source`)."""
         from attrs import evolve
 
         from ..events import SourceMetadataCorrected
@@ -767,19 +822,116 @@ class _Builder:
         if not isinstance(d, SourceMetadataCorrected):
             return
         given = {k: getattr(d, k) for k in _CORRECTABLE if getattr(d, k) is not None}
-        if "published" in given:
-            self.meta["fallback"] = 1
-            return
         sid = d.source_id
         fixed = {**self._corrections_of(sid), **{k: list(v) if k == "authors" else v for k, v in given.items()}}
         self.corrections[sid] = fixed
         self._corrections_changed.add(sid)
+        if "published" in given:
+            if fixed["published"]:
+                self.published[sid] = fixed["published"]
+            else:
+                self.published.pop(sid, None)
+            self._redate_source(sid, seq)
         previous = self._latest_source(sid)
         if previous is None or not given:
             return  # corrected before it was appended: applied when it is
         self._close_source(previous, seq)
         srow = evolve(self.converter.structure(orjson.loads(previous[10]), SourceRow), **given)
         self._new_source_row(srow, seq, previous[2], previous[3])
+
+    # -- corrected published dates: re-dated copies of assertion rows -------------------------
+
+    def _text(self, sid: str, version: int) -> str | None:
+        """The text of a source version, read again from its line in the log (None: unreadable, as
+        ``views.Redater`` leaves such a source's rows as recorded)."""
+        key = (sid, version)
+        if key in self.texts:
+            return self.texts[key]
+        span = self.source_lines.get(key) or self.conn.execute(
+            "SELECT line_start, line_end FROM source_lines WHERE source_id = ? AND version = ?", key).fetchone()
+        text = None
+        if span is not None:
+            d = current_data(orjson.loads(self.log.read_range(*span)))
+            if d is None or d.get("source_id") != sid or d.get("version") != version:
+                raise ValueError(f"{self.log.path}: the line at bytes {span[0]}-{span[1]} is not {sid} version {version}")
+            text = d["text"]
+        self.texts[key] = text
+        return text
+
+    def _redate(self, row: Any, published: str) -> Any:
+        from .views import redated
+
+        text = self._text(row.source_id, row.version)
+        return row if text is None else redated(row, text, published)
+
+    def _original(self, seq: int) -> bytes:
+        """The ``row_json`` of a recording as recorded (its dates as extracted), kept in ``recorded_rows``
+        from the first time its row is re-dated: a re-dating always starts from it."""
+        found = self.originals.get(seq)
+        if found is None:
+            row = self.conn.execute("SELECT row_json FROM recorded_rows WHERE event_seq = ?", (seq,)).fetchone()
+            if row is not None:
+                return row[0]
+            pending = self.new_rows.get(seq)
+            found = pending[15] if pending is not None else self.conn.execute(
+                "SELECT row_json FROM assertions WHERE event_seq = ?", (seq,)).fetchone()[0]
+            self.originals[seq] = found
+        return found
+
+    def _redate_source(self, sid: str, at: int) -> None:
+        """A published date corrected at seq ``at``: every recording of ``sid`` still current has its row
+        closed at ``at`` and a re-dated copy current from it (``assertions_redated``); one not current yet
+        (never was) is re-dated in place; one no longer current never is again, so it keeps its rows."""
+        from .records import AssertionRow
+
+        published = self.published.get(sid)
+        open_rows = {r[0]: r[1] for r in (*self.new_rows.values(), *self.latest_redated.values())
+                     if r[2] == sid and r[12] is None}
+        for table in ("assertions", "assertions_redated"):
+            for seq, aid in self.conn.execute(
+                f"SELECT event_seq, assertion_id FROM {table} WHERE source_id = ? AND current_to IS NULL", (sid,)  # noqa: S608
+            ):
+                open_rows.setdefault(seq, aid)
+        for seq in sorted(open_rows):
+            rec = next(r for r in self._aid(open_rows[seq]).recs if r[0] == seq)
+            if rec[3] is not None:
+                continue
+            row = self.converter.structure(orjson.loads(self._original(seq)), AssertionRow)
+            cols = self._columns(self._redate(row, published) if published else row)
+            if rec[2] is None:
+                self._replace_row(seq, cols)
+                continue
+            latest = self.latest_redated.get(seq) if rec[4] is not None else self.new_rows.get(seq)
+            if latest is None:
+                latest = (self.conn.execute("SELECT * FROM assertions WHERE event_seq = ?", (seq,)).fetchone()
+                          if rec[4] is None else self.conn.execute(
+                              "SELECT * FROM assertions_redated WHERE event_seq = ? AND current_from = ?", (seq, rec[4])).fetchone())
+                if latest[15] == cols[15]:
+                    continue
+                table, where, key = (("assertions", "event_seq = ?", (seq,)) if rec[4] is None else
+                                     ("assertions_redated", "event_seq = ? AND current_from = ?", (seq, rec[4])))
+                self._update(table, where, key, {"current_to": at})
+            elif latest[15] == cols[15]:
+                continue  # the same dates: nothing changes
+            else:
+                latest[12] = at
+            cols[11] = rec[4] = at
+            self.new_redated.append(cols)
+            self.latest_redated[seq] = cols
+
+    def _replace_row(self, seq: int, cols: list) -> None:
+        """New contents for the ``assertions`` row of a recording that was never current (its interval kept)."""
+        pending = self.new_rows.get(seq)
+        if pending is not None:
+            cols[11], cols[12] = pending[11], pending[12]
+            self.new_rows[seq] = cols
+            return
+        old = self.conn.execute("SELECT * FROM assertions WHERE event_seq = ?", (seq,)).fetchone()
+        self._sub("assertions", old)
+        self.conn.execute("DELETE FROM assertions WHERE event_seq = ?", (seq,))
+        cols[11], cols[12] = old[11], old[12]
+        self.conn.execute(f"INSERT INTO assertions VALUES ({','.join('?' * len(cols))})", cols)
+        self._add("assertions", tuple(cols))
 
     def _apply(self, raw: dict[str, Any], t: str, seq: int) -> None:
         if t == AssertionRecorded.TYPE:
@@ -807,6 +959,7 @@ class _Builder:
     def catch_up(self, log: LogStore, head: Head) -> dict[str, Any]:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
+        self.log = log
         try:
             start = int(self.meta["head_end"])
             n = 0
@@ -817,6 +970,7 @@ class _Builder:
                     break
                 t = raw["type"]
                 self.events.append((seq, _at_us(raw.get("at"))))
+                self.line = (line_start, line_start + len(line))
                 self._apply(raw, t, seq)
                 last = (line_start, line, raw)
                 n += 1
@@ -844,6 +998,25 @@ class _Builder:
             self._add("assertions", r)
         conn.executemany(f"INSERT INTO assertions VALUES ({','.join('?' * 23)})", rows)
         self.new_rows.clear()
+        rrows = [tuple(r) for r in self.new_redated]
+        for r in rrows:
+            self._add("assertions_redated", r)
+        if rrows:
+            conn.executemany(f"INSERT INTO assertions_redated VALUES ({','.join('?' * len(rrows[0]))})", rrows)
+        self.new_redated.clear()
+        self.latest_redated.clear()
+        for r in self.originals.items():
+            self._add("recorded_rows", r)
+        conn.executemany("INSERT INTO recorded_rows VALUES (?, ?)", self.originals.items())
+        self.originals.clear()
+        for (sid, version), (start, end) in self.source_lines.items():
+            old = conn.execute("SELECT * FROM source_lines WHERE source_id = ? AND version = ?", (sid, version)).fetchone()
+            if old is not None:  # a version recorded twice (a hand-made log): the later text is the one read
+                self._sub("source_lines", old)
+                conn.execute("DELETE FROM source_lines WHERE source_id = ? AND version = ?", (sid, version))
+            self._add("source_lines", (sid, version, start, end))
+            conn.execute("INSERT INTO source_lines VALUES (?, ?, ?, ?)", (sid, version, start, end))
+        self.source_lines.clear()
         srows = [tuple(r[:11]) for r in self._pending_sources]
         for r in srows:
             self._add("sources", r)
