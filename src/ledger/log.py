@@ -394,11 +394,23 @@ class LogStore:
                         raw = loads(line)
                     except error:
                         raw = None
+                    # A line not checked yet: the compiled schema of its (type, v) first, which implies
+                    # the envelope tests below (an object, an int seq, a str hash); anything else (a type
+                    # this version does not know, a line failing it) gets the full rule of readable().
+                    ok = False
+                    if offset >= checked:
+                        try:
+                            ok = valid[raw["type"], raw["v"]](raw)
+                        except (KeyError, TypeError, ValueError):
+                            pass
                     if (
-                        raw.__class__ is not dict
+                        not ok
+                        and (
+                            raw.__class__ is not dict
+                            or raw.get("seq").__class__ is not int
+                            or raw.get("hash").__class__ is not str
+                        )
                         or not line.endswith(b"\n")
-                        or raw.get("seq").__class__ is not int
-                        or raw.get("hash").__class__ is not str
                     ):
                         raw = parse_line(line) if line.endswith(b"\n") else None
                         if raw is None:
@@ -406,12 +418,6 @@ class LogStore:
                                 f"{self.path}: line at byte {offset} is not a valid event; run 'factledger verify' for details"
                             )
                     if offset >= checked:
-                        # The compiled schema of the line's (type, v) first; anything else (a type this
-                        # version does not know, a line failing it) gets the full rule of readable().
-                        try:
-                            ok = valid[raw["type"], raw["v"]](raw)
-                        except (KeyError, TypeError, ValueError):
-                            ok = False
                         if not ok and not _schema_valid(raw):
                             raise SchemaBreakError(_schema_message(self.path, raw))
                         if offset == checked:
