@@ -139,6 +139,13 @@ _SRC_LIVE = "current_from <= :s AND (current_to IS NULL OR current_to > :s)"
 TIMELINE_TYPES = ("date", "daterange", "year")
 
 
+def _sized(blob: bytes) -> bytes:
+    """A copy of an ``orjson.dumps`` result that is only as big as its bytes: orjson (3.13) leaves each
+    result in its 4 KB output buffer, so rows held until the next flush would take 4 KB apiece
+    (100,000 of them: 393 MB of RSS instead of 6 MB)."""
+    return memoryview(blob).tobytes()
+
+
 def _canonical_text(items: list) -> str:
     """Canonical JSON (sorted keys, as the CSV export prints values and entities) of a list."""
     return orjson.dumps(items, option=orjson.OPT_SORT_KEYS).decode() if items else "[]"
@@ -290,7 +297,7 @@ class ProjectionStore:
             if found[0]:
                 yield from found[0].split(b"\n")
             return
-        rows = [orjson.dumps(row) for row in compute(s)]
+        rows = [_sized(orjson.dumps(row)) for row in compute(s)]
         self._pending.append((view, s, b"\n".join(rows)))
         yield from rows
 
@@ -715,7 +722,7 @@ class _Builder:
             row = self._row(event.data, raw)
         seq = raw["seq"]
         if row.source_id in self.published:  # recorded after its source's published date was corrected
-            self.originals[seq] = orjson.dumps(self.converter.unstructure(row))
+            self.originals[seq] = _sized(orjson.dumps(self.converter.unstructure(row)))
             row = self._redate(row, self.published[row.source_id])
         self.new_rows[seq] = self._columns(row)
         self._recording(seq, row.assertion_id, row.version)
@@ -737,7 +744,7 @@ class _Builder:
         return [
             seq, aid, row.source_id, version, row.kind, row.speaker, row.modality, sel.exact,
             rec.hash, rec.at, rec.actor, None, None,
-            orjson.dumps(plain["entities"]), orjson.dumps(dates) if dates else None, orjson.dumps(plain),
+            _sized(orjson.dumps(plain["entities"])), _sized(orjson.dumps(dates)) if dates else None, _sized(orjson.dumps(plain)),
             sel.start, sel.end, values, entities, extractor,
             self.csv_record(cells[:CSV_SPLIT]), self.csv_record(cells[CSV_SPLIT:]),
         ]
@@ -781,7 +788,7 @@ class _Builder:
         plain = self.converter.unstructure(srow)
         self.sources[srow.source_id] = [
             srow.source_id, srow.version, first_seq, event_seq, srow.uri, srow.title, srow.outlet, srow.published, seq,
-            None, orjson.dumps(plain), False,
+            None, _sized(orjson.dumps(plain)), False,
         ]
         self._pending_sources.append(self.sources[srow.source_id])
 
