@@ -55,7 +55,7 @@ from ..events import (
 from ..log import Head, LedgerError, LogStore
 from .machinery import parse_timestamp
 
-FORMAT = "8"
+FORMAT = "9"
 """Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
 
 FILE_NAME = "views.sqlite"
@@ -85,7 +85,8 @@ CREATE TABLE assertions (
     current_from INTEGER, current_to INTEGER,
     entities_json BLOB NOT NULL, dates_json BLOB, row_json BLOB NOT NULL,
     quote_start INTEGER NOT NULL, quote_end INTEGER NOT NULL, values_canonical TEXT NOT NULL,
-    entities_canonical TEXT NOT NULL, extractor TEXT NOT NULL, csv_head TEXT NOT NULL, csv_tail TEXT NOT NULL
+    entities_canonical TEXT NOT NULL, extractor TEXT NOT NULL, csv_head TEXT NOT NULL, csv_tail TEXT NOT NULL,
+    extractor_json BLOB NOT NULL, jsonld BLOB NOT NULL
 );
 CREATE INDEX assertions_by_id ON assertions (assertion_id);
 CREATE TABLE retracted (assertion_id TEXT PRIMARY KEY, event_seq INTEGER NOT NULL) WITHOUT ROWID;
@@ -328,6 +329,14 @@ class ProjectionStore:
         own cells as CSV text, written once when the row was folded."""
         return self.conn.execute(f"SELECT source_id, csv_head, csv_tail FROM assertions WHERE {_LIVE} ORDER BY event_seq",
                                  {"s": s})
+
+    def assertion_jsonld(self, s: int) -> Iterator[tuple[str, str | None, bytes, bytes]]:
+        """``(source_id, speaker, extractor_json, jsonld)`` of the current assertions at ``s`` in log
+        order: the JSON-LD export's text of each row's nodes (``exporters.jsonld.assertion_template``),
+        written once when the row was folded."""
+        return self.conn.execute(
+            f"SELECT source_id, speaker, extractor_json, jsonld FROM assertions WHERE {_LIVE} ORDER BY event_seq", {"s": s}
+        )
 
     def source_index(self, s: int) -> list[tuple[str, bytes, str | None, str | None]]:
         return self.conn.execute(
@@ -580,10 +589,11 @@ class _Builder:
         self.corrections: dict[str, dict[str, Any]] = {}  # source_id -> corrected fields so far (read or written this run)
         self._corrections_changed: set[str] = set()
         from ..exporters.csv import csv_record
+        from ..exporters.jsonld import assertion_template
         from ..serialization import converter, structure_event
         from .views import _raw_row, _row
 
-        self.csv_record = csv_record
+        self.csv_record, self.assertion_template = csv_record, assertion_template
 
         self._raw_row, self._row = _raw_row, _row
         self.converter, self.structure_event = converter, structure_event
@@ -688,6 +698,7 @@ class _Builder:
             orjson.dumps(plain["entities"]), orjson.dumps(dates) if dates else None, orjson.dumps(plain),
             sel.start, sel.end, values, entities, extractor,
             self.csv_record(cells[:CSV_SPLIT]), self.csv_record(cells[CSV_SPLIT:]),
+            orjson.dumps((row.extractor, row.extractor_version)), self.assertion_template(plain),
         ]
         st = self._aid(aid)
         if version > 1:  # the catalog's ``rerecorded``: only later versions count
@@ -842,7 +853,7 @@ class _Builder:
         rows = [tuple(r) for r in self.new_rows.values()]
         for r in rows:
             self._add("assertions", r)
-        conn.executemany(f"INSERT INTO assertions VALUES ({','.join('?' * 23)})", rows)
+        conn.executemany(f"INSERT INTO assertions VALUES ({','.join('?' * 25)})", rows)
         self.new_rows.clear()
         srows = [tuple(r[:11]) for r in self._pending_sources]
         for r in srows:
