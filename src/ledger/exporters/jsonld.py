@@ -239,7 +239,8 @@ def source_nodes(row: Any, iris: Iris) -> Iterator[dict[str, Any]]:
 def assertion_nodes(a: dict[str, Any], source: Any, iris: Iris) -> list[dict[str, Any]]:
     """The nodes of one assertion, given as the converter unstructures an ``AssertionRow``
     (``ExportContext.assertion_dicts``: the projection store's rows, no attrs object per row).
-    A list, not a generator: a million assertions make three nodes each."""
+    A list, not a generator: a million assertions make three nodes each. The projection store
+    keeps their text (:func:`assertion_template`): bump ``store.FORMAT`` when this output changes."""
     aid = a["assertion_id"]
     snapshot = iris.snapshot(a["source_id"], a["version"])
     claim_iri = iris.assertion(aid)
@@ -473,11 +474,9 @@ def _tail_groups(context: ExportContext, iris: Iris, sources: dict[str, Any]) ->
 
 
 # -- the stored text of an assertion's nodes (the projection store's ``jsonld`` column) ----
-
-TEMPLATE_VERSION = "1"
-"""Bump (with ``ledger.projections.store.FORMAT``) when :func:`assertion_nodes` or
-:func:`assertion_template` changes what they write: stores keep the text written by the code
-that folded each row."""
+# Projection stores keep what assertion_template wrote when each row was folded: bump
+# ledger.projections.store.FORMAT whenever assertion_nodes or assertion_template changes its
+# output, so that older stores are rebuilt (the tests build fresh stores and would not notice).
 
 BASE_SLOT, ARTICLE_SLOT, SOURCE_SLOT = b"\x00", b"\x01", b"\x02"
 """Where an assertion template takes the export's base IRI, its source's article IRI, and its
@@ -524,20 +523,16 @@ def assertion_template(a: dict[str, Any]) -> bytes:
     while mark.encode() in data:
         mark += "Q"
     iris = _TEMPLATE_IRIS.get(mark)
-    if iris is None:
+    if iris is None or len(iris._memo) > 10_000:  # its memo grows with speakers: bounded
         iris = _TemplateIris(mark + "0@", mark + "1@")
         if mark == "@FLQ":  # the one almost every row uses; others are not kept
             _TEMPLATE_IRIS[mark] = iris
     nodes = assertion_nodes(a, _NoSourceFields(), iris)
     slot = mark + "2@"
-    claim: dict[str, Any] = {}
-    for key, value in nodes[1].items():
-        if slot not in claim and key in ("fl:value", "schema:mentions"):
-            claim[slot] = 0
-        claim[key] = value
-    if slot not in claim:
-        claim[slot] = 0
-    nodes[1] = claim
+    claim = nodes[1]
+    after = [(key, claim.pop(key)) for key in ("fl:value", "schema:mentions") if key in claim]
+    claim[slot] = 0  # where a source's author and date go: after the speaker's members, before these
+    claim.update(after)
     text = b",\n".join(map(orjson.dumps, nodes))
     return (
         text.replace(iris.base.encode(), BASE_SLOT)
@@ -572,9 +567,9 @@ _ROWS_PER_WRITE = 128
 
 def _stored_assertions(
     out: IO[bytes], stored: Iterator[tuple[str, str | None, bytes, bytes]], iris: Iris, sources: dict[str, Any],
-) -> bool:
+) -> None:
     """Write the assertions' nodes from the store's templates (each preceded by ``,\\n``), the
-    same bytes as :func:`_assertion_groups` dumped; True if any was written. Per row: two
+    same bytes as :func:`_assertion_groups` dumped. Per row: two
     ``bytes.replace``; the base goes in once per write of about ``_ROWS_PER_WRITE`` rows."""
     base = iris.base.encode()
     dumps = orjson.dumps
@@ -584,7 +579,6 @@ def _stored_assertions(
     get_parts = parts.get
     chunk: list[bytes] = [b""]
     n = 0
-    wrote = False
     for sid, speaker, made_by, template in stored:
         p = get_parts(sid)
         if p is None:
@@ -603,13 +597,10 @@ def _stored_assertions(
         n += 1
         if n == _ROWS_PER_WRITE:
             out.write(b",\n".join(chunk).replace(BASE_SLOT, base))
-            wrote = True
             chunk = [b""]
             n = 0
     if len(chunk) > 1:
         out.write(b",\n".join(chunk).replace(BASE_SLOT, base))
-        wrote = True
-    return wrote
 
 
 class _GroupWriter:
