@@ -144,3 +144,116 @@ def test_context_is_inline_and_schema_org_is_http(exported):
     assert isinstance(doc["@context"], dict)
     assert doc["@context"]["schema"] == "http://schema.org/"
     assert b"https://schema.org" not in exported
+
+
+HOSTILE = (
+    'He said "no\\" </script><!-- \x00\x01\x02\x1f\x7f \u2028\u2029 \U0001F600 港 @FLQ0@ @FLQ1@ ,"@FLQ2@":0 \\u0001.',
+    "Officials confirmed 12 boats left at 5 a.m. on Monday.",
+    "A second 'quoted' line with a tab\tand a CR\r ends here.",
+)
+
+
+def _hostile_ledger(path):
+    """A ledger whose rows carry what a store template must keep escaped exactly as the exporter does:
+    quotes, control characters, ``</script>``, unicode, the template's own marker strings; extractors whose
+    ``name/version`` collide; sources revised (a new URL, outlet, date), corrected, and one with a URL that is
+    not an IRI; retractions, withdrawals, links and verdicts."""
+    import hashlib
+
+    from ledger.events import (AssertionRecorded, AssertionRetracted, AssertionsLinked, AssertionWithdrawn, Mention,
+                               SourceAppended, SourceMetadataCorrected, SourceRevised, Value, VerdictRecorded)
+    from ledger.extractors import anchor
+    from ledger.log import LogStore
+
+    log = LogStore(path, fsync=False)
+    text = " ".join(HOSTILE)
+
+    def source(cls, sid, version, uri, outlet, published, **extra):
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        return cls(source_id=sid, version=version, uri=uri, title='T "1" </script>', outlet=outlet,
+                   authors=("A. \"B\"",), published=published, retrieved=None, media_type="text/plain",
+                   raw_sha256=digest, text_sha256=digest, text=text, **extra)
+
+    def assertion(aid, sid, version, k, speaker, made_by=("rules", "1")):
+        start = text.index(HOSTILE[k])
+        end = start + len(HOSTILE[k])
+        return AssertionRecorded(
+            assertion_id=aid, source_id=sid, version=version, selector=anchor(text, start, end), kind="statement",
+            speaker=speaker, speaker_cue=None, modality="asserted", modality_cue=None,
+            values=(Value(type="quantity", text=text[start:start + 2], start=start, end=start + 2, value='1"2',
+                          unit="</script>\x01"),),
+            entities=(Mention(text=text[start:start + 3], start=start, end=start + 3, type="PERSON",
+                              entity='Ma "x" \x02 @FLQ1@'),),
+            extractor=made_by[0], extractor_version=made_by[1])
+
+    speakers = [None, 'Dr. "Q" </script>\x01 @FLQ0@', "Ilona Varga", "港 Speaker"]
+    log.append([source(SourceAppended, "src-a", 1, "https://news.example/a", "Gazette", "2026-03-18"),
+                *(assertion(f"as-a{k}", "src-a", 1, k % 3, speakers[k % 4], (("a/b", "c"), ("a", "b/c"))[k % 2])
+                  for k in range(6))])
+    log.append([source(SourceAppended, "src-b", 1, 'javascript:alert("x")</script>', None, None),
+                *(assertion(f"as-b{k}", "src-b", 1, k % 3, speakers[(k + 1) % 4], (("@FLQ x", '1"\x00'), ("a/b", "c"))[k % 2])
+                  for k in range(4))])
+    log.append([AssertionRetracted(assertion_id="as-a1", reason="no"), AssertionsLinked(a="as-a0", b="as-b0"),
+                VerdictRecorded(target="as-a2", status="disputed", note='</script> "n"')])
+    log.append([source(SourceRevised, "src-a", 2, "https://news.example/a?v=2 \"x\"", "Herald", "2026-03-19T10:00:00Z",
+                       revision_of=1),
+                *(assertion(f"as-a{k}", "src-a", 2, k % 3, speakers[k % 4]) for k in (0, 2, 4)),
+                AssertionWithdrawn(assertion_id="as-a3", source_id="src-a", version=2, reason="gone")])
+    log.append([SourceMetadataCorrected(source_id="src-b", outlet="Corrected </script>", title="t2")])
+    log.append([assertion("as-c0", "src-b", 1, 1, "Ilona Varga", ("new", "2"))])
+    return log
+
+
+def test_jsonld_from_stored_templates_is_byte_identical(tmp_path, monkeypatch):
+    """With a projection store the export writes each assertion from its stored text (no dict per row): the same
+    bytes as the per-row path over the store's rows and as the fold without a store, for both views, at every
+    seq, with and without ``-O base``; the document still parses and holds the hostile text unchanged."""
+    import io
+    import shutil
+
+    from ledger.exporters import ExportContext, export_to_stream, make_context
+    from ledger.projections.store import open_store, store_path
+
+    log = _hostile_ledger(tmp_path / "ledger.jsonl")
+    plugins.load_plugins()
+    spec = plugins.get_exporter("jsonld")
+
+    def export(view, as_of, options):
+        out = io.BytesIO()
+        export_to_stream(spec, make_context(log, spec, view=view, as_of=as_of, options=options), out)
+        return out.getvalue()
+
+    head = log.head().seq
+    cases = [(view, as_of, options) for view in spec.views for as_of in range(1, head + 1)
+             for options in ({}, {"base": "https://desk.example/l/"})]
+    folded = []
+    for case in cases:
+        shutil.rmtree(store_path(log).parent, ignore_errors=True)  # the graph view's claims build a store
+        folded.append(export(*case))
+    shutil.rmtree(store_path(log).parent, ignore_errors=True)
+    open_store(log, log.head()).close()
+    used = []
+    real = ExportContext.assertion_jsonld
+
+    def spy(self):
+        rows = real(self)
+        used.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(ExportContext, "assertion_jsonld", spy)
+    fast = [export(*case) for case in cases]
+    assert used and all(used)
+    monkeypatch.setattr(ExportContext, "assertion_jsonld", lambda self: None)  # the per-row path, over the store
+    per_row = [export(*case) for case in cases]
+    for case, a, b, c in zip(cases, fast, per_row, folded):
+        assert a == b == c, case
+    doc = orjson.loads(fast[cases.index(("assertions", head, {}))])
+    texts = {n.get("schema:text") for n in doc["@graph"]}
+    assert set(HOSTILE) <= texts
+    people = {n["schema:name"] for n in doc["@graph"] if "schema:Person" in n.get("@type", ())}
+    assert {'Dr. "Q" </script>\x01 @FLQ0@', "Ilona Varga", "港 Speaker"} <= people
+    for marker in (b"\x00", b"\x01", b"\x02"):
+        assert all(marker not in out for out in fast)
+    names = {n["schema:name"] for n in doc["@graph"] if "prov:SoftwareAgent" in n.get("@type", ())}
+    assert names == {"a/b", "a", "rules", "@FLQ x", "new"}
+    shutil.rmtree(store_path(log).parent)

@@ -142,6 +142,15 @@ class ExportContext:
         pstore = self._projection_store()
         return None if pstore is None else pstore.assertion_csv(self.as_of)
 
+    def assertion_jsonld(self) -> Iterator[tuple[str, str | None, bytes, bytes]] | None:
+        """``(source_id, speaker, extractor_json, jsonld)`` per current assertion, in log order, from
+        the projection store: the JSON-LD exporter's bytes for the row's nodes with slots for the
+        base IRI and its source's parts (:func:`ledger.exporters.jsonld.assertion_template`), written
+        when folded, so the export joins bytes instead of building and dumping dicts; None when
+        there is no store."""
+        pstore = self._projection_store()
+        return None if pstore is None else pstore.assertion_jsonld(self.as_of)
+
     def _close(self) -> None:
         if self._projection:
             self._projection.close()

@@ -239,7 +239,8 @@ def source_nodes(row: Any, iris: Iris) -> Iterator[dict[str, Any]]:
 def assertion_nodes(a: dict[str, Any], source: Any, iris: Iris) -> list[dict[str, Any]]:
     """The nodes of one assertion, given as the converter unstructures an ``AssertionRow``
     (``ExportContext.assertion_dicts``: the projection store's rows, no attrs object per row).
-    A list, not a generator: a million assertions make three nodes each."""
+    A list, not a generator: a million assertions make three nodes each. The projection store
+    keeps their text (:func:`assertion_template`): bump ``store.FORMAT`` when this output changes."""
     aid = a["assertion_id"]
     snapshot = iris.snapshot(a["source_id"], a["version"])
     claim_iri = iris.assertion(aid)
@@ -399,15 +400,41 @@ def iter_node_groups(context: ExportContext) -> Iterator[list[dict[str, Any]]]:
     """The document's nodes in non-empty lists (an assertion's three, a source's few): what
     :func:`write` dumps, with no generator step per node."""
     iris = Iris(check_base(context.options.get("base") or DEFAULT_BASE))
+    sources = context.source_index()
+    yield from _head_groups(context, iris, sources)
+    yield from _assertion_groups(context, iris, sources)
+    yield from _tail_groups(context, iris, sources)
+
+
+def _head_groups(context: ExportContext, iris: Iris, sources: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    """The ledger node, then each source's nodes."""
     yield [{
         "@id": iris.ledger(),
         "@type": ["prov:Collection", "fl:Ledger"],
         "fl:headSequence": context.head_seq,
         "fl:headHash": context.head_hash,
     }]
-    sources = context.source_index()
     for row in sources.values():
         yield list(source_nodes(row, iris))
+
+
+def _agent_nodes(made_by: tuple[str, str] | None, speaker: str | None, iris: Iris) -> list[dict[str, Any]]:
+    """The agent nodes written before the first assertion an extractor or a speaker made."""
+    agents = []
+    if made_by is not None:
+        agents.append({
+            "@id": iris.extractor(*made_by),
+            "@type": ["prov:SoftwareAgent", "schema:SoftwareApplication"],
+            "schema:name": made_by[0],
+            "schema:softwareVersion": made_by[1],
+        })
+    if speaker:
+        agents.append({"@id": iris.speaker(speaker), "@type": ["prov:Agent", "schema:Person"], "schema:name": speaker})
+    return agents
+
+
+def _assertion_groups(context: ExportContext, iris: Iris, sources: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    """Each current assertion's nodes, after the agents it is the first to name."""
     extractors: set[tuple[str, str]] = set()
     speakers: set[str] = set()
     get_source = sources.get
@@ -415,21 +442,18 @@ def iter_node_groups(context: ExportContext) -> Iterator[list[dict[str, Any]]]:
         made_by = (a["extractor"], a["extractor_version"])
         speaker = a["speaker"]
         if made_by not in extractors or (speaker and speaker not in speakers):
-            agents = []
-            if made_by not in extractors:
-                extractors.add(made_by)
-                agents.append({
-                    "@id": iris.extractor(*made_by),
-                    "@type": ["prov:SoftwareAgent", "schema:SoftwareApplication"],
-                    "schema:name": made_by[0],
-                    "schema:softwareVersion": made_by[1],
-                })
-            if speaker and speaker not in speakers:
-                speakers.add(speaker)
-                agents.append({"@id": iris.speaker(speaker), "@type": ["prov:Agent", "schema:Person"], "schema:name": speaker})
-            yield agents + assertion_nodes(a, get_source(a["source_id"]), iris)
+            new_made_by = None if made_by in extractors else made_by
+            new_speaker = speaker if speaker and speaker not in speakers else None
+            extractors.add(made_by)
+            if new_speaker:
+                speakers.add(new_speaker)
+            yield _agent_nodes(new_made_by, new_speaker, iris) + assertion_nodes(a, get_source(a["source_id"]), iris)
         else:
             yield assertion_nodes(a, get_source(a["source_id"]), iris)
+
+
+def _tail_groups(context: ExportContext, iris: Iris, sources: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+    """The claims, links and verdicts (``graph`` view), then the speaker role."""
     if context.view == "graph":
         from ..serialization import converter
 
@@ -449,30 +473,185 @@ def iter_node_groups(context: ExportContext) -> Iterator[list[dict[str, Any]]]:
     yield [{"@id": "fl:Speaker", "@type": "prov:Role", "rdfs:label": "speaker"}]
 
 
+# -- the stored text of an assertion's nodes (the projection store's ``jsonld`` column) ----
+# Projection stores keep what assertion_template wrote when each row was folded: bump
+# ledger.projections.store.FORMAT whenever assertion_nodes or assertion_template changes its
+# output, so that older stores are rebuilt (the tests build fresh stores and would not notice).
+
+BASE_SLOT, ARTICLE_SLOT, SOURCE_SLOT = b"\x00", b"\x01", b"\x02"
+"""Where an assertion template takes the export's base IRI, its source's article IRI, and its
+source's ``schema:author`` (outlet, when no speaker) and ``schema:datePublished`` members (with
+their leading comma, or nothing). orjson escapes every control character of the data
+(``\\u0000``), so these bytes occur in a template nowhere else."""
+
+
+class _TemplateIris(Iris):
+    """Mints IRIs under a marker base, with a marker for the article (both replaced by slots)."""
+
+    def __init__(self, base: str, article: str) -> None:
+        super().__init__(base)
+        self._article = article
+
+    def article(self, row: Any) -> str:
+        return self._article
+
+    def minted_article(self, source_id: str) -> str:
+        return self._article
+
+
+class _NoSourceFields:
+    """A source with neither outlet nor published date: those members go into :data:`SOURCE_SLOT`."""
+
+    outlet = None
+    published = None
+
+
+_TEMPLATE_IRIS: dict[str, _TemplateIris] = {}
+
+
+def assertion_template(a: dict[str, Any]) -> bytes:
+    """The bytes :func:`write` writes for one assertion's nodes (as ``assertion_nodes``, dumped and
+    joined with ``,\\n``), with the export-time parts left as slots: :data:`BASE_SLOT` (``-O base``),
+    :data:`ARTICLE_SLOT` and :data:`SOURCE_SLOT` (its source as it stands at the export's point: a
+    revision or a correction can change its URL, outlet or date after the row was written).
+
+    Built from ``assertion_nodes`` with marker strings (ids, quotes and names are escaped exactly
+    as there): a marker starts with ``@FL``, which no minted IRI holds (``@`` is always
+    percent-encoded in them) and which is lengthened until the row's own data does not hold it."""
+    mark = "@FLQ"
+    data = orjson.dumps(a)
+    while mark.encode() in data:
+        mark += "Q"
+    iris = _TEMPLATE_IRIS.get(mark)
+    if iris is None or len(iris._memo) > 10_000:  # its memo grows with speakers: bounded
+        iris = _TemplateIris(mark + "0@", mark + "1@")
+        if mark == "@FLQ":  # the one almost every row uses; others are not kept
+            _TEMPLATE_IRIS[mark] = iris
+    nodes = assertion_nodes(a, _NoSourceFields(), iris)
+    slot = mark + "2@"
+    claim = nodes[1]
+    after = [(key, claim.pop(key)) for key in ("fl:value", "schema:mentions") if key in claim]
+    claim[slot] = 0  # where a source's author and date go: after the speaker's members, before these
+    claim.update(after)
+    text = b",\n".join(map(orjson.dumps, nodes))
+    return (
+        text.replace(iris.base.encode(), BASE_SLOT)
+        .replace(iris._article.encode(), ARTICLE_SLOT)
+        .replace(b',"' + slot.encode() + b'":0', SOURCE_SLOT)
+    )
+
+
+def _source_parts(source: Any, source_id: str, iris: Iris) -> tuple[bytes, bytes, bytes]:
+    """What the slots of a template take for assertions of ``source_id``: the article IRI (JSON
+    string content), the members after an assertion without a speaker (``schema:author`` the
+    outlet, ``schema:datePublished``) and after one with a speaker (the date only)."""
+    article = iris.article(source) if source is not None else iris.minted_article(source_id)
+    date: dict[str, Any] = {}
+    by_outlet: dict[str, Any] = {}
+    if source is not None:
+        if source.outlet:
+            by_outlet["schema:author"] = iris.outlet(source.outlet)
+        if source.published:
+            date["schema:datePublished"] = _date(source.published)
+            by_outlet.update(date)
+
+    def members(d: dict[str, Any]) -> bytes:
+        return b"," + orjson.dumps(d)[1:-1] if d else b""
+
+    return orjson.dumps(article)[1:-1], members(by_outlet), members(date)
+
+
 _FLUSH = 1 << 16
+_ROWS_PER_WRITE = 128
+
+
+def _stored_assertions(
+    out: IO[bytes], stored: Iterator[tuple[str, str | None, bytes, bytes]], iris: Iris, sources: dict[str, Any],
+) -> None:
+    """Write the assertions' nodes from the store's templates (each preceded by ``,\\n``), the
+    same bytes as :func:`_assertion_groups` dumped. Per row: two
+    ``bytes.replace``; the base goes in once per write of about ``_ROWS_PER_WRITE`` rows."""
+    base = iris.base.encode()
+    dumps = orjson.dumps
+    extractors: set[bytes] = set()
+    speakers: set[str] = set()
+    parts: dict[str, tuple[bytes, bytes, bytes]] = {}
+    get_parts = parts.get
+    chunk: list[bytes] = [b""]
+    n = 0
+    for sid, speaker, made_by, template in stored:
+        p = get_parts(sid)
+        if p is None:
+            p = parts[sid] = _source_parts(sources.get(sid), sid, iris)
+        if made_by not in extractors or (speaker and speaker not in speakers):
+            new_made_by = None
+            if made_by not in extractors:
+                extractors.add(made_by)
+                name, version = orjson.loads(made_by)
+                new_made_by = (name, version)
+            new_speaker = speaker if speaker and speaker not in speakers else None
+            if new_speaker:
+                speakers.add(new_speaker)
+            chunk.append(b",\n".join(map(dumps, _agent_nodes(new_made_by, new_speaker, iris))))
+        chunk.append(template.replace(ARTICLE_SLOT, p[0]).replace(SOURCE_SLOT, p[2] if speaker else p[1]))
+        n += 1
+        if n == _ROWS_PER_WRITE:
+            out.write(b",\n".join(chunk).replace(BASE_SLOT, base))
+            chunk = [b""]
+            n = 0
+    if len(chunk) > 1:
+        out.write(b",\n".join(chunk).replace(BASE_SLOT, base))
+
+
+class _GroupWriter:
+    """Dumps node groups joined by ``,\\n``, written about 64 KiB at a time."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.chunk: list[bytes] = []
+        self.size = 0
+        self.first = True
+
+    def write(self, groups: Iterator[list[dict[str, Any]]]) -> None:
+        dumps = orjson.dumps
+        chunk = self.chunk
+        for group in groups:
+            if not group:
+                continue
+            data = b",\n".join(map(dumps, group)) if len(group) > 1 else dumps(group[0])
+            chunk.append(data)
+            self.size += len(data)
+            if self.size > _FLUSH:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.chunk:
+            self.out.write((b"" if self.first else b",\n") + b",\n".join(self.chunk))
+            self.first = False
+            self.chunk.clear()
+            self.size = 0
 
 
 def write(context: ExportContext, out: IO[bytes]) -> None:
-    """Stream the document: nodes joined by ``,\\n``, written about 64 KiB at a time."""
-    check_base(context.options.get("base") or DEFAULT_BASE)  # refused before the first byte is written
+    """Stream the document: nodes joined by ``,\\n``, written about 64 KiB at a time.
+
+    With a projection store, each assertion's nodes are its stored text
+    (``ExportContext.assertion_jsonld``, :func:`assertion_template`) with the base, its source's
+    IRI and members put in: no dict is built or parsed per assertion."""
+    base = check_base(context.options.get("base") or DEFAULT_BASE)  # refused before the first byte is written
     out.write(b'{\n"@context": ' + orjson.dumps(CONTEXT) + b',\n"@graph": [\n')
-    dumps = orjson.dumps
-    chunk: list[bytes] = []
-    size = 0
-    first = True
-    for group in iter_node_groups(context):
-        if not group:
-            continue
-        data = b",\n".join(map(dumps, group)) if len(group) > 1 else dumps(group[0])
-        chunk.append(data)
-        size += len(data)
-        if size > _FLUSH:
-            out.write((b"" if first else b",\n") + b",\n".join(chunk))
-            first = False
-            chunk.clear()
-            size = 0
-    if chunk:
-        out.write((b"" if first else b",\n") + b",\n".join(chunk))
+    writer = _GroupWriter(out)
+    stored = context.assertion_jsonld()
+    if stored is None:
+        writer.write(iter_node_groups(context))
+    else:
+        iris = Iris(base)
+        sources = context.source_index()
+        writer.write(_head_groups(context, iris, sources))  # never empty: the ledger node
+        writer.flush()
+        _stored_assertions(out, stored, iris, sources)
+        writer.write(_tail_groups(context, iris, sources))
+    writer.flush()
     out.write(b"\n]\n}\n")
 
 

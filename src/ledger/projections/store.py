@@ -85,7 +85,8 @@ CREATE TABLE assertions (
     current_from INTEGER, current_to INTEGER,
     entities_json BLOB NOT NULL, dates_json BLOB, row_json BLOB NOT NULL,
     quote_start INTEGER NOT NULL, quote_end INTEGER NOT NULL, values_canonical TEXT NOT NULL,
-    entities_canonical TEXT NOT NULL, extractor TEXT NOT NULL, csv_head TEXT NOT NULL, csv_tail TEXT NOT NULL
+    entities_canonical TEXT NOT NULL, extractor TEXT NOT NULL, csv_head TEXT NOT NULL, csv_tail TEXT NOT NULL,
+    extractor_json BLOB NOT NULL, jsonld BLOB NOT NULL
 );
 CREATE INDEX assertions_by_id ON assertions (assertion_id);
 CREATE INDEX assertions_by_source ON assertions (source_id);
@@ -352,6 +353,14 @@ class ProjectionStore:
         return self.conn.execute(f"SELECT source_id, csv_head, csv_tail FROM {self.rows} WHERE {_LIVE} ORDER BY event_seq",
                                  {"s": s})
 
+    def assertion_jsonld(self, s: int) -> Iterator[tuple[str, str | None, bytes, bytes]]:
+        """``(source_id, speaker, extractor_json, jsonld)`` of the current assertions at ``s`` in log
+        order: the JSON-LD export's text of each row's nodes (``exporters.jsonld.assertion_template``),
+        written once when the row was folded."""
+        return self.conn.execute(
+            f"SELECT source_id, speaker, extractor_json, jsonld FROM assertions WHERE {_LIVE} ORDER BY event_seq", {"s": s}
+        )
+
     def source_index(self, s: int) -> list[tuple[str, bytes, str | None, str | None]]:
         return self.conn.execute(
             f"SELECT source_id, row_json, outlet, title FROM sources WHERE {_SRC_LIVE} ORDER BY first_seq", {"s": s}
@@ -614,10 +623,11 @@ class _Builder:
         self.log: LogStore | None = None
         self.line: tuple[int, int] = (0, 0)  # byte span of the line being folded
         from ..exporters.csv import csv_record
+        from ..exporters.jsonld import assertion_template
         from ..serialization import converter, structure_event
         from .views import _raw_row, _row
 
-        self.csv_record = csv_record
+        self.csv_record, self.assertion_template = csv_record, assertion_template
 
         self._raw_row, self._row = _raw_row, _row
         self.converter, self.structure_event = converter, structure_event
@@ -747,6 +757,7 @@ class _Builder:
             _sized(orjson.dumps(plain["entities"])), _sized(orjson.dumps(dates)) if dates else None, _sized(orjson.dumps(plain)),
             sel.start, sel.end, values, entities, extractor,
             self.csv_record(cells[:CSV_SPLIT]), self.csv_record(cells[CSV_SPLIT:]),
+            orjson.dumps((row.extractor, row.extractor_version)), self.assertion_template(plain),
         ]
 
     def _recording(self, seq: int, aid: str, version: int) -> None:
@@ -1003,7 +1014,7 @@ class _Builder:
         rows = [tuple(r) for r in self.new_rows.values()]
         for r in rows:
             self._add("assertions", r)
-        conn.executemany(f"INSERT INTO assertions VALUES ({','.join('?' * 23)})", rows)
+        conn.executemany(f"INSERT INTO assertions VALUES ({','.join('?' * 25)})", rows)
         self.new_rows.clear()
         rrows = [tuple(r) for r in self.new_redated]
         for r in rrows:
