@@ -55,7 +55,7 @@ from ..events import (
 from ..log import Head, LedgerError, LogStore
 from .machinery import parse_timestamp
 
-FORMAT = "9"
+FORMAT = "10"
 """Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
 
 FILE_NAME = "views.sqlite"
@@ -358,7 +358,7 @@ class ProjectionStore:
         order: the JSON-LD export's text of each row's nodes (``exporters.jsonld.assertion_template``),
         written once when the row was folded."""
         return self.conn.execute(
-            f"SELECT source_id, speaker, extractor_json, jsonld FROM assertions WHERE {_LIVE} ORDER BY event_seq", {"s": s}
+            f"SELECT source_id, speaker, extractor_json, jsonld FROM {self.rows} WHERE {_LIVE} ORDER BY event_seq", {"s": s}
         )
 
     def source_index(self, s: int) -> list[tuple[str, bytes, str | None, str | None]]:
