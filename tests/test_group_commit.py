@@ -194,3 +194,44 @@ def test_revisions_through_workers_match_one_process(tmp_path, run_cli, simple_e
     assert "revised" in r1.stdout and "withdrawn" in r1.stdout
     assert stable(one) == stable(two)
     assert run_cli("verify", ledger=two).exit_code == 0
+
+
+def test_a_worker_sends_the_assertion_ids_packed_and_the_index_holds_them(tmp_path, simple_extractor):
+    """A worker's header carries the assertion ids as their hex digits packed (what the
+    sequencer's source index keeps, 8 bytes each); the index after recording them equals the
+    one a header listing the ids (an earlier worker) and a replay of the log give, so a later
+    revision withdraws the same assertions."""
+    prepared = prepare(_inputs(1)[0], ReadOptions(), simple_extractor)
+    blob = encode(prepared)
+    header, *lines = blob.split(b"\n")
+    meta = orjson.loads(header)
+    ids = [orjson.loads(x)["assertion_id"] for x in lines[1:]]
+    assert len(ids) > 1 and "assertion_ids" not in meta and meta["ids"] == "".join(i[3:] for i in ids)
+    listed = {k: v for k, v in meta.items() if k != "ids"} | {"assertion_ids": ids}
+    indexes = []
+    for i, item in enumerate((decode(blob), decode(b"\n".join([orjson.dumps(listed), *lines])))):
+        ing = Ingestor(LogStore(tmp_path / f"{i}.jsonl"), simple_extractor)
+        ing.record_group([item])
+        indexes.append(ing.index.sources[prepared.source_id].assertion_ids)
+        replayed = ingest.SourceIndex()
+        replayed.catch_up(LogStore(tmp_path / f"{i}.jsonl"))
+        assert replayed.sources[prepared.source_id].assertion_ids == indexes[-1]
+    assert indexes[0] == indexes[1] == frozenset(ids)
+
+
+def test_ids_that_do_not_pack_are_sent_as_a_list(tmp_path, simple_extractor):
+    """An assertion id of another form (a ledger written by another tool, say) cannot be packed:
+    the header lists the ids, and the index holds them as they are."""
+    import attrs
+
+    prepared = prepare(_inputs(1)[0], ReadOptions(), simple_extractor)
+    (aid, item), *rest = prepared.extraction.items
+    odd = attrs.evolve(prepared, extraction=attrs.evolve(prepared.extraction, items=((aid.upper(), item), *rest)))
+    blob = encode(odd)
+    meta = orjson.loads(blob.split(b"\n")[0])
+    assert "ids" not in meta and meta["assertion_ids"][0] == aid.upper()
+    enc = decode(blob)
+    ing = Ingestor(LogStore(tmp_path / "l.jsonl"), simple_extractor)
+    ing.record_group([enc])
+    assert aid.upper() in ing.index.sources[prepared.source_id].assertion_ids
+
