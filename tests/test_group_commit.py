@@ -93,12 +93,12 @@ def test_a_failure_part_way_leaves_nothing_of_the_group(tmp_ledger, simple_extra
     real = log._write_all
     calls = 0
 
-    def flaky(fd, chunks, size_before, path):
+    def flaky(fd, chunks, size_before, path, *total):
         nonlocal calls
         calls += 1
         if calls == 3:
             raise LedgerError(f"{path}: append failed (disk full); the ledger is unchanged")
-        return real(fd, chunks, size_before, path)
+        return real(fd, chunks, size_before, path, *total)
 
     monkeypatch.setattr(log, "_write_all", flaky)
     monkeypatch.setattr(ingest, "GROUP_WINDOW", 60.0)

@@ -478,6 +478,7 @@ class Writer:
         self.head = _head_of_fd(fd, store.path)
         self._unflushed = self.head.size  # where the bytes not yet handed to write-back start
         self._pending: list[bytes | memoryview] = []  # lines of batches appended with sync=False, not yet written
+        self._pending_size = 0  # their bytes
         self._written = self.head.size  # the file's size: the head's, less the pending lines
         self._stamps: dict[str, _Stamp] = {}  # actor -> what every batch of this hold of the lock shares
 
@@ -626,7 +627,9 @@ class Writer:
         if self._pending and len(self._pending) + len(chunks) > _IOV_MAX:
             self.flush()
         self._pending += chunks
-        return sum(map(len, chunks))
+        size = sum(map(len, chunks))
+        self._pending_size += size
+        return size
 
     def flush(self) -> None:
         """Write the lines of the batches appended so far (one ``writev`` for all of them, as a
@@ -635,8 +638,8 @@ class Writer:
         :func:`_start_writeback`)."""
         if not self._pending:
             return
-        chunks, self._pending = self._pending, []
-        self._written += _write_all(self.fd, chunks, self._written, self.store.path)
+        chunks, total, self._pending, self._pending_size = self._pending, self._pending_size, [], 0
+        self._written += _write_all(self.fd, chunks, self._written, self.store.path, total)
         if self.store.fsync and self._written - self._unflushed >= WRITEBACK_BYTES:
             # a group commit's fsync comes later: start writing back what is there now, so that
             # fsync waits for the last megabyte, not for the group's ~10 MB
@@ -652,7 +655,7 @@ class Writer:
     def roll_back(self, head: Head) -> None:
         """Cut the file back to ``head`` (taken earlier under this lock): a group commit that
         failed part way leaves the ledger as it was before the group."""
-        self._pending = []
+        self._pending, self._pending_size = [], 0
         os.ftruncate(self.fd, head.size)
         self._written = self._unflushed = head.size
         if self.store.fsync:
@@ -767,14 +770,15 @@ def _iov_max() -> int:
 _IOV_MAX = _iov_max()
 
 
-def _write_all(fd: int, chunks: list[bytes], size_before: int, path: Path) -> int:
-    """One write for the batch; on failure cut the file back so nothing partial stays.
-    Returns the bytes written.
+def _write_all(fd: int, chunks: list[bytes | memoryview], size_before: int, path: Path, total: int | None = None) -> int:
+    """One write for the batches' lines ``chunks`` (``total`` bytes, when the caller knows);
+    on failure cut the file back so nothing partial stays. Returns the bytes written.
 
     ``writev`` hands the lines to the kernel as they are: joining a 1 MB batch first costs
     1.6x the write's CPU time per event, mostly page faults on the fresh buffer (``bench/micro_bench.py``).
     """
-    total = sum(map(len, chunks))
+    if total is None:
+        total = sum(map(len, chunks))
     try:
         if len(chunks) <= _IOV_MAX:
             n = os.writev(fd, chunks)
