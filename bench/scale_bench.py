@@ -269,6 +269,9 @@ def main() -> None:
         r4 = in_child(HERE.parent, blobs=blob_file, rounds=rounds, tmp=tmp)
         n4, t4 = r4["n"], Child(r4)
         row(f"sequencer alone, group commit (best of {rounds})", n4, t4, r4["events"])
+        from sequencer_bench import against_target
+
+        print(f"{'  against the target':<46} {against_target(r4)}")
         r5 = in_child(HERE.parent, blobs=blob_file, group_max=1, tmp=tmp)
         row("sequencer alone, one fsync per source", r5["n"], Child(r5), r5["events"], None)
         print(f"group commit: {r5['wall'] / r4['wall']:.2f}x one fsync per source (wall)")
