@@ -546,7 +546,7 @@ class Writer:
         view = memoryview(blob)  # a view's slice copies nothing (a bytes slice of 1 KB costs a malloc and a copy)
         if n == 1:
             return self._write([view[start : start + lengths[0]]], [_tail_format(first)], actor=actor, sync=sync)
-        # the batch's marker and first event as any other, then the rest in the loop of _lines
+        # the batch's marker and first event as any other, then the rest cut from the view as they are hashed
         s = start + lengths[0] + 1
         return self._write(
             [b'{"events":%d}' % n, view[start : start + lengths[0]]], [_tail_format(BatchStarted), _tail_format(first)],
@@ -568,7 +568,7 @@ class Writer:
             stamp = self._stamps[actor] = _Stamp.now(actor, self.head.at)
         seq, prev = self.head.seq, self.head.hash
         if not bodies:
-            return Written(seq + 1, stamp.ids, [], [], prev, stamp.at, actor)
+            return Written(seq + 1, stamp.id_time, [], [], prev, stamp.at, actor)
         if not _is_sha256_hex(prev):
             raise DamagedLogError(f"{self.store.path}: the last event's hash is not a sha256 hex digest; run 'factledger verify'")
         count = len(bodies) + (len(more[2]) if more else 0)
@@ -584,14 +584,14 @@ class Writer:
         # copied, not recomputed. A property test holds the lines to canonical(raw) byte for
         # byte. Each line goes to writev as two buffers: its data (never copied into a joined
         # line) and the rest, which ends with the next line's prefix.
-        ids, copy, between = stamp.ids, stamp.copy, stamp.between
+        id_time, copy, between = stamp.id_time, stamp.copy, stamp.between
         chunks: list[bytes | memoryview] = [stamp.prefix]
         add, note = chunks.extend, hashes.append
         prev_hex = prev.encode("ascii")
         first_seq = seq + 1
         for body, tail_format, part in zip(bodies, tails, parts):
             seq += 1
-            tail = tail_format % (ids, part, prev_hex, seq)
+            tail = tail_format % (id_time, part, prev_hex, seq)
             sha = copy()
             sha.update(body)
             sha.update(tail)
@@ -604,7 +604,7 @@ class Writer:
                 body = view[at : at + length]
                 at += length + 1
                 seq += 1
-                tail = tail_format % (ids, part, prev_hex, seq)
+                tail = tail_format % (id_time, part, prev_hex, seq)
                 sha = copy()
                 sha.update(body)
                 sha.update(tail)
@@ -618,7 +618,7 @@ class Writer:
         self.head = Head(seq, prev_hex.decode("ascii"), self.head.size + size, at=stamp.at)
         if sync:
             self.sync()
-        return Written(first_seq, ids, parts, hashes, prev, stamp.at, actor)
+        return Written(first_seq, id_time, parts, hashes, prev, stamp.at, actor)
 
     def _queue(self, chunks: list[bytes | memoryview]) -> int:
         """Add a batch's lines to those waiting to be written, writing these first when both
@@ -670,7 +670,7 @@ class Written:
     the lines were built from until asked for."""
 
     first_seq: int
-    stamp: bytes
+    id_time: bytes
     parts: list[bytes]
     raw_hashes: list[bytes]
     prev: str
@@ -683,7 +683,7 @@ class Written:
 
     @property
     def raw_ids(self) -> list[bytes]:
-        return [self.stamp + part for part in self.parts]
+        return [self.id_time + part for part in self.parts]
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -703,7 +703,7 @@ class _Stamp:
     ``at`` (the time of the group's write; never earlier than the last event's)."""
 
     at: str
-    ids: bytes
+    id_time: bytes
     prefix: bytes
     copy: Callable[[], Any]
     between: bytes
