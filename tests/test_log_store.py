@@ -280,6 +280,37 @@ def test_appended_lines_are_exactly_the_canonical_bytes(tmp_path_factory, actor,
         assert raw["hash"] == event_hash(raw)
 
 
+
+@settings(max_examples=30, deadline=None)
+@given(actor=st.text(min_size=1) | st.just("a%sb%%c%d"), batches=st.lists(st.lists(_payloads, min_size=1, max_size=4), min_size=1, max_size=4),
+       iov_max=st.sampled_from([1, 5, 1024]))
+def test_a_group_of_batches_under_one_lock_is_the_canonical_lines_chained(tmp_path_factory, actor, batches, iov_max):
+    """Batches appended under one hold of the lock with sync=False (a group commit) share one
+    line prefix (its at and actor, '%' in it included) and reach the file in writev calls of
+    up to IOV_MAX buffers: every line is still canonical(raw) + newline, hashed and chained
+    as written, the file is written only by the sync, and the head is its end."""
+    store = LogStore(tmp_path_factory.mktemp("group") / "ledger.jsonl", fsync=False)
+    real = log_module._IOV_MAX
+    log_module._IOV_MAX = iov_max
+    try:
+        with store.writer() as w:
+            appended = [w.append(batch, actor=actor, sync=False) for batch in batches]
+            if iov_max == 1024:
+                assert not store.path.read_bytes()  # all of it waits for the one writev of the sync
+            w.sync()
+            head = w.head
+    finally:
+        log_module._IOV_MAX = real
+    written = [raw for a in appended for raw in a.raw_events()]
+    lines = store.path.read_bytes().splitlines(keepends=True)
+    assert len(lines) == len(written) and len({raw["at"] for raw in written}) == 1
+    prev = GENESIS
+    for line, raw in zip(lines, written):
+        assert line == canonical(raw) + b"\n"
+        assert raw["hash"] == event_hash(raw) and raw["prev"] == prev
+        prev = raw["hash"]
+    assert head == store.head() and head.hash == prev
+
 def test_append_refuses_to_chain_onto_a_hash_that_is_not_hex(tmp_ledger):
     """A last line whose hash is not a sha256 hex digest is not chained onto: the ledger is damaged."""
     store = LogStore(tmp_ledger, fsync=False)

@@ -41,6 +41,9 @@ def test_renamed_sources_are_distinct_sources_that_verify_with_derived_ids(tmp_p
     renamers = [bench.Renamer(blob) for blob in captured]
     blobs = [renamers[i % 2](i) for i in range(6)]
     assert bench.renamed(captured[1], 5) == blobs[5]
+    for blob in blobs:  # the packed ids the sequencer's index keeps are those of the renamed lines
+        ids = [orjson.loads(line)["assertion_id"] for line in blob.split(b"\n")[2:]]
+        assert decode(blob).assertion_ids == bytes.fromhex("".join(i[3:] for i in ids))
 
     ledger = tmp_path / "l.jsonl"
     outcomes = list(Ingestor(LogStore(ledger), spec).append_many([], ReadOptions(), stream=((decode(b), True) for b in blobs)))

@@ -101,7 +101,15 @@ class KnownSource:
         h = self.packed.hex()
         return frozenset("as-" + h[i : i + 16] for i in range(0, len(h), 16))
 
-    def add(self, assertion_ids: Iterable[str]) -> None:
+    def add(self, assertion_ids: Iterable[str] | bytes) -> None:
+        """Add ids, given as strings or (as a worker sends them, :func:`encode`) as their 16 hex
+        digits packed into 8 bytes each."""
+        if isinstance(assertion_ids, bytes):
+            if isinstance(self.packed, bytearray):
+                self.packed += assertion_ids
+                return
+            h = assertion_ids.hex()
+            assertion_ids = ["as-" + h[i : i + 16] for i in range(0, len(h), 16)]
         ids = list(assertion_ids)
         if isinstance(self.packed, bytearray):
             packed = _pack(ids)  # all at once: the sequencer adds ~33 per source
@@ -184,7 +192,7 @@ class SourceIndex:
                 self._assertion(p.source_id, p.version, p.assertion_id)
         self.offset, self.seq, self.hash = head.size, head.seq, head.hash
 
-    def advance_source(self, head: Head, source_id: str, version: int, raw_sha256: str, assertion_ids: Iterable[str]) -> None:
+    def advance_source(self, head: Head, source_id: str, version: int, raw_sha256: str, assertion_ids: Iterable[str] | bytes) -> None:
         """Fold one source's batch written from worker bytes (see :class:`Encoded`)."""
         known = self.sources[source_id] = KnownSource(version, raw_sha256)
         known.add(assertion_ids)
@@ -541,7 +549,10 @@ class Encoded:
     origin: str
     source_id: str
     raw_sha256: str
-    assertion_ids: tuple[str, ...]
+    assertion_ids: tuple[str, ...] | bytes
+    """The ids of the source's assertions; as workers send them (when all are ``as-`` and 16
+    lowercase hex digits, which derived ids are), those digits packed into 8 bytes each: the
+    form the sequencer's source index keeps, so it neither parses nor packs 33 strings per source."""
     counts: dict[str, int]
     unresolved_dates: tuple[str, ...] = ()  # see AppendResult
     derived_id: str | None = None
@@ -585,11 +596,13 @@ def encode(outcome: Prepared | Failed) -> bytes:
     payloads = fresh_payloads(outcome.doc, outcome.source_id, outcome.extraction)
     recorded = payloads[1:]
     counts = Counter(p.kind for p in recorded)  # type: ignore[attr-defined]
+    ids = [p.assertion_id for p in recorded]  # type: ignore[attr-defined]
+    packed = _pack(ids)
     header = {
         "origin": outcome.doc.origin,
         "source_id": outcome.source_id,
         "raw_sha256": payloads[0].raw_sha256,  # type: ignore[attr-defined]
-        "assertion_ids": [p.assertion_id for p in recorded],  # type: ignore[attr-defined]
+        **({"assertion_ids": ids} if packed is None else {"ids": packed.hex()}),
         "counts": dict(sorted(counts.items())),
         "unresolved_dates": [] if outcome.doc.published else list(
             outcome.unresolved_dates if outcome.unresolved_dates is not None else relative_dates(outcome.doc.text)
@@ -608,8 +621,10 @@ def decode(blob: bytes) -> Encoded | Failed:
     header = orjson.loads(blob if end < 0 else blob[:end])
     if "error" in header:
         return Failed(header["origin"], header["error"])
+    packed = header.get("ids")
     return Encoded(
-        blob, header["origin"], header["source_id"], header["raw_sha256"], tuple(header["assertion_ids"]), header["counts"],
+        blob, header["origin"], header["source_id"], header["raw_sha256"],
+        bytes.fromhex(packed) if packed is not None else tuple(header["assertion_ids"]), header["counts"],
         tuple(header.get("unresolved_dates", ())), header.get("derived_id"), header.get("lengths"),
     )
 

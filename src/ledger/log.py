@@ -150,10 +150,6 @@ def new_event_id() -> str:
     return new_event_ids(1)[0]
 
 
-_VARIANT = bytes(0x80 | (b & 0x3F) for b in range(256))
-"""byte -> the same byte with the RFC 9562 variant bits (0b10) in its top two bits."""
-
-
 def new_event_ids(n: int) -> list[str]:
     """``n`` UUIDv7 strings for one batch: one clock read and one ``urandom`` call for all.
 
@@ -179,7 +175,7 @@ def _random_parts(n: int) -> list[bytes]:
     """``n`` random ends of event ids (the 21 characters after the version: 12 random bits,
     variant 0b10, 62 random bits), taken from a pool made :data:`_POOL_SIZE` at a time: the
     sequencer needs ~35 per source, and making them costs mostly per call (one ``urandom``,
-    19 strided copies), not per id. The pool is this process's: a forked child starts
+    3 strided writes), not per id. The pool is this process's: a forked child starts
     without it (its ids must not repeat the parent's)."""
     with _POOL_LOCK:
         if len(_POOL) < n:
@@ -190,15 +186,20 @@ def _random_parts(n: int) -> list[bytes]:
 
 
 def _make_random_parts(n: int) -> list[bytes]:
-    """Written column by column into one buffer (19 strided copies whatever ``n``), then cut."""
-    rand = bytearray(os.urandom(10 * n))
-    rand[2::10] = rand[2::10].translate(_VARIANT)  # the variant bits
-    h = rand.hex().encode("ascii")
-    buf = bytearray(b"xxx-xxxx-xxxxxxxxxxxx" * n)
-    for at, digit in _ID_COLUMNS:
-        buf[at - 15 :: 21] = h[digit::20]
-    parts = bytes(buf)
+    """21 random hex digits per id, from one ``urandom`` call; then 3 strided writes whatever
+    ``n``: the two dashes over digits 3 and 8 and the variant (0b10) over digit 4, which keeps
+    its low 2 bits. So 12 + 62 random bits per id, as RFC 9562 says. Then cut."""
+    h = bytearray(_hexlify(os.urandom((21 * n + 1) // 2))[: 21 * n])
+    dashes = b"-" * n
+    h[3::21] = dashes
+    h[8::21] = dashes
+    h[4::21] = h[4::21].translate(_VARIANT_DIGIT)
+    parts = bytes(h)
     return [parts[k : k + 21] for k in range(0, 21 * n, 21)]
+
+
+_VARIANT_DIGIT = bytes(b"89ab"[int(chr(c), 16) & 3] if chr(c) in "0123456789abcdef" else c for c in range(256))
+"""hex digit -> the hex digit of 0b10 followed by its own low 2 bits (8, 9, a or b)."""
 
 
 _POOL: list[bytes] = []
@@ -215,11 +216,6 @@ def _forget_pool() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
-
-
-_ID_COLUMNS = tuple(zip((*range(15, 18), *range(19, 23), *range(24, 36)), range(1, 20)))
-"""(offset in an id, digit of its 20 random hex digits): [1:4] rand_a (the first digit gives
-way to the version 7), [4:8] variant + rand_b, [8:20] rand_b."""
 
 
 def parse_line(line: bytes) -> dict[str, Any] | None:
@@ -438,7 +434,9 @@ class LogStore:
         fd = _open_ledger(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            yield Writer(self, fd)
+            w = Writer(self, fd)
+            yield w
+            w.flush()  # batches appended with sync=False and not yet written (an exception drops them)
         finally:
             os.close(fd)  # closing releases the lock
 
@@ -485,6 +483,10 @@ class Writer:
         self.fd = fd
         self.head = _head_of_fd(fd, store.path)
         self._unflushed = self.head.size  # where the bytes not yet handed to write-back start
+        self._pending: list[bytes | memoryview] = []  # lines of batches appended with sync=False, not yet written
+        self._pending_size = 0  # their bytes
+        self._written = self.head.size  # the file's size: the head's, less the pending lines
+        self._stamps: dict[str, _Stamp] = {}  # actor -> what every batch of this hold of the lock shares
 
     def check_appendable(self) -> None:
         """Refuse to chain onto an interrupted append."""
@@ -513,7 +515,7 @@ class Writer:
             if fn is None:
                 fn = to_json[cls] = payload_json_fn(cls)
             bodies.append(fn(payload))
-            types.append(_type_and_v(cls))
+            types.append(_tail_format(cls))
         w = self._write(bodies, types, actor=actor, sync=sync)
         return Appended(tuple(payloads), w.first_seq, w.ids, w.hashes, w.prev, w.at, w.actor)
 
@@ -527,10 +529,10 @@ class Writer:
         for cls, _body in bodies:
             if cls is BatchStarted:  # only the store writes one (and only first)
                 raise LedgerError(f"{self.store.path}: BatchStarted is written by the store itself, not passed to append")
-            types.append(_type_and_v(cls))
+            types.append(_tail_format(cls))
         data = [body for _cls, body in bodies]
         if len(bodies) > 1:
-            types.insert(0, _type_and_v(BatchStarted))
+            types.insert(0, _tail_format(BatchStarted))
             data.insert(0, b'{"events":%d}' % len(bodies))  # its canonical data
         return self._write(data, types, actor=actor, sync=sync)
 
@@ -541,89 +543,141 @@ class Writer:
         """:meth:`append_encoded` for bodies that lie one after the other in ``blob`` (each
         followed by one separator byte), from ``start``, of ``lengths``: the first of class
         ``first``, the others ``rest``. A worker's result is that (:class:`ledger.ingest.Encoded`):
-        the bodies are cut here, with no list of pairs in between."""
+        the bodies are cut here, as they are hashed, with no list of pairs in between."""
         if first is BatchStarted or rest is BatchStarted:
             raise LedgerError(f"{self.store.path}: BatchStarted is written by the store itself, not passed to append")
         n = len(lengths)
-        data: list[bytes | memoryview] = []
-        if n > 1:
-            data.append(b'{"events":%d}' % n)
+        if not n:
+            return self._write([], [], actor=actor, sync=sync)
         view = memoryview(blob)  # a view's slice copies nothing (a bytes slice of 1 KB costs a malloc and a copy)
-        for length in lengths:
-            data.append(view[start : start + length])
-            start += length + 1
-        types = [_type_and_v(first)] + [_type_and_v(rest)] * (n - 1) if n else []
-        if n > 1:
-            types.insert(0, _type_and_v(BatchStarted))
-        return self._write(data, types, actor=actor, sync=sync)
+        if n == 1:
+            return self._write([view[start : start + lengths[0]]], [_tail_format(first)], actor=actor, sync=sync)
+        # the batch's marker and first event as any other, then the rest cut from the view as they are hashed
+        s = start + lengths[0] + 1
+        return self._write(
+            [b'{"events":%d}' % n, view[start : start + lengths[0]]], [_tail_format(BatchStarted), _tail_format(first)],
+            actor=actor, sync=sync, more=(view, s, lengths[1:], _tail_format(rest)),
+        )
 
-    def _write(self, bodies: Sequence[bytes | memoryview], types: Sequence[bytes], *, actor: str | None, sync: bool) -> Written:
-        """Write one batch: event ``k`` has data ``bodies[k]`` (canonical JSON) and ends with
-        ``types[k]`` (see :func:`_type_and_v`)."""
+    def _write(
+        self, bodies: Sequence[bytes | memoryview], tails: Sequence[bytes], *, actor: str | None, sync: bool,
+        more: tuple[memoryview, int, Sequence[int], bytes] | None = None,
+    ) -> Written:
+        """Write one batch: event ``k`` has data ``bodies[k]`` (canonical JSON) and its line ends
+        as ``tails[k]`` says (see :func:`_tail_format`); then, with ``more``, the bodies that lie
+        in a view from an offset, of given lengths, each followed by one separator byte, all of
+        one class (:meth:`append_lines`)."""
         self.check_appendable()
         actor = actor or default_actor()
-        at = max(now_rfc3339(), self.head.at)  # a clock stepped back must not move time back in the log
+        stamp = self._stamps.get(actor)
+        if stamp is None:
+            stamp = self._stamps[actor] = _Stamp.now(actor, self.head.at)
         seq, prev = self.head.seq, self.head.hash
         if not bodies:
-            return Written(seq + 1, [], [], prev, at, actor)
+            return Written(seq + 1, stamp.id_time, [], [], prev, stamp.at, actor)
         if not _is_sha256_hex(prev):
             raise DamagedLogError(f"{self.store.path}: the last event's hash is not a sha256 hex digest; run 'factledger verify'")
-        ids = _new_event_ids(len(bodies))
+        count = len(bodies) + (len(more[2]) if more else 0)
+        parts = _random_parts(count)
         hashes: list[bytes] = []
-        chunks: list[bytes] = []
         # The canonical line of each event, built around the canonical bytes of its data (see
         # docs/log-format.md: keys sorted, compact). The envelope's keys sort as actor, at,
         # data, hash, id, prev, seq, type, v; actor and at are the batch's, id, prev and hash
         # are hex, seq and v ints, type a class constant: so the line is
         #   prefix + data + ',"hash":"<hash>"' + tail + newline
-        # and the hash covers prefix + data + tail. A property test holds the lines to
-        # canonical(raw) byte for byte. Each line goes to writev as three buffers (prefix,
-        # data, the rest): the data is never copied into a joined line.
-        prefix = b'{"actor":' + _dumps(actor) + b',"at":' + _dumps(at) + b',"data":'
-        copy = hashlib.sha256(prefix).copy  # copied per event: a new sha256 costs an OpenSSL 3 fetch
+        # and the hash covers prefix + data + tail. Only the tail depends on the event's place
+        # in the chain (prev, seq; and its id); the state of the sha256 after the prefix is
+        # copied, not recomputed. A property test holds the lines to canonical(raw) byte for
+        # byte. Each line goes to writev as two buffers: its data (never copied into a joined
+        # line) and the rest, which ends with the next line's prefix.
+        id_time, copy, between = stamp.id_time, stamp.copy, stamp.between
+        chunks: list[bytes | memoryview] = [stamp.prefix]
+        add, note = chunks.extend, hashes.append
         prev_hex = prev.encode("ascii")
         first_seq = seq + 1
-        add, note = chunks.extend, hashes.append
-        for body, type_and_v, event_id in zip(bodies, types, ids):
-            tail = b',"id":"%s","prev":"%s","seq":%d%s' % (event_id, prev_hex, seq + 1, type_and_v)
+        for body, tail_format, part in zip(bodies, tails, parts):
             seq += 1
+            tail = tail_format % (id_time, part, prev_hex, seq)
             sha = copy()
             sha.update(body)
             sha.update(tail)
             prev_hex = _hexlify(sha.digest())
-            add((prefix, body, b',"hash":"%s"%s\n' % (prev_hex, tail)))
+            add((body, between % (prev_hex, tail)))
             note(prev_hex)
-        size = _write_all(self.fd, chunks, self.head.size, self.store.path)
+        if more:
+            view, at, lengths, tail_format = more
+            for length, part in zip(lengths, parts[len(bodies) :]):
+                body = view[at : at + length]
+                at += length + 1
+                seq += 1
+                tail = tail_format % (id_time, part, prev_hex, seq)
+                sha = copy()
+                sha.update(body)
+                sha.update(tail)
+                prev_hex = _hexlify(sha.digest())
+                add((body, between % (prev_hex, tail)))
+                note(prev_hex)
+        chunks[-1] = chunks[-1][: -len(stamp.prefix)]  # no line after the last
+        size = self._queue(chunks)
+        if sync:
+            self.flush()  # before the head moves: a failed write leaves the writer as it was
+        self.head = Head(seq, prev_hex.decode("ascii"), self.head.size + size, at=stamp.at)
         if sync:
             self.sync()
-        elif self.store.fsync and self.head.size + size - self._unflushed >= WRITEBACK_BYTES:
+        return Written(first_seq, id_time, parts, hashes, prev, stamp.at, actor)
+
+    def _queue(self, chunks: list[bytes | memoryview]) -> int:
+        """Add a batch's lines to those waiting to be written, writing these first when both
+        would not fit in one ``writev``; returns the batch's bytes. A group commit so writes a
+        few MB per call (sources of ~40 KB each, ~70 buffers each), not one call per source."""
+        if self._pending and len(self._pending) + len(chunks) > _IOV_MAX:
+            self.flush()
+        self._pending += chunks
+        size = sum(map(len, chunks))
+        self._pending_size += size
+        return size
+
+    def flush(self) -> None:
+        """Write the lines of the batches appended so far (one ``writev`` for all of them, as a
+        rule); on failure the file is cut back to where they begin and :class:`LedgerError`
+        says so. With fsync on, every MB written has its write-back started (see
+        :func:`_start_writeback`)."""
+        if not self._pending:
+            return
+        chunks, total, self._pending, self._pending_size = self._pending, self._pending_size, [], 0
+        self._written += _write_all(self.fd, chunks, self._written, self.store.path, total)
+        if self.store.fsync and self._written - self._unflushed >= WRITEBACK_BYTES:
             # a group commit's fsync comes later: start writing back what is there now, so that
             # fsync waits for the last megabyte, not for the group's ~10 MB
-            _start_writeback(self.fd, self._unflushed, self.head.size + size - self._unflushed)
-            self._unflushed = self.head.size + size
-        self.head = Head(seq, prev_hex.decode("ascii"), self.head.size + size, at=at)
-        return Written(first_seq, ids, hashes, prev, at, actor)
+            _start_writeback(self.fd, self._unflushed, self._written - self._unflushed)
+            self._unflushed = self._written
 
     def sync(self) -> None:
-        """Make every batch written so far durable (one ``fsync``; none with ``--no-fsync``)."""
+        """Write every batch appended so far and make it durable (one ``fsync``; none with ``--no-fsync``)."""
+        self.flush()
         if self.store.fsync:
             os.fsync(self.fd)
 
     def roll_back(self, head: Head) -> None:
         """Cut the file back to ``head`` (taken earlier under this lock): a group commit that
         failed part way leaves the ledger as it was before the group."""
+        self._pending, self._pending_size = [], 0
         os.ftruncate(self.fd, head.size)
-        self.sync()
+        self._written = self._unflushed = head.size
+        if self.store.fsync:
+            os.fsync(self.fd)
         self.head = head
 
 
 @frozen
 class Written:
     """What :meth:`Writer.append_encoded` assigned: event ``i`` has seq ``first_seq + i``.
-    Ids and hashes stay the ASCII bytes the lines were built from until asked for."""
+    Ids (the batch's time part, then each one's random part) and hashes stay the ASCII bytes
+    the lines were built from until asked for."""
 
     first_seq: int
-    raw_ids: list[bytes]
+    id_time: bytes
+    parts: list[bytes]
     raw_hashes: list[bytes]
     prev: str
     at: str
@@ -631,7 +685,11 @@ class Written:
 
     @property
     def last_seq(self) -> int:
-        return self.first_seq + len(self.raw_ids) - 1
+        return self.first_seq + len(self.parts) - 1
+
+    @property
+    def raw_ids(self) -> list[bytes]:
+        return [self.id_time + part for part in self.parts]
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -640,6 +698,29 @@ class Written:
     @property
     def hashes(self) -> tuple[str, ...]:
         return tuple(h.decode("ascii") for h in self.raw_hashes)
+
+
+@frozen
+class _Stamp:
+    """What every batch one writer writes for one actor under one hold of the lock shares:
+    ``at``, the time part of the event ids, the lines' common start (``prefix``, and the
+    sha256 state after it, copied per event), and the format of what follows an event's
+    data up to the next line's data (``between``). A group commit's batches so share one
+    ``at`` (the time of the group's write; never earlier than the last event's)."""
+
+    at: str
+    id_time: bytes
+    prefix: bytes
+    copy: Callable[[], Any]
+    between: bytes
+
+    @classmethod
+    def now(cls, actor: str, last_at: str) -> _Stamp:
+        at = max(now_rfc3339(), last_at)  # a clock stepped back must not move time back in the log
+        prefix = b'{"actor":' + _dumps(actor) + b',"at":' + _dumps(at) + b',"data":'
+        # copied per event: a new sha256 costs an OpenSSL 3 fetch
+        return cls(at, _id_stamp(), prefix, hashlib.sha256(prefix).copy,
+                   b',"hash":"%s"%s\n' + prefix.replace(b"%", b"%%"))
 
 
 _is_sha256_hex = re.compile("[0-9a-f]{64}").fullmatch
@@ -677,9 +758,11 @@ def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
 
 
 @functools.cache
-def _type_and_v(cls: type) -> bytes:
-    """How the line of an event of payload class ``cls`` ends: ``,"type":"<TYPE>","v":<VERSION>}``."""
-    return b',"type":%s,"v":%d}' % (_dumps(cls.TYPE), cls.VERSION)
+def _tail_format(cls: type) -> bytes:
+    """The end of the line of an event of payload class ``cls``, from its id on, as a format
+    of (the ids' time part, the id's random part, prev, seq): ``,"id":"..","prev":"..","seq":N,"type":"<TYPE>","v":<VERSION>}``."""
+    type_and_v = b',"type":%s,"v":%d}' % (_dumps(cls.TYPE), cls.VERSION)
+    return b',"id":"%s%s","prev":"%s","seq":%d' + type_and_v.replace(b"%", b"%%")
 
 
 def _iov_max() -> int:
@@ -693,14 +776,15 @@ def _iov_max() -> int:
 _IOV_MAX = _iov_max()
 
 
-def _write_all(fd: int, chunks: list[bytes], size_before: int, path: Path) -> int:
-    """One write for the batch; on failure cut the file back so nothing partial stays.
-    Returns the bytes written.
+def _write_all(fd: int, chunks: list[bytes | memoryview], size_before: int, path: Path, total: int | None = None) -> int:
+    """One write for the batches' lines ``chunks`` (``total`` bytes, when the caller knows);
+    on failure cut the file back so nothing partial stays. Returns the bytes written.
 
     ``writev`` hands the lines to the kernel as they are: joining a 1 MB batch first costs
     1.6x the write's CPU time per event, mostly page faults on the fresh buffer (``bench/micro_bench.py``).
     """
-    total = sum(map(len, chunks))
+    if total is None:
+        total = sum(map(len, chunks))
     try:
         if len(chunks) <= _IOV_MAX:
             n = os.writev(fd, chunks)
