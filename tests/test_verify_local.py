@@ -189,3 +189,20 @@ def test_progress_is_reported_from_the_ranges(tmp_ledger):
     heard: list[int] = []
     r = verify(LogStore(tmp_ledger), jobs=2, partition_min_bytes=1, progress=heard.append)
     assert r.ranges >= 5 and heard and heard == sorted(heard) and heard[-1] <= r.events
+
+
+@pytest.mark.parametrize("block", [64, 1000, 1 << 20])
+def test_source_offsets_find_every_source_event_whatever_the_block(tmp_ledger, monkeypatch, block):
+    """The hint ranges borrow texts by: every source event before ``end`` at its byte offset, also
+    when a block cuts a line (or a line is longer than a block)."""
+    lines = _shared_sources_ledger(tmp_ledger)
+    monkeypatch.setattr(ranges, "LOCAL_MAX_RANGE", block)
+    offsets, at = {}, 0
+    for line in lines:
+        raw = orjson.loads(line)
+        if raw["type"] in ("SourceAppended", "SourceRevised"):
+            offsets[(raw["data"]["source_id"], raw["data"]["version"])] = at
+        at += len(line)
+    assert len(offsets) == 2
+    assert ranges.source_offsets(str(tmp_ledger), at) == offsets
+    assert ranges.source_offsets(str(tmp_ledger), len(lines[0])) == dict(list(offsets.items())[:1])

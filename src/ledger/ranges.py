@@ -24,7 +24,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import io
-import mmap
 import operator
 import os
 import re
@@ -169,26 +168,40 @@ _SOURCE_TYPES = ("SourceAppended", "SourceRevised")
 
 def source_offsets(path: str, end: int) -> dict[tuple[str, int], int]:
     """(source id, version) -> byte offset of each source event in bytes ``0:end`` (a line
-    boundary), found in the bytes without parsing (one search of a mapped file, ~0.4 ms a MB):
+    boundary), found in the bytes without parsing (a search of each block read, ~0.5 ms a MB):
     a hint for :func:`_check`, which reads the line it points at and trusts only what that line
     (checked by its own range) says."""
     found: dict[tuple[str, int], int] = {}
     f = LogStore(path).open_for_reading()
-    if f is None or end <= 0:
+    if f is None:
         return found
-    with f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        end = min(end, len(data))
-        i = data.find(_SOURCE_KEY, 0, end)
-        while i >= 0:
-            rest = data[i + len(_SOURCE_KEY) : i + len(_SOURCE_KEY) + 16]
-            if rest.startswith((b'Appended","v":', b'Revised","v":')):
-                start = data.rfind(b"\n", 0, i) + 1
-                sid = _SID.search(data, start, i)
-                version = data.rfind(b'"version":', start, i)
-                digits = _DIGITS.match(data, version + 10) if version >= 0 else None
-                if sid is not None and digits is not None:
-                    found.setdefault((sid.group(1).decode("utf-8", "replace"), int(digits.group())), start)
-            i = data.find(_SOURCE_KEY, i + len(_SOURCE_KEY), end)
+    size = LOCAL_MAX_RANGE
+    buf = bytearray(size)  # read into one buffer: no copy of a block per block
+    at = held = 0  # the file offset of buf[0]; the bytes buf holds (a line the last block cut first)
+    with f:
+        while at + held < end:
+            if held == size:  # one line longer than the buffer: a larger one
+                buf.extend(bytes(size))
+                size *= 2
+            with memoryview(buf) as view:
+                n = f.readinto(view[held : min(size, end - at)])
+            if not n:
+                break
+            held += n
+            cut = buf.rfind(b"\n", 0, held) + 1 if at + held < end else held
+            i = buf.find(_SOURCE_KEY, 0, cut)
+            while i >= 0:
+                rest = buf[i + len(_SOURCE_KEY) : i + len(_SOURCE_KEY) + 16]
+                if rest.startswith((b'Appended","v":', b'Revised","v":')):
+                    start = buf.rfind(b"\n", 0, i) + 1
+                    sid = _SID.search(buf, start, i)
+                    version = buf.rfind(b'"version":', start, i)
+                    digits = _DIGITS.match(buf, version + 10) if version >= 0 else None
+                    if sid is not None and digits is not None:
+                        found.setdefault((sid.group(1).decode("utf-8", "replace"), int(digits.group())), at + start)
+                i = buf.find(_SOURCE_KEY, i + len(_SOURCE_KEY), cut)
+            buf[: held - cut] = buf[cut:held]  # the cut line moves to the front (same size: no resize)
+            at, held = at + cut, held - cut
     return found
 
 
