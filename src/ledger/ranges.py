@@ -168,7 +168,7 @@ _SOURCE_TYPES = ("SourceAppended", "SourceRevised")
 
 def source_offsets(path: str, end: int) -> dict[tuple[str, int], int]:
     """(source id, version) -> byte offset of each source event in bytes ``0:end`` (a line
-    boundary), found in the bytes without parsing (a search of each block read, ~0.5 ms a MB):
+    boundary), found in the bytes without parsing (a search of each block as it is read):
     a hint for :func:`_check`, which reads the line it points at and trusts only what that line
     (checked by its own range) says."""
     found: dict[tuple[str, int], int] = {}
