@@ -175,7 +175,7 @@ def source_offsets(path: str, end: int) -> dict[tuple[str, int], int]:
     f = LogStore(path).open_for_reading()
     if f is None:
         return found
-    size = LOCAL_MAX_RANGE
+    size = max(1, min(LOCAL_MAX_RANGE, end))
     buf = bytearray(size)  # read into one buffer: no copy of a block per block
     at = held = 0  # the file offset of buf[0]; the bytes buf holds (a line the last block cut first)
     with f:
