@@ -206,3 +206,24 @@ def test_source_offsets_find_every_source_event_whatever_the_block(tmp_ledger, m
     assert len(offsets) == 2
     assert ranges.source_offsets(str(tmp_ledger), at) == offsets
     assert ranges.source_offsets(str(tmp_ledger), len(lines[0])) == dict(list(offsets.items())[:1])
+
+
+def test_a_worker_that_dies_leaves_the_answer_to_the_replay(tmp_ledger, monkeypatch):
+    """A worker process killed in the middle of a range (as by the OOM killer): verify still gives
+    one process's report, from the replay, and leaves no process behind."""
+    import multiprocessing
+    import os
+
+    _shared_sources_ledger(tmp_ledger)
+    parent, real = os.getpid(), ranges._check
+
+    def dies_in_a_worker(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(9)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ranges, "_check", dies_in_a_worker)  # the forked workers inherit it
+    one, want = _report(tmp_ledger, jobs=1)
+    local, got = _report(tmp_ledger, jobs=2, partition_min_bytes=1)
+    assert got == want and one.ok and local.ranges == 0
+    assert not multiprocessing.active_children()
