@@ -184,7 +184,7 @@ def test_the_default_verify_partitions_a_big_enough_file_only(tmp_ledger):
 
 
 def test_progress_is_reported_from_the_ranges(tmp_ledger):
-    """``progress`` hears of the events of the ranges this process checked, never more than all."""
+    """``progress`` hears of the events of the ranges finished so far, in order, never more than all."""
     _shared_sources_ledger(tmp_ledger)
     heard: list[int] = []
     r = verify(LogStore(tmp_ledger), jobs=2, partition_min_bytes=1, progress=heard.append)

@@ -532,7 +532,7 @@ def verify_local(
     references, unique ids, borrowed texts and quote counts across them checked here), or None
     when anything fails or the file does not end cleanly: the caller's replay then gives the
     answer (first failure, reason, exit code). ``min_range``: bytes a range has at least
-    (:data:`MIN_RANGE`). ``progress(events)`` after each range this process checks."""
+    (:data:`MIN_RANGE`). ``progress(events)``: the events of the ranges finished so far, after each range this process checks."""
     path = os.path.abspath(store.path)
     try:
         size = os.stat(path).st_size
@@ -698,7 +698,6 @@ class _Workers:
             sources = source_offsets(self.path, self.cuts[-1][0])
             for conn in self.conns:
                 conn.send(("sources", -1, sources))
-            done = 0
             while (k := _take(self.counter, len(self.cuts))) is not None:
                 self.local[k] = state = _check(self.path, *self.cuts[k], self.schemas, tree=False, sources=sources)
                 self.owner[k] = -1
@@ -706,9 +705,8 @@ class _Workers:
                 if not state[0][0]:
                     self._stop()
                     break
-                if progress is not None:
-                    done += state[0][3] - state[0][1] + 1
-                    progress(done)
+                if progress is not None:  # the events of every range finished so far, here or in a worker
+                    progress(sum(r[3] - r[1] + 1 for r in list(self.results) if r is not None and r[0]))
         finally:
             receiver.join()
         if self.failed or any(r is None or not r[0] for r in self.results):
