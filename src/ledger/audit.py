@@ -15,10 +15,16 @@ and a last batch with fewer events than its ``BatchStarted`` declares, are an
 ``factledger repair`` would set aside (exit 3). A complete line that is not a valid event
 is damage wherever it is, the last line included (exit 1).
 
-With ``jobs`` > 1 and a large file, the checks of a line that need nothing from the lines
-before it (its hash, its canonical form, its JSON Schema) run in worker processes on chunks
-of raw lines while this process does every other check (seq, prev, batches, quotes, the
-rules); the report is the same as with one job.
+With ``jobs`` > 1 (the CLI's default: every core) and a file of :data:`PARTITION_MIN_BYTES`
+or more, whole byte ranges are replayed side by side, every check in each, by forked workers
+and this process (:func:`ledger.ranges.verify_local`), and only the links between ranges are
+checked here: about ``jobs`` times one replay's speed. When a range or a link fails, the
+replay below runs and its report is the answer, so the first failure, its reason and the exit
+code are always those of one job. In that replay (and from :data:`PARALLEL_MIN_BYTES` when the
+ranges cannot be used), the checks of a line that need nothing from the lines before it (its
+hash, its canonical form, its JSON Schema) run in worker processes on chunks of raw lines
+while this process does every other check (seq, prev, batches, quotes, the rules); the report
+is the same as with one job.
 """
 
 from __future__ import annotations
@@ -35,9 +41,9 @@ from typing import Any
 import orjson
 from attrs import define, field
 
+from .checks import Rules
 from .events import GENESIS, PAYLOAD_TYPES, as_current
 from .extractors import CONTEXT
-from .checks import Rules
 from .log import LedgerError, LogStore, parse_line
 from .schemas import compiled_for, validator_for
 
@@ -57,6 +63,8 @@ class VerifyReport:
     interrupted: str | None = None
     """When ``ok``: what ends the file after the head, if an append was interrupted (else None)."""
     interrupted_bytes: int = 0
+    ranges: int = 0
+    """Byte ranges checked side by side (:func:`ledger.ranges.verify_local`); 0 when one replay gave the answer."""
 
     @property
     def rate(self) -> float:
@@ -71,6 +79,10 @@ _NOT_CANONICAL = "the line is not in canonical form (sorted keys, compact, UTF-8
 
 PARALLEL_MIN_BYTES = 8 << 20
 """Below this file size ``jobs`` is ignored: starting worker processes would cost more than it saves."""
+
+PARTITION_MIN_BYTES = 8 << 20
+"""From this file size on, ``jobs`` > 1 checks whole byte ranges in parallel (:func:`ledger.ranges.verify_local`):
+two ranges of at least half of it each (:data:`ledger.ranges.MIN_RANGE`)."""
 
 CHUNK_LINES = 2000
 """Lines per chunk sent to a schema worker (about 2 MB of lines of about 1,000 bytes, as
@@ -94,9 +106,12 @@ def verify(
     executor: Any = None,
     executor_workers: int = 1,
     derived_ids: bool = True,
+    partition_min_bytes: int | None = None,
 ) -> VerifyReport:
-    """Replay and check ``store``; ``jobs`` > 1 moves the schema pass to ``jobs - 1`` worker
-    processes when the file is at least :data:`PARALLEL_MIN_BYTES` (same report either way).
+    """Replay and check ``store``; ``jobs`` > 1 (0: every core) checks byte ranges on ``jobs``
+    processes when the file is at least ``partition_min_bytes`` (:data:`PARTITION_MIN_BYTES`;
+    not with ``derived_ids=False``), else moves the schema pass to ``jobs - 1`` worker
+    processes when it is at least :data:`PARALLEL_MIN_BYTES` (same report either way).
     ``executor`` (a ``concurrent.futures``-style executor of ``executor_workers`` workers that
     can read the ledger at the same path, e.g. a Dask cluster's: see :mod:`ledger.cluster`)
     takes the schema pass instead, whatever the file's size."""
@@ -113,6 +128,20 @@ def verify(
     pool = None
     if executor is not None:
         jobs = max(1, executor_workers) + 1
+    elif jobs != 1 and derived_ids:  # the ranges always recompute the ids (rules 7 and 9)
+        processes = available_cores() if jobs <= 0 else jobs
+        threshold = PARTITION_MIN_BYTES if partition_min_bytes is None else partition_min_bytes
+        try:
+            size = store.path.stat().st_size
+        except OSError:
+            size = 0  # the replay names what is wrong with the path
+        if processes > 1 and size >= threshold:
+            from .ranges import verify_local
+
+            found = verify_local(store, processes, schemas=schemas, progress=progress, min_range=max(1, threshold // 2))
+            if found is not None:
+                found.seconds = time.perf_counter() - started
+                return found
     if jobs != 1 and schemas:
         try:
             size = store.path.stat().st_size
@@ -159,10 +188,11 @@ _BATCH = "BatchStarted"
 _SOURCE_TYPES = ("SourceAppended", "SourceRevised")  # tuples: a malformed (unhashable) type is fine
 
 
-def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS, derived_ids=True, partial=False, rules=None) -> VerifyReport:
+def _replay(store, report, started, fail, schemas, progress, pool=None, expected_seq=1, prev=GENESIS, derived_ids=True, partial=False, rules=None, borrow=None) -> VerifyReport:
     # One pass, with the per-line work inlined: at a million lines every call counts.
     # report.events is expected_seq - 1 throughout; it is written when the pass stops.
-    # (expected_seq and prev: where the lines start; ledger.ranges checks a byte range from its first line.)
+    # (expected_seq and prev: where the lines start; ledger.ranges checks a byte range from its first line;
+    # borrow(source id, version): there, the text of a source recorded before the range, or None.)
     end_of_good = 0
     texts: dict[tuple[str, int], str] = {}
     dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
@@ -301,6 +331,10 @@ def _replay(store, report, started, fail, schemas, progress, pool=None, expected
                     source_id, version = d["source_id"], d["version"]
                     if source_id != last_source or version != last_version:  # runs of one source's assertions
                         text = texts.get((source_id, version))
+                        if text is None and borrow is not None:
+                            text = borrow(source_id, version)
+                            if text is not None:
+                                texts[(source_id, version)] = text
                         last_source, last_version = source_id, version
                     start, stop_at = sel["start"], sel["end"]
                     good = (

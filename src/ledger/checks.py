@@ -64,8 +64,14 @@ class Rules:
         self._key: tuple[str, int] | None = None  # one shared tuple per source version
         self._prefix = _SHA()
         self._seen: dict[str, int] = {}  # exact -> recordings of that quote so far, in this source version
-        # (source id, version) -> (shared key, started hash of the source id, its quotes seen)
-        self._keys: dict[tuple[str, int], tuple[tuple[str, int], Any, dict[str, int]]] = {}
+        # partial: the source versions whose source event is in the range; an assertion of any other
+        # (its text borrowed from before the range) cannot know how often its quote was recorded
+        # before the range, so its id is kept in ``_late`` (exact -> ids in order) for
+        # ledger.ranges to check once the earlier ranges' counts are known.
+        self.local: set[tuple[str, int]] = set()
+        self._late: dict[str, list[str]] | None = None
+        # (source id, version) -> (shared key, started hash of the source id, its quotes seen, late ids or None)
+        self._keys: dict[tuple[str, int], tuple[tuple[str, int], Any, dict[str, int], dict[str, list[str]] | None]] = {}
 
     def other(self, t: str, d: dict[str, Any], seq: int) -> str | None:
         """The rules of an event that is not an ``AssertionRecorded`` (``seq``: its seq, kept with
@@ -134,7 +140,14 @@ class Rules:
         if "\r" in text or not unicodedata.is_normalized("NFC", text):
             return f"source {sid} v{version}: the stored text is not NFC with \\n newlines"
         self.versions[sid] = version
+        if self.partial:
+            self.local.add((sid, version))
         return None
+
+    def quote_counts(self) -> dict[tuple[str, int], tuple[dict[str, int], dict[str, list[str]] | None]]:
+        """Per source version: how often each quote was recorded (not counting re-recordings), and
+        the ids whose derivation waits for the counts before the range (partial only)."""
+        return {k: (v[2], v[3]) for k, v in self._keys.items()}
 
     def recorded(self, d: dict[str, Any], text: str | None) -> str | None:
         """The rules of an ``AssertionRecorded`` with payload ``d``; ``text``: the source text
@@ -146,8 +159,9 @@ class Rules:
         if key is None or key[0] != sid or key[1] != version:
             found = self._keys.get((sid, version))
             if found is None:
-                found = self._keys[(sid, version)] = ((sid, version), _SHA(f"{sid}\x1f".encode()), {})
-            key, self._prefix, self._seen = found
+                late = {} if self.partial and (sid, version) not in self.local else None
+                found = self._keys[(sid, version)] = ((sid, version), _SHA(f"{sid}\x1f".encode()), {}, late)
+            key, self._prefix, self._seen, self._late = found
             self._key = key
         assertions = self.assertions
         owner = assertions.get(aid)
@@ -164,11 +178,14 @@ class Rules:
             exact = d["selector"]["exact"]
             seen = self._seen
             n = seen.get(exact, 0)
-            h = self._prefix.copy()
-            h.update(f"{exact}\x1f{n}".encode())
-            expected = "as-" + h.hexdigest()[:16]
-            if aid != expected:
-                return f"assertion_id {aid} is not derived from its source, quote and occurrence {n} (expected {expected})"
+            if self._late is None:
+                h = self._prefix.copy()
+                h.update(f"{exact}\x1f{n}".encode())
+                expected = "as-" + h.hexdigest()[:16]
+                if aid != expected:
+                    return f"assertion_id {aid} is not derived from its source, quote and occurrence {n} (expected {expected})"
+            else:  # occurrence n of the range's own recordings: ledger.ranges adds those before it
+                self._late.setdefault(exact, []).append(aid)
             seen[exact] = n + 1
         assertions[aid] = key
         for kind, items in (("value", d["values"]), ("entity", d["entities"])):

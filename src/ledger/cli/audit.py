@@ -51,10 +51,10 @@ def log_command(types, limit, as_json):
     type=click.IntRange(min=0),
     default=0,
     show_default=True,
-    help="Processes to use (0: all cores). With more than 1 and a ledger of 8 MB or more, the checks of "
-    "each line's hash, canonical form and schema run in N-1 worker processes, which read their own parts "
-    "of the file; the report is the same. "
-    "--jobs 1 keeps everything in this process.",
+    help="Processes to use (0: all cores). With more than 1 and a ledger of 8 MB or more, the file is cut "
+    "into byte ranges at batch starts and every check runs on each range in N-1 worker processes and this "
+    "one, the links between ranges checked here; on any failure the one-process replay names it, so the "
+    "report is the same. --jobs 1 keeps everything in this process.",
 )
 @click.option("--checkpoint", "cp_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also prove the ledger extends this signed checkpoint (needs --vkey): truncation or "
