@@ -406,6 +406,16 @@ def insert(index: int, *events):
     return damage
 
 
+def again(index: int, of: int, type_name: str):
+    """Insert before ``index`` an event of ``type_name`` carrying the data of line ``of`` (the
+    ledger's own), then renumber and rehash."""
+
+    def damage(lines):
+        return insert(index, (type_name, orjson.loads(lines[of])["data"]))(lines)
+
+    return damage
+
+
 def append(*events):
     def damage(lines):
         return insert(len(lines), *events)(lines)
@@ -522,7 +532,7 @@ MATRIX = {
     "source uri changed": (data(1, uri="https://example.org/other"), 2, False),
     "assertion_id not derived": (data(2, assertion_id="as-0123456789abcdef"), 3, False),
     "assertion id reused in another source": (append(("SourceAppended", _source(OTHER)), ("AssertionRecorded", _assertion(OTHER, 0, 17, OTHER_ID, AS_PLAIN))), 15, False),
-    "assertion recorded twice in a version": (None, 6, False),  # built from the ledger's own line in the test
+    "assertion recorded twice in a version": (again(5, 2, "AssertionRecorded"), 6, False),
     "repeated quote, occurrences 0 0": (_repeats(0, 0), 16, False),
     "repeated quote, occurrences 0 2": (_repeats(0, 2), 16, False),
     "repeated quote, occurrence 1 first": (_repeats(1), 15, False),
@@ -530,7 +540,7 @@ MATRIX = {
     "stored text in NFD": (edit(5, _nfd), 6, False),
     "stored text with CRLF": (edit(1, _crlf), 2, False),
     "text edited, text_sha256 kept": (data(1, text="Harbour Gate closed on Monday. About 1,200 cars crossed it.\nOfficials reportedly said it is safe."), 2, False),
-    "source appended twice": (None, 6, False),  # built from the ledger's own line in the test
+    "source appended twice": (again(5, 1, "SourceAppended"), 6, False),
     "revision numbered 3": (data(5, version=3), 6, False),
     "revision_of wrong": (data(5, revision_of=2), 6, False),
     "revision of an unknown source": (data(5, source_id="src-ffffffffffffffff"), 6, False),
@@ -684,12 +694,7 @@ def prepared(case, ledger):
         tails_ledger(ledger)
     lines = ledger.read_bytes().splitlines(keepends=True)
     _ALL[0] = lines
-    damage = AGREEMENT[case]
-    if case == "matrix: source appended twice":
-        damage = insert(5, ("SourceAppended", orjson.loads(lines[1])["data"]))
-    if case == "matrix: assertion recorded twice in a version":
-        damage = insert(5, ("AssertionRecorded", orjson.loads(lines[2])["data"]))
-    changed = damage(lines)
+    changed = AGREEMENT[case](lines)
     assert (changed == lines) == (case in ("matrix: intact", "tail: intact")), "the damage changed nothing"
     ledger.write_bytes(b"".join(changed))
 
