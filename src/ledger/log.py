@@ -543,30 +543,25 @@ class Writer:
         """:meth:`append_encoded` for bodies that lie one after the other in ``blob`` (each
         followed by one separator byte), from ``start``, of ``lengths``: the first of class
         ``first``, the others ``rest``. A worker's result is that (:class:`ledger.ingest.Encoded`):
-        the bodies are cut here, as they are hashed, with no list of pairs in between."""
+        the bodies are cut here, with no list of pairs in between."""
         if first is BatchStarted or rest is BatchStarted:
             raise LedgerError(f"{self.store.path}: BatchStarted is written by the store itself, not passed to append")
         n = len(lengths)
         if not n:
             return self._write([], [], actor=actor, sync=sync)
         view = memoryview(blob)  # a view's slice copies nothing (a bytes slice of 1 KB costs a malloc and a copy)
-        if n == 1:
-            return self._write([view[start : start + lengths[0]]], [_tail_format(first)], actor=actor, sync=sync)
-        # the batch's marker and first event as any other, then the rest cut from the view as they are hashed
-        s = start + lengths[0] + 1
-        return self._write(
-            [b'{"events":%d}' % n, view[start : start + lengths[0]]], [_tail_format(BatchStarted), _tail_format(first)],
-            actor=actor, sync=sync, more=(view, s, lengths[1:], _tail_format(rest)),
-        )
+        data: list[bytes | memoryview] = [b'{"events":%d}' % n] if n > 1 else []
+        for length in lengths:
+            data.append(view[start : start + length])
+            start += length + 1
+        tails = [_tail_format(first)] + [_tail_format(rest)] * (n - 1)
+        if n > 1:
+            tails.insert(0, _tail_format(BatchStarted))
+        return self._write(data, tails, actor=actor, sync=sync)
 
-    def _write(
-        self, bodies: Sequence[bytes | memoryview], tails: Sequence[bytes], *, actor: str | None, sync: bool,
-        more: tuple[memoryview, int, Sequence[int], bytes] | None = None,
-    ) -> Written:
+    def _write(self, bodies: Sequence[bytes | memoryview], tails: Sequence[bytes], *, actor: str | None, sync: bool) -> Written:
         """Write one batch: event ``k`` has data ``bodies[k]`` (canonical JSON) and its line ends
-        as ``tails[k]`` says (see :func:`_tail_format`); then, with ``more``, the bodies that lie
-        in a view from an offset, of given lengths, each followed by one separator byte, all of
-        one class (:meth:`append_lines`)."""
+        as ``tails[k]`` says (see :func:`_tail_format`)."""
         self.check_appendable()
         actor = actor or default_actor()
         stamp = self._stamps.get(actor)
@@ -577,8 +572,7 @@ class Writer:
             return Written(seq + 1, stamp.id_time, [], [], prev, stamp.at, actor)
         if not _is_sha256_hex(prev):
             raise DamagedLogError(f"{self.store.path}: the last event's hash is not a sha256 hex digest; run 'factledger verify'")
-        count = len(bodies) + (len(more[2]) if more else 0)
-        parts = _random_parts(count)
+        parts = _random_parts(len(bodies))
         hashes: list[bytes] = []
         # The canonical line of each event, built around the canonical bytes of its data (see
         # docs/log-format.md: keys sorted, compact). The envelope's keys sort as actor, at,
@@ -604,19 +598,6 @@ class Writer:
             prev_hex = _hexlify(sha.digest())
             add((body, between % (prev_hex, tail)))
             note(prev_hex)
-        if more:
-            view, at, lengths, tail_format = more
-            for length, part in zip(lengths, parts[len(bodies) :]):
-                body = view[at : at + length]
-                at += length + 1
-                seq += 1
-                tail = tail_format % (id_time, part, prev_hex, seq)
-                sha = copy()
-                sha.update(body)
-                sha.update(tail)
-                prev_hex = _hexlify(sha.digest())
-                add((body, between % (prev_hex, tail)))
-                note(prev_hex)
         chunks[-1] = chunks[-1][: -len(stamp.prefix)]  # no line after the last
         size = self._queue(chunks)
         if sync:
