@@ -126,15 +126,17 @@ def verify(
         return report
 
     pool = None
+    size = 0
+    if jobs != 1 or executor is not None:
+        try:
+            size = store.path.stat().st_size
+        except OSError:
+            pass  # the replay names what is wrong with the path
     if executor is not None:
         jobs = max(1, executor_workers) + 1
     elif jobs != 1 and derived_ids:  # the ranges always recompute the ids (rules 7 and 9)
         processes = available_cores() if jobs <= 0 else jobs
         threshold = PARTITION_MIN_BYTES if partition_min_bytes is None else partition_min_bytes
-        try:
-            size = store.path.stat().st_size
-        except OSError:
-            size = 0  # the replay names what is wrong with the path
         if processes > 1 and size >= threshold:
             from .ranges import verify_local
 
@@ -143,10 +145,6 @@ def verify(
                 found.seconds = time.perf_counter() - started
                 return found
     if jobs != 1 and schemas:
-        try:
-            size = store.path.stat().st_size
-        except OSError:
-            size = 0  # lines() reports what is wrong with the path
         workers = (available_cores() if jobs <= 0 else jobs) - 1
         if workers >= 1 and (size >= PARALLEL_MIN_BYTES or executor is not None):
             pool = _SchemaPool(workers, report, store, executor)

@@ -32,8 +32,8 @@ from collections.abc import Callable, Collection
 from typing import Any, Self
 
 from . import merkle
-from .audit import VerifyReport, _replay, verify
-from .checks import Rules
+from .audit import _SOURCE_TYPES, VerifyReport, _replay, verify
+from .checks import Rules, assertion_id_for
 from .events import GENESIS
 from .log import DamagedLogError, LedgerError, LogStore, parse_line
 
@@ -163,8 +163,6 @@ def _check(path: str, start: int, end: int, schemas: bool = True, tree: bool = T
     return summary, rules.assertions if ok else {}, counts
 
 
-_SOURCE_TYPES = ("SourceAppended", "SourceRevised")
-
 
 def source_offsets(path: str, end: int) -> dict[tuple[str, int], int]:
     """(source id, version) -> byte offset of each source event in bytes ``0:end`` (a line
@@ -258,15 +256,10 @@ def _late(state: tuple, starts: dict) -> bool:
     counts = state[2]
     for key, before in starts.items():
         waiting = counts.get(key, ({}, None))[1] or {}
-        prefix = hashlib.sha256(f"{key[0]}\x1f".encode())  # as checks.assertion_id_for, from a started hash
         for exact, ids in waiting.items():
-            n = before.get(exact, 0)
-            for aid in ids:
-                h = prefix.copy()
-                h.update(f"{exact}\x1f{n}".encode())
-                if aid != "as-" + h.hexdigest()[:16]:
+            for n, aid in enumerate(ids, before.get(exact, 0)):
+                if aid != assertion_id_for(key[0], exact, n):
                     return False
-                n += 1
     return True
 
 
