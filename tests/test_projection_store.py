@@ -540,11 +540,8 @@ def test_metadata_corrections_are_folded_into_the_store(tmp_path, monkeypatch):
     closed at the correction and a corrected copy is current from it, so every view as of any seq before,
     at and after it (and after a later revision, which keeps the correction) equals the fold, with no
     pass over the log once caught up; CSV and JSON-LD exports from the store equal the folded ones."""
-    import io
 
-    from ledger import plugins
     from ledger.events import SourceMetadataCorrected
-    from ledger.exporters import export_to_stream, make_context
 
     log = _ledger(tmp_path, steps=6, seed=2)
     sid = next(iter(Snapshot(log, cache=False).sources(log.head().seq)))["source_id"]
@@ -564,19 +561,11 @@ def test_metadata_corrections_are_folded_into_the_store(tmp_path, monkeypatch):
         assert titles[log.head().seq] == "Corrected title" != titles[before]
         late = {r["source_id"]: r for r in snap.sources(log.head().seq)}["src-not-yet"]
         assert late["authors"] == ["A. Late"]
-    plugins.load_plugins()
-
-    def export(fmt, as_of):
-        spec = plugins.get_exporter(fmt)
-        out = io.BytesIO()
-        export_to_stream(spec, make_context(log, spec, view="assertions", as_of=as_of), out)
-        return out.getvalue()
-
-    stored = {(f, s): export(f, s) for f in ("csv", "jsonld") for s in (before, log.head().seq)}
+    stored = {(f, s): _export(log, f, s) for f in ("csv", "jsonld") for s in (before, log.head().seq)}
     assert b"Corrected title" in stored["csv", log.head().seq] and b"Corrected title" not in stored["csv", before]
     shutil.rmtree(store_path(log).parent)
     for (f, s), data in stored.items():
-        assert export(f, s) == data, (f, s)
+        assert _export(log, f, s) == data, (f, s)
 
 
 DATED = ["The bridge reopened on Monday", "Cars crossed last year", "Repairs began in March 2025",
@@ -642,23 +631,12 @@ def test_corrected_published_dates_are_answered_by_the_store(tmp_path, seed, mon
     assert read == []
     monkeypatch.setattr(LogStore, "lines", real_lines)
     assert redated > 0  # the seeds do correct the dates of current assertions
-    import io
 
-    from ledger import plugins
-    from ledger.exporters import export_to_stream, make_context
-
-    plugins.load_plugins()
-
-    def export(fmt, as_of):
-        spec = plugins.get_exporter(fmt)
-        out = io.BytesIO()
-        export_to_stream(spec, make_context(log, spec, view="assertions", as_of=as_of), out)
-        return out.getvalue()
 
     points = (log.head().seq // 2, log.head().seq)
-    stored = {(f, s): export(f, s) for f in ("csv", "jsonld") for s in points}
+    stored = {(f, s): _export(log, f, s) for f in ("csv", "jsonld") for s in points}
     shutil.rmtree(store_path(log).parent)  # no store: the exports fold the log
-    assert {(f, s): export(f, s) for f in ("csv", "jsonld") for s in points} == stored
+    assert {(f, s): _export(log, f, s) for f in ("csv", "jsonld") for s in points} == stored
 
 
 def test_a_published_correction_caught_up_incrementally_equals_the_rebuilt_store(tmp_path):
@@ -693,3 +671,17 @@ def test_store_views_equal_the_fold_at_every_step(tmp_path_factory, generator, s
             head = log.head().seq
             assert_same(log, sorted({head, rng.randint(0, head), rng.randint(0, head)}))
     assert_same(log, range(0, log.head().seq + 1))
+
+
+def _export(log: LogStore, fmt: str, as_of: int) -> bytes:
+    """The ``assertions`` view exported in ``fmt`` as of ``as_of`` (from the store when there is one)."""
+    import io
+
+    from ledger import plugins
+    from ledger.exporters import export_to_stream, make_context
+
+    plugins.load_plugins()
+    spec = plugins.get_exporter(fmt)
+    out = io.BytesIO()
+    export_to_stream(spec, make_context(log, spec, view="assertions", as_of=as_of), out)
+    return out.getvalue()
