@@ -19,9 +19,10 @@ It is disposable and never the source of truth:
   longer matches the stamp, the digest is recomputed from the rows and a mismatch (a
   table edited by hand, by another tool) rebuilds the store with a notice;
 * ``verify`` and audits never read it; ``--no-cache`` bypasses it;
-* a log the interval model cannot express (an assertion current again after it stopped
-  being current, which no command of ours writes) marks the store unusable and the views
-  fold the log as before.
+* a recording can be current in more than one interval (withdrawn, then current again
+  when a recording of its id lifts the withdrawal): each later interval is a row of its own
+  in ``assertions_redated``, like a re-dated copy; a re-extraction's recording with
+  ``supersedes`` closes the recording it replaces for good (``superseded``).
 
 Tables and columns are documented in docs/projections.md (Datasette and the sqlite
 exporter's readers can open the file).
@@ -55,7 +56,7 @@ from ..events import (
 from ..log import Head, LedgerError, LogStore
 from .machinery import parse_timestamp
 
-FORMAT = "10"
+FORMAT = "11"  # 11: re-extractions (superseded) and recordings current again are stored, never a fallback
 """Bump when a table, a column or a row encoding changes: older stores are rebuilt."""
 
 FILE_NAME = "views.sqlite"
@@ -95,6 +96,7 @@ CREATE UNIQUE INDEX assertions_redated_key ON assertions_redated (event_seq, cur
 CREATE INDEX assertions_redated_by_id ON assertions_redated (assertion_id);
 CREATE INDEX assertions_redated_by_source ON assertions_redated (source_id);
 CREATE TABLE recorded_rows (event_seq INTEGER PRIMARY KEY, row_json BLOB NOT NULL);
+CREATE TABLE superseded (event_seq INTEGER PRIMARY KEY, by_seq INTEGER NOT NULL);
 CREATE TABLE source_lines (
     source_id TEXT NOT NULL, version INTEGER NOT NULL, line_start INTEGER NOT NULL, line_end INTEGER NOT NULL,
     PRIMARY KEY (source_id, version)
@@ -121,7 +123,7 @@ CREATE VIEW current_sources AS SELECT * FROM sources WHERE current_to IS NULL;
 """
 
 TABLES = ("sources", "assertions", "retracted", "withdrawn", "events", "corrections", "view_rows", "claim_features", "claims_views",
-          "assertions_redated", "recorded_rows", "source_lines")
+          "assertions_redated", "recorded_rows", "source_lines", "superseded")
 """The tables the digest covers (everything but ``meta``, which holds it)."""
 
 ASSERTION_CELLS = (
@@ -182,7 +184,8 @@ class _Aid:
         self.max_version = 0
         self.retracted = False
         self.withdrawn: int | None = None
-        # [seq, version, current_from, current_to, the current_from of its latest re-dated row (None: none)]
+        # [seq, version, current_from (of its first interval), current_to (of its latest), the current_from
+        #  of its latest assertions_redated row (None: none), superseded by a re-extraction (never current again)]
         self.recs: list[list] = []
 
 
@@ -529,7 +532,7 @@ def _with_lock(path: Path, fn, *args):
 
 def open_store(log: LogStore, head: Head) -> ProjectionStore | None:
     """The store caught up to ``head``, checked against the log and its digest; None when
-    it cannot be used (no writable cache folder, a log it cannot express): fold the log."""
+    it cannot be used (no writable cache folder, an event it cannot fold): fold the log."""
     path = store_path(log)
     try:
         path.parent.mkdir(exist_ok=True)
@@ -564,12 +567,9 @@ def _open_locked(log: LogStore, head: Head, path: Path) -> ProjectionStore | Non
             _write_stamp(path, conn, int(meta["digest"], 16))
     if reason is not None:
         warnings.warn(StoreNotice(f"{path}: projection store rebuilt from the ledger: {reason}"), stacklevel=3)
-    if int(meta["head_seq"]) < head.seq and not meta.get("fallback"):
+    if int(meta["head_seq"]) < head.seq:
         meta = _Builder(conn, meta).catch_up(log, head)
         _write_stamp(path, conn, int(meta["digest"], 16))
-    if meta.get("fallback"):
-        conn.close()
-        return None
     conn.execute("BEGIN")  # one snapshot for every query of this command
     conn.execute("SELECT 1 FROM meta LIMIT 1").fetchall()
     return ProjectionStore(log, conn, head.seq, meta["build"])
@@ -620,6 +620,12 @@ class _Builder:
         self.originals: dict[int, bytes] = {}  # seq -> row_json as recorded, not inserted yet (recorded_rows)
         self.source_lines: dict[tuple[str, int], tuple[int, int]] = {}  # (source_id, version) -> line span, pending
         self.texts: dict[tuple[str, int], str | None] = {}
+        # re-extractions: seq of a replaced recording -> seq of the recording that replaced it, not inserted yet;
+        # every seq replaced so far that a recording may still arrive at (a pointer ahead of itself, hand-made)
+        self.new_superseded: dict[int, int] = {}
+        self.any_superseded = not self.fresh and conn.execute("SELECT 1 FROM superseded LIMIT 1").fetchone() is not None
+        self.superseded_seqs: set[int] = set() if self.fresh else {
+            seq for (seq,) in conn.execute("SELECT event_seq FROM superseded WHERE event_seq > ?", (int(meta["head_seq"]),))}
         self.log: LogStore | None = None
         self.line: tuple[int, int] = (0, 0)  # byte span of the line being folded
         from ..exporters.csv import csv_record
@@ -667,9 +673,15 @@ class _Builder:
             " ORDER BY event_seq",
             (aid,),
         ):
-            st.recs.append([seq, version, cfrom, cto, None])
+            st.recs.append([seq, version, cfrom, cto, None, False])
             if version > 1:
                 st.max_version = max(st.max_version, version)
+        if st.recs and self.any_superseded:
+            gone = {seq for (seq,) in q(
+                "SELECT s.event_seq FROM superseded s JOIN assertions a ON a.event_seq = s.event_seq WHERE a.assertion_id = ?",
+                (aid,))}
+            for rec in st.recs:
+                rec[5] = rec[0] in gone
         if st.recs:
             by_seq = {rec[0]: rec for rec in st.recs}
             for seq, cfrom, cto in q(
@@ -690,16 +702,16 @@ class _Builder:
     def _settle(self, st: _Aid, at: int) -> None:
         """Open or close the current intervals of an id's recordings after an event at seq ``at``."""
         for rec in st.recs:
-            seq, version, cfrom, cto, redated_from = rec
+            seq, version, cfrom, cto, redated_from, superseded = rec
             # a standing withdrawal hides every recording (the catalog's rule): one in a later
             # version lifts it when recorded, one in the same version is a re-extraction's
-            live = not st.retracted and not st.max_version > version and st.withdrawn is None
+            live = not superseded and not st.retracted and not st.max_version > version and st.withdrawn is None
             if live and cfrom is None:
                 rec[2] = at
             elif not live and cfrom is not None and cto is None:
                 rec[3] = at
             elif live and cto is not None:
-                self.meta["fallback"] = 1  # current again after it stopped: not one interval
+                self._current_again(rec, at)
                 continue
             else:
                 continue
@@ -717,12 +729,48 @@ class _Builder:
             else:
                 self._update("assertions", "event_seq = ?", (seq,), {"current_from": rec[2], "current_to": rec[3]})
 
+    def _current_again(self, rec: list, at: int) -> None:
+        """A recording whose interval was closed is current again from ``at`` (a withdrawal lifted by a
+        later recording of its id): a new ``assertions_redated`` row, its contents as the fold shows them
+        then (re-dated against the source's corrected ``published`` date, if any)."""
+        from .records import AssertionRow
+
+        seq = rec[0]
+        row = self.converter.structure(orjson.loads(self._original(seq, keep=False)), AssertionRow)
+        published = self.published.get(row.source_id)
+        cols = self._columns(self._redate(row, published) if published else row)
+        cols[11] = rec[4] = at
+        rec[3] = None
+        self.new_redated.append(cols)
+        self.latest_redated[seq] = cols
+
+    def _supersede(self, target: int, seq: int) -> None:
+        """A re-extraction's recording at ``seq`` replaces the recording at ``target`` (the catalog's
+        ``superseded``): that one is never current again from ``seq`` on."""
+        if target in self.superseded_seqs or (not self.fresh and self.conn.execute(
+                "SELECT 1 FROM superseded WHERE event_seq = ?", (target,)).fetchone() is not None):
+            return  # replaced before: the first replacement is the one kept
+        self.superseded_seqs.add(target)
+        self.new_superseded[target] = seq
+        self.any_superseded = True
+        pending = self.new_rows.get(target)
+        if pending is not None:
+            aid = pending[1]
+        else:
+            found = self.conn.execute("SELECT assertion_id FROM assertions WHERE event_seq = ?", (target,)).fetchone()
+            if found is None:
+                return  # not a recording (yet): a recording arriving at that seq is born superseded
+            aid = found[0]
+        st = self._aid(aid)
+        for rec in st.recs:
+            if rec[0] == target:
+                rec[5] = True
+        self._settle(st, seq)
+
     def _recorded(self, raw: dict[str, Any]) -> None:
         d = current_data(raw)
         if d is None:
             return  # a version newer than this code: the typed read would not know it either
-        if d.get("supersedes") is not None:
-            self.meta["fallback"] = 1  # a re-extraction replaced a recording: the views fold the log
         if raw["v"] == AssertionRecorded.VERSION:
             row = self._raw_row(raw)
         else:
@@ -735,6 +783,9 @@ class _Builder:
             self.originals[seq] = _sized(orjson.dumps(self.converter.unstructure(row)))
             row = self._redate(row, self.published[row.source_id])
         self.new_rows[seq] = self._columns(row)
+        target = d.get("supersedes")
+        if target is not None:
+            self._supersede(target, seq)
         self._recording(seq, row.assertion_id, row.version)
 
     def _columns(self, row: Any) -> list:
@@ -767,7 +818,7 @@ class _Builder:
         if st.withdrawn is not None and st.withdrawn <= version:
             st.withdrawn = None  # recorded again after being withdrawn
             self.withdrawn[aid] = None
-        st.recs.append([seq, version, None, None, None])
+        st.recs.append([seq, version, None, None, None, seq in self.superseded_seqs])
         self._settle(st, seq)
 
     def _latest_source(self, sid: str) -> list | None:
@@ -882,9 +933,9 @@ class _Builder:
         text = self._text(row.source_id, row.version)
         return row if text is None else redated(row, text, published)
 
-    def _original(self, seq: int) -> bytes:
+    def _original(self, seq: int, *, keep: bool = True) -> bytes:
         """The ``row_json`` of a recording as recorded (its dates as extracted), kept in ``recorded_rows``
-        from the first time its row is re-dated: a re-dating always starts from it."""
+        from the first time its row is re-dated (``keep``): a re-dating always starts from it."""
         found = self.originals.get(seq)
         if found is None:
             row = self.conn.execute("SELECT row_json FROM recorded_rows WHERE event_seq = ?", (seq,)).fetchone()
@@ -893,13 +944,15 @@ class _Builder:
             pending = self.new_rows.get(seq)
             found = pending[15] if pending is not None else self.conn.execute(
                 "SELECT row_json FROM assertions WHERE event_seq = ?", (seq,)).fetchone()[0]
-            self.originals[seq] = found
+            if keep:
+                self.originals[seq] = found
         return found
 
     def _redate_source(self, sid: str, at: int) -> None:
         """A published date corrected at seq ``at``: every recording of ``sid`` still current has its row
         closed at ``at`` and a re-dated copy current from it (``assertions_redated``); one not current yet
-        (never was) is re-dated in place; one no longer current never is again, so it keeps its rows."""
+        (never was) is re-dated in place; one no longer current keeps its rows (should it be current again, its
+        new row is re-dated then: :meth:`_current_again`)."""
         from .records import AssertionRow
 
         published = self.published.get(sid)
@@ -1027,6 +1080,10 @@ class _Builder:
             self._add("recorded_rows", r)
         conn.executemany("INSERT INTO recorded_rows VALUES (?, ?)", self.originals.items())
         self.originals.clear()
+        for r in self.new_superseded.items():
+            self._add("superseded", r)
+        conn.executemany("INSERT INTO superseded VALUES (?, ?)", self.new_superseded.items())
+        self.new_superseded.clear()
         for (sid, version), (start, end) in self.source_lines.items():
             old = conn.execute("SELECT * FROM source_lines WHERE source_id = ? AND version = ?", (sid, version)).fetchone()
             if old is not None:  # a version recorded twice (a hand-made log): the later text is the one read
