@@ -1,6 +1,7 @@
 """Benchmark: views from the projection store against a raw parse of the whole ledger (issue #12).
 
-    python3 bench/views_bench.py [--articles 10000] [--dir /tmp/views-bench] [--repeat 3]
+    python3 bench/views_bench.py [--articles 10000] [--dir /tmp/views-bench] [--repeat 3] [--claims]
+        [--reextract [--against TREE]]
 
 Builds (once; reused from ``--dir`` on the next run) a ledger of N generated ~4 KB articles
 appended with the ``rules`` extractor (``extract_bench.make_articles``, ``--jobs 2
@@ -18,7 +19,13 @@ wall time is printed but the ratio uses CPU), and peak RSS:
 * ``factledger --help``;
 * with ``--claims``: ``claims --json`` without the store (``--no-cache``, once: as before #12), the
   first run with it (computes the view, keeps it and the features), and warm (best of
-  ``--repeat``); ``speedup`` is the no-cache CPU over the warm CPU.
+  ``--repeat``); ``speedup`` is the no-cache CPU over the warm CPU;
+* with ``--reextract``: one source of the ledger re-extracted (``ledger.reextract`` with the rules
+  extractor reading every sentence as hedged and without speakers: recordings with ``supersedes``),
+  then the store's catch-up (the events it read) and warm ``assertions --json`` from the store, against
+  ``--no-cache`` and, with ``--against TREE`` (a checkout of the code before, e.g. main), the same warm
+  command run by that tree's code on its own copy of the ledger (before FORMAT 11 a re-extraction turned
+  the store off and every view folded the log).
 
 ``ratio`` is baseline CPU / command CPU: >= 1 means the view costs less than parsing the file.
 """
@@ -41,17 +48,17 @@ sys.path.insert(0, str(HERE))
 BASELINE = "import orjson, sys\nwith open(sys.argv[1], 'rb') as f:\n    for line in f:\n        orjson.loads(line)\n"
 
 
-def env() -> dict[str, str]:
+def env(src: Path = SRC) -> dict[str, str]:
     e = dict(os.environ)
-    e["PYTHONPATH"] = str(SRC) + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
+    e["PYTHONPATH"] = str(src) + (os.pathsep + e["PYTHONPATH"] if e.get("PYTHONPATH") else "")
     return e
 
 
-def run(args: list[str]) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak RSS MB) of one child process; its output goes to /dev/null."""
+def run(args: list[str], src: Path = SRC) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MB) of one child process (the code of ``src``); its output goes to /dev/null."""
     t0 = time.perf_counter()
     with open(os.devnull, "wb") as null:
-        proc = subprocess.Popen(args, stdout=null, stderr=subprocess.PIPE, env=env())
+        proc = subprocess.Popen(args, stdout=null, stderr=subprocess.PIPE, env=env(src))
         _pid, status, usage = os.wait4(proc.pid, 0)
         err = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
@@ -59,8 +66,8 @@ def run(args: list[str]) -> tuple[float, float, float]:
     return time.perf_counter() - t0, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def best(args: list[str], repeat: int) -> tuple[float, float, float]:
-    runs = [run(args) for _ in range(repeat)]
+def best(args: list[str], repeat: int, src: Path = SRC) -> tuple[float, float, float]:
+    runs = [run(args, src) for _ in range(repeat)]
     return min(runs, key=lambda r: r[1])
 
 
@@ -104,6 +111,8 @@ def main() -> None:
     ap.add_argument("--dir", default="/tmp/views-bench")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--claims", action="store_true", help="also time claims --json (minutes at 10k articles)")
+    ap.add_argument("--reextract", action="store_true", help="also time assertions --json after a re-extraction")
+    ap.add_argument("--against", help="with --reextract: a source tree (checkout) whose code is timed too")
     args = ap.parse_args()
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -145,10 +154,59 @@ def main() -> None:
     row("catch-up after 100 articles: sources --json", *catch, base[1])
     print(f"#   the store read events {before[0] + 1:,}..{after[0]:,} ({after[0] - before[0]:,} events, "
           f"{(after[1] - before[1]) / 1e6:.1f} MB from byte {before[1]:,}); the log has {after[0]:,}")
+    if args.reextract:
+        reextracted(ledger, base[1], args, row)
     helped = best([sys.executable, "-m", "ledger", "--help"], args.repeat)
     print(f"{'factledger --help':<44} {helped[0]:>7.2f} {helped[1]:>7.2f} {'':>6} {helped[2]:>8.0f}")
     py = best([sys.executable, "-c", "pass"], args.repeat)
     print(f"{'python3 -c pass (interpreter start)':<44} {py[0]:>7.2f} {py[1]:>7.2f} {'':>6} {py[2]:>8.0f}")
+
+
+REEXTRACT = """import sys, attrs
+from ledger.extractors import ExtractorSpec
+from ledger.extractors.rules import extract
+from ledger.log import LogStore
+from ledger.reextract import reextract
+
+def hedged(text, info):  # another reading of every sentence: no speakers, all hedged
+    return [attrs.evolve(x, speaker=None, speaker_cue=None, quotation=None, antecedent=None, modality="hedged")
+            for x in extract(text, info)]
+
+log = LogStore(sys.argv[1], fsync=False)
+first = next(raw["data"]["source_id"] for raw in log.raw_events() if raw["type"] == "SourceAppended")
+(done,) = reextract(log, ExtractorSpec(name="rules", version="0.0.1", extract=hedged), [first], actor="bench")
+print(done.count("changed"), done.count("added"), done.count("withdrawn"))
+"""
+
+
+def reextracted(ledger: Path, base: float, args, row) -> None:
+    """One source re-extracted: the catch-up, and warm ``assertions --json`` from the store vs a fold."""
+    out = subprocess.run([sys.executable, "-c", REEXTRACT, str(ledger)], check=True, capture_output=True, env=env())
+    changed, added, withdrawn = out.stdout.split()
+    before = store_head(ledger)
+    catch = run(factledger(ledger, "sources", "--json"))
+    after = store_head(ledger)
+    print(f"# re-extracted one source: {changed.decode()} changed (supersedes), {added.decode()} added, "
+          f"{withdrawn.decode()} withdrawn")
+    row("catch-up after the re-extraction: sources", *catch, base)
+    print(f"#   the store read events {before[0] + 1:,}..{after[0]:,} ({after[0] - before[0]:,} events); "
+          f"the log has {after[0]:,}")
+    view = ["assertions", "--json"]
+    warm = best(factledger(ledger, *view), args.repeat)
+    row("reextracted: assertions --json (store)", *warm, base)
+    nocache = run(factledger(ledger, *view, "--no-cache"))
+    row("reextracted: assertions --json --no-cache", *nocache, base)
+    print(f"#   store vs --no-cache fold: {nocache[1] / warm[1]:.1f}x less CPU")
+    if args.against:
+        tree = Path(args.against)
+        src = tree / "src" if (tree / "src").is_dir() else tree
+        theirs = ledger.with_name("against-" + ledger.name)  # its own copy: another store format would rebuild ours
+        shutil.copyfile(ledger, theirs)
+        shutil.rmtree(theirs.with_name(theirs.name + ".cache"), ignore_errors=True)
+        run(factledger(theirs, *view), src)  # its caches warm, as ours are
+        old = best(factledger(theirs, *view), args.repeat, src)
+        row(f"reextracted: assertions --json ({tree.name})", *old, base)
+        print(f"#   store vs {tree.name}: {old[1] / warm[1]:.1f}x less CPU")
 
 
 if __name__ == "__main__":
