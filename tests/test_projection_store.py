@@ -1,7 +1,7 @@
 """The projection store (issue #12): views from SQLite equal views folded from the log.
 
-Random ledgers with revisions, withdrawals, retractions, links and verdicts are appended in
-steps; after each step the store is caught up and every view, at the head and at earlier
+Random ledgers with revisions, withdrawals, retractions, links, verdicts, published-date corrections
+and re-extractions are appended in steps; after each step the store is caught up and every view, at the head and at earlier
 seqs, must equal the fold of the log without any cache. Then the checks that keep the store
 from ever changing an answer: a rewritten or truncated log, edited tables, racing appends.
 """

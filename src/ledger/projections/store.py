@@ -621,7 +621,8 @@ class _Builder:
         self.source_lines: dict[tuple[str, int], tuple[int, int]] = {}  # (source_id, version) -> line span, pending
         self.texts: dict[tuple[str, int], str | None] = {}
         # re-extractions: seq of a replaced recording -> seq of the recording that replaced it, not inserted yet;
-        # every seq replaced so far that a recording may still arrive at (a pointer ahead of itself, hand-made)
+        # the seqs replaced in this run and those beyond the store's head (a recording arriving there is born
+        # replaced: a ``supersedes`` pointing ahead of itself, hand-made)
         self.new_superseded: dict[int, int] = {}
         self.any_superseded = not self.fresh and conn.execute("SELECT 1 FROM superseded LIMIT 1").fetchone() is not None
         self.superseded_seqs: set[int] = set() if self.fresh else {
