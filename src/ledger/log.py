@@ -380,51 +380,53 @@ class LogStore:
             valid = _schema_checks() if end > checked else {}
             try:
                 for line in f:
-                    if offset + len(line) > end:
+                    after = offset + len(line)
+                    if after > end:
                         if offset >= end:
                             return
                         line = line[: end - offset]  # a line longer than the snapshot: damage below
+                        after = end
                     # The common case inline (no helper call per line): a newline-terminated
                     # line that parses to an object with an int seq and a str hash.
                     try:
                         raw = loads(line)
                     except error:
                         raw = None
-                    # A line not checked yet: the compiled schema of its (type, v) first, which implies
-                    # the envelope tests below (an object, an int seq, a str hash); anything else (a type
-                    # this version does not know, a line failing it) gets the full rule of readable().
-                    ok = False
                     if offset >= checked:
+                        # A line not checked yet: the compiled schema of its (type, v) first, which implies
+                        # the envelope tests below (an object, an int seq, a str hash); anything else (a type
+                        # this version does not know, a line failing it) gets the full rule of readable().
                         try:
                             ok = valid[raw["type"], raw["v"]](raw)
                         except (KeyError, TypeError, ValueError):
-                            pass
-                    if (
-                        not ok
-                        and (
-                            raw.__class__ is not dict
-                            or raw.get("seq").__class__ is not int
-                            or raw.get("hash").__class__ is not str
-                        )
-                        or not line.endswith(b"\n")
-                    ):
-                        raw = parse_line(line) if line.endswith(b"\n") else None
-                        if raw is None:
-                            raise DamagedLogError(
-                                f"{self.path}: line at byte {offset} is not a valid event; run 'factledger verify' for details"
-                            )
-                    if offset >= checked:
-                        if not ok and not _schema_valid(raw):
-                            raise SchemaBreakError(_schema_message(self.path, raw))
+                            ok = False
+                        if not ok or line[-1] != 10:  # 10: a newline
+                            raw = self._slow_line(offset, line, raw, True)
                         if offset == checked:
-                            checked += len(line)
+                            checked = after
+                    elif raw.__class__ is not dict or raw.get("seq").__class__ is not int or raw.get("hash").__class__ is not str or line[-1] != 10:
+                        raw = self._slow_line(offset, line, raw, False)
                     yield (offset, line, raw) if typed is None else typed(raw)
-                    offset += len(line)
+                    offset = after
                     if offset >= end:
                         return
             finally:
                 if checked > self._checked_to:
                     self._checked_to = checked
+
+    def _slow_line(self, offset: int, line: bytes, raw: Any, check: bool) -> dict[str, Any]:
+        """A line the fast path of :meth:`_scan` did not accept: the full rule (an event that
+        parses, ends in a newline, and, when ``check``, satisfies :func:`ledger.schemas.readable`),
+        or the error that names it."""
+        if raw.__class__ is not dict or raw.get("seq").__class__ is not int or raw.get("hash").__class__ is not str or line[-1] != 10:
+            raw = parse_line(line) if line.endswith(b"\n") else None
+            if raw is None:
+                raise DamagedLogError(
+                    f"{self.path}: line at byte {offset} is not a valid event; run 'factledger verify' for details"
+                )
+        if check and not _schema_valid(raw):
+            raise SchemaBreakError(_schema_message(self.path, raw))
+        return raw
 
     # -- writing ------------------------------------------------------------
 
