@@ -103,3 +103,30 @@ def test_cli_dry_run_writes_nothing_and_log_lists_changes(tmp_path, run_cli):
     assert shown(path) == shown(fresh)
     r = run_cli("reextract", "--log", ledger=path)
     assert r.exit_code == 0 and "changed" in r.output and "withdrawn" in r.output
+
+
+def test_claims_read_a_reextracted_assertion_once_in_its_new_reading(tmp_path):
+    """A re-extraction records an assertion again with ``supersedes``: the claims matcher must see
+    only the new reading (its speaker, hedge, values), as the assertions view does, in the order
+    of the assertion's first recording."""
+    from ledger.projections.claims import claim_rows
+    from ledger.projections.views import catalog
+
+    def readings(store):
+        rows = [r for r, _superseded in claim_rows(store, catalog(store, None, cache=False))]
+        return [(r.assertion_id, r.speaker, r.modality, r.selector.exact) for r in rows]
+
+    def first_seen(store):
+        first: dict[str, int] = {}
+        list(claim_rows(store, catalog(store, None, cache=False), None, first))
+        return first
+
+    old = _ledger(tmp_path / "old.jsonl", OLD)
+    fresh = _ledger(tmp_path / "fresh.jsonl", RULES)
+    before = first_seen(old)
+    reextract(old, RULES, actor="t@h")
+    got, want = readings(old), readings(fresh)
+    assert len(got) == len({aid for aid, *_rest in got})  # each assertion once
+    assert sorted(got) == sorted(want)
+    after = first_seen(old)  # a re-recorded assertion keeps the seq of its first recording
+    assert {aid: after[aid] for aid in before} == before and len(after) > len(before)

@@ -101,12 +101,18 @@ def claim_rows(
     withdrawn, retracted = cat.withdrawn, cat.retracted
     redate = Redater(cat)  # relative dates against a corrected published date
     fix = redate if redate else _same
+    superseded = cat.superseded
     for _offset, _line, raw in store.lines():
         if as_of is not None and raw["seq"] > as_of:
             return
         if raw["type"] != AssertionRecorded.TYPE:
             if redate:
                 redate.see(raw)
+            continue
+        if superseded and raw["seq"] in superseded:
+            # a re-extraction recorded this assertion again: its new reading is the one compared,
+            # in the order of the first recording
+            first.setdefault(raw["data"]["assertion_id"], raw["seq"])
             continue
         if raw["v"] == version_now:
             d = raw["data"]
