@@ -34,7 +34,7 @@ def correct(source, published, outlet, title, authors, reason):
         if fields[name] is not None and not fields[name].strip():
             raise click.UsageError(f"--{name} must not be blank")
     s = settings()
-    store = s.existing_store()
+    store = s.existing_store(warn_torn=False)  # it refuses the torn tail itself
     with store.writer() as writer:
         writer.check_appendable()
         source_id = resolve(store, source)

@@ -21,8 +21,16 @@ if TYPE_CHECKING:
 DEFAULT_LEDGER = "ledger.jsonl"
 
 
+_shown: set[str] = set()
+"""Warnings already printed by this command: a read that passes over the log twice (a view and
+its claims, an export and its sidecar) warns once, as the user ran one command."""
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    echo(f"warning: {message}", err=True)
+    text = f"warning: {message}"
+    if text not in _shown:
+        _shown.add(text)
+        echo(text, err=True)
 
 
 class LedgerGroup(click.Group):
@@ -69,6 +77,7 @@ class LedgerGroup(click.Group):
         from .common import end_quietly_on_closed_pipe, is_closed_pipe
 
         warnings.showwarning = _show_warning
+        _shown.clear()
         try:
             return super().invoke(ctx)
         except (LedgerError, SourceError, LookupError) as exc:
