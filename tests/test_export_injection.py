@@ -184,3 +184,40 @@ def test_jsonld_refuses_a_base_that_is_not_an_iri(hostile_jsonld_ledger):
 
     with pytest.raises(ExportError, match="not an absolute IRI"):
         run_export(_spec("jsonld"), hostile_jsonld_ledger, options={"base": "_:b"})
+
+
+# -- JSON-LD embedded in HTML: a fact-check page carries it in <script type="application/ld+json">
+
+def _strings(node) -> set[str]:
+    """Every string value in a parsed JSON document."""
+    if isinstance(node, dict):
+        return set().union(*map(_strings, node.values()))
+    if isinstance(node, list):
+        return set().union(*map(_strings, node))
+    return {node} if isinstance(node, str) else set()
+
+
+def test_jsonld_text_cannot_close_an_embedding_script_element(tmp_path, run_cli):
+    """A quote or title holding ``</script>`` or ``<!--`` would end (or comment out) the
+    ``<script type="application/ld+json">`` element a publisher pastes the export into, and run
+    what follows: the export writes ``<``, ``>`` and ``&`` as JSON escapes, so the document parses
+    to the same strings (the quote still equals the stored text's span), on the projection
+    store's path (the CLI, twice) and on the fold's (no store)."""
+    import orjson
+
+    text = 'The mayor said "</script><script>alert(1)</script> <!-- & -->" on Monday.\n'
+    ledger = tmp_path / "ledger.jsonl"
+    LogStore(ledger, fsync=False).append(
+        [source_payload(text, title="</SCRIPT><img src=x onerror=alert(2)>", outlet="A & B"),
+         assertion_payload(text, 0, len(text) - 1, assertion_id="as-s000000000000001")],
+        actor="t",
+    )
+    outputs = [run_export(_spec("jsonld"), ledger)[0]]
+    for view in ("graph", "assertions", "graph"):
+        res = run_cli("export", "jsonld", "--view", view, ledger=ledger)
+        assert res.exit_code == 0, res.stderr
+        outputs.append(res.stdout_bytes)
+    for data in outputs:
+        assert b"<" not in data and b">" not in data and b"&" not in data
+        strings = _strings(orjson.loads(data))
+        assert text[:-1] in strings and "A & B" in strings
