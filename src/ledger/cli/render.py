@@ -46,6 +46,16 @@ def clean(text: object, *, multiline: bool = False) -> str:
     return str(text).translate(_ESCAPES_KEEP_LINES if multiline else _ESCAPES)
 
 
+_ESCAPES_KEEP_LAYOUT = {**_ESCAPES_KEEP_LINES}
+del _ESCAPES_KEEP_LAYOUT[0x09]
+
+
+def clean_document(text: str) -> str:
+    """A whole file's text for a terminal (an export to stdout): lines (``\\n``, ``\\r\\n``) and
+    tabs kept, every other control character shown as an escape, as :func:`clean` does."""
+    return text.replace("\r\n", "\n").translate(_ESCAPES_KEEP_LAYOUT)
+
+
 def echo(message: object = "", *, err: bool = False, multiline: bool = False) -> None:
     """``click.echo`` for text a person reads: control characters neutralised (see :func:`clean`)."""
     click.echo(clean(message, multiline=multiline), err=err)
