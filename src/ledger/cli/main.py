@@ -81,7 +81,10 @@ class LedgerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (LedgerError, SourceError, LookupError) as exc:
-            raise click.ClickException(clean(str(exc).strip("'\""))) from None
+            # A KeyError's str() is the repr of its message; any other message is shown as written
+            # (stripping quotes from every message cut the closing quote off "... 'as-x'").
+            key_error = isinstance(exc, KeyError) and len(exc.args) == 1 and isinstance(exc.args[0], str)
+            raise click.ClickException(clean(exc.args[0] if key_error else str(exc))) from None
         except OSError as exc:
             if is_closed_pipe(exc):
                 end_quietly_on_closed_pipe()
