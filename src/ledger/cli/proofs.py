@@ -41,6 +41,9 @@ def _write(path: Path | None, data: bytes) -> None:
     if path is None:
         click.echo(data.decode("utf-8"), nl=False)  # a proof bundle, byte-exact: not terminal text
         return
+    from ..exporters import output_target
+
+    path = output_target(path)  # never rename over a device or FIFO; write through a symbolic link
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
