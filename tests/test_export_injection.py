@@ -110,6 +110,21 @@ def test_markdown_metadata_cannot_inject_html_links_or_headings(hostile_markdown
     assert "javascript:alert(1)" in html  # shown, not linked
 
 
+def test_markdown_report_carries_no_bidi_override_from_the_data(tmp_path):
+    """Bidi embeddings, overrides and isolates (U+202A-E, U+2066-9) in a title or quote reorder
+    the rest of the rendered line ("Trojan Source"): a title could make the citation beside it
+    read backwards. The report folds them like other controls; the words stay."""
+    text = "The mayor said \u202eyad on\u202c the bridge \u2067closed\u2069 today.\n"
+    store = LogStore(tmp_path / "ledger.jsonl", fsync=False)
+    store.append([source_payload(text, title="Evil \u202dtitle\u202a here", outlet="Out\u2066let"),
+                  assertion_payload(text, 0, len(text) - 1, assertion_id="as-b000000000000001")], actor="t")
+    data, _ = run_export(_spec("markdown"), tmp_path / "ledger.jsonl")
+    report = data.decode("utf-8")
+    for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+        assert ch not in report
+    assert "yad on" in report and "closed" in report and "title" in report
+
+
 def test_markdown_escape_folds_lines_and_escapes_block_starts():
     from ledger.exporters.markdown import code, escape, link
 
