@@ -174,3 +174,15 @@ def test_output_that_is_not_a_regular_file_is_refused_and_a_link_is_written_thro
     res = run_cli(*through, "-o", str(link))
     assert res.exit_code == 0, res.output
     assert link.is_symlink() and real.read_bytes() not in (b"old", b"")
+
+
+def test_a_sidecar_named_like_the_csv_output_is_refused(run_cli, sample, tmp_path):
+    """``-o out.csv --sidecar out.csv`` renamed both into place, so the CSV silently replaced its
+    own CSVW metadata (or the reverse); it is one line, exit 1, and the old file stays."""
+    out = tmp_path / "out.csv"
+    out.write_bytes(b"old")
+    res = run_cli("export", "csv", "-o", str(out), "--sidecar", str(out))
+    assert res.exit_code == 1, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--sidecar names the CSV output itself" in lines[0], res.stderr
+    assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == ["out.csv"]
