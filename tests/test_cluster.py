@@ -78,7 +78,7 @@ def test_a_malformed_scheduler_address_is_one_line(tmp_path, run_cli, address, c
     r = run_cli(command, *args, env={"FACTLEDGER_SCHEDULER": address})
     assert r.exit_code == 1, r.output
     lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and address in lines[0], r.stderr
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and address in lines[0], (r.output, r.exception)
     assert (tmp_path / "ledger.jsonl").read_bytes() == before
 
 
