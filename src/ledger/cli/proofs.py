@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import tempfile
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import orjson
 from .. import checkpoint as C
 from .. import proofs
 from .main import cli, settings
-from .render import echo
+from .render import JSON_ESCAPES, echo
 
 _KEY = click.option(
     "--key", "key_path", type=click.Path(dir_okay=False, path_type=Path), envvar="FACTLEDGER_KEY",
@@ -39,7 +40,10 @@ def _signing_key(path: Path | None) -> C.SigningKey:
 def _write(path: Path | None, data: bytes) -> None:
     """To stdout, or to ``path`` whole or not at all."""
     if path is None:
-        click.echo(data.decode("utf-8"), nl=False)  # a proof bundle, byte-exact: not terminal text
+        text = data.decode("utf-8")  # a proof bundle, byte-exact to a pipe
+        if sys.stdout.isatty():  # on a terminal, C1 and bidi controls from quoted articles as \\u escapes (same JSON)
+            text = text.translate(JSON_ESCAPES)
+        click.echo(text, nl=False)
         return
     from ..exporters import output_target
 

@@ -62,6 +62,8 @@ def echo(message: object = "", *, err: bool = False, multiline: bool = False) ->
 
 
 _JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _ESCAPES if c >= 0x7F}
+JSON_ESCAPES = _JSON_ESCAPES
+"""For printers of JSON text to a terminal: DEL, C1 and bidi controls as ``\\uXXXX`` (the same JSON)."""
 
 
 def echo_json(document: str, *, raw_unless_tty: bool = False) -> None:
