@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import tempfile
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import orjson
 from .. import checkpoint as C
 from .. import proofs
 from .main import cli, settings
-from .render import JSON_ESCAPES, echo
+from .render import echo, echo_json
 
 _KEY = click.option(
     "--key", "key_path", type=click.Path(dir_okay=False, path_type=Path), envvar="FACTLEDGER_KEY",
@@ -40,10 +39,8 @@ def _signing_key(path: Path | None) -> C.SigningKey:
 def _write(path: Path | None, data: bytes) -> None:
     """To stdout, or to ``path`` whole or not at all."""
     if path is None:
-        text = data.decode("utf-8")  # a proof bundle, byte-exact to a pipe
-        if sys.stdout.isatty():  # on a terminal, C1 and bidi controls from quoted articles as \\u escapes (same JSON)
-            text = text.translate(JSON_ESCAPES)
-        click.echo(text, nl=False)
+        # byte-exact to a pipe; on a terminal, C1 and bidi controls from quoted articles as \\u escapes (same JSON)
+        echo_json(data.decode("utf-8"), raw_unless_tty=True, nl=False)
         return
     from ..exporters import output_target
 

@@ -62,11 +62,9 @@ def echo(message: object = "", *, err: bool = False, multiline: bool = False) ->
 
 
 _JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _ESCAPES if c >= 0x7F}
-JSON_ESCAPES = _JSON_ESCAPES
-"""For printers of JSON text to a terminal: DEL, C1 and bidi controls as ``\\uXXXX`` (the same JSON)."""
 
 
-def echo_json(document: str, *, raw_unless_tty: bool = False) -> None:
+def echo_json(document: str, *, raw_unless_tty: bool = False, nl: bool = True) -> None:
     """Print a JSON document: C1 and bidi controls (which JSON leaves raw) become ``\\uXXXX``,
     the same JSON value; C0 controls are already escaped by any JSON encoder.
 
@@ -75,7 +73,7 @@ def echo_json(document: str, *, raw_unless_tty: bool = False) -> None:
     """
     if not (raw_unless_tty and not sys.stdout.isatty()):
         document = document.translate(_JSON_ESCAPES)
-    click.echo(document)
+    click.echo(document, nl=nl)
 
 
 _JSON_UNSAFE = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c")
