@@ -185,3 +185,49 @@ def test_folder_with_a_symlink_loop_appends_the_rest(tmp_path, run_cli, simple_e
     assert r.stdout.strip().splitlines()[-1] == "appended 1, unchanged 0, revised 0, failed 2"
     errors = [line for line in r.stderr.strip().splitlines() if not line.startswith("warning: ")]  # undated sources warn
     assert errors and all("symbolic link loop" in line for line in errors)
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        ("value", dict(type="quantity", text="zz", start=900, end=902, value="1")),  # outside the text
+        ("value", dict(type="quantity", text="NOPE", start=0, end=4, value="1")),  # not what the span says
+        ("value", dict(type="", text="The", start=0, end=3, value="1")),  # blank type
+        ("mention", dict(type="person", text="The", start=0, end=3, entity="")),  # blank entity
+        ("mention", dict(type="", text="The", start=0, end=3, entity="x")),  # blank type
+    ],
+)
+def test_a_plugin_extractor_value_or_mention_that_verify_would_reject_writes_nothing(run_cli, tmp_ledger, tmp_path, part):
+    """A third-party extractor's value or mention whose span is not its text, or with a blank
+    type/entity, used to be recorded: verify then failed on it for good (the log is append-only)
+    and every read said the ledger is damaged. It fails that input in one line; nothing written."""
+    import ledger
+    from ledger import plugins
+    from ledger.events import Mention, Value
+    from ledger.extractors import Extracted, ExtractorSpec
+
+    kind, fields = part
+    piece = Value(**fields) if kind == "value" else Mention(**fields)
+
+    def extract(text, info):
+        extra = {"values": (piece,)} if kind == "value" else {"entities": (piece,)}
+        return [Extracted(kind="statement", start=0, end=len(text.rstrip()), modality="asserted", **extra)]
+
+    class Plugin:
+        @ledger.hookimpl
+        def register_extractors(self, register):
+            register(ExtractorSpec(name="careless-test", version="1", extract=extract, description="test"))
+
+    plugins.load_plugins()
+    plugins.register_plugin(Plugin(), "careless-test")
+    try:
+        article = tmp_path / "a.txt"
+        article.write_text("The mayor said the bridge is closed.\n", encoding="utf-8")
+        tmp_ledger.write_bytes(b"")
+        res = run_cli("append", "--extractor", "careless-test", str(article))
+    finally:
+        plugins.unregister_plugin("careless-test")
+    assert res.exit_code == 1, res.output
+    errors = [line for line in res.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "extractor 'careless-test' failed" in errors[0], res.stderr
+    assert tmp_ledger.read_bytes() == b""

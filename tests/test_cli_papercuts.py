@@ -163,3 +163,28 @@ def test_small_text(run_cli, tmp_path):
     assert "format csv: views assertions, claims, links, sources, entities, timeline (default assertions)" in listing
     formats = {f["name"]: f for f in orjson.loads(run_cli("plugins", "--json", ledger=None).stdout)["formats"]}
     assert formats["jsonld"]["views"] == ["graph", "assertions"] and formats["jsonld"]["plugin"] == "jsonld"
+
+
+def test_error_messages_keep_their_closing_quote(run_cli, sample, tmp_path):
+    """The one-line error of a message ending in a quoted value keeps the quote (the group
+    stripped every leading and trailing quote, meant only for KeyError's repr), and a
+    KeyError's message is still shown without its repr quotes."""
+    assert run_cli("keygen", "-o", str(tmp_path / "k"), "--name", "t").exit_code == 0
+    res = run_cli("prove", "as-nope", "--key", str(tmp_path / "k.key"))
+    assert res.exit_code == 1 and res.stderr.strip().endswith("concerns 'as-nope'"), res.stderr
+    bundle = tmp_path / "b.json"
+    bundle.write_text('{"format": "x"}', encoding="utf-8")
+    res = run_cli("check-proof", str(bundle), "--vkey", str(tmp_path / "k.vkey"))
+    assert res.exit_code == 1 and res.stderr.strip().endswith("unknown bundle format 'x'"), res.stderr
+
+    from ledger.cli import cli
+
+    @cli.command("raise-key-error-for-test")
+    def _raises():
+        raise KeyError("no such thing 'y'")
+
+    try:
+        res = run_cli("raise-key-error-for-test")
+    finally:
+        cli.commands.pop("raise-key-error-for-test")
+    assert res.exit_code == 1 and res.stderr.strip() == "Error: no such thing 'y'", res.stderr

@@ -64,6 +64,24 @@ def test_without_distributed_the_error_is_one_line(monkeypatch, tmp_path, run_cl
     assert not (tmp_path / "ledger.jsonl").exists() or (tmp_path / "ledger.jsonl").stat().st_size == 0
 
 
+@pytest.mark.parametrize("address", ["garbage", "foo://127.0.0.1:1", "tcp://127.0.0.1:notaport"])
+@pytest.mark.parametrize("command", ["append", "verify"])
+def test_a_malformed_scheduler_address_is_one_line(tmp_path, run_cli, address, command):
+    """A scheduler address Dask cannot parse (a typo in FACTLEDGER_SCHEDULER) is one line naming
+    it, exit 1, nothing written (it was a traceback ending in distributed's ValueError)."""
+    _distributed()
+    (tmp_path / "a.txt").write_text(article(1))
+    assert run_cli("append", str(tmp_path / "a.txt")).exit_code == 0
+    before = (tmp_path / "ledger.jsonl").read_bytes()
+    args = [str(tmp_path / "b.txt")] if command == "append" else []
+    (tmp_path / "b.txt").write_text(article(2))
+    r = run_cli(command, *args, env={"FACTLEDGER_SCHEDULER": address})
+    assert r.exit_code == 1, r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and address in lines[0], (r.output, r.exception)
+    assert (tmp_path / "ledger.jsonl").read_bytes() == before
+
+
 @pytest.mark.parametrize("spec,n", [("local:3", 3), ("local:1", 1)])
 def test_local_spec(spec, n):
     assert cluster.parse_local(spec) == n

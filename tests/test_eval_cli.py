@@ -62,3 +62,35 @@ def test_eval_without_gold_counts_kinds_in_any_folder(tmp_path):
     assert result.exit_code == 0, result.output
     counts = json.loads(result.output)["files"]["one.txt"]
     assert counts["headline"] == 1 and counts["statement"] == 1
+
+
+@pytest.mark.parametrize(
+    "option,content,expected",
+    [
+        (None, b"{", "gold.json: gold file is not JSON"),
+        (None, b"[1, 2]", "gold.json: not a gold file"),
+        (None, b'{"sources": 5, "assertions": {}}', "gold.json: not a gold file"),
+        ("--pairs", b"[1, 2]", "gold.json: not a usable pairs file"),
+        ("--speakers", b'{"items": [1]}', "gold.json: not a usable speaker labels file"),
+        ("corpus", b"\xff\xfe not text", "bad.txt: is not valid UTF-8 (byte 0xff at offset 0)"),
+    ],
+)
+def test_eval_bad_inputs_are_one_line_naming_the_file(tmp_path, option, content, expected):
+    """A gold, pairs or labels file of the wrong shape, or an article that is not UTF-8, is one
+    ``Error:`` line naming the file and exit 1 (they were Python tracebacks)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "one.txt").write_text("The council voted on Monday to close the library, the mayor said.\n", encoding="utf-8")
+    target = corpus / "bad.txt" if option == "corpus" else tmp_path / "gold.json"
+    target.write_bytes(content)
+    args = ["eval", "--corpus", str(corpus)]
+    if option in ("--pairs", "--speakers"):
+        args += [option, str(target)]
+    elif option is None:
+        args.append(str(target))
+    plugins.load_plugins()
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and expected in lines[0], result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)

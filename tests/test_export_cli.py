@@ -141,3 +141,48 @@ def test_end_to_end_with_rules_extractor(run_cli, tmp_path):
         result = run_cli("export", fmt)
         assert result.exit_code == 0, result.output
         assert "lower the reservoir" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("export", "csv"), ("export", "csv", "--sidecar", "FIFO"), ("export", "jsonld"), ("checkpoint", "--key", "KEY"),
+     ("audit",)],
+)
+def test_output_that_is_not_a_regular_file_is_refused_and_a_link_is_written_through(run_cli, sample, tmp_path, args):
+    """``-o`` (and ``--sidecar``) rename a finished temporary file over the path. Over a FIFO (or a
+    device: as root, ``export -o /dev/null`` replaced the device node with a file) that replaced
+    the special file; it is now one line naming it, exit 1, the FIFO left as it was. A symbolic
+    link is written through: the file it names gets the output and the link stays a link."""
+    import os
+    import stat
+
+    assert run_cli("keygen", "-o", str(tmp_path / "k"), "--name", "t").exit_code == 0
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    filled = [str(fifo) if a == "FIFO" else str(tmp_path / "k.key") if a == "KEY" else a for a in args]
+    output = tmp_path / "plain.out" if "FIFO" in args else fifo
+    res = run_cli(*filled, "-o", str(output))
+    assert res.exit_code == 1, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(fifo) in lines[0] and "FIFO" in lines[0], res.stderr
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert output == fifo or not output.exists()
+    real, link = tmp_path / "real.out", tmp_path / "link.out"
+    real.write_bytes(b"old")
+    link.symlink_to(real)
+    through = [a for a in filled if a not in ("--sidecar", str(fifo))]
+    res = run_cli(*through, "-o", str(link))
+    assert res.exit_code == 0, res.output
+    assert link.is_symlink() and real.read_bytes() not in (b"old", b"")
+
+
+def test_a_sidecar_named_like_the_csv_output_is_refused(run_cli, sample, tmp_path):
+    """``-o out.csv --sidecar out.csv`` renamed both into place, so the CSV silently replaced its
+    own CSVW metadata (or the reverse); it is one line, exit 1, and the old file stays."""
+    out = tmp_path / "out.csv"
+    out.write_bytes(b"old")
+    res = run_cli("export", "csv", "-o", str(out), "--sidecar", str(out))
+    assert res.exit_code == 1, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--sidecar names the CSV output itself" in lines[0], res.stderr
+    assert out.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("out")) == ["out.csv"]

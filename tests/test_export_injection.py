@@ -110,6 +110,21 @@ def test_markdown_metadata_cannot_inject_html_links_or_headings(hostile_markdown
     assert "javascript:alert(1)" in html  # shown, not linked
 
 
+def test_markdown_report_carries_no_bidi_override_from_the_data(tmp_path):
+    """Bidi embeddings, overrides and isolates (U+202A-E, U+2066-9) in a title or quote reorder
+    the rest of the rendered line ("Trojan Source"): a title could make the citation beside it
+    read backwards. The report folds them like other controls; the words stay."""
+    text = "The mayor said \u202eyad on\u202c the bridge \u2067closed\u2069 today.\n"
+    store = LogStore(tmp_path / "ledger.jsonl", fsync=False)
+    store.append([source_payload(text, title="Evil \u202dtitle\u202a here", outlet="Out\u2066let"),
+                  assertion_payload(text, 0, len(text) - 1, assertion_id="as-b000000000000001")], actor="t")
+    data, _ = run_export(_spec("markdown"), tmp_path / "ledger.jsonl")
+    report = data.decode("utf-8")
+    for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+        assert ch not in report
+    assert "yad on" in report and "closed" in report and "title" in report
+
+
 def test_markdown_escape_folds_lines_and_escapes_block_starts():
     from ledger.exporters.markdown import code, escape, link
 
@@ -184,3 +199,40 @@ def test_jsonld_refuses_a_base_that_is_not_an_iri(hostile_jsonld_ledger):
 
     with pytest.raises(ExportError, match="not an absolute IRI"):
         run_export(_spec("jsonld"), hostile_jsonld_ledger, options={"base": "_:b"})
+
+
+# -- JSON-LD embedded in HTML: a fact-check page carries it in <script type="application/ld+json">
+
+def _strings(node) -> set[str]:
+    """Every string value in a parsed JSON document."""
+    if isinstance(node, dict):
+        return set().union(*map(_strings, node.values()))
+    if isinstance(node, list):
+        return set().union(*map(_strings, node))
+    return {node} if isinstance(node, str) else set()
+
+
+def test_jsonld_text_cannot_close_an_embedding_script_element(tmp_path, run_cli):
+    """A quote or title holding ``</script>`` or ``<!--`` would end (or comment out) the
+    ``<script type="application/ld+json">`` element a publisher pastes the export into, and run
+    what follows: the export writes ``<``, ``>`` and ``&`` as JSON escapes, so the document parses
+    to the same strings (the quote still equals the stored text's span), on the projection
+    store's path (the CLI, twice) and on the fold's (no store)."""
+    import orjson
+
+    text = 'The mayor said "</script><script>alert(1)</script> <!-- & -->" on Monday.\n'
+    ledger = tmp_path / "ledger.jsonl"
+    LogStore(ledger, fsync=False).append(
+        [source_payload(text, title="</SCRIPT><img src=x onerror=alert(2)>", outlet="A & B"),
+         assertion_payload(text, 0, len(text) - 1, assertion_id="as-s000000000000001")],
+        actor="t",
+    )
+    outputs = [run_export(_spec("jsonld"), ledger)[0]]
+    for view in ("graph", "assertions", "graph"):
+        res = run_cli("export", "jsonld", "--view", view, ledger=ledger)
+        assert res.exit_code == 0, res.stderr
+        outputs.append(res.stdout_bytes)
+    for data in outputs:
+        assert b"<" not in data and b">" not in data and b"&" not in data
+        strings = _strings(orjson.loads(data))
+        assert text[:-1] in strings and "A & B" in strings

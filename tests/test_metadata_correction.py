@@ -86,3 +86,22 @@ def test_correct_refuses_nothing_to_do_and_unknown_sources(run_cli, tmp_path, tm
     bad = run_cli("correct", sid, "--published", "yesterday-ish")
     assert bad.exit_code == 2
     assert tmp_ledger.read_bytes() == before
+
+
+def test_blank_bylines_and_reasons_are_refused_and_never_damage_the_ledger(run_cli, tmp_path, tmp_ledger):
+    """``correct --author ''`` and ``--reason ''`` used to record a SourceMetadataCorrected that
+    breaks its own schema (minLength 1): the append-only ledger was damaged for good and every
+    later command failed. They are refused like a blank --outlet, nothing written; and a re-append
+    with a blank --author no longer suggests running that command."""
+    b, sid, _ = _setup(run_cli, tmp_path)
+    before = tmp_ledger.read_bytes()
+    for args in (["--author", ""], ["--author", "A. Writer", "--author", "  "], ["--title", "New", "--reason", ""],
+                 ["--title", "New", "--reason", " \t"]):
+        res = run_cli("correct", sid, *args)
+        assert res.exit_code == 2, (args, res.output)
+        assert "must not be blank" in res.stderr.strip().splitlines()[-1], (args, res.stderr)
+        assert tmp_ledger.read_bytes() == before
+    again = run_cli("append", str(b), "--author", "", "--outlet", "Courier")
+    assert again.exit_code == 0 and "factledger correct" not in again.stderr, again.stderr
+    assert run_cli("correct", sid, "--author", "A. Writer", "--reason", "byline was missing").exit_code == 0
+    assert run_cli("verify").exit_code == 0

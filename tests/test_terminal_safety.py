@@ -119,3 +119,42 @@ def test_every_cli_printer_goes_through_render():
             if re.search(r"\bclick\.echo\(|(?<![\w.])print\(|\bsys\.std(out|err)\.write\(", line) and "byte-exact" not in line:
                 offenders.append(f"{path.name}:{n}: {line.strip()}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonld", "markdown"])
+def test_export_to_a_terminal_is_inert_and_to_a_pipe_exact(hostile_ledger, tmp_path, fmt):
+    """``factledger export FMT`` with stdout on a terminal shows the file with its control
+    characters escaped (an article's OSC/CSI/C1/bidi bytes used to reach the terminal raw); to a
+    pipe or -o it stays the exact bytes, as a program or a file needs them."""
+    from helpers import tty_run
+
+    shown = tty_run(["--ledger", str(hostile_ledger), "export", fmt], {"FACTLEDGER_PAGER": "0"}, tmp_path)
+    text = shown.decode("utf-8", "replace")
+    for ch in DANGEROUS:
+        assert ch not in text, (fmt, repr(text[:400]))
+    piped = subprocess.run([sys.executable, "-m", "ledger", "--ledger", str(hostile_ledger), "export", fmt],
+                           capture_output=True, check=True).stdout
+    written = tmp_path / f"out.{fmt}"
+    subprocess.run([sys.executable, "-m", "ledger", "--ledger", str(hostile_ledger), "export", fmt, "-o", str(written)],
+                   capture_output=True, check=True)
+    assert piped == written.read_bytes()
+    if fmt == "csv":  # byte-exact cells: the quote's ESC is in the file, and shown escaped on the terminal
+        assert "\x1b]0;pwned" in piped.decode() and "\\x1b]0;pwned" in text
+
+
+def test_proof_bundle_on_a_terminal_escapes_bidi_and_c1(hostile_ledger, tmp_path, run_cli):
+    """``prove --with-sources`` without -o prints the bundle, which quotes whole articles: on a
+    terminal their U+202E and C1 controls (JSON leaves them raw) are ``\\u`` escapes, the same JSON;
+    to a pipe the bundle stays byte-exact and checks."""
+    from helpers import tty_run
+
+    assert run_cli("keygen", "-o", str(tmp_path / "k"), "--name", "t").exit_code == 0
+    args = ["--ledger", str(hostile_ledger), "prove", "as-hostile00000001", "--key", str(tmp_path / "k.key"), "--with-sources"]
+    shown = tty_run(args, {"FACTLEDGER_PAGER": "0"}, tmp_path).decode("utf-8", "replace")
+    for ch in DANGEROUS:
+        assert ch not in shown
+    assert "\\u202e" in shown
+    piped = subprocess.run([sys.executable, "-m", "ledger", *args], capture_output=True, check=True).stdout
+    assert "\u202e".encode() in piped
+    (tmp_path / "b.json").write_bytes(piped)
+    assert run_cli("check-proof", str(tmp_path / "b.json"), "--vkey", str(tmp_path / "k.vkey")).exit_code == 0

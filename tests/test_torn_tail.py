@@ -113,3 +113,20 @@ def test_cli_append_refused_then_repair(tmp_ledger, tmp_path, run_cli, simple_ex
     res = run_cli("append", "--extractor", "simple-test", str(article))
     assert res.exit_code == 0, res.stderr
     assert run_cli("verify").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("sources",), ("assertions",), ("claims",), ("timeline",), ("entities",), ("export", "csv"), ("export", "jsonld")],
+)
+def test_every_read_warns_once_about_a_torn_tail(tmp_ledger, run_cli, args):
+    """Each run of a read command says, once, that an interrupted append is being ignored and how to
+    repair it: also the runs after the first, which answer from the projection store without reading
+    the log (they used to be silent), and commands that read the log twice (they used to warn twice)."""
+    _good_ledger(tmp_ledger)
+    _cut_mid_last_line(tmp_ledger)
+    for _run in range(2):
+        res = run_cli(*args)
+        assert res.exit_code == 0, res.stderr
+        warned = [line for line in res.stderr.splitlines() if "interrupted append" in line]
+        assert len(warned) == 1 and "factledger repair" in warned[0] and str(tmp_ledger) in warned[0], res.stderr

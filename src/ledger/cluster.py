@@ -107,6 +107,10 @@ def connect(scheduler: str | None = None, cluster: str | None = None) -> Iterato
         client = distributed.Client(scheduler, timeout="20s")
     except (OSError, TimeoutError) as exc:
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    except ValueError as exc:  # distributed's parse of the address: no port, unknown scheme...
+        raise ClusterError(f"{scheduler!r} is not a Dask scheduler address (tcp://HOST:PORT): {exc}") from None
+    except Exception as exc:  # anything else distributed raises while connecting: still one line
+        raise ClusterError(f"cannot use the Dask scheduler at {scheduler}: {type(exc).__name__}: {exc}") from None
     with client:
         yield client
 

@@ -30,9 +30,11 @@ class Settings:
 
         return LogStore(self.ledger, fsync=fsync)
 
-    def existing_store(self, *, snapshot: bool = True):
+    def existing_store(self, *, snapshot: bool = True, warn_torn: bool = True):
         """The ledger for commands that read it: a missing file is an error, not an empty ledger.
-        With ``snapshot`` (read commands) every read stops at the head as it is now."""
+        With ``snapshot`` (read commands) every read stops at the head as it is now, and an
+        interrupted append after it is reported once (``warn_torn=False``: a command that refuses
+        it with its own error)."""
         from ..log import LedgerError
 
         store = self.store()
@@ -40,7 +42,20 @@ class Settings:
             raise LedgerError(
                 f"{store.path}: no such ledger (append a source first, or choose one with --ledger or FACTLEDGER_LEDGER)"
             )
-        return store.snapshot() if snapshot else store
+        if not snapshot:
+            return store
+        pinned = store.snapshot()
+        if warn_torn and pinned.head().torn:
+            # Said here, not only by the log's reading loop: a view answered from the projection
+            # store reads no line of the log, and would otherwise never mention the torn tail.
+            import warnings
+
+            from ..log import TornTailWarning, _interrupted_message
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", TornTailWarning)
+                warnings.warn(TornTailWarning(_interrupted_message(pinned.path, pinned.head())), stacklevel=2)
+        return pinned
 
 
 def _ledger_after_command(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:

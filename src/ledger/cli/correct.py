@@ -30,11 +30,12 @@ def correct(source, published, outlet, title, authors, reason):
     fields = {"published": published, "outlet": outlet, "title": title, "authors": tuple(authors) or None}
     if all(v is None for v in fields.values()):
         raise click.UsageError("say what to correct: --published, --outlet, --title or --author")
-    for name in ("outlet", "title"):
-        if fields[name] is not None and not fields[name].strip():
+    # Blank text would break the event's schema (minLength 1) and so damage the ledger for good.
+    for name, value in (("outlet", outlet), ("title", title), ("reason", reason), *(("author", a) for a in authors)):
+        if value is not None and not value.strip():
             raise click.UsageError(f"--{name} must not be blank")
     s = settings()
-    store = s.existing_store()
+    store = s.existing_store(warn_torn=False)  # it refuses the torn tail itself
     with store.writer() as writer:
         writer.check_appendable()
         source_id = resolve(store, source)
@@ -64,6 +65,10 @@ def correction_hint(source_id: str, given: dict) -> str | None:
     flags = {"published": "--published", "outlet": "--outlet", "title": "--title"}
     parts = []
     for key, value in given.items():
+        if key == "authors" and value:
+            value = tuple(a for a in value if a.strip()) or None  # blank bylines: nothing to correct to
+        elif isinstance(value, str) and not value.strip():
+            value = None
         if value in (None, ()) or getattr(row, key) == value:
             continue
         if key == "authors":

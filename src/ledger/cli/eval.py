@@ -53,11 +53,20 @@ def eval_command(
     recall, false hedges, and every miss with what was recorded.
     """
     spec = plugins.get_extractor(extractor_name)
+    named, kind = ((pairs, "pairs") if pairs is not None else (speakers_file, "speaker labels")
+                   if speakers_file is not None else (gold, "gold") if gold is not None else (corpus, "corpus"))
+    try:
+        _eval(spec, gold, corpus, pairs, judge, speakers_file, as_json)
+    except evaluation.EvalInputError as exc:  # names the file itself (a gold file, an article)
+        raise click.ClickException(str(exc)) from None
+    except (ValueError, KeyError, TypeError, AttributeError, OSError) as exc:  # a file of the wrong shape
+        raise click.ClickException(f"{named}: not a usable {kind} file ({type(exc).__name__}: {exc})") from None
+
+
+def _eval(spec, gold: Path | None, corpus: Path, pairs: Path | None, judge: bool, speakers_file: Path | None,
+          as_json: bool) -> None:
     if pairs is not None:
-        try:
-            report = claims_eval.evaluate_pairs(pairs, corpus, extractor=spec)
-        except (ValueError, KeyError, OSError) as exc:
-            raise click.ClickException(f"{pairs}: {exc}") from exc
+        report = claims_eval.evaluate_pairs(pairs, corpus, extractor=spec)
         if as_json:
             payload = {
                 "corroborations": report.corroborations, "corroborate_pairs": len(report.corroborate),

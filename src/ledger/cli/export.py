@@ -12,7 +12,7 @@ from ..exporters import ExportError, export_to_path, export_to_stream, make_cont
 from ..log import LedgerError
 from .common import as_of_note, is_closed_pipe
 from .main import cli, settings
-from .render import echo
+from .render import clean_document, echo
 
 
 def _parse_options(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -23,6 +23,34 @@ def _parse_options(pairs: tuple[str, ...]) -> dict[str, str]:
             raise ExportError(f"-O {pair!r}: expected NAME=VALUE")
         options[key.strip().replace("-", "_")] = value
     return options
+
+
+class _TerminalView:
+    """What an export shows on a terminal: its text with control characters escaped
+    (:func:`render.clean_document`), so an article's OSC/CSI/C1/bidi bytes
+    cannot drive the terminal. Only for a terminal: a pipe or ``-o`` gets the exact bytes."""
+
+    def __init__(self, out) -> None:
+        import codecs
+
+        self.out = out
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")  # a character cut between writes waits
+        self.cr = ""  # a CR ending one write may start the CRLF the next one ends
+
+    def write(self, data: bytes) -> int:
+        text = self.cr + self.decoder.decode(data)
+        self.cr = "\r" if text.endswith("\r") else ""
+        self._show(text[:-1] if self.cr else text)
+        return len(data)
+
+    def flush(self) -> None:
+        self._show(self.cr + self.decoder.decode(b"", final=True))
+        self.cr = ""
+        self.out.flush()
+
+    def _show(self, text: str) -> None:
+        if text:
+            self.out.write(clean_document(text).encode("utf-8", "backslashreplace"))
 
 
 @cli.command("export")
@@ -59,7 +87,10 @@ def export_command(format_name, view, output, as_of, spreadsheet_safe, sidecar, 
     try:
         if output is None or str(output) == "-":
             context.destination = None
-            export_to_stream(spec, context, sys.stdout.buffer)
+            stream = sys.stdout.buffer
+            if sys.stdout.isatty():
+                stream = _TerminalView(stream)
+            export_to_stream(spec, context, stream)
         else:
             export_to_path(spec, context, output)
     except (LedgerError, LookupError):

@@ -21,8 +21,16 @@ if TYPE_CHECKING:
 DEFAULT_LEDGER = "ledger.jsonl"
 
 
+_shown: set[str] = set()
+"""Warnings already printed by this command: a read that passes over the log twice (a view and
+its claims, an export and its sidecar) warns once, as the user ran one command."""
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    echo(f"warning: {message}", err=True)
+    text = f"warning: {message}"
+    if text not in _shown:
+        _shown.add(text)
+        echo(text, err=True)
 
 
 class LedgerGroup(click.Group):
@@ -69,10 +77,14 @@ class LedgerGroup(click.Group):
         from .common import end_quietly_on_closed_pipe, is_closed_pipe
 
         warnings.showwarning = _show_warning
+        _shown.clear()
         try:
             return super().invoke(ctx)
         except (LedgerError, SourceError, LookupError) as exc:
-            raise click.ClickException(clean(str(exc).strip("'\""))) from None
+            # A KeyError's str() is the repr of its message; any other message is shown as written
+            # (stripping quotes from every message cut the closing quote off "... 'as-x'").
+            key_error = isinstance(exc, KeyError) and len(exc.args) == 1 and isinstance(exc.args[0], str)
+            raise click.ClickException(clean(exc.args[0] if key_error else str(exc))) from None
         except OSError as exc:
             if is_closed_pipe(exc):
                 end_quietly_on_closed_pipe()

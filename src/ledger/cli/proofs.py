@@ -18,7 +18,7 @@ import orjson
 from .. import checkpoint as C
 from .. import proofs
 from .main import cli, settings
-from .render import echo
+from .render import echo, echo_json
 
 _KEY = click.option(
     "--key", "key_path", type=click.Path(dir_okay=False, path_type=Path), envvar="FACTLEDGER_KEY",
@@ -39,8 +39,12 @@ def _signing_key(path: Path | None) -> C.SigningKey:
 def _write(path: Path | None, data: bytes) -> None:
     """To stdout, or to ``path`` whole or not at all."""
     if path is None:
-        click.echo(data.decode("utf-8"), nl=False)  # a proof bundle, byte-exact: not terminal text
+        # byte-exact to a pipe; on a terminal, C1 and bidi controls from quoted articles as \\u escapes (same JSON)
+        echo_json(data.decode("utf-8"), raw_unless_tty=True, nl=False)
         return
+    from ..exporters import output_target
+
+    path = output_target(path)  # never rename over a device or FIFO; write through a symbolic link
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)

@@ -32,7 +32,7 @@ def reextract_cmd(sources, extractor_name, dry_run, show_log, as_json):
     naming the recording they replace. Unchanged ones record nothing.
     """
     s = settings()
-    store = s.existing_store()
+    store = s.existing_store(warn_torn=False)  # it refuses the torn tail itself
     if show_log:
         rows = [r for src in (sources or (None,)) for r in history(store, src)]
         if as_json:

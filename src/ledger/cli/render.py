@@ -46,6 +46,16 @@ def clean(text: object, *, multiline: bool = False) -> str:
     return str(text).translate(_ESCAPES_KEEP_LINES if multiline else _ESCAPES)
 
 
+_ESCAPES_KEEP_LAYOUT = {**_ESCAPES_KEEP_LINES}
+del _ESCAPES_KEEP_LAYOUT[0x09]
+
+
+def clean_document(text: str) -> str:
+    """A whole file's text for a terminal (an export to stdout): lines (``\\n``, ``\\r\\n``) and
+    tabs kept, every other control character shown as an escape, as :func:`clean` does."""
+    return text.replace("\r\n", "\n").translate(_ESCAPES_KEEP_LAYOUT)
+
+
 def echo(message: object = "", *, err: bool = False, multiline: bool = False) -> None:
     """``click.echo`` for text a person reads: control characters neutralised (see :func:`clean`)."""
     click.echo(clean(message, multiline=multiline), err=err)
@@ -54,7 +64,7 @@ def echo(message: object = "", *, err: bool = False, multiline: bool = False) ->
 _JSON_ESCAPES = {c: f"\\u{c:04x}" for c in _ESCAPES if c >= 0x7F}
 
 
-def echo_json(document: str, *, raw_unless_tty: bool = False) -> None:
+def echo_json(document: str, *, raw_unless_tty: bool = False, nl: bool = True) -> None:
     """Print a JSON document: C1 and bidi controls (which JSON leaves raw) become ``\\uXXXX``,
     the same JSON value; C0 controls are already escaped by any JSON encoder.
 
@@ -63,7 +73,7 @@ def echo_json(document: str, *, raw_unless_tty: bool = False) -> None:
     """
     if not (raw_unless_tty and not sys.stdout.isatty()):
         document = document.translate(_JSON_ESCAPES)
-    click.echo(document)
+    click.echo(document, nl=nl)
 
 
 _JSON_UNSAFE = re.compile(rb"\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c")

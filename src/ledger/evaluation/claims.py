@@ -30,6 +30,7 @@ from ..log import LogStore
 from ..projections import claims_view
 from ..projections.records import AssertionRow, Claim
 from ..sources import read_path
+from .gold import read_text
 
 
 @frozen
@@ -249,7 +250,7 @@ def _append_corpus(store: LogStore, corpus_dir: Path, extractor) -> dict[str, st
     ingestor = Ingestor(store, extractor, actor="claims-eval")
     bodies: dict[str, str] = {}
     for f in sorted(corpus_dir.glob("[0-9]*.*")):
-        text = f.read_text(encoding="utf-8")
+        text = read_text(f, newline=None)
         if f.suffix == ".md":
             bodies[f.name] = text.split("\n---\n", 1)[1] if "\n---\n" in text else text
             ingestor.append(read_path(f))
@@ -273,7 +274,7 @@ def evaluate_pairs(pairs_path: str | Path, corpus_dir: str | Path, *, extractor=
     from ..projections.claims.explain import evidence
     from ..projections.views import catalog, current_assertions
 
-    gold = json.loads(Path(pairs_path).read_text(encoding="utf-8"))
+    gold = json.loads(read_text(Path(pairs_path)))
     extractor = extractor or plugins.get_extractor("rules")
     with tempfile.TemporaryDirectory() as tmp:
         store = LogStore(Path(tmp) / "eval.jsonl", fsync=False)

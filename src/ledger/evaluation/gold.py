@@ -117,19 +117,30 @@ class SourceScore:
         }
 
 
+class EvalInputError(ValueError):
+    """A gold file, labels file or corpus article eval cannot use: one line naming it."""
+
+
 def load_gold(path: str | Path) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as f:
-        gold = json.load(f)
-    for key in ("sources", "assertions"):
-        if key not in gold:
-            raise ValueError(f"{path}: gold file has no {key!r}")
+    try:
+        gold = json.loads(read_text(Path(path)))
+    except json.JSONDecodeError as exc:
+        raise EvalInputError(f"{path}: gold file is not JSON ({exc})") from None
+    if not isinstance(gold, dict) or not all(isinstance(gold.get(k), dict) for k in ("sources", "assertions")):
+        raise EvalInputError(f"{path}: not a gold file (a JSON object with 'sources' and 'assertions' objects)")
     return gold
 
 
-def read_text(path: Path) -> str:
-    """Article text as the ledger would store it: UTF-8, newlines kept as written."""
-    with open(path, encoding="utf-8", newline="") as f:
-        return f.read()
+def read_text(path: Path, *, newline: str | None = "") -> str:
+    """Article text as the ledger would store it: UTF-8, newlines kept as written (``newline=None``:
+    universal newlines). Undecodable or unreadable: an :class:`EvalInputError` naming the file."""
+    try:
+        with open(path, encoding="utf-8", newline=newline) as f:
+            return f.read()
+    except UnicodeDecodeError as exc:
+        raise EvalInputError(f"{path}: is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
+    except OSError as exc:
+        raise EvalInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
 def score_source(

@@ -12,6 +12,8 @@ from typing import Any
 
 from attrs import define, field
 
+from .gold import read_text
+
 _WS_RE = re.compile(r"\s+")
 
 
@@ -44,12 +46,11 @@ def read_labelled_article(path: Path):
     from ..sources.meta import apply as apply_metadata
     from ..sources.read import document_from
 
-    raw = path.read_bytes()
     if path.suffix == ".txt":
-        meta, body = header_block(raw.decode("utf-8"), path.name)
+        meta, body = header_block(read_text(path), path.name)
         doc = document_from(body.encode("utf-8"), path.name, name=path.name)
         return apply_metadata(doc, Metadata(**meta))
-    return apply_metadata(document_from(raw, path.name, name=path.name), Metadata())
+    return apply_metadata(document_from(path.read_bytes(), path.name, name=path.name), Metadata())
 
 
 @define

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -251,7 +252,7 @@ class ExportContext:
 
         If the export fails, it is removed and whatever was at ``path`` stays untouched.
         """
-        final = Path(path)
+        final = output_target(path)
         tmp = _temp_path(final)
         try:
             with open(tmp, "wb") as out:
@@ -272,6 +273,30 @@ class ExportContext:
         for tmp, _final in self._extras:
             tmp.unlink(missing_ok=True)
         self._extras.clear()
+
+
+_SPECIAL = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO"),
+            (stat.S_ISSOCK, "a socket"))
+
+
+def output_target(path: str | os.PathLike[str]) -> Path:
+    """The file an atomic write to ``path`` renames over: ``path`` itself, or the file a symbolic
+    link there names (the link stays a link). A directory, device, FIFO or socket is refused in
+    one line: renaming over it would replace it (as root, ``-o /dev/null`` replaced the device)."""
+    final = Path(path)
+    try:
+        mode = final.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise ExportError(f"{final}: cannot write ({exc.strerror or exc})") from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise ExportError(f"{final}: is a directory; give a file name")
+    for test, kind in _SPECIAL:
+        if mode is not None and test(mode):
+            raise ExportError(f"{final}: is {kind}, not a regular file; -o writes a whole file "
+                              "(for a pipe or device, write to stdout and redirect)")
+    return final.resolve() if final.is_symlink() else final
 
 
 def _temp_path(final: Path) -> Path:
@@ -362,9 +387,7 @@ def export_to_stream(spec: ExporterSpec, context: ExportContext, out: IO[bytes])
 
 def export_to_path(spec: ExporterSpec, context: ExportContext, path: str | os.PathLike[str]) -> Path:
     """Write the export to a temporary file beside ``path`` and rename it over ``path`` on success."""
-    final = Path(path)
-    if final.is_dir():
-        raise ExportError(f"{final}: is a directory; give a file name")
+    final = output_target(path)
     context.destination = final
     tmp = _temp_path(final)
     try:

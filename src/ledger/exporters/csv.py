@@ -23,7 +23,7 @@ import orjson
 
 from .. import hookimpl
 from ..serialization import canonical, converter
-from . import ExportContext, ExporterSpec
+from . import ExportContext, ExporterSpec, ExportError
 
 Column = tuple[str, str, str]
 """(name, CSVW datatype, description)."""
@@ -400,8 +400,11 @@ def sidecar_path(context: ExportContext) -> Path | None:
 
 
 def write(context: ExportContext, out: IO[bytes]) -> None:
-    write_rows(context, out)
     side = sidecar_path(context)
+    if side is not None and context.destination is not None and side.resolve() == context.destination.resolve():
+        # both are renamed into place: the CSV would silently replace its own metadata
+        raise ExportError(f"{side}: --sidecar names the CSV output itself; give the metadata another file name")
+    write_rows(context, out)
     if side is None:
         return
     if context.destination is not None:

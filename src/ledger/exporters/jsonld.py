@@ -632,6 +632,22 @@ class _GroupWriter:
             self.size = 0
 
 
+class _ScriptSafe:
+    """Writes JSON with ``<``, ``>`` and ``&`` as ``\\u`` escapes (same document once parsed).
+
+    Fact-check pages publish JSON-LD inside ``<script type="application/ld+json">``, where a
+    quote or title holding ``</script>`` or ``<!--`` would end the element and run what follows.
+    In JSON these bytes occur only inside strings, so replacing them anywhere is exact."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+
+    def write(self, data: bytes) -> int:
+        if b"<" in data or b">" in data or b"&" in data:
+            data = data.replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026")
+        return self.out.write(data)
+
+
 def write(context: ExportContext, out: IO[bytes]) -> None:
     """Stream the document: nodes joined by ``,\\n``, written about 64 KiB at a time.
 
@@ -639,6 +655,7 @@ def write(context: ExportContext, out: IO[bytes]) -> None:
     (``ExportContext.assertion_jsonld``, :func:`assertion_template`) with the base, its source's
     IRI and members put in: no dict is built or parsed per assertion."""
     base = check_base(context.options.get("base") or DEFAULT_BASE)  # refused before the first byte is written
+    out = _ScriptSafe(out)
     out.write(b'{\n"@context": ' + orjson.dumps(CONTEXT) + b',\n"@graph": [\n')
     writer = _GroupWriter(out)
     stored = context.assertion_jsonld()

@@ -25,7 +25,8 @@ from . import ExportContext, ExporterSpec
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&^!])")
 _LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+(?=[.)]))", re.M)
-_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
+"""Line breaks, controls and the bidi embeddings, overrides and isolates (which reorder what follows)."""
 _URL_SAFE = "/:?#[]@!$&'()*+,;=%-._~"
 
 

@@ -111,7 +111,8 @@ def anchor(text: str, start: int, end: int) -> Selector:
 
 
 def check_extracted(text: str, items: Iterable[Extracted]) -> list[Extracted]:
-    """Validate an extractor's output at the boundary: spans in bounds, known modality."""
+    """Validate an extractor's output at the boundary: spans in bounds (values and mentions quoting
+    their span), known modality. Anything else would be written and then fail verify for good."""
     out = []
     for item in items:
         if not (0 <= item.start < item.end <= len(text)):
@@ -122,5 +123,11 @@ def check_extracted(text: str, items: Iterable[Extracted]) -> list[Extracted]:
             raise ValueError(f"extractor returned unknown quotation mode {item.quotation!r}")
         if item.antecedent is not None and not (0 <= item.antecedent[0] < item.antecedent[1] <= len(text)):
             raise ValueError(f"extractor returned antecedent span {item.antecedent} outside the text")
+        for part in (*item.values, *item.entities):  # verify checks each against the stored text: so do we, before writing
+            if not (0 <= part.start < part.end <= len(text)) or text[part.start : part.end] != part.text:
+                raise ValueError(f"extractor returned {part.text!r} at {part.start}:{part.end}, which is not that span of the text")
+            for name in ("type", "entity") if isinstance(part, Mention) else ("type",):
+                if not isinstance(getattr(part, name), str) or not getattr(part, name):
+                    raise ValueError(f"extractor returned {part.text!r} with {name} {getattr(part, name)!r} (text expected)")
         out.append(item)
     return out
