@@ -183,20 +183,9 @@ def test_catch_up_reads_only_what_was_appended(tmp_path, monkeypatch):
     gen.n = 10_000
     for _ in range(3):
         gen.step()
-    starts, read = [], []
-    real = LogStore.lines
-
-    def spy(self, start=0):
-        starts.append(start)
-        for item in real(self, start):
-            read.append(item[2]["seq"])
-            yield item
-
-    monkeypatch.setattr(LogStore, "lines", spy)
-    open_store(log, log.head()).close()
+    starts, read = _catch_up_reads(log, monkeypatch)
     assert starts == [size]
     assert read == list(range(before + 1, log.head().seq + 1))
-    monkeypatch.undo()
     assert_same(log, [before, log.head().seq])
 
 
@@ -619,6 +608,29 @@ def _corrected_ledger(tmp_path, seed: int, steps: int) -> LogStore:
     return log
 
 
+def _catch_up_reads(log: LogStore, monkeypatch) -> tuple[list[int], list[int]]:
+    """Catch the store up to the head: the byte offsets ``LogStore.lines`` started at and the seqs
+    it yielded meanwhile (the store must then be usable: no fallback to the fold)."""
+    starts: list[int] = []
+    read: list[int] = []
+    real = LogStore.lines
+
+    def spy(self, start=0):
+        starts.append(start)
+        for item in real(self, start):
+            read.append(item[2]["seq"])
+            yield item
+
+    monkeypatch.setattr(LogStore, "lines", spy)
+    try:
+        pstore = open_store(log, log.head())
+    finally:
+        monkeypatch.setattr(LogStore, "lines", real)
+    assert pstore is not None
+    pstore.close()
+    return starts, read
+
+
 def _assert_answered_without_the_log(log: LogStore, monkeypatch) -> None:
     """Every view at every seq comes from the caught-up store: not one line of the log is read."""
     read = []
@@ -800,7 +812,6 @@ def test_a_reextracted_ledger_is_caught_up_reading_only_the_new_lines(tmp_path, 
     log = LogStore(tmp_path / "ledger.jsonl", fsync=False)
     Ingestor(log, old, actor="t@h").append(document_from_bytes(PIER.encode(), "pier.txt", uri="https://x.example/pier"))
     open_store(log, log.head()).close()
-    real = LogStore.lines
     counts = []
     for spec in (RULES, old, RULES):
         caught_up = log.head()
@@ -808,19 +819,7 @@ def test_a_reextracted_ledger_is_caught_up_reading_only_the_new_lines(tmp_path, 
         counts.append(tuple(sum(d.count(what) for d in done) for what in ("changed", "added", "withdrawn")))
         Ingestor(log, spec, actor="t@h").append(document_from_bytes(  # and one more article, as ingest writes it
             PIER.replace("north", "south").replace("Tuesday", f"day {len(counts)}").encode(), f"pier{len(counts)}.txt"))
-        starts, read = [], []
-
-        def spy(self, start=0):
-            starts.append(start)
-            for item in real(self, start):
-                read.append(item[2]["seq"])
-                yield item
-
-        monkeypatch.setattr(LogStore, "lines", spy)
-        pstore = open_store(log, log.head())
-        monkeypatch.setattr(LogStore, "lines", real)
-        assert pstore is not None  # the store answers: no fallback to the fold
-        pstore.close()
+        starts, read = _catch_up_reads(log, monkeypatch)  # and the store answers: no fallback to the fold
         assert starts == [caught_up.size]
         assert read == list(range(caught_up.seq + 1, log.head().seq + 1))
     assert counts[0][0] > 0 and counts[1][2] > 0 and counts[2][1] > 0  # changed; withdrawn; found again
