@@ -166,9 +166,10 @@ def test_store_views_equal_the_fold_on_fixed_ledgers(tmp_path, seed):
     assert_same(log, range(0, log.head().seq + 1))
 
 
-def _ledger(tmp_path, steps=8, seed=3) -> LogStore:
+def _ledger(tmp_path, steps=8, seed=3, kind=RandomLedger) -> LogStore:
+    """A ledger of ``steps`` random steps of generator ``kind`` (RandomLedger or a subclass)."""
     log = LogStore(tmp_path / "ledger.jsonl", fsync=False)
-    gen = RandomLedger(log, random.Random(seed))
+    gen = kind(log, random.Random(seed))
     for _ in range(steps):
         gen.step()
     return log
@@ -600,14 +601,6 @@ class CorrectedLedger(RandomLedger):
         super().step()
 
 
-def _corrected_ledger(tmp_path, seed: int, steps: int) -> LogStore:
-    log = LogStore(tmp_path / "ledger.jsonl", fsync=False)
-    gen = CorrectedLedger(log, random.Random(seed))
-    for _ in range(steps):
-        gen.step()
-    return log
-
-
 def _catch_up_reads(log: LogStore, monkeypatch) -> tuple[list[int], list[int]]:
     """Catch the store up to the head: the byte offsets ``LogStore.lines`` started at and the seqs
     it yielded meanwhile (the store must then be usable: no fallback to the fold)."""
@@ -655,7 +648,7 @@ def test_corrected_published_dates_are_answered_by_the_store(tmp_path, seed, mon
     """A SourceMetadataCorrected of ``published`` re-dates the source's assertions (views.Redater): the store
     holds re-dated copies with their own seq intervals, so every view at every seq equals the pure fold of the
     log, answered without reading a single line of the log once the store is caught up (no fallback fold)."""
-    log = _corrected_ledger(tmp_path, seed, steps=14)
+    log = _ledger(tmp_path, steps=14, seed=seed, kind=CorrectedLedger)
     pstore = open_store(log, log.head())
     assert pstore is not None
     redated = pstore.conn.execute("SELECT count(*) FROM assertions_redated").fetchone()[0]
@@ -746,14 +739,6 @@ class ReextractLedger(CorrectedLedger):
         self.log.append(batch, actor="reextract@x")
 
 
-def _reextracted_ledger(tmp_path, seed: int, steps: int) -> LogStore:
-    log = LogStore(tmp_path / "ledger.jsonl", fsync=False)
-    gen = ReextractLedger(log, random.Random(seed))
-    for _ in range(steps):
-        gen.step()
-    return log
-
-
 def _superseded_and_again(log: LogStore) -> tuple[int, int]:
     """How many recordings the store holds as replaced, and how many intervals after a recording's first."""
     pstore = open_store(log, log.head())
@@ -773,7 +758,7 @@ def test_reextractions_and_recordings_current_again_are_answered_by_the_store(tm
     """Re-extractions (``supersedes``) and recordings current again after a withdrawal no longer turn the store
     off: every view at every seq equals the pure fold, answered without reading a line of the log, and the
     CSV and JSON-LD ``assertions`` exports from the store equal the folded ones."""
-    log = _reextracted_ledger(tmp_path, seed, steps=18)
+    log = _ledger(tmp_path, steps=18, seed=seed, kind=ReextractLedger)
     replaced, again = _superseded_and_again(log)
     assert replaced > 0 and again > 0  # the seeds do replace recordings and make some current again
     assert_same(log, range(0, log.head().seq + 1))
