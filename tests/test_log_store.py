@@ -253,10 +253,12 @@ def test_append_reenables_garbage_collection(tmp_ledger):
 
 
 _text = st.text()  # any Unicode: quotes, backslashes, control characters, astral planes
+_some = st.text(min_size=1)  # where the schema wants a non-empty string (analyst events are checked on append)
 _payloads = st.one_of(
-    st.builds(AssertionRetracted, assertion_id=_text, reason=_text),
-    st.builds(AssertionsLinked, a=_text, b=_text, note=st.none() | _text),
-    st.builds(VerdictRecorded, target=_text, status=_text, note=st.none() | _text),
+    st.builds(AssertionRetracted, assertion_id=_some, reason=_some),
+    st.builds(AssertionsLinked, a=_some, b=_some, note=st.none() | _text),
+    st.builds(VerdictRecorded, target=_some, status=st.sampled_from(["supported", "disputed", "false", "unverified"]),
+              note=st.none() | _text),
     st.builds(
         SourceAppended, source_id=_text, version=st.integers(1, 2**40), uri=st.none() | _text, title=st.none() | _text,
         outlet=st.none() | _text, authors=st.lists(_text, max_size=3).map(tuple), published=st.none() | _text,
@@ -343,3 +345,27 @@ def test_a_forked_child_does_not_reuse_the_parents_pool_of_event_ids():
     os.waitpid(pid, 0)
     parent = log_module.new_event_ids(50)
     assert len(child) == 50 and not {i[15:] for i in child} & {i[15:] for i in parent}
+
+
+def test_an_analyst_event_that_would_break_its_schema_is_refused_and_nothing_is_written(tmp_path):
+    """The log is append-only: a line breaking its schema would make every later read stop
+    ("the ledger is damaged") for good. A typed append refuses it, whole batch, in one line."""
+    from ledger.events import SourceMetadataCorrected
+
+    store = LogStore(tmp_path / "ledger.jsonl", fsync=False)
+    good = SourceMetadataCorrected(source_id="src-0123456789abcdef", title="A title")
+    store.append([good])
+    before = store.path.read_bytes()
+    for bad in (
+        [SourceMetadataCorrected(source_id="src-0123456789abcdef", authors=("",))],  # a blank byline
+        [good, SourceMetadataCorrected(source_id="src-0123456789abcdef", reason="")],  # a blank reason, second of a batch
+        [VerdictRecorded(target="as-0123456789abcdef", status="no such status")],
+        [AssertionRetracted(assertion_id="", reason="typo")],
+    ):
+        with pytest.raises(LedgerError) as caught:
+            store.append(bad)
+        message = str(caught.value)
+        assert "\n" not in message and str(store.path) in message and "nothing written" in message
+        assert bad[-1].TYPE in message
+        assert store.path.read_bytes() == before
+    assert [e.seq for e in store.events()] == [1]

@@ -41,7 +41,7 @@ from typing import Any, BinaryIO
 import orjson
 from attrs import frozen
 
-from .events import GENESIS, BatchStarted, Event, Payload, as_current
+from .events import GENESIS, AssertionRecorded, BatchStarted, Event, Payload, SourceAppended, SourceRevised, as_current
 
 # serialization (and cattrs) is imported where it is used: reading a view from the projection
 # store never needs it, and importing it is most of a small command's start-up (#12).
@@ -518,6 +518,9 @@ class Writer:
                 fn = to_json[cls] = payload_json_fn(cls)
             bodies.append(fn(payload))
             types.append(_tail_format(cls))
+        for payload, body in zip(payloads, bodies):
+            if payload.__class__ not in _BULK:
+                _refuse_unreadable(self.store.path, payload.__class__, body)
         w = self._write(bodies, types, actor=actor, sync=sync)
         return Appended(tuple(payloads), w.first_seq, w.ids, w.hashes, w.prev, w.at, w.actor)
 
@@ -843,6 +846,32 @@ def _schema_checks() -> dict[tuple[str, int], Callable[[Any], bool]]:
     from .schemas import checks_by_key
 
     return checks_by_key()
+
+
+_BULK = frozenset({BatchStarted, AssertionRecorded, SourceAppended, SourceRevised})
+"""What ingest writes by the thousand, built by our own code (an extractor's output is checked where it
+enters, ``ledger.extractors``): not checked again per event on the way to the file."""
+
+_STAND_IN = {"seq": 1, "id": "00000000-0000-7000-8000-000000000000", "at": "1970-01-01T00:00:00Z", "actor": "-",
+             "prev": GENESIS, "hash": GENESIS}
+"""An envelope that passes every schema: what :func:`_refuse_unreadable` checks a payload inside."""
+
+
+def _refuse_unreadable(path: Path, cls: type, body: bytes) -> None:
+    """Raise a one-line :class:`LedgerError` before anything is written if an analyst event's data
+    (a correction, retraction, link, verdict...) breaks its type's schema: the log is append-only, so
+    such a line would make every later read stop at it ("the ledger is damaged") and ``verify`` fail,
+    for good. One parse and one compiled check per event; :data:`_BULK` says what is not checked here."""
+    from .schemas import compiled_for, validator_for
+
+    version = getattr(cls, "VERSION", 1)
+    is_valid = compiled_for(cls.TYPE, version)
+    if is_valid is None:
+        return
+    raw = {**_STAND_IN, "type": cls.TYPE, "v": version, "data": orjson.loads(body)}
+    if not is_valid(raw):
+        problem = validator_for(cls.TYPE, version)(raw) or "it breaks its schema"
+        raise LedgerError(f"{path}: nothing written: this {cls.TYPE} {problem}")
 
 
 def _schema_valid(raw: dict[str, Any]) -> bool:
