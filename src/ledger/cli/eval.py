@@ -53,8 +53,9 @@ def eval_command(
     recall, false hedges, and every miss with what was recorded.
     """
     spec = plugins.get_extractor(extractor_name)
-    named, kind = ((pairs, "pairs") if pairs is not None else (speakers_file, "speaker labels")
-                   if speakers_file is not None else (gold, "gold") if gold is not None else (corpus, "corpus"))
+    # the file an error of the wrong shape is blamed on: the one the chosen scoring reads first
+    named, kind = next((path, what) for path, what in (
+        (pairs, "pairs"), (speakers_file, "speaker labels"), (gold, "gold"), (corpus, "corpus")) if path is not None)
     try:
         _eval(spec, gold, corpus, pairs, judge, speakers_file, as_json)
     except evaluation.EvalInputError as exc:  # names the file itself (a gold file, an article)

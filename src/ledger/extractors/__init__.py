@@ -127,7 +127,8 @@ def check_extracted(text: str, items: Iterable[Extracted]) -> list[Extracted]:
             if not (0 <= part.start < part.end <= len(text)) or text[part.start : part.end] != part.text:
                 raise ValueError(f"extractor returned {part.text!r} at {part.start}:{part.end}, which is not that span of the text")
             for name in ("type", "entity") if isinstance(part, Mention) else ("type",):
-                if not isinstance(getattr(part, name), str) or not getattr(part, name):
-                    raise ValueError(f"extractor returned {part.text!r} with {name} {getattr(part, name)!r} (text expected)")
+                value = getattr(part, name)
+                if not isinstance(value, str) or not value:
+                    raise ValueError(f"extractor returned {part.text!r} with {name} {value!r} (text expected)")
         out.append(item)
     return out
