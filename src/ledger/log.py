@@ -369,7 +369,7 @@ class LogStore:
         with f:
             head = self.head() if self.pinned is not None else _head_of_fd(f.fileno(), self.path)
             if head.torn and start <= head.size:
-                warnings.warn(TornTailWarning(_interrupted_message(self.path, head)), stacklevel=3)
+                warnings.warn(TornTailWarning(interrupted_message(self.path, head)), stacklevel=3)
             if start >= head.size:
                 return
             f.seek(start)
@@ -892,7 +892,9 @@ def _schema_message(path: Path, raw: dict[str, Any]) -> str:
     )
 
 
-def _interrupted_message(path: Path, head: Head) -> str:
+def interrupted_message(path: Path, head: Head) -> str:
+    """The one-line notice of a torn tail: said by the reading loop, and by the CLI for a view the
+    projection store answers without reading a line."""
     return (
         f"{path}: ignoring the last {head.torn} bytes after seq {head.seq}, an interrupted append "
         "(an incomplete line or batch); run 'factledger repair' to set them aside"

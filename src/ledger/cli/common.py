@@ -50,11 +50,11 @@ class Settings:
             # store reads no line of the log, and would otherwise never mention the torn tail.
             import warnings
 
-            from ..log import TornTailWarning, _interrupted_message
+            from ..log import TornTailWarning, interrupted_message
 
             with warnings.catch_warnings():
                 warnings.simplefilter("always", TornTailWarning)
-                warnings.warn(TornTailWarning(_interrupted_message(pinned.path, pinned.head())), stacklevel=2)
+                warnings.warn(TornTailWarning(interrupted_message(pinned.path, pinned.head())), stacklevel=2)
         return pinned
 
 
